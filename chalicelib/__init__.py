@@ -1,0 +1,1 @@
+"""tokenmint: Okta-compatible custom authorization servers on AWS (everything Chalice packages)."""

@@ -1,0 +1,79 @@
+"""Request parsing and response building shared by the management blueprints."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice import Response
+from chalice.app import Request
+
+from ..errors import MalformedBodyError, PreconditionFailedError
+
+JSON = "application/json"
+# Routes accept these so that Okta's SDK can POST without a body (application/octet-stream, clients.md row 4);
+# anything else with a body is refused by read_json in Okta's format rather than by Chalice's 415.
+CONTENT_TYPES = ["application/json", "application/octet-stream", "text/plain", "application/x-www-form-urlencoded",
+                 "multipart/form-data", "application/xml", "text/xml"]
+
+
+def read_json(request: Request) -> Any:
+    """The JSON body, or None for an empty body; a body that is not JSON is Okta's E0000003."""
+    raw = request.raw_body or b""
+    if not raw.strip():
+        return None
+    content_type = (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+    if content_type != JSON and not content_type.endswith("+json") and content_type != "application/octet-stream":
+        raise MalformedBodyError("The request body was not well-formed.")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedBodyError("The request body was not well-formed.") from None
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": JSON, **(headers or {})})
+
+
+def no_content() -> Response:
+    # An empty body must not claim to be JSON: Okta's SDK would json.loads("") and fail (clients.md row 3).
+    return Response(body="", status_code=204, headers={"Content-Type": "text/plain"})
+
+
+def base_url(request: Request, configured: str | None) -> str:
+    """The public base URL: configured per stage, else taken from the request (local stack)."""
+    if configured:
+        return configured
+    headers = request.headers
+    host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
+    scheme = (headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+    return f"{scheme}://{host}"
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+
+def if_match(request: Request) -> int | None:
+    """The version named by ``If-Match`` (we issue ``ETag: W/"<version>"``), or None when absent."""
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG.match(value)
+    if not match:
+        raise PreconditionFailedError("If-Match must be an ETag this server issued, such as W/\"3\".")
+    return int(match.group(1))
+
+
+def etag(version: int | None) -> dict[str, str]:
+    return {"ETag": f'W/"{version}"'} if version is not None else {}
+
+
+def link_header(base: str, path: str, params: dict[str, Any], next_cursor: str | None) -> dict[str, str]:
+    """One ``Link`` header holding self and next: Okta's SDK reads only the first Link header it gets."""
+    current = {k: v for k, v in params.items() if v not in (None, "")}
+    links = [f'<{base}{path}{"?" + urlencode(current) if current else ""}>; rel="self"']
+    if next_cursor:
+        following = {k: v for k, v in current.items() if k != "after"}
+        links.append(f'<{base}{path}?{urlencode({**following, "after": next_cursor})}>; rel="next"')
+    return {"Link": ", ".join(links)}

@@ -1,0 +1,143 @@
+"""The configuration objects of an authorization server (okta-api.md sections 2, 4, 5, 6).
+
+Plain frozen dataclasses: no Chalice, no DynamoDB. ``version`` is the optimistic-locking counter kept by storage;
+``priority`` of policies and rules is not stored on the object but derived from an order list (see
+``docs/ARCHITECTURE.md``, "Priorities").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ACTIVE = "ACTIVE"
+INACTIVE = "INACTIVE"
+
+
+@dataclass(frozen=True)
+class AuthorizationServer:
+    id: str
+    name: str
+    description: str | None
+    audiences: tuple[str, ...]
+    issuer_mode: str
+    status: str
+    created: datetime
+    last_updated: datetime
+    rotation_mode: str
+    default: bool = False
+    # The signing key currently in use and when it started signing (maintained by the key lifecycle).
+    signing_kid: str | None = None
+    last_rotated: datetime | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    id: str
+    name: str
+    display_name: str | None
+    description: str | None
+    system: bool
+    metadata_publish: str
+    consent: str
+    optional: bool
+    default: bool
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    name: str
+    status: str
+    claim_type: str
+    value_type: str
+    value: str | None
+    group_filter_type: str | None
+    scopes: tuple[str, ...]
+    system: bool
+    always_include_in_token: bool
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    description: str | None
+    status: str
+    system: bool
+    clients: tuple[str, ...]
+    created: datetime
+    last_updated: datetime
+    # The seeded "Default Policy" of the default server: its default rule stays last (the seed's rule).
+    is_default: bool = False
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class TokenActions:
+    access_token_lifetime_minutes: int = 60
+    refresh_token_lifetime_minutes: int = 0
+    refresh_token_window_minutes: int = 10080
+    inline_hook_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleConditions:
+    grant_types: tuple[str, ...]
+    scopes: tuple[str, ...]
+    users_include: tuple[str, ...] = ()
+    users_exclude: tuple[str, ...] = ()
+    groups_include: tuple[str, ...] = ()
+    groups_exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    policy_id: str
+    name: str
+    status: str
+    system: bool
+    conditions: RuleConditions
+    actions: TokenActions
+    created: datetime
+    last_updated: datetime
+    is_default: bool = False
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """Ids in evaluation order (priority = position + 1) and the version of that order list."""
+
+    ids: tuple[str, ...] = ()
+    version: int | None = None
+
+    def priority_of(self, item_id: str) -> int:
+        return self.ids.index(item_id) + 1
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str
+    name: str
+    token_hash: str
+    created: datetime
+    last_updated: datetime
+    client_name: str = "tokenmint"
+    user_id: str | None = None
+
+
+@dataclass
+class ServerConfig:
+    """Everything one authorization server's partition holds, loaded with one Query."""
+
+    server: AuthorizationServer
+    scopes: list[Scope] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    policy_order: Ordered = field(default_factory=Ordered)
+    rule_orders: dict[str, Ordered] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Signing keys: JWK encoding, the ACTIVE/NEXT/EXPIRED lifecycle planner, the KMS key store, the signer cache."""

@@ -1,0 +1,110 @@
+"""In-memory cache of decrypted signing keys: the warm path budget of DESIGN.md.
+
+A warm Lambda signs tokens with no KMS and no Secrets Manager call and parses no key: the decrypted,
+parsed ``RSAPrivateKey`` of each authorization server's ACTIVE key lives in this cache. ``load`` (in
+production ``KeyMaterialStore.load``: one GetSecretValue + one KMS Decrypt + one DER parse) runs only
+on a cold cache or when the ACTIVE kid of that server changed, i.e. once per cold container and once
+per rotation (performance.md: the parse alone costs ~40 ms, one AWS call more than a signature).
+
+The cache is keyed by the kid the caller passes, and a kid names one key pair forever (it is the
+RFC 7638 thumbprint), so a cached key can never be "wrong" for its kid; it never needs a time-based
+reload. What can be stale is the caller's idea of which kid is ACTIVE: it reads the kid from its own
+in-memory copy of the server configuration. That copy is at most ``max_staleness`` old, hence:
+
+    After a rotation, a warm container may keep signing with the rotated-out (now EXPIRED) key for up
+    to ``max_staleness``. Tokens it signs in that window live their full lifetime, so the EXPIRED key
+    must stay published for ``max_staleness`` + the longest token lifetime + clock skew: this is the
+    ``signer_cache_staleness`` term of ``lifecycle.retention_for`` (KEY-03, KEY-10). The same bound is
+    how long an emergency revoke (KEY-05) takes to reach every warm container.
+
+To make the bound a checked fact rather than a promise, ``get`` accepts the time the caller read the
+kid (``kid_read_at``) and refuses to sign with a kid read longer than ``max_staleness`` ago; callers
+then refresh their configuration and retry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+# The configuration cache TTL this package assumes by default; the composition root should use the
+# same value for its config cache and for retention (lifecycle.retention_for).
+DEFAULT_MAX_STALENESS = timedelta(minutes=5)
+
+Loader = Callable[[str, str], RSAPrivateKey]
+Clock = Callable[[], datetime]
+
+
+class StaleActiveKidError(Exception):
+    """The caller's ACTIVE kid was read longer ago than the documented staleness bound."""
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    """A decrypted signing key ready for ``jwt.encode(..., key=private_key, headers={"kid": kid})``."""
+
+    kid: str
+    private_key: RSAPrivateKey = field(repr=False)
+    loaded_at: datetime
+
+
+class SigningKeyCache:
+    """Per-container cache of one decrypted ACTIVE key per authorization server. Thread-safe."""
+
+    def __init__(self, load: Loader, clock: Clock, max_staleness: timedelta = DEFAULT_MAX_STALENESS) -> None:
+        if max_staleness <= timedelta(0):
+            raise ValueError("max_staleness must be positive")
+        self._load = load
+        self._clock = clock
+        self._max_staleness = max_staleness
+        self._entries: dict[str, LoadedKey] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @property
+    def max_staleness(self) -> timedelta:
+        """How long a warm container may keep signing with a rotated-out key (see module docstring)."""
+        return self._max_staleness
+
+    def get(self, auth_server_id: str, active_kid: str, *, kid_read_at: datetime | None = None) -> LoadedKey:
+        """The decrypted key for ``active_kid``, loading it only if it is not the cached one.
+
+        ``kid_read_at``: when the caller read ``active_kid`` from storage; if given and older than
+        ``max_staleness``, raises ``StaleActiveKidError`` instead of signing with a possibly
+        rotated-out key beyond what retention covers.
+        """
+        if kid_read_at is not None and self._clock() - kid_read_at > self._max_staleness:
+            raise StaleActiveKidError(
+                f"active kid of {auth_server_id!r} was read more than {self._max_staleness} ago"
+            )
+        # Lock-free fast path: a dict read is atomic under the GIL and entries are immutable.
+        entry = self._entries.get(auth_server_id)
+        if entry is not None and entry.kid == active_kid:
+            return entry
+        with self._server_lock(auth_server_id):
+            # Another thread may have loaded it while this one waited: never load twice.
+            entry = self._entries.get(auth_server_id)
+            if entry is not None and entry.kid == active_kid:
+                return entry
+            # A failing load leaves the previous entry untouched and caches nothing.
+            private_key = self._load(auth_server_id, active_kid)
+            entry = LoadedKey(kid=active_kid, private_key=private_key, loaded_at=self._clock())
+            self._entries[auth_server_id] = entry
+            return entry
+
+    def evict(self, auth_server_id: str) -> None:
+        """Forget a server's key (emergency revoke in this container, server deleted)."""
+        with self._server_lock(auth_server_id):
+            self._entries.pop(auth_server_id, None)
+
+    def _server_lock(self, auth_server_id: str) -> threading.Lock:
+        # One lock per server so a slow cold load of server A never blocks signing for server B.
+        with self._locks_guard:
+            lock = self._locks.get(auth_server_id)
+            if lock is None:
+                lock = self._locks[auth_server_id] = threading.Lock()
+            return lock

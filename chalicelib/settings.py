@@ -1,0 +1,60 @@
+"""Settings: the environment, read and validated once per container (fail fast with the variable's name).
+
+=============================  ====================================================================
+``TOKENMINT_STAGE``            stage name (``dev``, ``prod``, ``local``); default ``dev``
+``AWS_REGION``                 region of every AWS client; default ``us-east-1``
+``TOKENMINT_CONFIG_TABLE``     DynamoDB table of authorization-server configuration (required)
+``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens (required)
+``AWS_ENDPOINT_URL``           endpoint of every AWS client (moto's server locally); unset in AWS
+``TOKENMINT_BASE_URL``         public base URL used in issuers and links; default: from the request
+``TOKENMINT_ADMIN_TOKEN``      an operator's admin API token, accepted besides stored tokens
+=============================  ====================================================================
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    config_table: str
+    directory_table: str
+    endpoint_url: str | None
+    base_url: str | None
+    # Only the hash of TOKENMINT_ADMIN_TOKEN is kept in memory after start-up.
+    admin_token_sha256: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+
+        def required(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise SettingsError(f"{name} must be set")
+            return value
+
+        base_url = env.get("TOKENMINT_BASE_URL", "").strip().rstrip("/") or None
+        if base_url and not base_url.startswith(("https://", "http://")):
+            raise SettingsError("TOKENMINT_BASE_URL must start with https:// or http://")
+        admin_token = env.get("TOKENMINT_ADMIN_TOKEN", "").strip()
+        if admin_token and len(admin_token) < 20:
+            raise SettingsError("TOKENMINT_ADMIN_TOKEN must be at least 20 characters long")
+        return cls(
+            stage=env.get("TOKENMINT_STAGE", "dev"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            config_table=required("TOKENMINT_CONFIG_TABLE"),
+            directory_table=required("TOKENMINT_DIRECTORY_TABLE"),
+            endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None,
+            base_url=base_url,
+            admin_token_sha256=hashlib.sha256(admin_token.encode()).hexdigest() if admin_token else None,
+        )

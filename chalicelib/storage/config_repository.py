@@ -1,0 +1,282 @@
+"""Repository of authorization-server configuration (the "configuration" table).
+
+One partition per authorization server (``pk = AS#{id}``) holds the server, its scopes, claims, policies, rules
+and order lists, so one Query loads everything a token request needs. Sort keys:
+
+==========================  =====================================================
+``SERVER``                  the server (also indexed by ``gsi1`` for listing)
+``SCOPE#{id}``              a scope;  ``NAME#SCOPE#{name}`` guards name uniqueness
+``CLAIM#{id}``              a claim;  ``NAME#CLAIM#{claimType}#{name}`` guards uniqueness
+``POLICY#{id}``             a policy; ``ORDER#POLICIES`` holds policy ids in priority order
+``RULE#{policyId}#{id}``    a rule;   ``ORDER#RULES#{policyId}`` holds its policy's rule order
+==========================  =====================================================
+
+``pk = ALIAS#default`` maps the ``default`` alias to the default server's id.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException
+
+from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
+from ..errors import StorageUnavailableError
+from . import mappers
+from .models import Item
+from .transactions import Transaction
+
+T = TypeVar("T")
+
+SERVER = "SERVER"
+SERVER_LIST = "SERVER"
+POLICY_ORDER = "ORDER#POLICIES"
+
+# Labels of transaction conditions, reported back in WriteConflict.labels.
+L_SERVER = "server"          # the parent server no longer exists
+L_POLICY = "policy"          # the parent policy no longer exists
+L_VERSION = "version"        # the object changed since it was read
+L_NAME = "name"              # the name is already taken
+L_ORDER = "order"            # the order list changed since it was read
+
+
+def server_pk(server_id: str) -> str:
+    return f"AS#{server_id}"
+
+
+def rule_order_sk(policy_id: str) -> str:
+    return f"ORDER#RULES#{policy_id}"
+
+
+def scope_name_sk(name: str) -> str:
+    return f"NAME#SCOPE#{name}"
+
+
+def claim_name_sk(claim_type: str, name: str) -> str:
+    return f"NAME#CLAIM#{claim_type}#{name}"
+
+
+class ConfigRepository:
+    def __init__(self, model: type[Item], connection: Connection) -> None:
+        self._model = model
+        self._connection = connection
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def _guard(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except PynamoDBException:
+            raise StorageUnavailableError("the configuration store is unavailable") from None
+
+    def resolve_alias(self, alias: str) -> str | None:
+        item = self._guard(lambda: self._get(f"ALIAS#{alias}", "ALIAS"))
+        return item.doc["id"] if item else None
+
+    def _get(self, pk: str, sk: str) -> Item | None:
+        try:
+            return self._model.get(pk, sk, consistent_read=True)
+        except self._model.DoesNotExist:
+            return None
+
+    def get_server(self, server_id: str) -> AuthorizationServer | None:
+        item = self._guard(lambda: self._get(server_pk(server_id), SERVER))
+        return mappers.server_from(item.doc, item.version) if item else None
+
+    def list_servers(self) -> list[AuthorizationServer]:
+        """All servers in creation order (small: an account has a handful of authorization servers)."""
+        items = self._guard(lambda: list(self._model.gsi1.query(SERVER_LIST)))
+        return [mappers.server_from(i.doc, i.version) for i in items]
+
+    def load(self, server_id: str) -> ServerConfig | None:
+        """The whole partition of one server with a single (paged) strongly consistent Query."""
+        items = self._guard(lambda: list(self._model.query(server_pk(server_id), consistent_read=True)))
+        config: ServerConfig | None = None
+        for item in items:
+            if item.sk == SERVER:
+                config = ServerConfig(server=mappers.server_from(item.doc, item.version))
+        if config is None:
+            return None
+        for item in items:
+            sk, doc, version = item.sk, item.doc, item.version
+            if sk.startswith("SCOPE#"):
+                config.scopes.append(mappers.scope_from(doc, version))
+            elif sk.startswith("CLAIM#"):
+                config.claims.append(mappers.claim_from(doc, version))
+            elif sk.startswith("POLICY#"):
+                config.policies.append(mappers.policy_from(doc, version))
+            elif sk.startswith("RULE#"):
+                config.rules.append(mappers.rule_from(doc, version))
+            elif sk == POLICY_ORDER:
+                config.policy_order = mappers.order_from(doc, version)
+            elif sk.startswith("ORDER#RULES#"):
+                config.rule_orders[sk.removeprefix("ORDER#RULES#")] = mappers.order_from(doc, version)
+        return config
+
+    # -- item builders -----------------------------------------------------------------------------------------
+
+    def _item(self, server_id: str, sk: str, doc: dict | None, version: int | None, **extra: str) -> Item:
+        item = self._model(server_pk(server_id), sk, doc=doc, **extra)
+        if version is not None:
+            item.version = version
+        return item
+
+    def _server_item(self, s: AuthorizationServer) -> Item:
+        return self._item(s.id, SERVER, mappers.server_doc(s), s.version,
+                          gsi1pk=SERVER_LIST, gsi1sk=f"{s.created.isoformat()}#{s.id}")
+
+    def _tx(self) -> Transaction:
+        return Transaction(self._model, self._connection)
+
+    def _add_scope(self, tx: Transaction, server_id: str, scope: Scope) -> None:
+        tx.put(self._item(server_id, f"SCOPE#{scope.id}", mappers.scope_doc(scope), scope.version), L_VERSION)
+        tx.put(self._item(server_id, scope_name_sk(scope.name), {"id": scope.id}, None), L_NAME)
+
+    def _add_claim(self, tx: Transaction, server_id: str, claim: Claim) -> None:
+        tx.put(self._item(server_id, f"CLAIM#{claim.id}", mappers.claim_doc(claim), claim.version), L_VERSION)
+        tx.put(self._item(server_id, claim_name_sk(claim.claim_type, claim.name), {"id": claim.id}, None), L_NAME)
+
+    def _put_order(self, tx: Transaction, server_id: str, sk: str, order: Ordered) -> None:
+        tx.put(self._item(server_id, sk, mappers.order_doc(order), order.version), L_ORDER)
+
+    def _bump(self, obj: T) -> T:
+        from dataclasses import replace
+
+        return replace(obj, version=(getattr(obj, "version") or 0) + 1)  # type: ignore[type-var]
+
+    # -- servers -----------------------------------------------------------------------------------------------
+
+    def create_server(self, config: ServerConfig, alias: str | None = None) -> None:
+        """Create a server with everything it starts with (system scopes and claims, seeded policies) at once."""
+        sid = config.server.id
+        tx = self._tx()
+        tx.put(self._server_item(config.server), L_VERSION)
+        for scope in config.scopes:
+            self._add_scope(tx, sid, scope)
+        for claim in config.claims:
+            self._add_claim(tx, sid, claim)
+        for policy in config.policies:
+            tx.put(self._item(sid, f"POLICY#{policy.id}", mappers.policy_doc(policy), None), L_VERSION)
+        for rule in config.rules:
+            tx.put(self._item(sid, f"RULE#{rule.policy_id}#{rule.id}", mappers.rule_doc(rule), None), L_VERSION)
+        if config.policies:
+            self._put_order(tx, sid, POLICY_ORDER, config.policy_order)
+        for policy_id, order in config.rule_orders.items():
+            self._put_order(tx, sid, rule_order_sk(policy_id), order)
+        if alias:
+            alias_item = self._model(f"ALIAS#{alias}", "ALIAS", doc={"id": sid})
+            tx.put(alias_item, L_NAME)
+        tx.commit()
+
+    def save_server(self, server: AuthorizationServer) -> AuthorizationServer:
+        tx = self._tx()
+        tx.put(self._server_item(server), L_VERSION)
+        tx.commit()
+        return self._bump(server)
+
+    def delete_server(self, server: AuthorizationServer) -> None:
+        """Delete the server item first (atomically, version-checked), then sweep the rest of its partition.
+
+        Every read starts from the ``SERVER`` item, so once it is gone the server is gone for every caller; a
+        sweep that dies half-way leaves only unreachable items, which the next delete of that id never meets
+        because ids are never reused.
+        """
+        tx = self._tx()
+        tx.delete(self._item(server.id, SERVER, None, server.version), L_VERSION)
+        tx.commit()
+        self._guard(lambda: self._sweep(server.id))
+
+    def _sweep(self, server_id: str) -> None:
+        with self._model.batch_write() as batch:
+            for item in self._model.query(server_pk(server_id), consistent_read=True):
+                batch.delete(item)
+
+    # -- scopes and claims -------------------------------------------------------------------------------------
+
+    def create_scope(self, server_id: str, scope: Scope) -> Scope:
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        self._add_scope(tx, server_id, scope)
+        tx.commit()
+        return self._bump(scope)
+
+    def replace_scope(self, server_id: str, old: Scope, new: Scope) -> Scope:
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        tx.put(self._item(server_id, f"SCOPE#{new.id}", mappers.scope_doc(new), old.version), L_VERSION)
+        if new.name != old.name:
+            tx.delete(self._item(server_id, scope_name_sk(old.name), None, None), L_NAME, check_version=False)
+            tx.put(self._item(server_id, scope_name_sk(new.name), {"id": new.id}, None), L_NAME)
+        tx.commit()
+        return self._bump(new)
+
+    def delete_scope(self, server_id: str, scope: Scope) -> None:
+        tx = self._tx()
+        tx.delete(self._item(server_id, f"SCOPE#{scope.id}", None, scope.version), L_VERSION)
+        tx.delete(self._item(server_id, scope_name_sk(scope.name), None, None), L_NAME, check_version=False)
+        tx.commit()
+
+    def create_claim(self, server_id: str, claim: Claim) -> Claim:
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        self._add_claim(tx, server_id, claim)
+        tx.commit()
+        return self._bump(claim)
+
+    def replace_claim(self, server_id: str, old: Claim, new: Claim) -> Claim:
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        tx.put(self._item(server_id, f"CLAIM#{new.id}", mappers.claim_doc(new), old.version), L_VERSION)
+        if (new.name, new.claim_type) != (old.name, old.claim_type):
+            tx.delete(self._item(server_id, claim_name_sk(old.claim_type, old.name), None, None), L_NAME,
+                      check_version=False)
+            tx.put(self._item(server_id, claim_name_sk(new.claim_type, new.name), {"id": new.id}, None), L_NAME)
+        tx.commit()
+        return self._bump(new)
+
+    def delete_claim(self, server_id: str, claim: Claim) -> None:
+        tx = self._tx()
+        tx.delete(self._item(server_id, f"CLAIM#{claim.id}", None, claim.version), L_VERSION)
+        tx.delete(self._item(server_id, claim_name_sk(claim.claim_type, claim.name), None, None), L_NAME,
+                  check_version=False)
+        tx.commit()
+
+    # -- policies and rules ------------------------------------------------------------------------------------
+
+    def save_policy(self, server_id: str, policy: Policy, order: Ordered | None) -> Policy:
+        """Create or replace a policy; ``order`` (the new policy order) is written in the same transaction."""
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        tx.put(self._item(server_id, f"POLICY#{policy.id}", mappers.policy_doc(policy), policy.version), L_VERSION)
+        if order is not None:
+            self._put_order(tx, server_id, POLICY_ORDER, order)
+        tx.commit()
+        return self._bump(policy)
+
+    def delete_policy(self, server_id: str, policy: Policy, order: Ordered, rules: Iterable[Rule],
+                      rule_order: Ordered | None) -> None:
+        """Delete a policy, its rules and its rule order, and close the gap in the policy order, atomically."""
+        tx = self._tx()
+        tx.delete(self._item(server_id, f"POLICY#{policy.id}", None, policy.version), L_VERSION)
+        self._put_order(tx, server_id, POLICY_ORDER, order)
+        for rule in rules:
+            tx.delete(self._item(server_id, f"RULE#{policy.id}#{rule.id}", None, rule.version), L_VERSION)
+        if rule_order is not None:
+            tx.delete(self._item(server_id, rule_order_sk(policy.id), None, rule_order.version), L_ORDER)
+        tx.commit()
+
+    def save_rule(self, server_id: str, rule: Rule, order: Ordered | None) -> Rule:
+        tx = self._tx()
+        tx.require(server_pk(server_id), f"POLICY#{rule.policy_id}", L_POLICY)
+        tx.put(self._item(server_id, f"RULE#{rule.policy_id}#{rule.id}", mappers.rule_doc(rule), rule.version),
+               L_VERSION)
+        if order is not None:
+            self._put_order(tx, server_id, rule_order_sk(rule.policy_id), order)
+        tx.commit()
+        return self._bump(rule)
+
+    def delete_rule(self, server_id: str, rule: Rule, order: Ordered) -> None:
+        tx = self._tx()
+        tx.delete(self._item(server_id, f"RULE#{rule.policy_id}#{rule.id}", None, rule.version), L_VERSION)
+        self._put_order(tx, server_id, rule_order_sk(rule.policy_id), order)
+        tx.commit()

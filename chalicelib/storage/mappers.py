@@ -1,0 +1,156 @@
+"""Explicit mapping between domain dataclasses and the JSON documents stored in DynamoDB items."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain import (
+    ApiToken,
+    AuthorizationServer,
+    Claim,
+    Ordered,
+    Policy,
+    Rule,
+    RuleConditions,
+    Scope,
+    TokenActions,
+)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def server_doc(s: AuthorizationServer) -> dict[str, Any]:
+    return {
+        "id": s.id, "name": s.name, "description": s.description, "audiences": list(s.audiences),
+        "issuerMode": s.issuer_mode, "status": s.status, "created": _ts(s.created),
+        "lastUpdated": _ts(s.last_updated), "rotationMode": s.rotation_mode, "default": s.default,
+        "signingKid": s.signing_kid, "lastRotated": _ts(s.last_rotated),
+    }
+
+
+def server_from(doc: dict[str, Any], version: int | None) -> AuthorizationServer:
+    return AuthorizationServer(
+        id=doc["id"], name=doc["name"], description=doc.get("description"), audiences=tuple(doc["audiences"]),
+        issuer_mode=doc["issuerMode"], status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), rotation_mode=doc["rotationMode"],  # type: ignore[arg-type]
+        default=doc.get("default", False), signing_kid=doc.get("signingKid"),
+        last_rotated=_dt(doc.get("lastRotated")), version=version,
+    )
+
+
+def scope_doc(s: Scope) -> dict[str, Any]:
+    return {
+        "id": s.id, "name": s.name, "displayName": s.display_name, "description": s.description,
+        "system": s.system, "metadataPublish": s.metadata_publish, "consent": s.consent,
+        "optional": s.optional, "default": s.default,
+    }
+
+
+def scope_from(doc: dict[str, Any], version: int | None) -> Scope:
+    return Scope(
+        id=doc["id"], name=doc["name"], display_name=doc.get("displayName"), description=doc.get("description"),
+        system=doc["system"], metadata_publish=doc["metadataPublish"], consent=doc["consent"],
+        optional=doc["optional"], default=doc["default"], version=version,
+    )
+
+
+def claim_doc(c: Claim) -> dict[str, Any]:
+    return {
+        "id": c.id, "name": c.name, "status": c.status, "claimType": c.claim_type, "valueType": c.value_type,
+        "value": c.value, "groupFilterType": c.group_filter_type, "scopes": list(c.scopes), "system": c.system,
+        "alwaysIncludeInToken": c.always_include_in_token,
+    }
+
+
+def claim_from(doc: dict[str, Any], version: int | None) -> Claim:
+    return Claim(
+        id=doc["id"], name=doc["name"], status=doc["status"], claim_type=doc["claimType"],
+        value_type=doc["valueType"], value=doc.get("value"), group_filter_type=doc.get("groupFilterType"),
+        scopes=tuple(doc.get("scopes", ())), system=doc["system"],
+        always_include_in_token=doc["alwaysIncludeInToken"], version=version,
+    )
+
+
+def policy_doc(p: Policy) -> dict[str, Any]:
+    return {
+        "id": p.id, "name": p.name, "description": p.description, "status": p.status, "system": p.system,
+        "clients": list(p.clients), "created": _ts(p.created), "lastUpdated": _ts(p.last_updated),
+        "isDefault": p.is_default,
+    }
+
+
+def policy_from(doc: dict[str, Any], version: int | None) -> Policy:
+    return Policy(
+        id=doc["id"], name=doc["name"], description=doc.get("description"), status=doc["status"],
+        system=doc["system"], clients=tuple(doc["clients"]), created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), is_default=doc.get("isDefault", False),  # type: ignore[arg-type]
+        version=version,
+    )
+
+
+def rule_doc(r: Rule) -> dict[str, Any]:
+    c, a = r.conditions, r.actions
+    return {
+        "id": r.id, "policyId": r.policy_id, "name": r.name, "status": r.status, "system": r.system,
+        "conditions": {
+            "grantTypes": list(c.grant_types), "scopes": list(c.scopes),
+            "usersInclude": list(c.users_include), "usersExclude": list(c.users_exclude),
+            "groupsInclude": list(c.groups_include), "groupsExclude": list(c.groups_exclude),
+        },
+        "actions": {
+            "accessTokenLifetimeMinutes": a.access_token_lifetime_minutes,
+            "refreshTokenLifetimeMinutes": a.refresh_token_lifetime_minutes,
+            "refreshTokenWindowMinutes": a.refresh_token_window_minutes,
+            "inlineHookId": a.inline_hook_id,
+        },
+        "created": _ts(r.created), "lastUpdated": _ts(r.last_updated), "isDefault": r.is_default,
+    }
+
+
+def rule_from(doc: dict[str, Any], version: int | None) -> Rule:
+    c, a = doc["conditions"], doc["actions"]
+    return Rule(
+        id=doc["id"], policy_id=doc["policyId"], name=doc["name"], status=doc["status"], system=doc["system"],
+        conditions=RuleConditions(
+            grant_types=tuple(c["grantTypes"]), scopes=tuple(c["scopes"]),
+            users_include=tuple(c["usersInclude"]), users_exclude=tuple(c["usersExclude"]),
+            groups_include=tuple(c["groupsInclude"]), groups_exclude=tuple(c["groupsExclude"]),
+        ),
+        actions=TokenActions(
+            access_token_lifetime_minutes=a["accessTokenLifetimeMinutes"],
+            refresh_token_lifetime_minutes=a["refreshTokenLifetimeMinutes"],
+            refresh_token_window_minutes=a["refreshTokenWindowMinutes"],
+            inline_hook_id=a.get("inlineHookId"),
+        ),
+        created=_dt(doc["created"]), last_updated=_dt(doc["lastUpdated"]),  # type: ignore[arg-type]
+        is_default=doc.get("isDefault", False), version=version,
+    )
+
+
+def order_doc(o: Ordered) -> dict[str, Any]:
+    return {"ids": list(o.ids)}
+
+
+def order_from(doc: dict[str, Any], version: int | None) -> Ordered:
+    return Ordered(ids=tuple(doc["ids"]), version=version)
+
+
+def api_token_doc(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id, "name": t.name, "tokenHash": t.token_hash, "created": _ts(t.created),
+        "lastUpdated": _ts(t.last_updated), "clientName": t.client_name, "userId": t.user_id,
+    }
+
+
+def api_token_from(doc: dict[str, Any]) -> ApiToken:
+    return ApiToken(
+        id=doc["id"], name=doc["name"], token_hash=doc["tokenHash"], created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), client_name=doc.get("clientName", "tokenmint"),  # type: ignore[arg-type]
+        user_id=doc.get("userId"),
+    )

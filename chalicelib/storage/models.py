@@ -1,0 +1,55 @@
+"""pynamodb models of tokenmint's tables.
+
+Both tables share one item shape: a partition key, a sort key, a JSON document, an optimistic-locking
+``version`` and an optional listing index (``gsi1``). Table names and the endpoint come from settings, so model
+classes are built at run time by ``build_model`` rather than declared with a fixed ``Meta``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+LIST_INDEX = "gsi1"
+
+
+class ListIndex(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    """Lists the items of one kind (authorization servers, API tokens) in a stable order."""
+
+    class Meta:
+        index_name = LIST_INDEX
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = JSONAttribute(null=True)
+    version = VersionAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+def build_model(table_name: str, region: str, host: str | None) -> type[Item]:
+    """A model class bound to one table; built once per warm container by the composition root."""
+    meta: dict[str, Any] = {
+        "table_name": table_name,
+        "region": region,
+        "billing_mode": "PAY_PER_REQUEST",
+        # Token and admin requests must fail fast rather than pile up behind a slow dependency.
+        "connect_timeout_seconds": 2,
+        "read_timeout_seconds": 5,
+        "max_retry_attempts": 2,
+    }
+    if host:
+        meta["host"] = host
+    return type(
+        f"Item_{table_name}",
+        (Item,),
+        {"Meta": type("Meta", (), meta), "gsi1": ListIndex(), "__module__": __name__},
+    )
