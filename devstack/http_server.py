@@ -1,0 +1,55 @@
+"""Serves the Chalice app over real HTTP with Chalice's local gateway, plus what API Gateway adds in AWS.
+
+In AWS an unknown path reaches no Lambda: API Gateway answers it, and ``infra/`` maps that answer to Okta's 404
+``E0000008``. Chalice's local gateway answers 403 "Missing Authentication Token" instead, so this handler makes
+the same mapping locally.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGatewayException,
+)
+
+from chalicelib import ids
+
+_NOT_FOUND = {
+    "errorCode": "E0000008",
+    "errorSummary": "The requested path was not found",
+    "errorLink": "E0000008",
+    "errorCauses": [],
+}
+
+
+class TokenmintRequestHandler(ChaliceRequestHandler):
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            body = json.dumps({**_NOT_FOUND, "errorId": ids.new_error_id()})
+            self._send_http_response(404, {"Content-Type": "application/json"}, body)
+            return
+        super()._send_error_response(error)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of BaseHTTPRequestHandler
+        # One line per request, without headers or bodies: those can carry tokens.
+        print(f"{self.address_string()} {self.command} {self.path.split('?')[0]} -> {args[1] if len(args) > 1 else ''}",
+              flush=True)
+
+
+def serve(app: Any, host: str, port: int) -> tuple[LocalDevServer, threading.Thread]:
+    """Start serving ``app`` in a background thread; ``port`` 0 picks a free port (see ``server.server_port``)."""
+    config = Config.create(chalice_stage="local", app_name="tokenmint")
+    # What create_local_server does (make the app's current_request thread-local), with our handler.
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    server = LocalDevServer(app, config, host, port, handler_cls=TokenmintRequestHandler)
+    thread = threading.Thread(target=server.server.serve_forever, name="tokenmint-http", daemon=True)
+    thread.start()
+    return server, thread

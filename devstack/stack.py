@@ -1,0 +1,69 @@
+"""Start and stop the whole local stack in one process: moto's server, tables, the default server, an admin
+token, and the app on HTTP."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1", "TOKENMINT_STAGE": "local",
+    "TOKENMINT_CONFIG_TABLE": "tokenmint-local-config", "TOKENMINT_DIRECTORY_TABLE": "tokenmint-local-directory",
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningStack:
+    base_url: str
+    admin_token: str
+    token_generated: bool
+    aws_endpoint: str
+    _moto: object
+    _http: object
+
+    def stop(self) -> None:
+        self._http.shutdown()  # type: ignore[attr-defined]
+        self._http.server.server_close()  # type: ignore[attr-defined]
+        self._moto.stop()  # type: ignore[attr-defined]
+
+
+def start(host: str = "127.0.0.1", port: int = 8000) -> RunningStack:
+    from moto.server import ThreadedMotoServer
+
+    moto_port = int(os.environ.get("TOKENMINT_MOTO_PORT") or free_port(host))
+    # moto's werkzeug logs every AWS call; the app's own request lines are what an operator wants to see.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto = ThreadedMotoServer(ip_address=host, port=moto_port, verbose=False)
+    moto.start()
+    endpoint = f"http://{host}:{moto_port}"
+    for key, value in LOCAL_ENV.items():
+        os.environ.setdefault(key, value)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ["TOKENMINT_BASE_URL"] = os.environ.get("TOKENMINT_BASE_URL") or ""
+
+    # Imported only now: settings are read from the environment set above.
+    from chalicelib.container import Container, set_container
+    from chalicelib.settings import Settings
+
+    from app import app
+
+    from .http_server import serve
+
+    container = Container.build(Settings.from_env())
+    container.bootstrap()
+    set_container(container)
+    admin_token = os.environ.get("TOKENMINT_ADMIN_TOKEN", "").strip()
+    generated = not admin_token
+    if generated:
+        _token, admin_token = container.api_tokens.create({"name": "make run"})
+    http, _thread = serve(app, host, port)
+    return RunningStack(base_url=f"http://{host}:{http.server.server_port}", admin_token=admin_token,
+                        token_generated=generated, aws_endpoint=endpoint, _moto=moto, _http=http)
