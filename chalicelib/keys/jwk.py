@@ -99,11 +99,12 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
 
 def private_key_to_der(key: rsa.RSAPrivateKey) -> bytes:
     """PKCS#8 DER, unencrypted: the plaintext handed to KMS (about 1.2 KB for RSA-2048)."""
-    return key.private_bytes(
+    der: bytes = key.private_bytes(
         encoding=serialization.Encoding.DER,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
+    return der
 
 
 def private_key_from_der(data: bytes) -> rsa.RSAPrivateKey:

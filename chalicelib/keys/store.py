@@ -105,7 +105,9 @@ class KeyMaterialStore:
     def load(self, auth_server_id: str, kid: str) -> RSAPrivateKey:
         """Fetch, decrypt and parse the private key of ``kid`` (one Secrets Manager + one KMS call)."""
         name = self.secret_name(auth_server_id, kid)
-        secret = self._call("GetSecretValue", auth_server_id, kid, lambda: self._secrets.get_secret_value(SecretId=name))
+        secret = self._call(
+            "GetSecretValue", auth_server_id, kid, lambda: self._secrets.get_secret_value(SecretId=name)
+        )
         ciphertext = secret.get("SecretBinary")
         if not ciphertext:
             raise KeyMaterialError(f"secret of key {kid!r} of {auth_server_id!r} holds no binary ciphertext")
@@ -198,7 +200,9 @@ def _already_scheduled(exc: ClientError) -> bool:
     # A second DeleteSecret on a secret already scheduled for deletion is an InvalidRequestException;
     # for a retried retirement that is success.
     message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-    return _code(exc) == "InvalidRequestException" and ("marked deleted" in message or "scheduled for deletion" in message)
+    return _code(exc) == "InvalidRequestException" and (
+        "marked deleted" in message or "scheduled for deletion" in message
+    )
 
 
 def _wrap(operation: str, auth_server_id: str, kid: str | None, exc: Exception) -> KeyMaterialError:

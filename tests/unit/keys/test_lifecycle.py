@@ -273,7 +273,7 @@ def test_a_year_of_daily_auto_runs_keeps_every_invariant(start_keys):
             if signer in before:
                 # Every promoted key was published at least next_lead before it signed.
                 assert now - published_since[signer] >= POLICY.next_lead
-    gaps = [b - a for a, b in zip(rotations, rotations[1:])]
+    gaps = [b - a for a, b in zip(rotations, rotations[1:], strict=False)]
     assert gaps and all(g == POLICY.rotation_interval for g in gaps)
 
 
@@ -318,7 +318,8 @@ def test_credentials_signing_needs_an_active_key():
 
 def test_published_lists_active_next_expired_with_public_members_only():
     active, nxt = steady()
-    leaky_jwk = {**active.public_jwk, "d": "private!", "p": "x", "q": "y", "dp": "1", "dq": "2", "qi": "3", "status": "ACTIVE"}
+    private = {"d": "private!", "p": "x", "q": "y", "dp": "1", "dq": "2", "qi": "3"}
+    leaky_jwk = {**active.public_jwk, **private, "status": "ACTIVE"}
     active = dataclasses.replace(active, public_jwk=leaky_jwk)
     gone = record("EXPIRED", T0 - 91 * DAY, activated=T0 - 90 * DAY, expired=T0)
     out = lc.published([gone, nxt, active])
