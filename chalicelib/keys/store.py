@@ -11,8 +11,8 @@ Why a direct ``Encrypt`` and no data key (envelope encryption): an RSA-2048 PKCS
 encryption would add local AES-GCM, a second blob to store and a second thing to get wrong, for no
 gain at one Encrypt per key creation and one Decrypt per cold container.
 
-Idempotency: a kid is the thumbprint of its key, so a retried ``put`` for the same kid carries the
-same key. ``put`` creates the secret only if absent and never overwrites: when the secret exists it
+Idempotency: a kid is the thumbprint of its key (``put`` checks it), so a retried ``put`` for the same
+kid carries the same key. ``put`` creates the secret only if absent and never overwrites: when the secret exists it
 decrypts it and checks that it holds this very key (success) or raises (someone else's material
 under our name: left untouched for a human). A retried run therefore can never replace the material
 a published key depends on (KEY-09).
@@ -21,7 +21,9 @@ Retirement uses ``DeleteSecret`` with a recovery window (default 30 days) so a m
 can be undone with ``RestoreSecret``; ``force=True`` skips it for emergency revocation.
 
 Every AWS or parsing failure surfaces as ``KeyMaterialError`` naming the server, kid and AWS error
-code. Neither clear nor encrypted key bytes ever reach a message or a log line.
+code. Neither clear nor encrypted key bytes ever reach a message or a log line of ours. botocore's
+own DEBUG logging prints request parameters (the KMS ``Plaintext`` included): the ``botocore`` logger
+must never run at DEBUG in a deployed stage.
 """
 
 from __future__ import annotations
@@ -157,7 +159,8 @@ class KeyMaterialStore:
             stored = self.load(auth_server_id, kid)
         except KeyMaterialError as exc:
             raise KeyMaterialError(
-                f"a secret for key {kid!r} of {auth_server_id!r} already exists and is unreadable; not overwritten"
+                f"a secret for key {kid!r} of {auth_server_id!r} already exists but could not be verified"
+                f" ({exc}); not overwritten"
             ) from exc
         if stored.public_key().public_numbers() != private_key.public_key().public_numbers():
             raise KeyMaterialError(f"a different key is already stored as {kid!r} of {auth_server_id!r}")
