@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
 from pynamodb.connection import Connection
 
 from .admin.api_tokens import ApiTokenService
@@ -11,6 +16,10 @@ from .admin.policies import PolicyService
 from .admin.rules import RuleService
 from .admin.scopes import ScopeService
 from .admin.servers import ServerService
+from .admin.signing_keys import KeyProvisioner, SigningKeyService
+from .keys.lifecycle import RotationPolicy
+from .keys.signer import SigningKeyCache
+from .keys.store import KeyMaterialStore
 from .clock import Clock, SystemClock
 from .settings import Settings
 from .storage.config_repository import ConfigRepository
@@ -31,6 +40,8 @@ class Container:
     policies: PolicyService
     rules: RuleService
     api_tokens: ApiTokenService
+    signing_keys: SigningKeyService
+    signer: SigningKeyCache
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
@@ -39,7 +50,12 @@ class Container:
         config_model = build_model(settings.config_table, settings.region, settings.endpoint_url)
         directory_model = build_model(settings.directory_table, settings.region, settings.endpoint_url)
         config_repo = ConfigRepository(config_model, connection)
-        servers = ServerService(config_repo, clock)
+        store = KeyMaterialStore(aws_client("kms", settings), aws_client("secretsmanager", settings),
+                                 settings.kms_key_id, settings.secret_prefix)
+        provisioner = KeyProvisioner(store, clock)
+        servers = ServerService(config_repo, clock, provisioner)
+        policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
+                                next_lead=timedelta(days=settings.rotation_days) / 2)
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
             servers=servers,
@@ -49,6 +65,8 @@ class Container:
             rules=RuleService(config_repo, servers, clock),
             api_tokens=ApiTokenService(ApiTokenRepository(directory_model, connection), clock,
                                        settings.admin_token_sha256),
+            signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
+            signer=SigningKeyCache(store.load, clock),
         )
 
     def bootstrap(self) -> None:
@@ -56,6 +74,12 @@ class Container:
         ensure_table(self.config_model)
         ensure_table(self.directory_model)
         self.servers.ensure_default()
+
+
+def aws_client(service: str, settings: Settings) -> Any:
+    """A boto3 client with short timeouts: a slow dependency must fail the request, not hang it."""
+    config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+    return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
 
 
 _container: Container | None = None

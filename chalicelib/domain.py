@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .keys.lifecycle import KeyRecord
+
 ACTIVE = "ACTIVE"
 INACTIVE = "INACTIVE"
 
@@ -141,3 +143,6 @@ class ServerConfig:
     rules: list[Rule] = field(default_factory=list)
     policy_order: Ordered = field(default_factory=Ordered)
     rule_orders: dict[str, Ordered] = field(default_factory=dict)
+    # Signing keys (public halves and lifecycle state) and the stored version of each, by kid.
+    keys: list[KeyRecord] = field(default_factory=list)
+    key_versions: dict[str, int] = field(default_factory=dict)

@@ -5,6 +5,9 @@
 ``AWS_REGION``                 region of every AWS client; default ``us-east-1``
 ``TOKENMINT_CONFIG_TABLE``     DynamoDB table of authorization-server configuration (required)
 ``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens (required)
+``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
+``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``
+``TOKENMINT_ROTATION_DAYS``    AUTO rotation interval in days; default 90 (Okta's)
 ``AWS_ENDPOINT_URL``           endpoint of every AWS client (moto's server locally); unset in AWS
 ``TOKENMINT_BASE_URL``         public base URL used in issuers and links; default: from the request
 ``TOKENMINT_ADMIN_TOKEN``      an operator's admin API token, accepted besides stored tokens
@@ -30,6 +33,9 @@ class Settings:
     directory_table: str
     endpoint_url: str | None
     base_url: str | None
+    kms_key_id: str
+    secret_prefix: str
+    rotation_days: int
     # Only the hash of TOKENMINT_ADMIN_TOKEN is kept in memory after start-up.
     admin_token_sha256: str | None
 
@@ -49,12 +55,22 @@ class Settings:
         admin_token = env.get("TOKENMINT_ADMIN_TOKEN", "").strip()
         if admin_token and len(admin_token) < 20:
             raise SettingsError("TOKENMINT_ADMIN_TOKEN must be at least 20 characters long")
+        stage = env.get("TOKENMINT_STAGE", "dev")
+        try:
+            rotation_days = int(env.get("TOKENMINT_ROTATION_DAYS") or 90)
+        except ValueError:
+            raise SettingsError("TOKENMINT_ROTATION_DAYS must be a whole number of days") from None
+        if not 2 <= rotation_days <= 3650:
+            raise SettingsError("TOKENMINT_ROTATION_DAYS must be between 2 and 3650")
         return cls(
-            stage=env.get("TOKENMINT_STAGE", "dev"),
+            stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             config_table=required("TOKENMINT_CONFIG_TABLE"),
             directory_table=required("TOKENMINT_DIRECTORY_TABLE"),
             endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None,
             base_url=base_url,
+            kms_key_id=required("TOKENMINT_KMS_KEY_ID"),
+            secret_prefix=(env.get("TOKENMINT_SECRET_PREFIX") or f"tokenmint/{stage}").strip("/"),
+            rotation_days=rotation_days,
             admin_token_sha256=hashlib.sha256(admin_token.encode()).hexdigest() if admin_token else None,
         )

@@ -49,6 +49,14 @@ def start(host: str = "127.0.0.1", port: int = 8000) -> RunningStack:
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     os.environ["TOKENMINT_BASE_URL"] = os.environ.get("TOKENMINT_BASE_URL") or ""
 
+    import boto3
+
+    if not os.environ.get("TOKENMINT_KMS_KEY_ID"):
+        # The stage's customer-managed key, in moto (infra/ creates the real one in AWS).
+        kms = boto3.client("kms", endpoint_url=endpoint, region_name=os.environ["AWS_REGION"])
+        os.environ["TOKENMINT_KMS_KEY_ID"] = kms.create_key(Description="tokenmint local signing keys")[
+            "KeyMetadata"]["KeyId"]
+
     # Imported only now: settings are read from the environment set above.
     from chalicelib.container import Container, set_container
     from chalicelib.settings import Settings

@@ -36,8 +36,12 @@ def container(aws, clock):
     from chalicelib.container import Container, set_container
     from chalicelib.settings import Settings
 
+    import boto3
+
+    kms_key = boto3.client("kms", region_name="us-east-1").create_key(Description="tokenmint tests")["KeyMetadata"]
     settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-                                  "TOKENMINT_BASE_URL": "https://tokenmint.test"})
+                                  "TOKENMINT_BASE_URL": "https://tokenmint.test",
+                                  "TOKENMINT_KMS_KEY_ID": kms_key["KeyId"]})
     built = Container.build(settings, clock)
     built.bootstrap()
     set_container(built)

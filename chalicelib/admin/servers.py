@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .. import ids
@@ -13,6 +13,9 @@ from ..storage.config_repository import ConfigRepository
 from ..storage.transactions import WriteConflict
 from . import system_objects
 from .common import SERVER_TYPE, check_if_match, write
+
+if TYPE_CHECKING:
+    from .signing_keys import KeyProvisioner
 from .validation import Fields, require_object
 
 DEFAULT_ALIAS = "default"
@@ -30,9 +33,10 @@ def _valid_audience(value: str) -> bool:
 
 
 class ServerService:
-    def __init__(self, repo: ConfigRepository, clock: Clock) -> None:
+    def __init__(self, repo: ConfigRepository, clock: Clock, keys: "KeyProvisioner") -> None:
         self._repo = repo
         self._clock = clock
+        self._keys = keys
         self._default_id: str | None = None
 
     # -- reads -------------------------------------------------------------------------------------------------
@@ -109,14 +113,23 @@ class ServerService:
 
     def _new_config(self, fields: dict[str, Any], default: bool = False) -> ServerConfig:
         now = self._clock.now()
-        server = AuthorizationServer(id=ids.new_id(ids.AUTHORIZATION_SERVER), status=ACTIVE, created=now,
-                                     last_updated=now, default=default, **fields)
+        server_id = ids.new_id(ids.AUTHORIZATION_SERVER)
+        keys = self._keys.provision(server_id)  # private halves stored before anything is published
+        server = AuthorizationServer(id=server_id, status=ACTIVE, created=now, last_updated=now, default=default,
+                                     signing_kid=keys[0].kid, last_rotated=now, **fields)
         return ServerConfig(server=server, scopes=system_objects.system_scopes(),
-                            claims=system_objects.system_claims())
+                            claims=system_objects.system_claims(), keys=keys)
+
+    def _store(self, config: ServerConfig, alias: str | None = None) -> None:
+        try:
+            self._repo.create_server(config, alias=alias)
+        except Exception:
+            self._keys.discard(config.server.id, [k.kid for k in config.keys])
+            raise
 
     def create(self, body: Any) -> AuthorizationServer:
         config = self._new_config(self._read_body(body, creating=True))
-        self._repo.create_server(config)
+        self._store(config)
         return replace(config.server, version=1)
 
     def ensure_default(self) -> AuthorizationServer:
@@ -132,7 +145,7 @@ class ServerService:
         config.policies, config.rules = [policy], [rule]
         config.policy_order, config.rule_orders = system_objects.default_orders(policy, rule)
         try:
-            self._repo.create_server(config, alias=DEFAULT_ALIAS)
+            self._store(config, alias=DEFAULT_ALIAS)
         except WriteConflict:
             # Another bootstrap won the race: the alias now names its server.
             return self.get(DEFAULT_ALIAS)
@@ -167,4 +180,5 @@ class ServerService:
             raise ForbiddenError("The default authorization server cannot be deleted; deactivate or rename it.")
         write(lambda: self._repo.delete_server(current), what=SERVER_TYPE, object_id=current.id,
               server_id=server_id)
+        self._keys.forget(current.id)
 

@@ -29,7 +29,7 @@ def _lifecycle(base_href: str, status: str) -> dict[str, Any]:
     return {"activate": link(f"{base_href}/lifecycle/activate", "POST")}
 
 
-def server(s: AuthorizationServer, base: str) -> dict[str, Any]:
+def server(s: AuthorizationServer, base: str, rotation_interval: timedelta = AUTO_ROTATION_INTERVAL) -> dict[str, Any]:
     admin = f"{base}/api/v1/authorizationServers/{server_path_id(s)}"
     oauth = issuer(s, base)
     signing: dict[str, Any] = {}
@@ -39,7 +39,7 @@ def server(s: AuthorizationServer, base: str) -> dict[str, Any]:
     if s.last_rotated:
         signing["lastRotated"] = okta_time(s.last_rotated)
         if s.rotation_mode == "AUTO":
-            signing["nextRotation"] = okta_time(s.last_rotated + AUTO_ROTATION_INTERVAL)
+            signing["nextRotation"] = okta_time(s.last_rotated + rotation_interval)
     return {
         "id": s.id,
         "name": s.name,

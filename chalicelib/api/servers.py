@@ -1,6 +1,8 @@
 """``/api/v1/authorizationServers`` and ``/{authServerId}`` with its lifecycle (okta-api.md 2.1)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalice import Blueprint, Response
 
 from ..admin.common import page, parse_limit
@@ -16,6 +18,10 @@ COLLECTION = "/api/v1/authorizationServers"
 ITEM = "/api/v1/authorizationServers/{authServerId}"
 
 
+def _interval() -> timedelta:
+    return get_container().signing_keys.policy.rotation_interval
+
+
 def _base() -> str:
     return context.base(bp.current_request)
 
@@ -29,26 +35,26 @@ def list_authorization_servers() -> Response:
     base = _base()
     headers = link_header(base, COLLECTION, {"q": params.get("q"), "limit": params.get("limit"),
                                              "after": params.get("after")}, cursor)
-    return json_response([render.server(s, base) for s in chunk], headers=headers)
+    return json_response([render.server(s, base, _interval()) for s in chunk], headers=headers)
 
 
 @routes.route(COLLECTION, methods=["POST"])
 def create_authorization_server() -> Response:
     server = get_container().servers.create(read_json(bp.current_request))
-    return json_response(render.server(server, _base()), status=201, headers=etag(server.version))
+    return json_response(render.server(server, _base(), _interval()), status=201, headers=etag(server.version))
 
 
 @routes.route(ITEM, methods=["GET"])
 def get_authorization_server(authServerId: str) -> Response:
     server = get_container().servers.get(authServerId)
-    return json_response(render.server(server, _base()), headers=etag(server.version))
+    return json_response(render.server(server, _base(), _interval()), headers=etag(server.version))
 
 
 @routes.route(ITEM, methods=["PUT"])
 def replace_authorization_server(authServerId: str) -> Response:
     request = bp.current_request
     server = get_container().servers.replace(authServerId, read_json(request), if_match(request))
-    return json_response(render.server(server, _base()), headers=etag(server.version))
+    return json_response(render.server(server, _base(), _interval()), headers=etag(server.version))
 
 
 @routes.route(ITEM, methods=["DELETE"])

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -134,9 +135,17 @@ class KeyMaterialStore:
 
     def destroy_all(self, auth_server_id: str, *, force: bool = False) -> list[str]:
         """Delete every key secret of a server (server deleted); returns the kids deleted."""
+        kids = list(self.stored(auth_server_id))
+        prefix = f"{self._prefix}/{auth_server_id}/"
+        for kid in kids:
+            self._delete(prefix + kid, auth_server_id, kid, force)
+        return kids
+
+    def stored(self, auth_server_id: str) -> dict[str, datetime | None]:
+        """The kids that have material stored for a server, with each secret's creation time."""
         _check_segment(auth_server_id, "authorization server id")
         prefix = f"{self._prefix}/{auth_server_id}/"
-        kids: list[str] = []
+        kids: dict[str, datetime | None] = {}
         try:
             pages = self._secrets.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [prefix]}])
             for page in pages:
@@ -145,13 +154,12 @@ class KeyMaterialStore:
                     tags = {t["Key"]: t["Value"] for t in entry.get("Tags", [])}
                     kid = name[len(prefix):]
                     # The name filter is a case-insensitive prefix match: re-check exactly and require
-                    # the server tag, so server "aus1" never deletes the keys of "AUS1".
+                    # the server tag, so server "aus1" never touches the keys of "AUS1".
                     if name.startswith(prefix) and _SEGMENT.match(kid) and tags.get(TAG_SERVER) == auth_server_id:
-                        kids.append(kid)
+                        if entry.get("DeletedDate") is None:
+                            kids[kid] = entry.get("CreatedDate")
         except (ClientError, BotoCoreError) as exc:
             raise _wrap("ListSecrets", auth_server_id, None, exc) from exc
-        for kid in kids:
-            self._delete(prefix + kid, auth_server_id, kid, force)
         return kids
 
     def _confirm_existing(self, auth_server_id: str, kid: str, private_key: RSAPrivateKey) -> None:

@@ -9,6 +9,7 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 ``CLAIM#{id}``              a claim;  ``NAME#CLAIM#{claimType}#{name}`` guards uniqueness
 ``POLICY#{id}``             a policy; ``ORDER#POLICIES`` holds policy ids in priority order
 ``RULE#{policyId}#{id}``    a rule;   ``ORDER#RULES#{policyId}`` holds its policy's rule order
+``KEY#{kid}``               a signing key's public JWK and lifecycle state (ACTIVE / NEXT / EXPIRED)
 ==========================  =====================================================
 
 ``pk = ALIAS#default`` maps the ``default`` alias to the default server's id.
@@ -20,6 +21,7 @@ from typing import Callable, Iterable, TypeVar
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 
+from ..keys.lifecycle import KeyRecord
 from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
 from ..errors import StorageUnavailableError
 from . import mappers
@@ -111,6 +113,10 @@ class ConfigRepository:
                 config.policy_order = mappers.order_from(doc, version)
             elif sk.startswith("ORDER#RULES#"):
                 config.rule_orders[sk.removeprefix("ORDER#RULES#")] = mappers.order_from(doc, version)
+            elif sk.startswith("KEY#"):
+                key = mappers.key_from(doc)
+                config.keys.append(key)
+                config.key_versions[key.kid] = version
         return config
 
     # -- item builders -----------------------------------------------------------------------------------------
@@ -163,6 +169,8 @@ class ConfigRepository:
             self._put_order(tx, sid, POLICY_ORDER, config.policy_order)
         for policy_id, order in config.rule_orders.items():
             self._put_order(tx, sid, rule_order_sk(policy_id), order)
+        for key in config.keys:
+            tx.put(self._item(sid, f"KEY#{key.kid}", mappers.key_doc(key), None), L_VERSION)
         if alias:
             alias_item = self._model(f"ALIAS#{alias}", "ALIAS", doc={"id": sid})
             tx.put(alias_item, L_NAME)
@@ -190,6 +198,21 @@ class ConfigRepository:
         with self._model.batch_write() as batch:
             for item in self._model.query(server_pk(server_id), consistent_read=True):
                 batch.delete(item)
+
+    def save_keys(self, server: AuthorizationServer, changed: Iterable[KeyRecord], created: Iterable[KeyRecord],
+                  removed: Iterable[str], versions: dict[str, int]) -> AuthorizationServer:
+        """Apply one key-lifecycle step atomically: the server's signing fields, status changes of existing keys,
+        new keys and retired keys, each conditional on the version read (an overlapping run loses as a whole)."""
+        tx = self._tx()
+        tx.put(self._server_item(server), L_VERSION)
+        for key in changed:
+            tx.put(self._item(server.id, f"KEY#{key.kid}", mappers.key_doc(key), versions[key.kid]), L_VERSION)
+        for key in created:
+            tx.put(self._item(server.id, f"KEY#{key.kid}", mappers.key_doc(key), None), L_VERSION)
+        for kid in removed:
+            tx.delete(self._item(server.id, f"KEY#{kid}", None, versions[kid]), L_VERSION)
+        tx.commit()
+        return self._bump(server)
 
     # -- scopes and claims -------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..keys.lifecycle import KeyRecord
 from ..domain import (
     ApiToken,
     AuthorizationServer,
@@ -153,4 +154,18 @@ def api_token_from(doc: dict[str, Any]) -> ApiToken:
         id=doc["id"], name=doc["name"], token_hash=doc["tokenHash"], created=_dt(doc["created"]),  # type: ignore[arg-type]
         last_updated=_dt(doc["lastUpdated"]), client_name=doc.get("clientName", "tokenmint"),  # type: ignore[arg-type]
         user_id=doc.get("userId"),
+    )
+
+
+def key_doc(k: KeyRecord) -> dict[str, Any]:
+    return {
+        "kid": k.kid, "status": k.status, "created": _ts(k.created), "activated": _ts(k.activated),
+        "expired": _ts(k.expired), "jwk": dict(k.public_jwk),
+    }
+
+
+def key_from(doc: dict[str, Any]) -> KeyRecord:
+    return KeyRecord(
+        kid=doc["kid"], status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
+        activated=_dt(doc.get("activated")), expired=_dt(doc.get("expired")), public_jwk=doc["jwk"],
     )
