@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Callable, Sequence, TypeVar
 
 from ..errors import (
@@ -54,11 +55,21 @@ def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
 def decode_cursor(cursor: str) -> str:
+    # base64's decoder silently drops characters outside its alphabet, so "!!!!" would decode to "" and restart
+    # the listing from the top: only a well-formed, non-empty cursor is accepted.
+    if not _CURSOR.fullmatch(cursor):
+        raise InvalidPagingError("Invalid paging request.")
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidPagingError("Invalid paging request.") from None
+    if not key:
+        raise InvalidPagingError("Invalid paging request.")
+    return key
 
 
 def parse_limit(raw: str | None, default: int = MAX_LIMIT) -> int:
