@@ -66,7 +66,7 @@ class Container:
             api_tokens=ApiTokenService(ApiTokenRepository(directory_model, connection), clock,
                                        settings.admin_token_sha256),
             signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
-            signer=SigningKeyCache(store.load, clock),
+            signer=SigningKeyCache(store.load, clock.now),
         )
 
     def bootstrap(self) -> None:
