@@ -7,6 +7,7 @@ the same mapping locally.
 from __future__ import annotations
 
 import json
+import uuid
 import threading
 from typing import Any
 
@@ -31,9 +32,13 @@ _NOT_FOUND = {
 
 class TokenmintRequestHandler(ChaliceRequestHandler):
     def _send_error_response(self, error: LocalGatewayException) -> None:
-        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+        # Chalice's local gateway answers an unknown path with 403: "Missing Authentication Token" without an
+        # Authorization header, and a message that echoes the header (the caller's token!) with one. Both are
+        # "no such route" and become Okta's 404; nothing of the request is echoed.
+        if error.CODE == 403:
             body = json.dumps({**_NOT_FOUND, "errorId": ids.new_error_id()})
-            self._send_http_response(404, {"Content-Type": "application/json"}, body)
+            self._send_http_response(404, {"Content-Type": "application/json",
+                                           "X-Okta-Request-Id": uuid.uuid4().hex}, body)
             return
         super()._send_error_response(error)
 

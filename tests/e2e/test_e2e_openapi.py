@@ -1,0 +1,103 @@
+"""Every response the suite recorded, checked against Okta's published OpenAPI spec (see ``e2e_openapi.py``).
+
+Both tests are marked ``e2e_final``: conftest runs them after every other test, so the recorder holds the whole
+session's traffic. The first proves the validator rejects what it must (a validator that validates nothing must
+fail); the second validates the recordings and insists they cover every operation the collected modules declare.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from e2e_openapi import Conformance, summarise
+from e2e_support import SUMMARY_KEY, Exchange, call, expect, server_body
+
+pytestmark = pytest.mark.e2e_final
+
+
+@pytest.fixture(scope="module")
+def conformance() -> Conformance:
+    return Conformance()
+
+
+def _with_body(exchange: Exchange, body) -> Exchange:
+    return dataclasses.replace(exchange, response_body=json.dumps(body).encode())
+
+
+def _with_header(exchange: Exchange, name: str, value: str) -> Exchange:
+    headers = tuple((k, v) for k, v in exchange.response_headers if k.lower() != name.lower()) + ((name, value),)
+    return dataclasses.replace(exchange, response_headers=headers)
+
+
+def test_validator_rejects_what_it_must(conformance, okta_client, recorder, request):
+    created = expect(201, okta_client.create_authorization_server(server_body()))
+    expect(204, okta_client.deactivate_authorization_server(created.id))
+    expect(204, okta_client.delete_authorization_server(created.id))
+    call(okta_client.get_authorization_server(created.id))
+    mine = [e for e in recorder.snapshot() if e.test == request.node.nodeid]
+    create, _deactivate, delete, missing = mine[-4:]
+    assert [(e.method, e.status) for e in (create, delete, missing)] == [("POST", 201), ("DELETE", 204), ("GET", 404)]
+
+    for good in (create, delete, missing):  # the real responses pass...
+        verdict = conformance.check(good)
+        assert verdict.kind == "validated" and verdict.problems == [], verdict.problems
+
+    body = create.json()
+    broken = {  # ...and each of these must be caught
+        "create answering 200": dataclasses.replace(create, status=200),
+        "status outside the enum": _with_body(create, {**body, "status": "DELETED"}),
+        "audiences not an array": _with_body(create, {**body, "audiences": "api://x"}),
+        "_links.metadata not an array": _with_body(create, {**body, "_links": {
+            **body["_links"], "metadata": body["_links"]["metadata"][0]}}),
+        "link without href": _with_body(create, {**body, "_links": {**body["_links"], "self": {"hints": {}}}}),
+        "created not a date-time": _with_body(create, {**body, "created": "yesterday"}),
+        "success body as text/plain": _with_header(create, "Content-Type", "text/plain"),
+        "204 with a JSON body": _with_header(_with_body(delete, {}), "Content-Type", "application/json"),
+        "404 without errorCode": _with_body(missing, {"errorSummary": "Not found"}),
+        "404 with errorLink != errorCode": _with_body(missing, {**missing.json(), "errorLink": "E0000001"}),
+        "error as text/plain": _with_header(missing, "Content-Type", "text/plain"),
+        "undocumented status 418": dataclasses.replace(missing, status=418),
+        "allow-listed status, wrong code": dataclasses.replace(missing, status=401),
+        "no operation, not a 405": dataclasses.replace(missing, method="PATCH", status=403),
+    }
+    for what, exchange in broken.items():
+        verdict = conformance.check(exchange)
+        assert verdict.kind == "validated" and verdict.problems, f"the validator accepted: {what}"
+
+    not_in_spec = dataclasses.replace(missing, url=missing.url.replace("/authorizationServers/", "/api-tokens/"))
+    assert conformance.check(not_in_spec).kind == "not-in-spec"
+
+
+def test_recorded_traffic_conforms_to_okta_spec(conformance, recorder, request):
+    exchanges = recorder.snapshot()
+    verdicts = [conformance.check(e) for e in exchanges]
+    summary = summarise(verdicts)
+    request.config.stash[SUMMARY_KEY] = summary
+
+    # What this run had to cover: the operations declared by every collected module of this suite.
+    here = Path(__file__).resolve().parent
+    modules = {item.module for item in request.session.items
+               if getattr(item, "module", None) is not None and Path(item.module.__file__).resolve().parent == here}
+    required = set().union(*(getattr(m, "OKTA_SPEC_OPERATIONS", set()) for m in modules))
+    assert required, "no SDK test module was collected: run the whole tests/e2e suite"
+    assert required <= conformance.operation_ids, required - conformance.operation_ids
+
+    failures = defaultdict(list)
+    for verdict in verdicts:
+        for problem in verdict.problems:
+            failures[verdict.exchange.test].append(f"{verdict.exchange.describe()}\n      -> {problem}")
+    assert not failures, "responses that do not conform to Okta's spec:\n" + "\n".join(
+        f"  {test}:\n    " + "\n    ".join(items) for test, items in failures.items())
+
+    sdk = [v for v in verdicts if v.exchange.source == "sdk"]
+    assert all(v.exchange.header("X-Okta-Request-Id") for v in sdk), "a recorded SDK response did not come from the app"
+    covered = {v.operation_id for v in sdk if v.kind == "validated" and 200 <= v.exchange.status < 300}
+    assert not required - covered, f"operations with no validated SDK success response: {sorted(required - covered)}"
+    minimum = 5 * len(required)
+    assert summary["validated"] >= minimum, (
+        f"only {summary['validated']} exchanges were validated (expected at least {minimum}): {summary}")
+    assert sum(1 for v in sdk if v.kind == "validated") >= summary["validated"] // 2
