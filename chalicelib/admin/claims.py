@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 from .. import ids
+from ..claims.expression import MAX_LENGTH, ExpressionSyntaxError, parse
 from ..domain import ACTIVE, INACTIVE, Claim
 from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..storage.config_repository import ConfigRepository
@@ -31,6 +32,15 @@ RESERVED = {
         "term", "user_ip", "amr", "acr",
     } | {name for name, _scope, _always in SYSTEM_IDENTITY_CLAIMS},
 }
+
+
+def check_expression(f: Fields, value: str | None) -> None:
+    """An EXPRESSION value must parse: the cause names the position (``... at position 12``)."""
+    if value and len(value) <= MAX_LENGTH:  # longer values already have their cause
+        try:
+            parse(value)
+        except ExpressionSyntaxError as exc:
+            f.error("value", f"Invalid Okta Expression Language expression: {exc.message}")
 
 
 def duplicate_cause(claim_type: str, name: str) -> str:
@@ -61,6 +71,8 @@ class ClaimService:
             f.error("name", f"'{name}' is a reserved claim name for {claim_type} claims.")
         value_type = f.enum("valueType", VALUE_TYPES, default="EXPRESSION")
         value = f.string("value", required=True, max_len=1024)
+        if value_type == "EXPRESSION":
+            check_expression(f, value)
         group_filter_type = f.enum("group_filter_type", GROUP_FILTER_TYPES, required=value_type == "GROUPS")
         if value_type == "EXPRESSION" and group_filter_type:
             f.error("group_filter_type", "Only allowed when valueType is GROUPS.")
@@ -94,6 +106,7 @@ class ClaimService:
             f.error("conditions.scopes", f"'{current.name}' is a system claim: only {editable} can be changed.")
         if editable == "value":
             fields: dict[str, Any] = {"value": f.string("value", required=True, max_len=1024)}
+            check_expression(f, fields["value"])
         else:
             fields = {"always_include_in_token": f.boolean("alwaysIncludeInToken", current.always_include_in_token)}
         f.check()
