@@ -12,6 +12,7 @@ from pynamodb.connection import Connection
 
 from .admin.api_tokens import ApiTokenService
 from .admin.claims import ClaimService
+from .admin.clients import ClientService
 from .admin.policies import PolicyService
 from .admin.rules import RuleService
 from .admin.scopes import ScopeService
@@ -21,9 +22,16 @@ from .keys.lifecycle import RotationPolicy
 from .keys.signer import SigningKeyCache
 from .keys.store import KeyMaterialStore
 from .clock import Clock, SystemClock
+from .oauth.client_auth import ClientAuthenticator
+from .oauth.clients import CachedClients
+from .oauth.configuration import ServerConfigs
+from .oauth.context import OAuthServices
+from .oauth.server import OAuthServer
 from .settings import Settings
+from .storage.client_repository import ClientRepository
 from .storage.config_repository import ConfigRepository
 from .storage.directory_repository import ApiTokenRepository
+from .storage.grants_repository import GrantsRepository
 from .storage.models import Item, build_model
 from .storage.tables import ensure_table
 
@@ -34,6 +42,8 @@ class Container:
     clock: Clock
     config_model: type[Item]
     directory_model: type[Item]
+    grants_model: type[Item]
+    grants: GrantsRepository
     servers: ServerService
     scopes: ScopeService
     claims: ClaimService
@@ -42,6 +52,8 @@ class Container:
     api_tokens: ApiTokenService
     signing_keys: SigningKeyService
     signer: SigningKeyCache
+    clients: ClientService
+    oauth: OAuthServer
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
@@ -49,6 +61,7 @@ class Container:
         connection = Connection(region=settings.region, host=settings.endpoint_url)
         config_model = build_model(settings.config_table, settings.region, settings.endpoint_url)
         directory_model = build_model(settings.directory_table, settings.region, settings.endpoint_url)
+        grants_model = build_model(settings.grants_table, settings.region, settings.endpoint_url)
         config_repo = ConfigRepository(config_model, connection)
         store = KeyMaterialStore(aws_client("kms", settings), aws_client("secretsmanager", settings),
                                  settings.kms_key_id, settings.secret_prefix)
@@ -56,8 +69,18 @@ class Container:
         servers = ServerService(config_repo, clock, provisioner)
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
+        grants = GrantsRepository(grants_model, connection)
+        clients = ClientService(ClientRepository(directory_model, connection), clock)
+        signer = SigningKeyCache(store.load, clock.now)
+        cache_ttl = timedelta(seconds=settings.cache_seconds)
+        oauth = OAuthServer(OAuthServices(
+            configs=ServerConfigs(config_repo, servers.resolve_id, cache_ttl, clock.now),
+            authenticator=ClientAuthenticator(CachedClients(clients, cache_ttl, clock.now), grants, clock.now),
+            signer=signer, revocations=grants, now=clock.now,
+        ))
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
+            grants_model=grants_model, grants=grants,
             servers=servers,
             scopes=ScopeService(config_repo, servers),
             claims=ClaimService(config_repo, servers),
@@ -66,13 +89,16 @@ class Container:
             api_tokens=ApiTokenService(ApiTokenRepository(directory_model, connection), clock,
                                        settings.admin_token_sha256),
             signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
-            signer=SigningKeyCache(store.load, clock.now),
+            signer=signer,
+            clients=clients,
+            oauth=oauth,
         )
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""
         ensure_table(self.config_model)
         ensure_table(self.directory_model)
+        ensure_table(self.grants_model, ttl_attribute="expiresAt")
         self.servers.ensure_default()
 
 

@@ -146,3 +146,39 @@ class ServerConfig:
     # Signing keys (public halves and lifecycle state) and the stored version of each, by kid.
     keys: list[KeyRecord] = field(default_factory=list)
     key_versions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """An OAuth client registered through Okta's client API (RFC 7591 shape; docs/ARCHITECTURE.md "OAuth clients").
+
+    ``secret_hash`` is the SHA-256 (hex) of the client secret, None for clients that authenticate without one
+    (``none``, ``private_key_jwt``); the secret itself is never kept. ``jwks`` is a public JWK Set
+    (``{"keys": [...]}``) or None.
+    """
+
+    client_id: str
+    client_name: str
+    application_type: str
+    token_endpoint_auth_method: str
+    grant_types: tuple[str, ...]
+    response_types: tuple[str, ...]
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...]
+    client_uri: str | None
+    logo_uri: str | None
+    jwks: dict[str, object] | None
+    jwks_uri: str | None
+    secret_hash: str | None
+    status: str
+    created: datetime
+    last_updated: datetime
+    version: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+    @property
+    def is_public(self) -> bool:
+        return self.token_endpoint_auth_method == "none"

@@ -4,7 +4,9 @@
 ``TOKENMINT_STAGE``            stage name (``dev``, ``prod``, ``local``); default ``dev``
 ``AWS_REGION``                 region of every AWS client; default ``us-east-1``
 ``TOKENMINT_CONFIG_TABLE``     DynamoDB table of authorization-server configuration (required)
-``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens (required)
+``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens and OAuth clients (required)
+``TOKENMINT_GRANTS_TABLE``     DynamoDB table of short-lived grant state, with TTL (required)
+``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be; default 30
 ``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
 ``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``
 ``TOKENMINT_ROTATION_DAYS``    AUTO rotation interval in days; default 90 (Okta's)
@@ -31,11 +33,13 @@ class Settings:
     region: str
     config_table: str
     directory_table: str
+    grants_table: str
     endpoint_url: str | None
     base_url: str | None
     kms_key_id: str
     secret_prefix: str
     rotation_days: int
+    cache_seconds: int
     # Only the hash of TOKENMINT_ADMIN_TOKEN is kept in memory after start-up.
     admin_token_sha256: str | None
 
@@ -62,15 +66,24 @@ class Settings:
             raise SettingsError("TOKENMINT_ROTATION_DAYS must be a whole number of days") from None
         if not 2 <= rotation_days <= 3650:
             raise SettingsError("TOKENMINT_ROTATION_DAYS must be between 2 and 3650")
+        try:
+            cache_seconds = int(env.get("TOKENMINT_CACHE_SECONDS") or 30)
+        except ValueError:
+            raise SettingsError("TOKENMINT_CACHE_SECONDS must be a whole number of seconds") from None
+        if not 0 <= cache_seconds <= 300:
+            # The signer trusts a cached ACTIVE kid for at most 5 minutes (keys/signer.py).
+            raise SettingsError("TOKENMINT_CACHE_SECONDS must be between 0 and 300")
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             config_table=required("TOKENMINT_CONFIG_TABLE"),
             directory_table=required("TOKENMINT_DIRECTORY_TABLE"),
+            grants_table=required("TOKENMINT_GRANTS_TABLE"),
             endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None,
             base_url=base_url,
             kms_key_id=required("TOKENMINT_KMS_KEY_ID"),
             secret_prefix=(env.get("TOKENMINT_SECRET_PREFIX") or f"tokenmint/{stage}").strip("/"),
             rotation_days=rotation_days,
+            cache_seconds=cache_seconds,
             admin_token_sha256=hashlib.sha256(admin_token.encode()).hexdigest() if admin_token else None,
         )

@@ -11,6 +11,7 @@ LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1", "TOKENMINT_STAGE": "local",
     "TOKENMINT_CONFIG_TABLE": "tokenmint-local-config", "TOKENMINT_DIRECTORY_TABLE": "tokenmint-local-directory",
+    "TOKENMINT_GRANTS_TABLE": "tokenmint-local-grants",
 }
 
 

@@ -40,6 +40,7 @@ def container(aws, clock):
 
     kms_key = boto3.client("kms", region_name="us-east-1").create_key(Description="tokenmint tests")["KeyMetadata"]
     settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
+                                  "TOKENMINT_GRANTS_TABLE": "tm-grants",
                                   "TOKENMINT_BASE_URL": "https://tokenmint.test",
                                   "TOKENMINT_KMS_KEY_ID": kms_key["KeyId"]})
     built = Container.build(settings, clock)

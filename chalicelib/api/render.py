@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import okta_time
+from ..oauth.issuer import issuer, path_id
 from ..domain import ACTIVE, ApiToken, AuthorizationServer, Claim, Policy, Rule, Scope
 
 AUTO_ROTATION_INTERVAL = timedelta(days=90)
@@ -14,13 +15,7 @@ def link(href: str, *allow: str) -> dict[str, Any]:
     return {"href": href, "hints": {"allow": list(allow)}}
 
 
-def server_path_id(server: AuthorizationServer) -> str:
-    """Okta writes ``default`` in every link and in the issuer of the default server (okta-api.md 2.5)."""
-    return "default" if server.default else server.id
-
-
-def issuer(server: AuthorizationServer, base: str) -> str:
-    return f"{base}/oauth2/{server_path_id(server)}"
+server_path_id = path_id
 
 
 def _lifecycle(base_href: str, status: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from ..domain import (
     ApiToken,
     AuthorizationServer,
     Claim,
+    OAuthClient,
     Ordered,
     Policy,
     Rule,
@@ -168,4 +169,27 @@ def key_from(doc: dict[str, Any]) -> KeyRecord:
     return KeyRecord(
         kid=doc["kid"], status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
         activated=_dt(doc.get("activated")), expired=_dt(doc.get("expired")), public_jwk=doc["jwk"],
+    )
+
+
+def client_doc(c: OAuthClient) -> dict[str, Any]:
+    return {
+        "clientId": c.client_id, "clientName": c.client_name, "applicationType": c.application_type,
+        "tokenEndpointAuthMethod": c.token_endpoint_auth_method, "grantTypes": list(c.grant_types),
+        "responseTypes": list(c.response_types), "redirectUris": list(c.redirect_uris),
+        "postLogoutRedirectUris": list(c.post_logout_redirect_uris), "clientUri": c.client_uri,
+        "logoUri": c.logo_uri, "jwks": c.jwks, "jwksUri": c.jwks_uri, "secretHash": c.secret_hash,
+        "status": c.status, "created": _ts(c.created), "lastUpdated": _ts(c.last_updated),
+    }
+
+
+def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
+    return OAuthClient(
+        client_id=doc["clientId"], client_name=doc["clientName"], application_type=doc["applicationType"],
+        token_endpoint_auth_method=doc["tokenEndpointAuthMethod"], grant_types=tuple(doc["grantTypes"]),
+        response_types=tuple(doc["responseTypes"]), redirect_uris=tuple(doc["redirectUris"]),
+        post_logout_redirect_uris=tuple(doc.get("postLogoutRedirectUris", ())), client_uri=doc.get("clientUri"),
+        logo_uri=doc.get("logoUri"), jwks=doc.get("jwks"), jwks_uri=doc.get("jwksUri"),
+        secret_hash=doc.get("secretHash"), status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
     )

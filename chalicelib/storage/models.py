@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -33,6 +33,8 @@ class Item(Model):
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    # Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute; grants only).
+    expiresAt = NumberAttribute(null=True)
 
 
 def build_model(table_name: str, region: str, host: str | None) -> type[Item]:

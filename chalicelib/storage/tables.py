@@ -4,7 +4,9 @@ from __future__ import annotations
 from .models import Item
 
 
-def ensure_table(model: type[Item]) -> None:
+def ensure_table(model: type[Item], ttl_attribute: str | None = None) -> None:
     """Create the model's table with its listing index unless it exists (idempotent)."""
     if not model.exists():
         model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        if ttl_attribute:
+            model._get_connection().connection.update_time_to_live(model.Meta.table_name, ttl_attribute)

@@ -1,0 +1,97 @@
+"""The OAuth endpoints of each authorization server under ``/oauth2/{authServerId}`` (okta-api.md 7): token,
+introspection, revocation and the two discovery documents. Errors are RFC 6749 JSON with ``Cache-Control:
+no-store``; an unknown or inactive server is Okta's 404 (as for ``/v1/keys``)."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Callable
+
+from chalice import Blueprint, Response
+
+from ..container import get_container
+from ..errors import NotFoundError, StorageUnavailableError
+from ..oauth.context import NO_STORE, OAuthRequest, OAuthResponse
+from ..oauth.errors import InvalidRequestError, OAuthError, ServerError, TemporarilyUnavailableError
+from ..oauth.form import parse_form
+from . import errors
+from .context import base
+from .http import CONTENT_TYPES
+
+bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+
+PREFIX = "/oauth2/{authServerId}"
+
+
+def _oauth_error(exc: OAuthError) -> Response:
+    headers = {"Content-Type": "application/json", **NO_STORE}
+    if exc.www_authenticate:
+        headers["WWW-Authenticate"] = exc.www_authenticate
+    return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
+
+
+def _render(response: OAuthResponse) -> Response:
+    if response.body == "":
+        return Response(body="", status_code=response.status, headers={"Content-Type": "text/plain",
+                                                                        **response.headers})
+    return Response(body=json.dumps(response.body), status_code=response.status,
+                    headers={"Content-Type": "application/json", **response.headers})
+
+
+def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
+    request = bp.current_request
+    try:
+        params = parse_form(request.raw_body or b"", request.headers.get("content-type")) if form else {}
+        oauth_request = OAuthRequest(server_id=server_id, base_url=base(request), params=params,
+                                     authorization=request.headers.get("authorization"))
+        return _render(call(oauth_request))
+    except OAuthError as exc:
+        return _oauth_error(exc)
+    except NotFoundError as exc:
+        return errors.from_exception(exc)
+    except StorageUnavailableError:
+        return _oauth_error(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
+    except Exception:  # noqa: BLE001 - never a stack trace to a client
+        log.exception("unhandled error on an OAuth endpoint")
+        return _oauth_error(ServerError("The authorization server encountered an unexpected condition that "
+                                        "prevented it from fulfilling the request."))
+
+
+@bp.route(PREFIX + "/v1/token", methods=["POST"], content_types=CONTENT_TYPES, name="oauth_token")
+def token(authServerId: str) -> Response:
+    return _handle(authServerId, get_container().oauth.token, form=True)
+
+
+@bp.route(PREFIX + "/v1/introspect", methods=["POST"], content_types=CONTENT_TYPES, name="oauth_introspect")
+def introspect(authServerId: str) -> Response:
+    return _handle(authServerId, get_container().oauth.introspect, form=True)
+
+
+@bp.route(PREFIX + "/v1/revoke", methods=["POST"], content_types=CONTENT_TYPES, name="oauth_revoke")
+def revoke(authServerId: str) -> Response:
+    return _handle(authServerId, get_container().oauth.revoke, form=True)
+
+
+@bp.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
+def openid_configuration(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
+
+
+@bp.route(PREFIX + "/.well-known/oauth-authorization-server", methods=["GET"],
+          name="oauth_authorization_server_metadata")
+def oauth_authorization_server(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=False), form=False)
+
+
+def _post_only(*_args: str, **_kwargs: str) -> Response:
+    # RFC 6749 3.2: the token endpoint takes POST only (security-checklist TOK-04).
+    response = _oauth_error(InvalidRequestError("This endpoint accepts POST requests only."))
+    response.status_code = 405
+    response.headers["Allow"] = "POST"
+    return response
+
+
+for _path in ("/v1/token", "/v1/introspect", "/v1/revoke"):
+    bp.route(PREFIX + _path, methods=["GET", "PUT", "DELETE", "PATCH"], content_types=CONTENT_TYPES,
+             name="oauth_post_only_" + _path.rsplit("/", 1)[1])(_post_only)

@@ -1,0 +1,161 @@
+"""The minimal signing path: compact JWS with RS256 (RFC 7515 §7.1, RFC 7518 §3.3) over JWT claims (RFC 7519).
+
+``sign`` takes the ``LoadedKey`` that ``signer.SigningKeyCache`` hands out and signs with its already parsed
+``RSAPrivateKey`` object: no PEM or DER is parsed per token (DESIGN.md warm-path budget). The protected header is
+Okta's, ``{"kid": <kid>, "alg": "RS256"}``, with no ``typ``.
+
+``verify`` is the verifier side, for tests and for the endpoints that will validate our own tokens. It trusts
+nothing in the token before the signature is checked:
+
+* the algorithm is fixed to RS256; any other ``alg`` in the header (``none``, ``HS256`` with the public key as a
+  secret, ...) is refused before a key is even looked up (RFC 8725 §2.1, §3.1);
+* the key is chosen by ``kid`` alone, among the JWKS's keys; a token without a ``kid``, or whose ``kid`` is not in
+  the set exactly once, is refused. There is no fallback to "try every key" (OIDC Core §10.1, KEY-06); a caller
+  that gets ``UnknownKidError`` may refetch the JWKS once and retry;
+* the JWK must be an RSA public key whose ``kid`` is its RFC 7638 thumbprint, with no private member, and, when
+  it says so, ``use: sig`` and ``alg: RS256`` (RFC 7517 §4.2, §4.4);
+* ``exp`` is required; ``exp``, ``nbf`` and ``iat`` are checked against ``now`` (the caller's clock, so tests with
+  an injected clock and production agree), with an optional ``leeway``;
+* ``aud`` and ``iss`` are checked when ``audience`` / ``issuer`` are given (and only then).
+
+Every refusal is a ``jwt.InvalidTokenError`` (PyJWT's own subclasses for signature and time failures, the ones
+below for key selection), so a caller maps a single exception type to ``invalid_token``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from chalicelib.keys.jwk import ALG, USE, public_key_from_jwk
+from chalicelib.keys.signer import LoadedKey
+
+
+class KeySelectionError(jwt.InvalidTokenError):
+    """The token's ``kid`` does not select exactly one usable key of the JWKS."""
+
+
+class MissingKidError(KeySelectionError):
+    """The token header carries no ``kid`` (every token we mint has one)."""
+
+
+class UnknownKidError(KeySelectionError):
+    """No key of the JWKS has the token's ``kid``: signed by a retired key, another issuer, or a stale JWKS."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(f"no key with kid {kid!r} in the JWKS")
+        self.kid = kid
+
+
+class AmbiguousKidError(KeySelectionError):
+    """Several keys of the JWKS share the token's ``kid``: a broken key set, refused rather than guessed."""
+
+
+class UnusableKeyError(KeySelectionError):
+    """The JWK named by the ``kid`` cannot verify an RS256 signature (wrong type, use, alg or members)."""
+
+
+def sign(claims: Mapping[str, Any], key: LoadedKey) -> str:
+    """A compact RS256 JWS of ``claims`` signed by ``key`` (header ``{"kid": key.kid, "alg": "RS256"}``)."""
+    if not isinstance(key, LoadedKey):
+        raise TypeError("sign needs the LoadedKey handed out by the signing-key cache")
+    if not isinstance(key.private_key, RSAPrivateKey):
+        # A PEM string or DER bytes would make PyJWT parse the key on every token.
+        raise TypeError("the signing key must be a loaded RSAPrivateKey, not serialized key material")
+    if not isinstance(claims, Mapping):
+        raise TypeError("claims must be a mapping")
+    # "typ": None drops PyJWT's default "typ": "JWT", so the header is exactly Okta's {kid, alg}.
+    return jwt.encode(dict(claims), key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": None})
+
+
+def verify(
+    token: str,
+    jwks: Mapping[str, Any],
+    audience: str | None = None,
+    issuer: str | None = None,
+    *,
+    now: datetime | None = None,
+    leeway: timedelta = timedelta(0),
+) -> dict[str, Any]:
+    """The claims of ``token`` once its RS256 signature verifies with the JWKS key named by its ``kid``.
+
+    ``now`` defaults to the system clock (timezone-aware); ``audience``/``issuer`` are checked only when given.
+    Raises a ``jwt.InvalidTokenError`` subclass on any failure (``UnknownKidError`` for an unknown ``kid``).
+    """
+    if now is not None and now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if leeway < timedelta(0):
+        raise ValueError("leeway must not be negative")
+    header = jwt.get_unverified_header(token)
+    if header.get("alg") != ALG:
+        raise jwt.InvalidAlgorithmError(f"only {ALG} is accepted, not {header.get('alg')!r}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise MissingKidError("the token header has no kid")
+    public_key = _key_for(kid, jwks)
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        public_key,
+        algorithms=[ALG],
+        audience=audience,
+        issuer=issuer,
+        options={
+            "require": ["exp"],
+            # Times are checked below against the caller's clock; PyJWT only knows the system clock.
+            "verify_exp": False,
+            "verify_nbf": False,
+            "verify_iat": False,
+            # PyJWT refuses a token with an aud when no audience is given; None means "not checked" here.
+            "verify_aud": audience is not None,
+        },
+    )
+    _check_times(claims, now or datetime.now(timezone.utc), leeway)
+    return claims
+
+
+def _key_for(kid: str, jwks: Mapping[str, Any]) -> RSAPublicKey:
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list):
+        raise UnusableKeyError("the JWKS has no keys array")
+    matches = [k for k in keys if isinstance(k, Mapping) and k.get("kid") == kid]
+    if not matches:
+        raise UnknownKidError(kid)
+    if len(matches) > 1:
+        raise AmbiguousKidError(f"kid {kid!r} appears {len(matches)} times in the JWKS")
+    jwk = matches[0]
+    if jwk.get("use", USE) != USE:
+        raise UnusableKeyError(f"key {kid!r} is not a signature key")
+    if jwk.get("alg", ALG) != ALG:
+        raise UnusableKeyError(f"key {kid!r} is not an {ALG} key")
+    try:
+        return public_key_from_jwk(jwk)
+    except ValueError as exc:
+        raise UnusableKeyError(f"key {kid!r} is not a usable RSA public key: {exc}") from None
+
+
+def _check_times(claims: Mapping[str, Any], now: datetime, leeway: timedelta) -> None:
+    at = now.timestamp()
+    slack = leeway.total_seconds()
+    exp = _numeric_date(claims, "exp")
+    if exp is not None and exp <= at - slack:
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    nbf = _numeric_date(claims, "nbf")
+    if nbf is not None and nbf > at + slack:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
+    iat = _numeric_date(claims, "iat")
+    if iat is not None and iat > at + slack:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
+
+
+def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    # RFC 7519 §2 NumericDate: a JSON number of seconds; booleans are numbers to Python, not to JSON.
+    if name not in claims:
+        return None
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise jwt.InvalidTokenError(f"the {name} claim is not a NumericDate")
+    return float(value)

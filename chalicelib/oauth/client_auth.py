@@ -1,0 +1,203 @@
+"""Client authentication at the token, introspection and revocation endpoints (RFC 6749 2.3, RFC 7523 2.2 and 3,
+OIDC Core 9; security-checklist CAUTH-01..09).
+
+Methods: ``client_secret_basic`` (id and secret accepted raw or form-urlencoded before base64, because clients
+differ: clients.md row 14), ``client_secret_post``, ``private_key_jwt`` and ``none``. A client registered for a
+secret may present it either way (basic or post): libraries disagree on the default and both carry the same
+secret. Exactly one method per request.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping, Protocol, Sequence
+from urllib.parse import unquote_plus
+
+import jwt
+
+from .errors import InvalidClientError, InvalidRequestError
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+CLOCK_SKEW = timedelta(seconds=30)
+MAX_ASSERTION_LIFETIME = timedelta(hours=1)
+SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+BASIC_CHALLENGE = 'Basic realm="tokenmint"'
+
+FAILED = "Client authentication failed. Either the client or the client credentials are invalid."
+
+
+class Client(Protocol):
+    client_id: str
+    token_endpoint_auth_method: str
+    status: str
+    jwks: Mapping[str, Any] | None
+
+
+class ClientDirectory(Protocol):
+    def find(self, client_id: str) -> Client | None: ...
+
+    def verify_secret(self, client: Client, presented: str) -> bool: ...
+
+
+class AssertionLedger(Protocol):
+    def use_assertion(self, client_id: str, jti: str, expires_at: datetime, now: datetime) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    client: Client
+    method: str
+
+
+def _fail(description: str = FAILED, basic: bool = False) -> InvalidClientError:
+    return InvalidClientError(description, www_authenticate=BASIC_CHALLENGE if basic else None)
+
+
+def _basic(header: str) -> tuple[str, str]:
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        raise _fail(basic=True)
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _fail(basic=True) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep or not client_id:
+        raise _fail(basic=True)
+    return client_id, secret
+
+
+class ClientAuthenticator:
+    def __init__(self, directory: ClientDirectory, ledger: AssertionLedger, now: Callable[[], datetime]) -> None:
+        self._directory = directory
+        self._ledger = ledger
+        self._now = now
+
+    def authenticate(self, params: Mapping[str, str], authorization: str | None, audiences: Sequence[str],
+                     allow_public: bool) -> Authenticated:
+        """The client a request authenticates as; ``audiences`` are the values a client assertion's ``aud``
+        may take (the endpoint invoked, and the issuer)."""
+        used = [m for m, present in (
+            ("client_secret_basic", bool(authorization)),
+            ("client_secret_post", "client_secret" in params),
+            ("private_key_jwt", "client_assertion" in params or "client_assertion_type" in params),
+        ) if present]
+        if len(used) > 1:
+            raise InvalidRequestError("The request used more than one client authentication method.")
+        method = used[0] if used else "none"
+        if method == "client_secret_basic":
+            return self._secret_basic(params, authorization or "")
+        if method == "client_secret_post":
+            return self._secret(params.get("client_id", ""), params["client_secret"], method, basic=False)
+        if method == "private_key_jwt":
+            return self._assertion(params, audiences)
+        client_id = params.get("client_id")
+        if not client_id:
+            raise _fail("No client credentials found.")
+        client = self._active(client_id, basic=False)
+        if client.token_endpoint_auth_method != "none":
+            raise _fail("No client credentials found.")
+        if not allow_public:
+            raise _fail(FAILED)
+        return Authenticated(client, "none")
+
+    def _active(self, client_id: str, basic: bool) -> Client:
+        client = self._directory.find(client_id)
+        if client is None or client.status != "ACTIVE":
+            raise _fail(FAILED, basic)
+        return client
+
+    def _secret_basic(self, params: Mapping[str, str], header: str) -> Authenticated:
+        raw_id, raw_secret = _basic(header)
+        # Try the bytes as sent, then RFC 6749 Appendix B form-decoding (openid-client encodes, others do not).
+        for client_id, secret in ((raw_id, raw_secret), (unquote_plus(raw_id), unquote_plus(raw_secret))):
+            if params.get("client_id") not in (None, "", client_id):
+                continue
+            client = self._directory.find(client_id)
+            if client is not None and client.status == "ACTIVE" and \
+                    client.token_endpoint_auth_method in SECRET_METHODS and \
+                    self._directory.verify_secret(client, secret):
+                return Authenticated(client, "client_secret_basic")
+        if params.get("client_id") not in (None, "", raw_id, unquote_plus(raw_id)):
+            raise _fail("The client_id in the request body does not match the authenticated client.", basic=True)
+        raise _fail(FAILED, basic=True)
+
+    def _secret(self, client_id: str, secret: str, method: str, basic: bool) -> Authenticated:
+        if not client_id:
+            raise _fail("No client credentials found.", basic)
+        client = self._active(client_id, basic)
+        if client.token_endpoint_auth_method not in SECRET_METHODS or not self._directory.verify_secret(client,
+                                                                                                        secret):
+            raise _fail("The client secret supplied for a confidential client is invalid.", basic)
+        return Authenticated(client, method)
+
+    def _assertion(self, params: Mapping[str, str], audiences: Sequence[str]) -> Authenticated:
+        if params.get("client_assertion_type") != ASSERTION_TYPE or not params.get("client_assertion"):
+            raise InvalidRequestError(f"client_assertion_type must be {ASSERTION_TYPE} with a client_assertion.")
+        assertion = params["client_assertion"]
+        try:
+            header = jwt.get_unverified_header(assertion)
+            unverified = jwt.decode(assertion, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise _fail("The client_assertion token is invalid.") from None
+        client_id = unverified.get("sub")
+        if not isinstance(client_id, str) or unverified.get("iss") != client_id or \
+                params.get("client_id") not in (None, "", client_id):
+            raise _fail("The client_assertion 'iss' and 'sub' must both be the client_id.")
+        client = self._active(client_id, basic=False)
+        if client.token_endpoint_auth_method != "private_key_jwt":
+            raise _fail(FAILED)
+        alg = header.get("alg")
+        if alg not in ASSERTION_ALGORITHMS:
+            raise _fail("The client_assertion signature algorithm is not allowed.")
+        key = _client_key(client, header.get("kid"), alg)
+        try:
+            claims = jwt.decode(assertion, key=key, algorithms=[alg], options={
+                "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
+                "require": ["iss", "sub", "aud", "exp", "jti"]})
+        except jwt.MissingRequiredClaimError as exc:
+            raise _fail(f"The client_assertion is missing the '{exc.claim}' claim.") from None
+        except jwt.PyJWTError:
+            raise _fail("The client_assertion signature is invalid.") from None
+        now = self._now()
+        self._check_times(claims, now)
+        aud = claims["aud"]
+        if not any(a in audiences for a in (aud if isinstance(aud, list) else [aud])):
+            raise _fail("The audience claim for client_assertion must be the endpoint invoked for the request.")
+        expires = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
+        if not self._ledger.use_assertion(client_id, str(claims["jti"]), expires, now):
+            raise _fail("The client_assertion token has already been used.")
+        return Authenticated(client, "private_key_jwt")
+
+    @staticmethod
+    def _check_times(claims: Mapping[str, Any], now: datetime) -> None:
+        try:
+            exp = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
+            nbf = datetime.fromtimestamp(int(claims.get("nbf", 0)), timezone.utc)
+            iat = datetime.fromtimestamp(int(claims["iat"]), timezone.utc) if "iat" in claims else None
+        except (TypeError, ValueError, OverflowError):
+            raise _fail("The client_assertion token is invalid.") from None
+        if exp + CLOCK_SKEW <= now:
+            raise _fail("The client_assertion token is expired.")
+        if exp - now > MAX_ASSERTION_LIFETIME:
+            raise _fail("The client_assertion token lives too long.")
+        if nbf - CLOCK_SKEW > now or (iat is not None and iat - CLOCK_SKEW > now):
+            raise _fail("The client_assertion token is not yet valid.")
+
+
+def _client_key(client: Client, kid: str | None, alg: str) -> Any:
+    keys = list((client.jwks or {}).get("keys", []))
+    if kid is not None:
+        keys = [k for k in keys if k.get("kid") == kid]
+    family = "RSA" if alg.startswith("RS") else "EC"
+    keys = [k for k in keys if k.get("kty") == family]
+    if len(keys) != 1:
+        raise _fail("The client_assertion signature is invalid.")
+    try:
+        return jwt.PyJWK.from_json(json.dumps(keys[0]), algorithm=alg).key
+    except jwt.PyJWTError:
+        raise _fail("The client_assertion signature is invalid.") from None

@@ -1,0 +1,1 @@
+"""One module per OAuth endpoint of an authorization server."""

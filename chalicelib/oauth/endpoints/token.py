@@ -1,0 +1,32 @@
+"""The token endpoint ``/oauth2/{authServerId}/v1/token`` (RFC 6749 3.2, 5; security-checklist TOK-01..08)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
+from ..errors import InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError
+from ..grants import Grant, GrantRequest
+from ..issuer import issuer
+
+
+def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRequest) -> OAuthResponse:
+    config, read_at = services.configs.active(request.server_id)
+    iss = issuer(config.server, request.base_url)
+    supported = ", ".join(grants)
+    grant_type = request.params.get("grant_type")
+    if not grant_type:
+        raise InvalidRequestError(f"The token request must specify a 'grant_type'. Valid values: [{supported}]")
+    grant = grants.get(grant_type)
+    if grant is None:
+        raise UnsupportedGrantTypeError("The authorization grant type is not supported by the authorization "
+                                        f"server. Configured grant types: [{supported}].")
+    authenticated = services.authenticator.authenticate(request.params, request.authorization,
+                                                        [f"{iss}/v1/token", iss], grant.allows_public_clients)
+    client = authenticated.client
+    allowed = tuple(getattr(client, "grant_types", ()))
+    if grant_type not in allowed:
+        raise UnauthorizedClientError("The client is not authorized to use the provided grant type. Configured "
+                                      f"grant types: [{', '.join(allowed)}].")
+    body = grant.handle(services, GrantRequest(config=config, config_read_at=read_at, issuer=iss, client=client,
+                                               params=request.params))
+    return OAuthResponse(200, body, dict(NO_STORE))

@@ -1,0 +1,43 @@
+"""Parsing of ``application/x-www-form-urlencoded`` request bodies (RFC 6749 3.2, Appendix B)."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from .errors import InvalidRequestError
+
+MAX_BODY = 64 * 1024
+
+
+def parse_form(body: bytes, content_type: str | None) -> dict[str, str]:
+    """The form's parameters; a repeated parameter, a non-form body or an oversized one is ``invalid_request``."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/x-www-form-urlencoded":
+        raise InvalidRequestError("The request must be sent as application/x-www-form-urlencoded.")
+    if len(body) > MAX_BODY:
+        raise InvalidRequestError("The request body is too large.")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise InvalidRequestError("The request body is not valid UTF-8.") from None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params:
+            raise InvalidRequestError("The request contained multiple parameters with the same name.")
+        params[name] = value
+    return params
+
+
+def parse_scope(raw: str | None) -> tuple[str, ...] | None:
+    """RFC 6749 3.3: space-delimited, case-sensitive; None when the parameter is absent or empty (an empty
+    ``scope=`` means "the default scopes", security-checklist REDIR-12)."""
+    if raw is None or not raw.strip(" "):
+        return None
+    if len(raw) > 1024:
+        raise InvalidRequestError("The 'scope' parameter must be at most 1024 characters long.")
+    scopes = tuple(dict.fromkeys(s for s in raw.split(" ") if s))
+    for scope in scopes:
+        if any(not (0x21 <= ord(c) <= 0x7E) or c in '"\\' for c in scope):
+            from .errors import InvalidScopeError
+
+            raise InvalidScopeError("The requested scope is invalid, unknown, or malformed.")
+    return scopes

@@ -1,0 +1,66 @@
+"""Repository of short-lived grant state (the "grants" table): revoked access-token ids and used client-assertion
+ids. Every item carries ``expiresAt`` (DynamoDB's TTL attribute); DynamoDB deletes expired items up to days late,
+so every read checks expiry itself.
+
+========================================  ================================================
+``pk = REVOKED#{jti}``, ``sk = AT``        an access token revoked before it expired (RFC 7009)
+``pk = ASSERTION#{clientId}#{jti}``, ``sk = JTI``  a client assertion already used (RFC 7523 3.)
+========================================  ================================================
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException
+
+from ..errors import StorageUnavailableError
+from .models import Item
+from .transactions import Transaction, WriteConflict
+
+
+class GrantsRepository:
+    def __init__(self, model: type[Item], connection: Connection) -> None:
+        self._model = model
+        self._connection = connection
+
+    def _remember(self, pk: str, sk: str, expires_at: datetime, doc: dict) -> bool:
+        """Write a marker unless one exists; False when it already existed (and has not expired)."""
+        item = self._model(pk, sk, doc={**doc, "expiresAt": int(expires_at.timestamp())},
+                           expiresAt=int(expires_at.timestamp()))
+        tx = Transaction(self._model, self._connection)
+        tx.put(item, "marker")
+        try:
+            tx.commit()
+        except WriteConflict:
+            return False
+        return True
+
+    def _live(self, pk: str, sk: str, now: datetime) -> bool:
+        try:
+            item = self._model.get(pk, sk, consistent_read=True)
+        except self._model.DoesNotExist:
+            return False
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        return int(item.doc.get("expiresAt", 0)) > int(now.timestamp())
+
+    def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None:
+        self._remember(f"REVOKED#{jti}", "AT", expires_at, {"clientId": client_id})
+
+    def is_access_token_revoked(self, jti: str, now: datetime) -> bool:
+        return self._live(f"REVOKED#{jti}", "AT", now)
+
+    def use_assertion(self, client_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
+        """Record a client assertion's ``jti``; False when it was used before (a replay)."""
+        pk = f"ASSERTION#{client_id}#{jti}"
+        if self._remember(pk, "JTI", expires_at, {}):
+            return True
+        if self._live(pk, "JTI", now):
+            return False
+        # An expired marker DynamoDB has not deleted yet: the jti may be reused after expiry, so replace it.
+        try:
+            self._model(pk, "JTI").delete()
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        return self._remember(pk, "JTI", expires_at, {})
