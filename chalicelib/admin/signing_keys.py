@@ -28,7 +28,7 @@ from ..domain import ServerConfig
 from ..errors import ConflictError, NotFoundError, StorageUnavailableError, TokenmintError, ValidationError
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
-from ..keys.jwk import generate_private_key, public_jwk, thumbprint
+from ..keys.jwk import PUBLIC_MEMBERS, generate_private_key, public_jwk, thumbprint
 from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
 from ..keys.store import KeyMaterialStore
 from ..storage.config_repository import ConfigRepository
@@ -86,7 +86,7 @@ class KeyProvisioner:
             for status in (ACTIVE, NEXT):
                 created.append(self.new_key(server_id, status, now))
         except TokenmintError:
-            self._keys.discard(server_id, [k.kid for k in created])
+            self.discard(server_id, [k.kid for k in created])
             raise
         return created
 
@@ -160,18 +160,24 @@ class SigningKeyService:
         server = config.server
         plan = lifecycle.plan(config.keys, now, server.rotation_mode, server.last_rotated,  # type: ignore[arg-type]
                               self.policy, force_rotate=force)
+        published_now: list[str] = []
         if not plan.is_noop:
-            if not self._apply(config, plan, now):
+            applied = self._apply(config, plan, now)
+            if applied is None:
                 return Plan()
-        self._sweep_orphans(config, plan, now)
+            published_now = applied
+        self._sweep_orphans(config, plan, now, published_now)
         return plan
 
-    def _apply(self, config: ServerConfig, plan: Plan, now: datetime) -> bool:
+    def _apply(self, config: ServerConfig, plan: Plan, now: datetime) -> list[str] | None:
+        """Apply ``plan``; returns the kids it created and published, or None when another run won the race."""
         sid = config.server.id
         keys = {k.kid: k for k in config.keys}
         changed: dict[str, KeyRecord] = {}
         created: list[KeyRecord] = []
         rotated = False
+        for kid in [r.kid for r in plan.repair if r.action == "PROMOTE"] + ([plan.promote] if plan.promote else []):
+            self._check_promotable(sid, keys[kid])
 
         def status(kid: str, new_status: str) -> None:
             key = changed.get(kid, keys[kid])
@@ -213,23 +219,39 @@ class SigningKeyService:
         except WriteConflict:
             log.info("key rotation of %s lost a race to another run; nothing applied", sid)
             self._keys.discard(sid, [k.kid for k in created])
-            return False
+            return None
         for kid in plan.retire:
             try:
                 self._store.destroy(sid, kid)
             except KeyStoreError as exc:
                 log.error("destroying retired key material failed (swept later): %s", exc)
                 raise KeyMaterialUnavailableError("the key store is unavailable") from None
-        return True
+        return [k.kid for k in created]
 
-    def _sweep_orphans(self, config: ServerConfig, plan: Plan, now: datetime) -> None:
-        """Destroy material of keys that are not published (left by a run that died between two steps)."""
+    def _check_promotable(self, sid: str, key: KeyRecord) -> None:
+        """KEY-11: promote a key only if its private half loads and matches the JWK verifiers already have;
+        otherwise fail the run before anything is written, so the current ACTIVE key keeps signing."""
+        try:
+            private = self._store.load(sid, key.kid)
+        except KeyStoreError as exc:
+            log.error("refusing to promote key %s of %s: its material does not load (%s)", key.kid, sid, exc)
+            raise KeyMaterialUnavailableError("the key store is unavailable") from None
+        if public_jwk(private) != {m: key.public_jwk.get(m) for m in PUBLIC_MEMBERS}:
+            log.error("refusing to promote key %s of %s: its material does not match its published JWK", key.kid, sid)
+            raise KeyMaterialUnavailableError("the key store is unavailable")
+
+    def _sweep_orphans(self, config: ServerConfig, plan: Plan, now: datetime, published_now: list[str]) -> None:
+        """Destroy material of keys that are not published (left by a run that died between two steps).
+
+        ``config`` was read before this run applied its plan, so the keys this run just published
+        (``published_now``) are added explicitly: their secrets' ``CreatedDate`` comes from Secrets Manager's
+        clock, and their safety must not depend on it agreeing with ours within ``ORPHAN_GRACE``."""
         try:
             stored = self._store.stored(config.server.id)
         except KeyStoreError as exc:
             log.error("listing key material failed: %s", exc)
             raise KeyMaterialUnavailableError("the key store is unavailable") from None
-        published = {k.kid for k in config.keys} - set(plan.retire)
+        published = ({k.kid for k in config.keys} - set(plan.retire)) | set(published_now)
         for kid, created in stored.items():
             if kid not in published and created is not None and created + ORPHAN_GRACE <= now:
                 try:

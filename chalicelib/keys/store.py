@@ -106,7 +106,18 @@ class KeyMaterialStore:
         logger.info("stored signing key material", extra={"authServerId": auth_server_id, "kid": kid})
 
     def load(self, auth_server_id: str, kid: str) -> RSAPrivateKey:
-        """Fetch, decrypt and parse the private key of ``kid`` (one Secrets Manager + one KMS call)."""
+        """Fetch, decrypt and parse the private key of ``kid`` (one Secrets Manager + one KMS call).
+
+        A refusal (AWS failure, tampered ciphertext, wrong encryption context, material of another kid) is
+        logged here at ERROR, naming the server, kid and AWS error code only, and raised.
+        """
+        try:
+            return self._load(auth_server_id, kid)
+        except KeyMaterialError as exc:
+            logger.error("signing key material refused: %s", exc, extra={"authServerId": auth_server_id, "kid": kid})
+            raise
+
+    def _load(self, auth_server_id: str, kid: str) -> RSAPrivateKey:
         name = self.secret_name(auth_server_id, kid)
         secret = self._call(
             "GetSecretValue", auth_server_id, kid, lambda: self._secrets.get_secret_value(SecretId=name)
