@@ -32,7 +32,7 @@ from .storage.client_repository import ClientRepository
 from .storage.config_repository import ConfigRepository
 from .storage.directory_repository import ApiTokenRepository
 from .storage.grants_repository import GrantsRepository
-from .storage.models import Item, build_model
+from .storage.models import Item, build_model, share_client
 from .storage.tables import ensure_table
 
 
@@ -58,12 +58,14 @@ class Container:
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
         clock = clock or SystemClock()
-        connection = Connection(region=settings.region, host=settings.endpoint_url)
+        connection = Connection(region=settings.region, host=settings.endpoint_url, connect_timeout_seconds=2,
+                                read_timeout_seconds=5, max_retry_attempts=2)
         config_model = build_model(settings.config_table, settings.region, settings.endpoint_url)
         directory_model = build_model(settings.directory_table, settings.region, settings.endpoint_url)
         grants_model = build_model(settings.grants_table, settings.region, settings.endpoint_url)
+        share_client(connection, (config_model, directory_model, grants_model), botocore_session())
         config_repo = ConfigRepository(config_model, connection)
-        store = KeyMaterialStore(aws_client("kms", settings), aws_client("secretsmanager", settings),
+        store = KeyMaterialStore(LazyClient("kms", settings), LazyClient("secretsmanager", settings),
                                  settings.kms_key_id, settings.secret_prefix)
         provisioner = KeyProvisioner(store, clock)
         servers = ServerService(config_repo, clock, provisioner)
@@ -102,10 +104,30 @@ class Container:
         self.servers.ensure_default()
 
 
+def botocore_session() -> Any:
+    """boto3's default botocore session: every AWS client of the container shares its loaded service data."""
+    return boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION else boto3._get_default_session()._session
+
+
 def aws_client(service: str, settings: Settings) -> Any:
     """A boto3 client with short timeouts: a slow dependency must fail the request, not hang it."""
     config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
     return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+
+
+class LazyClient:
+    """A boto3 client created on first use: admin calls and warm token requests never need KMS or Secrets
+    Manager, so a cold start should not pay for building those clients."""
+
+    def __init__(self, service: str, settings: Settings) -> None:
+        self._service = service
+        self._settings = settings
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = aws_client(self._service, self._settings)
+        return getattr(self._client, name)
 
 
 _container: Container | None = None

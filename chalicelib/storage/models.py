@@ -6,7 +6,7 @@ classes are built at run time by ``build_model`` rather than declared with a fix
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -55,3 +55,19 @@ def build_model(table_name: str, region: str, host: str | None) -> type[Item]:
         (Item,),
         {"Meta": type("Meta", (), meta), "gsi1": ListIndex(), "__module__": __name__},
     )
+
+
+def share_client(connection: Any, models: Iterable[type[Item]], session: Any = None) -> None:
+    """Give every model the DynamoDB client of ``connection``.
+
+    pynamodb builds one botocore session and client per table connection, and each costs ~150 ms of service-model
+    loading: three tables meant ~0.5 s of a cold start. botocore clients are thread-safe, so one is enough. This
+    relies on pynamodb's ``Connection._client`` and ``_local.session`` (checked by
+    tests/integration/storage/test_shared_client.py). ``session``, a botocore session, lets DynamoDB share the
+    endpoint data the other AWS clients already loaded.
+    """
+    if session is not None:
+        connection._local.session = session
+    client = connection.client
+    for model in models:
+        model._get_connection().connection._client = client
