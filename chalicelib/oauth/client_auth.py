@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus
 import jwt
 
 from .errors import InvalidClientError, InvalidRequestError
+from .remote_jwks import RemoteJwks
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
@@ -35,6 +36,7 @@ class Client(Protocol):
     token_endpoint_auth_method: str
     status: str
     jwks: Mapping[str, Any] | None
+    jwks_uri: str | None
 
 
 class ClientDirectory(Protocol):
@@ -72,10 +74,12 @@ def _basic(header: str) -> tuple[str, str]:
 
 
 class ClientAuthenticator:
-    def __init__(self, directory: ClientDirectory, ledger: AssertionLedger, now: Callable[[], datetime]) -> None:
+    def __init__(self, directory: ClientDirectory, ledger: AssertionLedger, now: Callable[[], datetime],
+                 remote_jwks: RemoteJwks | None = None) -> None:
         self._directory = directory
         self._ledger = ledger
         self._now = now
+        self._remote = remote_jwks or RemoteJwks(now)
 
     def authenticate(self, params: Mapping[str, str], authorization: str | None, audiences: Sequence[str],
                      allow_public: bool) -> Authenticated:
@@ -154,7 +158,9 @@ class ClientAuthenticator:
         alg = header.get("alg")
         if alg not in ASSERTION_ALGORITHMS:
             raise _fail("The client_assertion signature algorithm is not allowed.")
-        key = _client_key(client, header.get("kid"), alg)
+        jwks = client.jwks if client.jwks else (self._remote.keys(client.jwks_uri, header.get("kid"))
+                                                if client.jwks_uri else {})
+        key = _client_key(jwks, header.get("kid"), alg)
         try:
             claims = jwt.decode(assertion, key=key, algorithms=[alg], options={
                 "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
@@ -189,8 +195,8 @@ class ClientAuthenticator:
             raise _fail("The client_assertion token is not yet valid.")
 
 
-def _client_key(client: Client, kid: str | None, alg: str) -> Any:
-    keys = list((client.jwks or {}).get("keys", []))
+def _client_key(jwks: Mapping[str, Any], kid: str | None, alg: str) -> Any:
+    keys = list(jwks.get("keys", []))
     if kid is not None:
         keys = [k for k in keys if k.get("kid") == kid]
     family = "RSA" if alg.startswith("RS") else "EC"
