@@ -16,6 +16,7 @@ from .admin.clients import ClientService
 from .admin.policies import PolicyService
 from .admin.rules import RuleService
 from .admin.scopes import ScopeService
+from .admin.server_clients import ServerClientsService
 from .admin.servers import ServerService
 from .admin.signing_keys import KeyProvisioner, SigningKeyService
 from .keys.lifecycle import RotationPolicy
@@ -26,6 +27,7 @@ from .oauth.client_auth import ClientAuthenticator
 from .oauth.clients import CachedClients
 from .oauth.configuration import ServerConfigs
 from .oauth.context import OAuthServices
+from .oauth.holders import TokenHolders
 from .oauth.server import OAuthServer
 from .settings import Settings
 from .storage.client_repository import ClientRepository
@@ -54,6 +56,7 @@ class Container:
     signer: SigningKeyCache
     clients: ClientService
     oauth: OAuthServer
+    server_clients: ServerClientsService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
@@ -78,7 +81,7 @@ class Container:
         oauth = OAuthServer(OAuthServices(
             configs=ServerConfigs(config_repo, servers.resolve_id, cache_ttl, clock.now),
             authenticator=ClientAuthenticator(CachedClients(clients, cache_ttl, clock.now), grants, clock.now),
-            signer=signer, revocations=grants, now=clock.now,
+            signer=signer, revocations=grants, now=clock.now, holders=TokenHolders(grants, clock.now),
         ))
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
@@ -94,6 +97,7 @@ class Container:
             signer=signer,
             clients=clients,
             oauth=oauth,
+            server_clients=ServerClientsService(servers, grants, clients, clock),
         )
 
     def bootstrap(self) -> None:

@@ -171,3 +171,14 @@ def api_token(t: ApiToken, base: str) -> dict[str, Any]:
         "network": {"connection": "ANYWHERE"},
         "_links": {"self": link(f"{base}/api/v1/api-tokens/{t.id}", "GET", "DELETE")},
     }
+
+
+def token_client(client: Any, base: str) -> dict[str, Any]:
+    """A client in the list of clients holding tokens of a server (okta-api.md 2.1)."""
+    return {
+        "client_id": client.client_id,
+        "client_name": client.client_name,
+        "client_uri": client.client_uri,
+        "logo_uri": client.logo_uri,
+        "_links": {"client": link(f"{base}/oauth2/v1/clients/{client.client_id}", "GET")},
+    }

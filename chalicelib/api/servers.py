@@ -75,4 +75,11 @@ def deactivate_authorization_server(authServerId: str) -> Response:
     return no_content()
 
 
+@routes.route(ITEM + "/clients", methods=["GET"])
+def list_o_auth2_clients_for_authorization_server(authServerId: str) -> Response:
+    clients = get_container().server_clients.list(authServerId)
+    base = _base()
+    return json_response([render.token_client(c, base) for c in clients])
+
+
 routes.finish()

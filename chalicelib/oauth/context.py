@@ -41,6 +41,15 @@ class Revocations(Protocol):
     def is_access_token_revoked(self, jti: str, now: datetime) -> bool: ...
 
 
+class Holders(Protocol):
+    def note(self, server_id: str, client_id: str) -> None: ...
+
+
+class _NoHolders:
+    def note(self, server_id: str, client_id: str) -> None:
+        return None
+
+
 @dataclass
 class OAuthServices:
     configs: ServerConfigs
@@ -49,3 +58,4 @@ class OAuthServices:
     revocations: Revocations
     now: Callable[[], datetime]
     org: Mapping[str, Any] = field(default_factory=dict)
+    holders: Holders = field(default_factory=_NoHolders)

@@ -5,6 +5,7 @@ so every read checks expiry itself.
 ========================================  ================================================
 ``pk = REVOKED#{jti}``, ``sk = AT``        an access token revoked before it expired (RFC 7009)
 ``pk = ASSERTION#{clientId}#{jti}``, ``sk = JTI``  a client assertion already used (RFC 7523 3.)
+``pk = HOLDERS#{authServerId}``, ``sk = {clientId}``  a client that may hold unexpired tokens of the server
 ========================================  ================================================
 """
 from __future__ import annotations
@@ -64,3 +65,20 @@ class GrantsRepository:
         except PynamoDBException:
             raise StorageUnavailableError("the grants store is unavailable") from None
         return self._remember(pk, "JTI", expires_at, {})
+
+    def record_holder(self, server_id: str, client_id: str, until: datetime) -> None:
+        """Note that ``client_id`` holds tokens of ``server_id`` that may live until ``until`` (overwrites)."""
+        item = self._model(f"HOLDERS#{server_id}", client_id, doc={"expiresAt": int(until.timestamp())},
+                           expiresAt=int(until.timestamp()))
+        try:
+            item.save(add_version_condition=False)
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
+
+    def holders(self, server_id: str, now: datetime) -> list[str]:
+        """Client ids that may still hold unexpired tokens of ``server_id``."""
+        try:
+            items = list(self._model.query(f"HOLDERS#{server_id}"))
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        return [i.sk for i in items if int(i.doc.get("expiresAt", 0)) > int(now.timestamp())]

@@ -46,10 +46,12 @@ class ClientCredentialsGrant:
         except KeyStoreError:
             log.error("signing key of %s unavailable", server.id)
             raise TemporarilyUnavailableError("The authorization server is temporarily unavailable.") from None
+        token = jws.sign(claims, key)
+        services.holders.note(server.id, client.client_id)
         return {
             "token_type": "Bearer",
             "expires_in": int(lifetime.total_seconds()),
-            "access_token": jws.sign(claims, key),
+            "access_token": token,
             "scope": " ".join(granted),
         }
 
