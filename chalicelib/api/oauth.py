@@ -49,7 +49,11 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
     except OAuthError as exc:
         return _oauth_error(exc)
     except NotFoundError as exc:
-        return errors.from_exception(exc)
+        # Okta's 404 for an unknown or inactive server; no-store like every OAuth error (TOK-01), since a 404 is
+        # cacheable by default and the server may be activated again.
+        response = errors.from_exception(exc)
+        response.headers.update(NO_STORE)
+        return response
     except StorageUnavailableError:
         return _oauth_error(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
     except Exception:  # noqa: BLE001 - never a stack trace to a client

@@ -196,11 +196,14 @@ class ClientAuthenticator:
 
 
 def _client_key(jwks: Mapping[str, Any], kid: str | None, alg: str) -> Any:
-    keys = list(jwks.get("keys", []))
+    # A jwks_uri serves whatever it likes: anything but a list of JSON objects holds no usable key (never a 500).
+    listed = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    keys = [k for k in listed if isinstance(k, Mapping)] if isinstance(listed, list) else []
     if kid is not None:
         keys = [k for k in keys if k.get("kid") == kid]
     family = "RSA" if alg.startswith("RS") else "EC"
-    keys = [k for k in keys if k.get("kty") == family]
+    # A key registered with an ``alg`` signs only with that algorithm (CAUTH-09: alg not registered -> reject).
+    keys = [k for k in keys if k.get("kty") == family and k.get("alg") in (None, alg)]
     if len(keys) != 1:
         raise _fail("The client_assertion signature is invalid.")
     try:

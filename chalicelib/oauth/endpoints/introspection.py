@@ -1,8 +1,10 @@
 """Token introspection ``/oauth2/{authServerId}/v1/introspect`` (RFC 7662; security-checklist INT-01..04).
 
 The caller must authenticate as a client of this deployment; any authenticated client may introspect this
-server's access tokens (a resource server introspects tokens issued to other clients). Anything that is not an
-active access token of this server gets exactly ``{"active": false}``.
+server's access tokens (a resource server introspects tokens issued to other clients). A public client (``none``:
+only a client_id, which is no secret) is not authenticated, so it learns only about its own tokens (INT-02: "not
+allowed for this caller"). Anything that is not an active access token of this server, or not one this caller may
+see, gets exactly ``{"active": false}``.
 """
 from __future__ import annotations
 
@@ -20,14 +22,16 @@ INACTIVE = {"active": False}
 def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
     config, _ = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
-    services.authenticator.authenticate(request.params, request.authorization, [f"{iss}/v1/introspect", iss],
-                                        allow_public=True)
+    caller = services.authenticator.authenticate(request.params, request.authorization,
+                                                 [f"{iss}/v1/introspect", iss], allow_public=True)
     token = request.params.get("token")
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")
     now = services.now()
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
+        return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
+    if caller.method == "none" and claims["cid"] != caller.client.client_id:
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
     body: dict[str, Any] = {
         "active": True,
