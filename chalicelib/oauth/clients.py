@@ -1,10 +1,19 @@
-"""Client records for the token path, from the per-container cache (see ``cache.py`` for the staleness bound)."""
+"""Client records for the token path, from the per-container cache (see ``cache.py`` for the staleness bound).
+
+One exception to the bound: a secret that does not match the cached record is checked once more against a fresh
+read, so a secret replaced by ``newSecret`` works at once instead of after the cache period (the old one keeps
+working until then: the bound). Fresh reads are limited to one per client per ``RECHECK_INTERVAL``, so wrong
+secrets cannot turn into a stream of reads.
+"""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
 from .cache import TTLCache
+
+RECHECK_INTERVAL = timedelta(seconds=5)
 
 
 class ClientSource(Protocol):
@@ -16,7 +25,10 @@ class ClientSource(Protocol):
 class CachedClients:
     def __init__(self, source: ClientSource, ttl: timedelta, now: Callable[[], datetime]) -> None:
         self._source = source
+        self._now = now
         self._cache: TTLCache[str, Any] = TTLCache(ttl, now, max_entries=10_000)
+        self._rechecked_at: dict[str, datetime] = {}
+        self._lock = threading.Lock()
 
     def find(self, client_id: str) -> Any:
         if not client_id or len(client_id) > 100:
@@ -24,4 +36,18 @@ class CachedClients:
         return self._cache.get(client_id, lambda: self._source.get_for_token(client_id))[0]
 
     def verify_secret(self, client: Any, presented: str) -> bool:
-        return self._source.verify_secret(client, presented)
+        if self._source.verify_secret(client, presented):
+            return True
+        now = self._now()
+        with self._lock:
+            last = self._rechecked_at.get(client.client_id)
+            if last is not None and now - last < RECHECK_INTERVAL:
+                return False  # re-read for this client a moment ago already
+            if len(self._rechecked_at) >= 10_000:
+                self._rechecked_at.clear()
+            self._rechecked_at[client.client_id] = now
+        self._cache.invalidate(client.client_id)
+        fresh = self.find(client.client_id)
+        if fresh is None or fresh.secret_hash == client.secret_hash:
+            return False
+        return bool(self._source.verify_secret(fresh, presented))
