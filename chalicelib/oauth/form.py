@@ -16,7 +16,8 @@ def parse_form(body: bytes, content_type: str | None) -> dict[str, str]:
     if len(body) > MAX_BODY:
         raise InvalidRequestError("The request body is too large.")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        # errors="strict": a percent-encoded byte sequence that is not UTF-8 is refused, not turned into U+FFFD.
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
     except UnicodeDecodeError:
         raise InvalidRequestError("The request body is not valid UTF-8.") from None
     params: dict[str, str] = {}

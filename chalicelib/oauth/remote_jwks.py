@@ -41,6 +41,7 @@ class RemoteJwks:
         self._ttl = ttl
         self._refetch = refetch_interval
         self._sets: dict[str, tuple[datetime, Mapping[str, Any]]] = {}
+        self._failed: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def keys(self, uri: str, kid: str | None) -> Mapping[str, Any]:
@@ -48,17 +49,32 @@ class RemoteJwks:
         now = self._now()
         with self._lock:
             cached = self._sets.get(uri)
+            failed_at = self._failed.get(uri)
+        fresh = cached is not None and now - cached[0] < self._ttl
         if cached is not None:
             fetched_at, jwks = cached
-            fresh = now - fetched_at < self._ttl
-            knows_kid = kid is None or any(k.get("kid") == kid for k in jwks.get("keys", []))
+            knows_kid = kid is None or any(isinstance(k, Mapping) and k.get("kid") == kid
+                                           for k in _listed(jwks))
             if fresh and (knows_kid or now - fetched_at < self._refetch):
                 return jwks
+        # A set older than ttl is never used again (a key the client removed must stop working), and a failing
+        # fetch is retried at most once per refetch interval like an unknown kid.
+        fallback: Mapping[str, Any] = cached[1] if cached is not None and fresh else {"keys": []}
+        if failed_at is not None and now - failed_at < self._refetch:
+            return fallback
         try:
             jwks = self._fetch(uri)
         except Exception as exc:  # noqa: BLE001 - any failure means "no keys", never a 500
             log.warning("fetching a client's jwks_uri failed: %s", type(exc).__name__)
-            return cached[1] if cached else {"keys": []}
+            with self._lock:
+                self._failed[uri] = now
+            return fallback
         with self._lock:
             self._sets[uri] = (now, jwks)
+            self._failed.pop(uri, None)
         return jwks
+
+
+def _listed(jwks: Mapping[str, Any]) -> list[Any]:
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    return keys if isinstance(keys, list) else []

@@ -42,7 +42,7 @@ def verify_access_token(token: str, published: Sequence[Mapping[str, Any]], issu
             return None
         if int(claims.get("nbf", 0)) - CLOCK_SKEW.total_seconds() > stamp:
             return None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # e.g. "exp": Infinity, which JSON parsers accept
         return None
     if not str(claims["jti"]).startswith("AT."):
         return None

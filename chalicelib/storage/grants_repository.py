@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import DeleteError, PynamoDBException
 
 from ..errors import StorageUnavailableError
 from .models import Item
@@ -59,9 +59,15 @@ class GrantsRepository:
             return True
         if self._live(pk, "JTI", now):
             return False
-        # An expired marker DynamoDB has not deleted yet: the jti may be reused after expiry, so replace it.
+        # An expired marker DynamoDB has not deleted yet: the jti may be reused after expiry, so replace it. The
+        # delete must not check ``version`` (this instance has none, the stored one does) and must only remove a
+        # marker that is still expired: a concurrent request may have replaced it with a live one already.
         try:
-            self._model(pk, "JTI").delete()
+            self._model(pk, "JTI").delete(self._model.expiresAt <= int(now.timestamp()), add_version_condition=False)
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise StorageUnavailableError("the grants store is unavailable") from None
         except PynamoDBException:
             raise StorageUnavailableError("the grants store is unavailable") from None
         return self._remember(pk, "JTI", expires_at, {})

@@ -53,7 +53,9 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
     if grants:
         doc["grant_types_supported"] = grants
     doc["subject_types_supported"] = ["public"]
-    doc["scopes_supported"] = _scopes(config)
+    scopes = _scopes(config)
+    if scopes:  # DISC-03: a member that would be an empty array is left out
+        doc["scopes_supported"] = scopes
     doc["token_endpoint_auth_methods_supported"] = AUTH_METHODS
     doc["token_endpoint_auth_signing_alg_values_supported"] = ASSERTION_ALGS
     doc["claims_supported"] = ACCESS_TOKEN_CLAIMS
