@@ -1,0 +1,1 @@
+"""Benchmarks of tokenmint (``make bench``): measurements, not tests. See docs/performance.md."""

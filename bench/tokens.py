@@ -1,0 +1,838 @@
+"""Token-path benchmark: ``python -m bench.tokens [--seconds N]`` (``make bench``). Prints a report; exits 0.
+
+In one run, on this machine, against moto's server started in this process (the local stack of devstack/):
+
+1. raw RS256 signing rate: PyJWT ``jwt.encode`` of the very claims the server issues, already-parsed RSA-2048 key;
+2. client_credentials tokens/s through the real Chalice app object (``app(event, context)``) with API Gateway REST
+   proxy events, after warm-up, interleaved with (1) in rounds so both see the same machine state;
+3. AWS calls per warm token, counted with botocore event hooks by service and operation, and a short-TTL run that
+   shows the cache TTL (``TOKENMINT_CACHE_SECONDS``) is what bounds DynamoDB reads;
+4. cold start: fresh interpreters that import the app, build the container and serve a first token;
+5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's.
+
+See docs/performance.md for a recorded run and what each figure includes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.apigw import LambdaContext, keys_event, token_event
+from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
+from bench.coldstart import CHILD_CODE
+
+ROOT = Path(__file__).resolve().parent.parent
+SCOPE = "bench:read"
+
+# Targets (issue 4, "Speed and cost").
+TARGET_RATIO = 0.85
+TARGET_DYNAMODB_PER_TOKEN = 0.05
+TARGET_COLD_MS = 300.0
+
+# Prices (performance.md, AWS list prices, us-east-1), in dollars.
+PRICE_APIGW_REST = 3.50 / 1e6
+PRICE_LAMBDA_REQUEST = 0.20 / 1e6
+PRICE_LAMBDA_GB_S_ARM = 0.0000133
+PRICE_DDB_READ_UNIT = 0.125 / 1e6
+PRICE_DDB_WRITE_UNIT = 0.625 / 1e6
+PRICE_SECRETS_CALL = 0.05 / 10_000
+PRICE_KMS_CALL = 0.03 / 10_000
+COGNITO_PER_MILLION = 2_250.0
+LAMBDA_MEMORY_MB = 512
+LAMBDA_MB_PER_VCPU = 1_769  # Lambda allocates one full vCPU at 1,769 MB, CPU share proportional to memory
+
+
+# -- report helpers ------------------------------------------------------------------------------------------------
+
+def heading(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 100 - len(title) - 4), flush=True)
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}", flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for row in Path("/proc/cpuinfo").read_text().splitlines():
+            if row.startswith("model name"):
+                cpu = row.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = []
+    for dist in ("cryptography", "PyJWT", "chalice", "boto3", "pynamodb", "moto"):
+        try:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "app.py", "chalicelib"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        code = f"{commit}{' + uncommitted changes in app.py/chalicelib' if dirty else ''}" if commit else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        code = "unknown"
+    return {"cpu": f"{cpu}, {os.cpu_count()} logical CPUs, {memory} RAM", "os": platform.platform(), "code": code,
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "libraries": ", ".join(versions)}
+
+
+@dataclass
+class Loop:
+    calls: int
+    wall: float  # seconds
+    cpu: float  # seconds of this thread's CPU time (what other processes on the machine do not inflate)
+
+    def __add__(self, other: "Loop") -> "Loop":
+        return Loop(self.calls + other.calls, self.wall + other.wall, self.cpu + other.cpu)
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.wall
+
+    @property
+    def cpu_rate(self) -> float:
+        return self.calls / self.cpu
+
+
+def timed_loop(call: Callable[[], Any], seconds: float) -> Loop:
+    """Calls ``call`` until ``seconds`` of wall time have passed."""
+    clock, cpu = time.perf_counter, time.thread_time
+    start, cpu_start = clock(), cpu()
+    deadline = start + seconds
+    n = 0
+    while True:
+        call()
+        n += 1
+        if n & 7 == 0 and clock() >= deadline:
+            break
+    return Loop(n, clock() - start, cpu() - cpu_start)
+
+
+def cpu_us(call: Callable[[], Any], seconds: float = 0.4) -> float:
+    """CPU microseconds per call of ``call``."""
+    loop = timed_loop(call, seconds)
+    return loop.cpu / loop.calls * 1e6
+
+
+# -- the local stack -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Stack:
+    moto: Any
+    endpoint: str
+    app: Any
+    container: Any
+    client_id: str
+    client_secret: str
+
+    def stop(self) -> None:
+        self.moto.stop()
+
+
+def start_stack() -> Stack:
+    """moto's server in this process, settings in the environment, tables and the default server, a service
+    client and a custom scope: what devstack/stack.py does, without the HTTP server."""
+    from moto.server import ThreadedMotoServer
+
+    from devstack.stack import LOCAL_ENV, free_port
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(LOCAL_ENV)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    # Defaults of a deployed stage: the 30 s cache, issuer from the request, no operator token.
+    for name in ("TOKENMINT_CACHE_SECONDS", "TOKENMINT_BASE_URL", "TOKENMINT_ADMIN_TOKEN", "TOKENMINT_SECRET_PREFIX"):
+        os.environ.pop(name, None)
+
+    import boto3
+
+    kms = boto3.client("kms", endpoint_url=endpoint, region_name=os.environ["AWS_REGION"])
+    os.environ["TOKENMINT_KMS_KEY_ID"] = kms.create_key(Description="tokenmint bench")["KeyMetadata"]["KeyId"]
+
+    from app import app
+    from chalicelib.container import Container, set_container
+    from chalicelib.settings import Settings
+
+    container = Container.build(Settings.from_env())
+    container.bootstrap()
+    set_container(container)
+    client, secret = container.clients.create({"client_name": "bench service", "application_type": "service"})
+    container.scopes.create("default", {"name": SCOPE, "displayName": "Bench", "description": "Bench scope",
+                                        "consent": "IMPLICIT", "metadataPublish": "NO_CLIENTS"})
+    return Stack(moto=moto, endpoint=endpoint, app=app, container=container, client_id=client.client_id,
+                  client_secret=secret)
+
+
+def check_token_response(response: dict[str, Any]) -> str:
+    if response.get("statusCode") != 200:
+        raise SystemExit(f"token request failed: {response.get('statusCode')} {response.get('body')!r}")
+    body = json.loads(response["body"])
+    token = body.get("access_token")
+    if not isinstance(token, str) or body.get("token_type") != "Bearer":
+        raise SystemExit(f"token response without an access token: {body!r}")
+    return token
+
+
+# -- phases --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Throughput:
+    raw_rounds: list[Loop]
+    handler_rounds: list[Loop]
+    tally: Tally
+    token_bytes: int
+
+    @property
+    def raw(self) -> Loop:
+        return sum(self.raw_rounds[1:], self.raw_rounds[0])
+
+    @property
+    def handler(self) -> Loop:
+        return sum(self.handler_rounds[1:], self.handler_rounds[0])
+
+    @property
+    def tokens(self) -> int:
+        return self.handler.calls
+
+    def ratios(self, cpu: bool) -> list[float]:
+        if cpu:
+            return [h.cpu_rate / r.cpu_rate for h, r in zip(self.handler_rounds, self.raw_rounds)]
+        return [h.rate / r.rate for h, r in zip(self.handler_rounds, self.raw_rounds)]
+
+    def ratio(self, cpu: bool) -> float:
+        return self.handler.cpu_rate / self.raw.cpu_rate if cpu else self.handler.rate / self.raw.rate
+
+    def per_token(self, service: str) -> float:
+        return self.tally.by_service()[service] / self.tokens
+
+
+def warm_up(stack: Stack, counter: AwsCallCounter, event: dict[str, Any]) -> tuple[str, Tally]:
+    counter.reset()
+    token = check_token_response(stack.app(event, LambdaContext()))
+    first = counter.reset()
+    for _ in range(200):
+        check_token_response(stack.app(event, LambdaContext()))
+    counter.reset()
+    return token, first
+
+
+def verify_sample(stack: Stack, token: str) -> dict[str, Any]:
+    """Checks a token end to end: the JWKS the app publishes verifies it (signature, kid, aud, exp)."""
+    from chalicelib.keys import jws
+
+    jwks_response = stack.app(keys_event("default"), LambdaContext())
+    if jwks_response["statusCode"] != 200:
+        raise SystemExit(f"/v1/keys failed: {jwks_response['statusCode']} {jwks_response['body']!r}")
+    return jws.verify(token, json.loads(jwks_response["body"]), audience="api://default")
+
+
+def raw_signer(claims: dict[str, Any], kid: str) -> tuple[Callable[[], str], Any]:
+    """PyJWT ``jwt.encode`` of ``claims`` with a freshly generated, already-parsed RSA-2048 key, with the header
+    keys/jws.sign uses: the ceiling of the handler."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    headers = {"kid": kid, "typ": None}
+    return (lambda: jwt.encode(claims, key, algorithm="RS256", headers=headers)), key
+
+
+def throughput(stack: Stack, counter: AwsCallCounter, event: dict[str, Any], claims: dict[str, Any],
+               kid: str, seconds: float, rounds: int) -> Throughput:
+    raw, _key = raw_signer(claims, kid)
+    app, context = stack.app, LambdaContext()
+    failures: list[dict[str, Any]] = []
+
+    def handler() -> None:
+        response = app(event, context)
+        if response["statusCode"] != 200 or '"access_token": "ey' not in response["body"]:
+            failures.append(response)
+
+    token_bytes = len(raw())
+    for _ in range(200):  # warm the raw path as the handler path was warmed
+        raw()
+    slice_seconds = seconds / rounds
+    raw_rounds, handler_rounds = [], []
+    counter.reset()
+    for _ in range(rounds):
+        raw_rounds.append(timed_loop(raw, slice_seconds))
+        handler_rounds.append(timed_loop(handler, slice_seconds))
+        if failures:
+            raise SystemExit(f"{len(failures)} token requests failed, first: {failures[0]!r}")
+    return Throughput(raw_rounds, handler_rounds, counter.reset(), token_bytes)
+
+
+@dataclass
+class Breakdown:
+    handler_us: float
+    endpoint_us: float
+    sign_us: float
+    policy_us: float
+    chalice_floor_us: float
+
+
+def breakdown(stack: Stack, event: dict[str, Any], claims: dict[str, Any]) -> Breakdown | None:
+    """CPU time per warm token, layer by layer. Uses internal entry points (OAuthRequest, oauth.token,
+    policy.evaluate, the signer cache): returns None if they changed shape."""
+    try:
+        from chalice import Chalice, Response
+
+        from chalicelib.keys import jws
+        from chalicelib.oauth.context import OAuthRequest
+        from chalicelib.oauth.form import parse_form
+        from chalicelib.policy import AccessRequest, evaluate
+
+        container = stack.container
+        request = OAuthRequest(server_id="default", base_url="https://" + event["headers"]["Host"],
+                               params=parse_form(event["body"].encode(), event["headers"]["Content-Type"]),
+                               authorization=event["headers"]["Authorization"])
+        config, read_at = container.oauth.services.configs.active("default")
+        key = container.signer.get(config.server.id, config.server.signing_kid or "", kid_read_at=read_at)
+        access = AccessRequest(client_id=stack.client_id, grant_type="client_credentials",
+                               requested_scopes=(SCOPE,), user_id=None)
+        from chalicelib.api.http import CONTENT_TYPES
+
+        # The framework floor: a Chalice app with one POST route (same content types) and one middleware, that
+        # returns a small JSON body.
+        floor = Chalice(app_name="floor")
+
+        @floor.middleware("http")
+        def passthrough(request: Any, get_response: Any) -> Any:
+            return get_response(request)
+
+        @floor.route("/oauth2/{authServerId}/v1/token", methods=["POST"], content_types=CONTENT_TYPES)
+        def token(authServerId: str) -> Any:
+            return Response(body=json.dumps({"access_token": "x"}), status_code=200,
+                            headers={"Content-Type": "application/json"})
+
+        app, context = stack.app, LambdaContext()
+        return Breakdown(
+            handler_us=cpu_us(lambda: app(event, context)),
+            endpoint_us=cpu_us(lambda: container.oauth.token(request)),
+            sign_us=cpu_us(lambda: jws.sign(claims, key)),
+            policy_us=cpu_us(lambda: evaluate(config, access)),
+            chalice_floor_us=cpu_us(lambda: floor(event, context)),
+        )
+    except Exception as exc:  # noqa: BLE001 - an optional section
+        print(f"  (breakdown skipped: {type(exc).__name__}: {exc})")
+        return None
+
+
+def runtime_serialization_us(stack: Stack, event: dict[str, Any]) -> float:
+    """What the Lambda runtime adds around the handler per invocation: decoding the event JSON and encoding the
+    handler's response (not part of the handler figure)."""
+    event_json = json.dumps(event)
+    response = stack.app(event, LambdaContext())
+
+    def once() -> None:
+        json.loads(event_json)
+        json.dumps(response)
+
+    return cpu_us(once, 0.3)
+
+
+@dataclass
+class TtlRun:
+    ttl: int
+    seconds: float
+    tokens: int
+    tally: Tally
+
+
+def ttl_run(stack: Stack, counter: AwsCallCounter, event: dict[str, Any], ttl: int, seconds: float) -> TtlRun:
+    """A second container with TOKENMINT_CACHE_SECONDS=ttl, warmed, then run for ``seconds``."""
+    from chalicelib.container import Container, set_container
+    from chalicelib.settings import Settings
+
+    short = Container.build(Settings.from_env({**os.environ, "TOKENMINT_CACHE_SECONDS": str(ttl)}))
+    set_container(short)
+    try:
+        app, context = stack.app, LambdaContext()
+        check_token_response(app(event, context))  # cold caches of this container
+        counter.reset()
+        failures = 0
+
+        def handler() -> None:
+            nonlocal failures
+            if app(event, context)["statusCode"] != 200:
+                failures += 1
+
+        loop = timed_loop(handler, seconds)
+        if failures:
+            raise SystemExit(f"{failures} token requests failed in the TTL run")
+        return TtlRun(ttl, loop.wall, loop.calls, counter.reset())
+    finally:
+        set_container(stack.container)
+
+
+@dataclass
+class ColdRun:
+    wall_ms: float  # process start to exit, measured by the parent
+    interpreter_ms: float  # process start to the first line of the child's code
+    import_ms: float
+    build_ms: float
+    first_ms: float
+    second_ms: float
+    cpu_ms: float  # CPU time of import + build + first token (excludes waiting on AWS and on other processes)
+    first_calls: list[list[Any]]
+    first_read_units: float
+    build_calls: list[list[Any]]
+    second_calls: list[list[Any]]
+
+    @property
+    def in_process_ms(self) -> float:
+        return self.import_ms + self.build_ms + self.first_ms
+
+
+class Bytecode:
+    """Private bytecode caches for the child processes (``PYTHONPYCACHEPREFIX``), so that the measurement does not
+    depend on whether this checkout has ``__pycache__`` directories, and never writes into it. Three variants:
+
+    * ``cached``: stdlib, dependencies and the app all have bytecode (the best case);
+    * ``app_source``: app.py and chalicelib/ are compiled from source at start;
+    * ``package``: the app and every dependency are compiled from source at start, only the standard library has
+      bytecode. This is what `chalice package` deploys: it unpacks wheels (which hold no .pyc) and copies app.py
+      and chalicelib/, and Lambda's /var/task is read-only, so Python cannot cache what it compiles there.
+    """
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.root = tempfile.mkdtemp(prefix="tokenmint-bench-pycache-")
+        self.cached = os.path.join(self.root, "cached")
+        self.app_source = os.path.join(self.root, "app_source")
+        self.package = os.path.join(self.root, "package")
+
+    @staticmethod
+    def env(prefix: str, write: bool = False) -> dict[str, str]:
+        env = {"PYTHONPYCACHEPREFIX": prefix}
+        if not write:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+    def prime(self, stack: "Stack") -> None:
+        """Fills ``cached`` by running a child once, then derives the other two from it."""
+        import glob
+        import shutil
+        import sysconfig
+
+        def mirror(prefix: str, path: str) -> str:
+            return os.path.join(prefix, os.path.abspath(path).lstrip(os.sep))
+
+        cold_run(stack, self.env(self.cached, write=True))
+        for prefix in (self.app_source, self.package):
+            shutil.copytree(self.cached, prefix)
+            # Only app.py and chalicelib/ (not all of ROOT: the venv may live under it).
+            shutil.rmtree(mirror(prefix, str(ROOT / "chalicelib")), ignore_errors=True)
+            for pyc in glob.glob(os.path.join(mirror(prefix, str(ROOT)), "app.*.pyc")):
+                os.remove(pyc)
+        for key in ("purelib", "platlib"):
+            shutil.rmtree(mirror(self.package, sysconfig.get_paths()[key]), ignore_errors=True)
+
+    def remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def cold_env(stack: Stack, extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    env.update(BENCH_CLIENT_ID=stack.client_id, BENCH_CLIENT_SECRET=stack.client_secret, BENCH_SCOPE=SCOPE,
+               PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def cold_run(stack: Stack, extra: dict[str, str]) -> ColdRun:
+    env = cold_env(stack, extra)
+    spawned_at = time.time()
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CHILD_CODE], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"cold-start child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if not result["ok"]:
+        raise SystemExit(f"cold-start child got no token: {result['status']} {result['error_body']}")
+    t = result["t"]
+    # The bench's own helpers (stdlib only) are imported before the app and are not charged to any phase.
+    return ColdRun(
+        wall_ms=wall * 1000,
+        interpreter_ms=(result["wall0"] - spawned_at) * 1000,
+        import_ms=(t["app_imported"] - t["bench_helpers_imported"]) * 1000,
+        build_ms=(t["container_built"] - t["counter_installed"]) * 1000,
+        first_ms=(t["first_token"] - t["container_built"]) * 1000,
+        second_ms=(t["second_token"] - t["first_token"]) * 1000,
+        cpu_ms=(result["cpu"]["first_token"] - result["cpu"]["counter_installed"]
+                + result["cpu"]["app_imported"] - result["cpu"]["bench_helpers_imported"]) * 1000,
+        first_calls=result["first_calls"], first_read_units=result["first_read_units"],
+        build_calls=result["build_calls"], second_calls=result["second_calls"],
+    )
+
+
+def bare_interpreter_ms(runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def import_profile(stack: Stack, extra: dict[str, str], runs: int = 3,
+                   top: int = 8) -> tuple[float, list[tuple[str, float]]]:
+    """``import app`` under ``-X importtime`` (best of ``runs``): its total, and the packages that take longest
+    (each package's own modules' self time, summed; together they partition the total)."""
+    best_total = math.inf
+    best: dict[str, float] = {}
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"], cwd=ROOT,
+                              env=cold_env(stack, extra), capture_output=True, text=True, timeout=120)
+        by_package: dict[str, float] = {}
+        for row in done.stderr.splitlines():
+            parts = row.split("|")
+            if not row.startswith("import time:") or len(parts) != 3 or "cumulative" in row:
+                continue
+            name = parts[2].strip()
+            if name == "app":
+                best_total = min(best_total, int(parts[1]) / 1000)
+            package = name.split(".")[0]
+            by_package[package] = by_package.get(package, 0.0) + int(parts[0].split(":")[1]) / 1000
+        for package, ms in by_package.items():
+            best[package] = min(best.get(package, math.inf), ms)
+    return best_total, sorted(best.items(), key=lambda kv: -kv[1])[:top]
+
+
+# -- cost ----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Cost:
+    label: str
+    lambda_billed_ms: int
+    dynamodb_read_units: float  # per token
+    dynamodb_writes: float  # per token
+    kms_calls: float  # per token
+    secrets_calls: float  # per token
+
+    def items(self) -> list[tuple[str, float]]:
+        million = 1e6
+        gb = LAMBDA_MEMORY_MB / 1024
+        return [
+            ("API Gateway REST requests", PRICE_APIGW_REST * million),
+            ("Lambda requests", PRICE_LAMBDA_REQUEST * million),
+            (f"Lambda duration ({self.lambda_billed_ms} ms billed x {LAMBDA_MEMORY_MB} MB arm64)",
+             gb * self.lambda_billed_ms / 1000 * PRICE_LAMBDA_GB_S_ARM * million),
+            (f"DynamoDB reads ({self.dynamodb_read_units:.3g} RRU/token)",
+             self.dynamodb_read_units * PRICE_DDB_READ_UNIT * million),
+            (f"DynamoDB writes ({self.dynamodb_writes:.3g} WRU/token)",
+             self.dynamodb_writes * PRICE_DDB_WRITE_UNIT * million),
+            (f"KMS ({self.kms_calls:.3g} calls/token)", self.kms_calls * PRICE_KMS_CALL * million),
+            (f"Secrets Manager ({self.secrets_calls:.3g} calls/token)",
+             self.secrets_calls * PRICE_SECRETS_CALL * million),
+        ]
+
+    def total(self) -> float:
+        return sum(v for _, v in self.items())
+
+
+def billed_ms(seconds_per_token: float, cpu_share: float) -> int:
+    """Lambda bills duration in 1 ms steps; a CPU-bound handler slows down by the inverse of its CPU share."""
+    return max(1, math.ceil(seconds_per_token * 1000 / cpu_share))
+
+
+# -- main ----------------------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tokens", description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=6.0,
+                        help="seconds per measured phase (raw signing, handler, TTL run); default 6")
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved raw/handler rounds; default 6")
+    parser.add_argument("--cold-runs", type=int, default=7, help="fresh processes for the cold start; default 7")
+    parser.add_argument("--ttl", type=int, default=1,
+                        help="TOKENMINT_CACHE_SECONDS of the short-TTL run; default 1")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of 2,000 warm requests")
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.rounds < 1 or args.cold_runs < 1 or not 1 <= args.ttl <= 300:
+        parser.error("--seconds must be positive, --rounds and --cold-runs at least 1, --ttl 1..300")
+
+    bench_started = time.perf_counter()
+    info = machine()
+    heading("tokenmint token-path benchmark")
+    line("date (UTC)", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"))
+    line("machine", info["cpu"])
+    line("os", info["os"])
+    line("python", info["python"])
+    line("libraries", info["libraries"])
+    line("code", info["code"])
+    load = os.getloadavg()
+    line("load average at the start (1/5/15 min)", f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
+    line("phase length", f"{args.seconds:g} s per phase, {args.rounds} interleaved rounds, "
+                         f"{args.cold_runs} cold processes")
+
+    counter = AwsCallCounter().install()  # before any botocore client exists
+    stack = start_stack()
+    try:
+        return run(args, stack, counter, bench_started)
+    finally:
+        stack.stop()
+
+
+def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_started: float) -> int:
+    import jwt
+
+    settings = stack.container.settings
+    event = token_event("default", stack.client_id, stack.client_secret, SCOPE)
+    token, first_tally = warm_up(stack, counter, event)
+    claims = verify_sample(stack, token)
+    kid = jwt.get_unverified_header(token)["kid"]
+    line("local AWS", f"moto server at {stack.endpoint} (same process, another thread; its work is not counted)")
+    line("cache TTL of the measured container", f"TOKENMINT_CACHE_SECONDS={settings.cache_seconds} (default)")
+    line("sample token", f"verified against /v1/keys; claims {', '.join(claims)}")
+
+    # 1 + 2 ---------------------------------------------------------------------------------------------------------
+    heading("1+2. RS256 signing vs. client_credentials through the Lambda handler (single thread)")
+    result = throughput(stack, counter, event, claims, kid, args.seconds, args.rounds)
+    raw, handler = result.raw, result.handler
+    line("raw jwt.encode RS256, loaded RSA-2048 key (wall)",
+         f"{raw.rate:7.0f} tokens/s  ({1e6 / raw.rate:.0f} us each, {result.token_bytes} B token)")
+    line("client_credentials via app(event, context) (wall)",
+         f"{handler.rate:7.0f} tokens/s  ({1e6 / handler.rate:.0f} us each, {handler.calls} tokens, "
+         "all 200 + access_token)")
+    line("same two by CPU time of this thread",
+         f"raw {raw.cpu_rate:.0f}/s ({1e6 / raw.cpu_rate:.0f} us), handler {handler.cpu_rate:.0f}/s "
+         f"({1e6 / handler.cpu_rate:.0f} us)")
+    ratio_cpu, ratio_wall = result.ratio(cpu=True), result.ratio(cpu=False)
+    per_round_cpu, per_round_wall = result.ratios(cpu=True), result.ratios(cpu=False)
+    line(f"ratio handler/raw by CPU time (target >= {TARGET_RATIO})",
+         f"{ratio_cpu:.3f}  (rounds {min(per_round_cpu):.3f}..{max(per_round_cpu):.3f})  "
+         f"{verdict(ratio_cpu >= TARGET_RATIO)}")
+    line("ratio handler/raw by wall time",
+         f"{ratio_wall:.3f}  (rounds {min(per_round_wall):.3f}..{max(per_round_wall):.3f})")
+    line("handler overhead beyond signing (CPU)", f"{1e6 / handler.cpu_rate - 1e6 / raw.cpu_rate:.0f} us/token")
+    serialization = runtime_serialization_us(stack, event)
+    line("not included: Lambda runtime's JSON decode + encode",
+         f"~{serialization:.0f} us/token (CPU ratio with it: "
+         f"{(1e6 / raw.cpu_rate) / (1e6 / handler.cpu_rate + serialization):.3f})")
+    parts = breakdown(stack, event, claims)
+    if parts:
+        print("  where a warm token's CPU time goes (each measured alone, so the parts only roughly add up):")
+        rows = [
+            ("jws.sign: PyJWT encode + RSA signature", parts.sign_us),
+            ("token endpoint minus signing (config, client auth, policy, claims)", parts.endpoint_us - parts.sign_us),
+            ("  of which policy.evaluate", parts.policy_us),
+            ("Chalice + middleware + blueprint (handler minus endpoint)", parts.handler_us - parts.endpoint_us),
+            ("  of which a bare Chalice app with one route and one middleware", parts.chalice_floor_us),
+            ("whole handler", parts.handler_us),
+        ]
+        for label, value in rows:
+            print(f"      {label:<74} {value:6.1f} us", flush=True)
+
+    # 3 -------------------------------------------------------------------------------------------------------------
+    heading("3. AWS calls per token (botocore before-call hooks, warm loop only)")
+    line("first request of the container (cold caches)", first_tally.describe())
+    by_service = result.tally.by_service()
+    for service in ("dynamodb", "kms", "secretsmanager"):
+        target = TARGET_DYNAMODB_PER_TOKEN if service == "dynamodb" else 0.0
+        per_token = by_service[service] / result.tokens
+        line(f"{service} calls/warm token (target <= {target:g})",
+             f"{per_token:.5f} ({by_service[service]} calls in {result.tokens} tokens)  {verdict(per_token <= target)}")
+    others = {s: n for s, n in by_service.items() if s not in ("dynamodb", "kms", "secretsmanager")}
+    if others:
+        line("other services", ", ".join(f"{s} {n}" for s, n in others.items()))
+    if result.tally.calls:
+        line("warm calls seen", result.tally.describe())
+    ttl = ttl_run(stack, counter, event, args.ttl, args.seconds)
+    ttl_services = ttl.tally.by_service()
+    ttl_reads = ttl_services["dynamodb"]
+    line(f"short-TTL container, TOKENMINT_CACHE_SECONDS={ttl.ttl}", f"{ttl.tokens} tokens in {ttl.seconds:.1f} s:")
+    print(f"      {ttl.tally.describe()}", flush=True)
+    line("  DynamoDB reads/s (expected 2/TTL: config Query + client GetItem)",
+         f"{ttl_reads / ttl.seconds:.2f}/s (expected {2 / ttl.ttl:.2f}/s)")
+    line("  KMS + Secrets Manager calls across config refreshes",
+         f"{ttl_services['kms'] + ttl_services['secretsmanager']} (the signer cache is keyed by kid)")
+    default_ttl = settings.cache_seconds
+    reads_per_s = 2 / default_ttl
+    line(f"at the default TTL ({default_ttl} s), per warm container",
+         f"{reads_per_s:.3f} DynamoDB reads/s whatever the load")
+    line("  DynamoDB calls/token at the measured single-container rate",
+         f"{reads_per_s / handler.rate:.6f}; <= 0.05 whenever a container serves > {reads_per_s / 0.05:.2f} tokens/s")
+    units_per_read = ttl.tally.read_units / ttl_reads if ttl_reads else 0.0
+
+    # 4 -------------------------------------------------------------------------------------------------------------
+    heading("4. Cold start (fresh interpreter: import app, build container, first token through the handler)")
+    bare = bare_interpreter_ms()
+    bytecode = Bytecode()
+    runs: list[ColdRun] = []
+    compiling: list[ColdRun] = []
+    packaged: list[ColdRun] = []
+    try:
+        bytecode.prime(stack)  # one child run, not reported
+        for _ in range(args.cold_runs):  # alternated, so that all kinds see the same machine load
+            runs.append(cold_run(stack, bytecode.env(bytecode.cached)))
+            compiling.append(cold_run(stack, bytecode.env(bytecode.app_source)))
+            packaged.append(cold_run(stack, bytecode.env(bytecode.package)))
+        total, packages = import_profile(stack, bytecode.env(bytecode.cached))
+    finally:
+        bytecode.remove()
+
+    def med(values: list[float]) -> str:
+        return f"{statistics.median(values):6.1f} ms (min {min(values):.1f}, max {max(values):.1f})"
+
+    line("bare interpreter, `python -c pass`, wall", f"{bare:6.1f} ms (median of 3)")
+    print(f"  with all bytecode cached ({len(runs)} runs; median (min, max)):")
+    line("interpreter start until the child's first line", med([r.interpreter_ms for r in runs]))
+    line("import app (chalice, boto3, pynamodb, PyJWT, chalicelib)", med([r.import_ms for r in runs]))
+    line("container build (settings, boto3 clients, models)", med([r.build_ms for r in runs]))
+    line("first token (cold caches, AWS calls on local moto)", med([r.first_ms for r in runs]))
+    line("second token (warm, for comparison)", med([r.second_ms for r in runs]))
+    in_process = [r.in_process_ms for r in runs]
+    cold_ms = statistics.median(in_process)
+    line(f"import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
+         f"{med(in_process)}  {verdict(cold_ms <= TARGET_COLD_MS)}")
+    cpu_wait = [r.cpu_ms + sum(c[3] for c in r.first_calls) * 1000 for r in runs]
+    line("  the same as CPU time + time waiting on AWS", med(cpu_wait) + " (less sensitive to other processes)")
+    line("whole process incl. interpreter start and exit, wall", med([r.wall_ms for r in runs]))
+    sample = sorted(runs, key=lambda r: r.in_process_ms)[len(runs) // 2]  # the median run
+    line("AWS calls during container build", ", ".join(f"{s} {o} x{n}" for s, o, n, _ in sample.build_calls)
+         or "none")
+    line("AWS calls of the first token", "")
+    print("      " + ", ".join(f"{s} {o} x{n} ({sec * 1000:.1f} ms)" for s, o, n, sec in sample.first_calls),
+          flush=True)
+    aws_ms = [sum(c[3] for c in r.first_calls) * 1000 for r in runs]
+    line("  first token: waiting on AWS (moto, wall)", med(aws_ms))
+    line("  first token: the rest (CPU: key parse, DynamoDB client, code)",
+         med([r.first_ms - w for r, w in zip(runs, aws_ms)]))
+    line("AWS calls of the second token", ", ".join(f"{s} {o} x{n}" for s, o, n, _ in sample.second_calls)
+         or "none")
+    line("`import app` under -X importtime (best of 3)", f"{total:6.1f} ms; own modules' time by package:")
+    print("      " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)", flush=True)
+    compiling_ms = [r.in_process_ms for r in compiling]
+    cold_compiling_ms = statistics.median(compiling_ms)
+    print(f"  with app.py and chalicelib/ compiled from source at start ({len(compiling)} runs):")
+    line("import app", med([r.import_ms for r in compiling]))
+    line("import + build + first token", f"{med(compiling_ms)}  {verdict(cold_compiling_ms <= TARGET_COLD_MS)}")
+    packaged_ms = [r.in_process_ms for r in packaged]
+    cold_packaged_ms = statistics.median(packaged_ms)
+    print(f"  as `chalice package` deploys it: app and all dependencies compiled at start, stdlib cached "
+          f"({len(packaged)} runs):")
+    line("import app", med([r.import_ms for r in packaged]))
+    line("import + build + first token", f"{med(packaged_ms)}  {verdict(cold_packaged_ms <= TARGET_COLD_MS)}")
+
+    # 5 -------------------------------------------------------------------------------------------------------------
+    heading("5. AWS cost per million client_credentials tokens (performance.md prices, us-east-1)")
+    tokens = result.tokens
+    warm_units = result.tally.read_units / tokens
+    # Lambda bills wall duration; on a quiet Lambda CPU the handler's CPU time is its duration.
+    per_token_s = 1 / handler.cpu_rate + serialization / 1e6
+    share = LAMBDA_MEMORY_MB / LAMBDA_MB_PER_VCPU
+    cold_service: dict[str, int] = {"kms": 0, "secretsmanager": 0, "dynamodb": 0}
+    cold_writes = 0
+    for s, o, n, _sec in sample.first_calls:
+        cold_service[s] = cold_service.get(s, 0) + n
+        if s == "dynamodb" and o not in READ_OPERATIONS:
+            cold_writes += n
+    cold_cpu_s = (sample.first_ms - sum(c[3] for c in sample.first_calls) * 1000) / 1000
+    cold_wait_s = sum(c[3] for c in sample.first_calls)
+    scenarios = [
+        Cost(f"warm, as measured ({per_token_s * 1e6:.0f} us of CPU per token on a full core of this machine)",
+             billed_ms(per_token_s, 1.0), warm_units, result.tally.write_calls / tokens,
+             result.per_token("kms"), result.per_token("secretsmanager")),
+        Cost(f"warm, CPU scaled to {LAMBDA_MEMORY_MB} MB's share of a vCPU ({share:.2f})",
+             billed_ms(per_token_s, share), warm_units, result.tally.write_calls / tokens,
+             result.per_token("kms"), result.per_token("secretsmanager")),
+        Cost("no caching at all (every token like a container's first: reads, write, KMS, SM, key parse)",
+             max(1, math.ceil((cold_cpu_s / share + cold_wait_s) * 1000)), sample.first_read_units, cold_writes,
+             cold_service["kms"], cold_service["secretsmanager"]),
+    ]
+    for cost in scenarios:
+        print(f"  {cost.label}")
+        for label, value in cost.items():
+            print(f"      {label:<64} ${value:9.4f}")
+        print(f"      {'total per 1M tokens':<64} ${cost.total():9.4f}", flush=True)
+    line("Amazon Cognito M2M tokens (performance.md)", f"${COGNITO_PER_MILLION:,.0f} per 1M (+$6/app client-month)")
+    line("tokenmint warm (512 MB share) vs Cognito", f"{COGNITO_PER_MILLION / scenarios[1].total():,.0f}x cheaper")
+    refresh_units = units_per_read * 2  # config Query + client GetItem per TTL
+    line("DynamoDB per TTL refresh (config Query + client GetItem)",
+         f"{refresh_units:.2f} RRU (estimated from the items returned; the Query is strongly consistent)")
+    line("  per 1M tokens at the default TTL, container at 1 token/s",
+         f"${refresh_units / default_ttl * PRICE_DDB_READ_UNIT * 1e6:.4f} (at 100 tokens/s: "
+         f"${refresh_units / default_ttl / 100 * PRICE_DDB_READ_UNIT * 1e6:.6f})")
+    line("not per token", "KMS key $1/month, $0.40/secret-month per signing key, cold-start INIT, logs")
+
+    if args.profile:
+        profile(stack, event)
+
+    # summary -------------------------------------------------------------------------------------------------------
+    heading("Summary")
+    line("raw RS256 signing (wall / CPU)", f"{raw.rate:.0f} / {raw.cpu_rate:.0f} tokens/s")
+    line("client_credentials through the handler (wall / CPU)",
+         f"{handler.rate:.0f} / {handler.cpu_rate:.0f} tokens/s")
+    line(f"ratio by CPU time (target >= {TARGET_RATIO})", f"{ratio_cpu:.3f}  {verdict(ratio_cpu >= TARGET_RATIO)}"
+                                                          f"  (wall: {ratio_wall:.3f})")
+    warm_ddb = result.per_token("dynamodb")
+    warm_secret = result.per_token("kms") + result.per_token("secretsmanager")
+    line("KMS + Secrets Manager calls per warm token (target 0)", f"{warm_secret:g}  {verdict(warm_secret == 0)}")
+    line(f"DynamoDB calls per warm token (target <= {TARGET_DYNAMODB_PER_TOKEN})",
+         f"{warm_ddb:.5f}  {verdict(warm_ddb <= TARGET_DYNAMODB_PER_TOKEN)}")
+    line(f"cold start, import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
+         f"{cold_ms:.0f} ms  {verdict(cold_ms <= TARGET_COLD_MS)}  (median wall; best {min(in_process):.0f}, "
+         f"CPU + AWS wait {statistics.median(cpu_wait):.0f})")
+    line("  the same with app / app + dependencies compiled at start",
+         f"{cold_compiling_ms:.0f} ms / {cold_packaged_ms:.0f} ms (as `chalice package` deploys it)")
+    line("cost per 1M tokens (warm, 512 MB share)", f"${scenarios[1].total():.2f} vs Cognito "
+                                                    f"${COGNITO_PER_MILLION:,.0f}")
+    load = os.getloadavg()
+    line("load average at the end (1/5/15 min)", f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
+    line("bench wall time", f"{time.perf_counter() - bench_started:.0f} s")
+    return 0
+
+
+def profile(stack: Stack, event: dict[str, Any]) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    heading("cProfile of 2,000 warm token requests (top 25 by own time)")
+    app, context = stack.app, LambdaContext()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(2000):
+        app(event, context)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
