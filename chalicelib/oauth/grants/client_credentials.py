@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ...claims.builder import build_claims
-from ...claims.expression import EvalContext
-from ...keys import jws
-from ...keys.errors import KeyStoreError
 from ...policy import AccessRequest, evaluate
-from ..access_token import access_token_claims
-from ..context import OAuthServices, log
-from ..errors import TemporarilyUnavailableError, UnauthorizedClientError, from_decision
+from .. import minting
+from ..context import OAuthServices
+from ..errors import UnauthorizedClientError, from_decision
 from ..form import parse_scope
 from . import GrantRequest
 
@@ -32,21 +28,10 @@ class ClientCredentialsGrant:
         if not decision.allowed:
             raise from_decision(decision.error or "access_denied", decision.error_description or "", decision.http_status)
         granted = decision.granted_scopes
-        context = EvalContext(user=None, appuser=None, app=_app(client), access_scopes=granted, org=services.org,
-                              groups=())
-        custom = build_claims(config.claims, "RESOURCE", granted, context, log)
-        subject = custom.pop("sub", None) or client.client_id
         lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
-        claims = access_token_claims(issuer=request.issuer, audience=config.server.audiences[0],
-                                     client_id=client.client_id, scopes=granted, now=services.now(),
-                                     lifetime=lifetime, subject=str(subject), custom=custom)
+        claims = minting.access_claims(services, config, request.issuer, client, granted, lifetime, subject=None)
         server = config.server
-        try:
-            key = services.signer.get(server.id, server.signing_kid or "", kid_read_at=request.config_read_at)
-        except KeyStoreError:
-            log.error("signing key of %s unavailable", server.id)
-            raise TemporarilyUnavailableError("The authorization server is temporarily unavailable.") from None
-        token = jws.sign(claims, key)
+        token = minting.sign(services, config, request.config_read_at, claims)
         services.holders.note(server.id, client.client_id)
         return {
             "token_type": "Bearer",
@@ -55,7 +40,3 @@ class ClientCredentialsGrant:
             "scope": " ".join(granted),
         }
 
-
-def _app(client: Any) -> dict[str, Any]:
-    return {"id": client.client_id, "clientId": client.client_id, "name": getattr(client, "client_name", None),
-            "profile": {}}
