@@ -235,6 +235,7 @@ class ConfigRepository:
 
     def delete_scope(self, server_id: str, scope: Scope) -> None:
         tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)  # a server deleted meanwhile is a 404, not a 409
         tx.delete(self._item(server_id, f"SCOPE#{scope.id}", None, scope.version), L_VERSION)
         tx.delete(self._item(server_id, scope_name_sk(scope.name), None, None), L_NAME, check_version=False)
         tx.commit()
@@ -259,6 +260,7 @@ class ConfigRepository:
 
     def delete_claim(self, server_id: str, claim: Claim) -> None:
         tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
         tx.delete(self._item(server_id, f"CLAIM#{claim.id}", None, claim.version), L_VERSION)
         tx.delete(self._item(server_id, claim_name_sk(claim.claim_type, claim.name), None, None), L_NAME,
                   check_version=False)
@@ -280,6 +282,7 @@ class ConfigRepository:
                       rule_order: Ordered | None) -> None:
         """Delete a policy, its rules and its rule order, and close the gap in the policy order, atomically."""
         tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
         tx.delete(self._item(server_id, f"POLICY#{policy.id}", None, policy.version), L_VERSION)
         self._put_order(tx, server_id, POLICY_ORDER, order)
         for rule in rules:
@@ -300,6 +303,7 @@ class ConfigRepository:
 
     def delete_rule(self, server_id: str, rule: Rule, order: Ordered) -> None:
         tx = self._tx()
+        tx.require(server_pk(server_id), f"POLICY#{rule.policy_id}", L_POLICY)
         tx.delete(self._item(server_id, f"RULE#{rule.policy_id}#{rule.id}", None, rule.version), L_VERSION)
         self._put_order(tx, server_id, rule_order_sk(rule.policy_id), order)
         tx.commit()
