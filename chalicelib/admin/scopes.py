@@ -59,14 +59,18 @@ class ScopeService:
             f.error("name", problem)
         if current is not None and current.system and name and name != current.name:
             f.error("name", "The name of a system scope cannot be changed.")
+        # A system scope keeps what a PUT leaves out (dropping metadataPublish would unlist openid from
+        # discovery); a custom scope is replaced in full, absent fields taking their defaults.
+        keep = current if current is not None and current.system else None
         fields = {
             "name": name,
-            "display_name": f.string("displayName", max_len=255),
-            "description": f.string("description", max_len=1000),
-            "consent": f.enum("consent", CONSENTS, default="IMPLICIT"),
-            "metadata_publish": f.enum("metadataPublish", METADATA_PUBLISH, default="NO_CLIENTS"),
-            "default": f.boolean("default", False),
-            "optional": f.boolean("optional", False),
+            "display_name": f.string("displayName", max_len=255, default=keep.display_name if keep else None),
+            "description": f.string("description", max_len=1000, default=keep.description if keep else None),
+            "consent": f.enum("consent", CONSENTS, default=keep.consent if keep else "IMPLICIT"),
+            "metadata_publish": f.enum("metadataPublish", METADATA_PUBLISH,
+                                       default=keep.metadata_publish if keep else "NO_CLIENTS"),
+            "default": f.boolean("default", keep.default if keep else False),
+            "optional": f.boolean("optional", keep.optional if keep else False),
         }
         f.check()
         return fields

@@ -85,7 +85,10 @@ class ServerService:
 
     # -- writes ------------------------------------------------------------------------------------------------
 
-    def _read_body(self, body: Any, *, creating: bool) -> dict[str, Any]:
+    def _read_body(self, body: Any, *, creating: bool, current: AuthorizationServer | None = None
+                   ) -> dict[str, Any]:
+        """The writable fields. On PUT, ``issuerMode`` and ``rotationMode`` left out keep their current values: a
+        rename must not silently switch a MANUAL server back to AUTO."""
         f = Fields(require_object(body), "authorizationServer")
         name = f.string("name", required=True, max_len=100)
         description = f.string("description", max_len=255)
@@ -96,10 +99,11 @@ class ServerService:
             if not _valid_audience(audience):
                 f.error("audiences", f"'{audience}' is not a valid audience: it must be a valid URI when it "
                                      "contains ':' and must not contain whitespace.")
-        issuer_mode = f.enum("issuerMode", ISSUER_MODES, default="ORG_URL")
+        issuer_mode = f.enum("issuerMode", ISSUER_MODES, default=current.issuer_mode if current else "ORG_URL")
         if issuer_mode == "CUSTOM_URL":
             f.error("issuerMode", "CUSTOM_URL needs a custom domain, and none is configured.")
-        rotation_mode = f.enum("credentials.signing.rotationMode", ROTATION_MODES, default="AUTO")
+        rotation_mode = f.enum("credentials.signing.rotationMode", ROTATION_MODES,
+                               default=current.rotation_mode if current else "AUTO")
         f.enum("credentials.signing.use", ("sig",))
         for unsupported in ("accessTokenEncryptedResponseAlgorithm", "jwks", "jwks_uri"):
             if f.given(unsupported):
@@ -154,7 +158,7 @@ class ServerService:
     def replace(self, server_id: str, body: Any, expected_version: int | None = None) -> AuthorizationServer:
         current = self.get(server_id)
         check_if_match(current.version, expected_version)
-        fields = self._read_body(body, creating=False)
+        fields = self._read_body(body, creating=False, current=current)
         updated = replace(current, last_updated=self._clock.now(), **fields)
         return write(lambda: self._repo.save_server(updated), what=SERVER_TYPE, object_id=current.id,
                      server_id=server_id)

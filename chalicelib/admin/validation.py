@@ -74,6 +74,9 @@ class Fields:
         if not isinstance(value, str):
             self.error(path, "Must be a string.")
             return default
+        if required and not value.strip():
+            self.error(path, "The field cannot be left blank.")
+            return default
         if len(value) > max_len:
             self.error(path, f"Must be at most {max_len} characters long.")
         return value

@@ -27,9 +27,12 @@ def read_json(request: Request) -> Any:
     if content_type != JSON and not content_type.endswith("+json") and content_type != "application/octet-stream":
         raise MalformedBodyError("The request body was not well-formed.")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise MalformedBodyError("The request body was not well-formed.") from None
+    if body is None:  # a literal JSON null is not "no body"
+        raise MalformedBodyError("The request body was not well-formed.")
+    return body
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
