@@ -21,6 +21,7 @@ from .models import Item
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 100  # DynamoDB's limit per TransactWriteItems call
+_SEND_ORDER = {"check": 0, "delete": 1, "put": 2}
 
 
 class WriteConflict(Exception):
@@ -54,9 +55,12 @@ class Transaction:
             return
         if len(self._ops) > MAX_ITEMS:
             raise ValueError(f"transaction of {len(self._ops)} items exceeds DynamoDB's limit of {MAX_ITEMS}")
+        # pynamodb sends condition checks, then deletes, then puts, whatever the order they were added in, and
+        # DynamoDB reports cancellation reasons in the order sent: keep ``ops`` in that order so reasons map to labels.
+        ops = sorted(self._ops, key=lambda op: _SEND_ORDER[op[0]])
         try:
             with TransactWrite(connection=self.connection) as tx:
-                for kind, _label, target, condition in self._ops:
+                for kind, _label, target, condition in ops:
                     if kind == "put":
                         tx.save(target, condition=condition)
                     elif kind == "delete":
@@ -66,7 +70,7 @@ class Transaction:
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
             failed = [
-                self._ops[i][1]
+                ops[i][1]
                 for i, reason in enumerate(reasons)
                 if reason is not None and reason.code == "ConditionalCheckFailed"
             ]
