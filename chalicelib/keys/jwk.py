@@ -107,14 +107,16 @@ def private_key_to_der(key: rsa.RSAPrivateKey) -> bytes:
     return der
 
 
-def private_key_from_der(data: bytes) -> rsa.RSAPrivateKey:
+def private_key_from_der(data: bytes, *, trusted: bool = False) -> rsa.RSAPrivateKey:
     """Parse PKCS#8 DER back into an RSA private key.
 
-    Costs tens of milliseconds (the key is validated), so callers parse once per warm container.
-    The error message never echoes the input bytes.
+    Full validation of the RSA parameters costs ~27 ms, a tenth of a cold start. ``trusted=True`` skips it for
+    material that comes out of an authenticated KMS Decrypt under its own encryption context (it can only be a key
+    this code generated and stored) and whose thumbprint the caller checks against the kid. The error message
+    never echoes the input bytes.
     """
     try:
-        key = serialization.load_der_private_key(data, password=None)
+        key = serialization.load_der_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
     except (ValueError, TypeError):
         raise ValueError("not a PKCS#8 DER private key") from None
     if not isinstance(key, rsa.RSAPrivateKey):

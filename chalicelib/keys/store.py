@@ -132,7 +132,7 @@ class KeyMaterialStore:
             ),
         )["Plaintext"]
         try:
-            key = private_key_from_der(plaintext)
+            key = private_key_from_der(plaintext, trusted=True)  # KMS-authenticated; thumbprint checked below
         except ValueError:
             raise KeyMaterialError(f"material of key {kid!r} of {auth_server_id!r} is not an RSA key") from None
         # Guards against material filed under the wrong kid by a bug outside this class (KEY-11).
