@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test clean
+.PHONY: run test bench clean package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,32 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m devstack.run
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# The browser tests drive Debian's Chromium with Playwright (never a browser Playwright downloads itself).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
+	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.tokens
 
 clean:
 	rm -rf $(VENV) .pytest_cache .tokenmint-local
+
+# `make package STAGE=dev|prod`: the deployable CloudFormation (SAM) template and Lambda bundle of one stage, in
+# build/<stage>/ (sam.json + deployment.zip): `chalice package` merged with infra/resources.json. Needs no AWS
+# account or credentials; pip downloads the Lambda's Linux wheels from PyPI. Deploying: docs/operations.md.
+STAGE ?= dev
+BUILD_DIR ?= build/$(STAGE)
+
+package: $(STAMP)
+	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod (.chalice/config.json)" >&2; exit 2;; esac
+	rm -rf "$(BUILD_DIR)"
+	AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(BIN)/chalice package --stage "$(STAGE)" \
+		--merge-template infra/resources.json "$(BUILD_DIR)"
+	@echo "$(BUILD_DIR)/sam.json and $(BUILD_DIR)/deployment.zip: deploy as in docs/operations.md"
