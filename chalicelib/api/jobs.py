@@ -18,7 +18,11 @@ class RotationRunFailed(RuntimeError):
 
 @bp.schedule(Rate(1, unit=Rate.HOURS), name="rotate_signing_keys")
 def rotate_signing_keys(event: Any) -> dict[str, Any]:
-    report = get_container().signing_keys.run_all()
+    container = get_container()
+    # In AWS nothing else creates the `default` authorization server: the first run does (idempotent; one read
+    # afterwards). Operators invoke the function once after the first deploy (docs/operations.md).
+    container.servers.ensure_default()
+    report = container.signing_keys.run_all()
     summary = {"checked": report.checked, "changed": report.changed, "failed": report.failed}
     log.info("key rotation run: %s", summary)
     if report.failed:

@@ -191,3 +191,35 @@ def test_schedule_sweeps_orphans_only_after_the_grace(chalice_client, container,
     invoke_schedule(chalice_client)
     assert thumbprint(orphan) not in store.stored(sid)
     assert_usable(container, sid)
+
+
+def test_the_scheduled_run_creates_the_default_server_when_it_is_missing(aws, clock):
+    """In AWS nothing but the scheduled run creates `default` (docs/operations.md): its first run does, and a second
+    run changes nothing."""
+    import boto3
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.container import Container, set_container
+    from chalicelib.settings import Settings
+    from chalicelib.storage.tables import ensure_table
+
+    key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+    built = Container.build(Settings.from_env({
+        "TOKENMINT_CONFIG_TABLE": "fresh-config", "TOKENMINT_DIRECTORY_TABLE": "fresh-directory",
+        "TOKENMINT_GRANTS_TABLE": "fresh-grants", "TOKENMINT_KMS_KEY_ID": key}), clock)
+    for model in (built.config_model, built.directory_model, built.grants_model):
+        ensure_table(model)
+    set_container(built)
+    try:
+        assert built.servers.default_id() is None
+        with Client(app) as client:
+            client.lambda_.invoke("rotate_signing_keys", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+            first = built.servers.get("default")
+            client.lambda_.invoke("rotate_signing_keys", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        assert built.servers.get("default").id == first.id
+        assert [s.name for s in built.servers.search(None)] == ["default"]
+    finally:
+        set_container(None)
