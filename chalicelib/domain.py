@@ -182,3 +182,101 @@ class OAuthClient:
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
+
+
+# -- the directory (docs/ARCHITECTURE.md "Directory") ---------------------------------------------------------------
+
+# Okta's user statuses (the SDK's UserStatus enum).
+STAGED = "STAGED"
+PROVISIONED = "PROVISIONED"
+SUSPENDED = "SUSPENDED"
+LOCKED_OUT = "LOCKED_OUT"
+PASSWORD_EXPIRED = "PASSWORD_EXPIRED"
+RECOVERY = "RECOVERY"
+DEPROVISIONED = "DEPROVISIONED"
+
+OKTA_GROUP = "OKTA_GROUP"
+BUILT_IN = "BUILT_IN"
+# The built-in Everyone group is not stored: it exists everywhere with this id and holds every user
+# (admin/groups.py). Rules name it with the literal ``EVERYONE``.
+EVERYONE_ID = "00gEveryoneBuiltIn00"
+
+
+@dataclass(frozen=True)
+class User:
+    """A person of the directory. ``profile`` holds Okta's standard profile attributes (camelCase keys, string
+    values). ``password_hash`` is a self-describing scrypt string (admin/passwords.py) or None; it is kept out of
+    ``repr`` so that logging a user never logs it."""
+
+    id: str
+    status: str
+    profile: dict[str, str]
+    created: datetime
+    last_updated: datetime
+    status_changed: datetime | None = None
+    activated: datetime | None = None
+    last_login: datetime | None = None
+    password_changed: datetime | None = None
+    password_hash: str | None = field(default=None, repr=False)
+    version: int | None = None
+
+    @property
+    def login(self) -> str:
+        return self.profile["login"]
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group: ``OKTA_GROUP`` (created through the API) or the built-in ``Everyone`` (``BUILT_IN``)."""
+
+    id: str
+    name: str
+    description: str | None
+    group_type: str
+    created: datetime
+    last_updated: datetime
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class AppUserAssignment:
+    """A user assigned to an OAuth client directly (Okta's AppUser with ``scope: USER``)."""
+
+    client_id: str
+    user_id: str
+    user_name: str | None
+    profile: dict[str, object]
+    created: datetime
+    last_updated: datetime
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class AppGroupAssignment:
+    """A group assigned to an OAuth client (Okta's ApplicationGroupAssignment)."""
+
+    client_id: str
+    group_id: str
+    priority: int
+    profile: dict[str, object]
+    last_updated: datetime
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    """What the authorize and token flows need to know about a user for one client (at most three reads): the
+    user, every group the user belongs to (the built-in Everyone group first) and whether the user is assigned to
+    the client, directly or through one of those groups."""
+
+    user: User
+    groups: tuple[Group, ...]
+    assigned: bool
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        return tuple(g.id for g in self.groups)

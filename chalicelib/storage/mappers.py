@@ -7,7 +7,10 @@ from typing import Any
 from ..keys.lifecycle import KeyRecord
 from ..domain import (
     ApiToken,
+    AppGroupAssignment,
+    AppUserAssignment,
     AuthorizationServer,
+    Group,
     Claim,
     OAuthClient,
     Ordered,
@@ -16,6 +19,7 @@ from ..domain import (
     RuleConditions,
     Scope,
     TokenActions,
+    User,
 )
 
 
@@ -192,4 +196,69 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         logo_uri=doc.get("logoUri"), jwks=doc.get("jwks"), jwks_uri=doc.get("jwksUri"),
         secret_hash=doc.get("secretHash"), status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
         last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
+    )
+
+
+# -- the directory -----------------------------------------------------------------------------------------------
+
+
+def user_doc(u: User) -> dict[str, Any]:
+    """``passwordHash`` is the scrypt string (never the password); it never leaves storage except to be verified."""
+    return {
+        "id": u.id, "status": u.status, "profile": dict(u.profile), "created": _ts(u.created),
+        "lastUpdated": _ts(u.last_updated), "statusChanged": _ts(u.status_changed), "activated": _ts(u.activated),
+        "lastLogin": _ts(u.last_login), "passwordChanged": _ts(u.password_changed), "passwordHash": u.password_hash,
+    }
+
+
+def user_from(doc: dict[str, Any], version: int | None) -> User:
+    return User(
+        id=doc["id"], status=doc["status"], profile=dict(doc["profile"]), created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), status_changed=_dt(doc.get("statusChanged")),  # type: ignore[arg-type]
+        activated=_dt(doc.get("activated")), last_login=_dt(doc.get("lastLogin")),
+        password_changed=_dt(doc.get("passwordChanged")), password_hash=doc.get("passwordHash"), version=version,
+    )
+
+
+def group_doc(g: Group) -> dict[str, Any]:
+    return {
+        "id": g.id, "name": g.name, "description": g.description, "type": g.group_type, "created": _ts(g.created),
+        "lastUpdated": _ts(g.last_updated),
+    }
+
+
+def group_from(doc: dict[str, Any], version: int | None) -> Group:
+    return Group(
+        id=doc["id"], name=doc["name"], description=doc.get("description"), group_type=doc["type"],
+        created=_dt(doc["created"]), last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
+    )
+
+
+def app_user_doc(a: AppUserAssignment) -> dict[str, Any]:
+    return {
+        "clientId": a.client_id, "userId": a.user_id, "userName": a.user_name, "profile": dict(a.profile),
+        "created": _ts(a.created), "lastUpdated": _ts(a.last_updated),
+    }
+
+
+def app_user_from(doc: dict[str, Any], version: int | None) -> AppUserAssignment:
+    return AppUserAssignment(
+        client_id=doc["clientId"], user_id=doc["userId"], user_name=doc.get("userName"),
+        profile=dict(doc.get("profile") or {}), created=_dt(doc["created"]),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
+    )
+
+
+def app_group_doc(a: AppGroupAssignment) -> dict[str, Any]:
+    return {
+        "clientId": a.client_id, "groupId": a.group_id, "priority": a.priority, "profile": dict(a.profile),
+        "lastUpdated": _ts(a.last_updated),
+    }
+
+
+def app_group_from(doc: dict[str, Any], version: int | None) -> AppGroupAssignment:
+    return AppGroupAssignment(
+        client_id=doc["clientId"], group_id=doc["groupId"], priority=int(doc.get("priority") or 0),
+        profile=dict(doc.get("profile") or {}), last_updated=_dt(doc["lastUpdated"]),  # type: ignore[arg-type]
+        version=version,
     )

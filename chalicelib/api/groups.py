@@ -1,0 +1,90 @@
+"""``/api/v1/groups``: Okta's Groups API (CRUD, list and search, membership), for admins (``SSWS``) only. Create
+answers 200 (what the official SDK deserializes), membership changes 204. The built-in Everyone group is listed
+and readable but cannot be changed (403)."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from ..admin.common import parse_limit
+from ..admin.groups import DEFAULT_LIMIT
+from ..container import get_container
+from ..domain import Group
+from . import directory_render as render
+from .context import base
+from .directory_render import directory_errors
+from .http import etag, if_match, json_response, link_header, no_content, read_json
+from .routing import AdminRoutes
+
+bp = Blueprint(__name__)
+routes = AdminRoutes(bp, "")
+
+COLLECTION = render.GROUPS
+ITEM = COLLECTION + "/{groupId}"
+MEMBERS = ITEM + "/users"
+MEMBER = MEMBERS + "/{userId}"
+
+
+def _respond(group: Group) -> Response:
+    return json_response(render.group(group, base(bp.current_request)), headers=etag(group.version))
+
+
+@routes.route(COLLECTION, methods=["GET"])
+@directory_errors
+def list_groups() -> Response:
+    params = bp.current_request.query_params or {}
+    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
+    groups, cursor = get_container().groups.list(q=params.get("q"), search_expr=params.get("search"),
+                                                 filter_expr=params.get("filter"), limit=limit,
+                                                 after=params.get("after"))
+    base_url = base(bp.current_request)
+    shown = {k: params.get(k) for k in ("q", "search", "filter", "limit", "after")}
+    return json_response([render.group(g, base_url) for g in groups],
+                         headers=link_header(base_url, COLLECTION, shown, cursor))
+
+
+@routes.route(COLLECTION, methods=["POST"])
+def add_group() -> Response:
+    return _respond(get_container().groups.create(read_json(bp.current_request)))
+
+
+@routes.route(ITEM, methods=["GET"])
+def get_group(groupId: str) -> Response:
+    return _respond(get_container().groups.get(groupId))
+
+
+@routes.route(ITEM, methods=["PUT"])
+def replace_group(groupId: str) -> Response:
+    request = bp.current_request
+    return _respond(get_container().groups.replace(groupId, read_json(request), if_match(request)))
+
+
+@routes.route(ITEM, methods=["DELETE"])
+def delete_group(groupId: str) -> Response:
+    get_container().groups.delete(groupId, if_match(bp.current_request))
+    return no_content()
+
+
+@routes.route(MEMBERS, methods=["GET"])
+def list_group_users(groupId: str) -> Response:
+    params = bp.current_request.query_params or {}
+    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
+    users, cursor = get_container().groups.members(groupId, limit=limit, after=params.get("after"))
+    base_url = base(bp.current_request)
+    shown = {k: params.get(k) for k in ("limit", "after")}
+    return json_response([render.user(u, base_url) for u in users],
+                         headers=link_header(base_url, f"{COLLECTION}/{groupId}/users", shown, cursor))
+
+
+@routes.route(MEMBER, methods=["PUT"])
+def assign_user_to_group(groupId: str, userId: str) -> Response:
+    get_container().groups.add_member(groupId, userId)
+    return no_content()
+
+
+@routes.route(MEMBER, methods=["DELETE"])
+def unassign_user_from_group(groupId: str, userId: str) -> Response:
+    get_container().groups.remove_member(groupId, userId)
+    return no_content()
+
+
+routes.finish()

@@ -1,0 +1,205 @@
+"""What the authorize and token flows will call: ``is_assigned``, ``access``, ``groups_of``, ``sign_in`` and
+``verify_password``, with the lockout they drive. Read counts are checked by counting DynamoDB calls."""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from directory_support import APPS, GROUPS, PASSWORD, USERS, raw_items
+
+from chalicelib.admin import passwords
+from chalicelib.admin.users import MAX_FAILED_SIGN_INS
+
+EVERYONE = "00gEveryoneBuiltIn00"
+
+
+@contextmanager
+def dynamodb_calls(container):
+    """Count the DynamoDB operations made through the container's shared client."""
+    client = container.directory_model._get_connection().connection.client
+    calls: list[str] = []
+
+    def count(event_name, **_kwargs):
+        calls.append(event_name.split(".")[-1])
+
+    client.meta.events.register("before-call.dynamodb", count)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister("before-call.dynamodb", count)
+
+
+@pytest.fixture
+def world(api, container, make_user, make_group, make_client):
+    """Two clients, three users, two groups: direct, group and Everyone assignments."""
+    direct, via_group, nobody = make_user("direct"), make_user("viagroup"), make_user("nobody")
+    pilots, cooks = make_group("Pilots"), make_group("Cooks")
+    app, everyone_app = make_client("app"), make_client("everyone-app")
+    api.put(f"{GROUPS}/{pilots['id']}/users/{via_group['id']}")
+    api.put(f"{GROUPS}/{cooks['id']}/users/{via_group['id']}")
+    api.put(f"{GROUPS}/{cooks['id']}/users/{nobody['id']}")
+    api.post(f"{APPS}/{app}/users", {"id": direct["id"]})
+    api.put(f"{APPS}/{app}/groups/{pilots['id']}")
+    api.put(f"{APPS}/{everyone_app}/groups/{EVERYONE}")
+    return {"direct": direct["id"], "via_group": via_group["id"], "nobody": nobody["id"], "pilots": pilots["id"],
+            "cooks": cooks["id"], "app": app, "everyone_app": everyone_app}
+
+
+def test_is_assigned(container, world):
+    assigned = container.app_assignments.is_assigned
+    assert assigned(world["app"], world["direct"]) is True
+    assert assigned(world["app"], world["via_group"]) is True
+    assert assigned(world["app"], world["nobody"]) is False
+    for user in ("direct", "via_group", "nobody"):
+        assert assigned(world["everyone_app"], world[user]) is True
+    assert assigned(world["app"], "00u0000000000000000x") is False
+    assert assigned(world["app"], "not-an-id") is False
+    assert assigned("0oa00000000000000000", world["direct"]) is False
+
+
+def test_is_assigned_costs_at_most_two_reads(container, world):
+    with dynamodb_calls(container) as calls:
+        container.app_assignments.is_assigned(world["app"], world["direct"])
+    assert calls == ["Query"]
+    with dynamodb_calls(container) as calls:
+        container.app_assignments.is_assigned(world["app"], world["via_group"])
+    assert calls == ["Query", "Query"]
+    with dynamodb_calls(container) as calls:
+        container.app_assignments.is_assigned(world["app"], "not-an-id")
+    assert calls == []
+
+
+def test_access(container, world):
+    with dynamodb_calls(container) as calls:
+        access = container.app_assignments.access(world["app"], world["via_group"])
+    assert len(calls) <= 3
+    assert access.user.id == world["via_group"] and access.assigned is True
+    assert [g.name for g in access.groups] == ["Everyone", "Cooks", "Pilots"]
+    assert access.group_ids == (EVERYONE, world["cooks"], world["pilots"])
+    nobody = container.app_assignments.access(world["app"], world["nobody"])
+    assert nobody.assigned is False and [g.name for g in nobody.groups] == ["Everyone", "Cooks"]
+    assert container.app_assignments.access(world["app"], "00u0000000000000000x") is None
+
+
+def test_groups_of(container, world):
+    with dynamodb_calls(container) as calls:
+        groups = container.groups.groups_of(world["via_group"])
+    assert [g.name for g in groups] == ["Everyone", "Cooks", "Pilots"]
+    assert calls == ["Query", "BatchGetItem"]
+    assert [g.name for g in container.groups.groups_of(world["direct"])] == ["Everyone"]
+    assert container.groups.groups_of("bogus") == []
+
+
+def test_unassigning_and_deleting_a_group_take_effect_at_once(api, container, world):
+    assigned = container.app_assignments.is_assigned
+    api.delete(f"{APPS}/{world['app']}/users/{world['direct']}")
+    assert assigned(world["app"], world["direct"]) is False
+    api.delete(f"{GROUPS}/{world['pilots']}")
+    assert assigned(world["app"], world["via_group"]) is False
+    assert [g.name for g in container.groups.groups_of(world["via_group"])] == ["Everyone", "Cooks"]
+
+
+def test_a_membership_left_behind_by_a_crashed_sweep_is_ignored(api, container, world):
+    """Simulate a group deletion that died after removing the group: its memberships still name it."""
+    group = container.groups.get(world["pilots"])
+    for client_id in [world["app"]]:
+        container.app_assignments.remove_group(client_id, group.id)
+    container.directory_model(f"GROUP#{group.id}", "GROUP").delete(add_version_condition=False)
+    access = container.app_assignments.access(world["app"], world["via_group"])
+    assert world["pilots"] not in access.group_ids and access.assigned is False
+    assert [g.name for g in container.groups.groups_of(world["via_group"])] == ["Everyone", "Cooks"]
+
+
+# -- signing in ----------------------------------------------------------------------------------------------------
+
+
+def test_sign_in_succeeds_with_the_right_password_only(container, make_user, clock):
+    user = make_user("sam")
+    clock.advance(minutes=3)
+    result = container.users.sign_in("SAM@example.com", PASSWORD)
+    assert result.ok and result.reason == "ok" and result.user.id == user["id"]
+    assert result.user.last_login == clock.now()
+    for login, password in (("sam@example.com", "wrong-Passw0rd"), ("nobody@example.com", PASSWORD),
+                            (user["id"], PASSWORD), ("sam@example.com", None), ("", PASSWORD)):
+        failed = container.users.sign_in(login, password)
+        assert not failed.ok and failed.user is None and failed.reason == "invalid"
+
+
+def test_sign_in_of_users_that_are_not_active(api, container, make_user):
+    for action, expected in (("suspend", "inactive"), ("deactivate", "inactive")):
+        user = make_user()
+        api.post(f"{USERS}/{user['id']}/lifecycle/{action}")
+        assert container.users.sign_in(user["profile"]["login"], PASSWORD).reason == expected
+    staged = make_user(activate=False)
+    assert container.users.sign_in(staged["profile"]["login"], PASSWORD).reason == "inactive"
+    provisioned = make_user(password=None)
+    assert container.users.sign_in(provisioned["profile"]["login"], "Anything-1x").reason == "invalid"
+
+
+def test_lockout_after_ten_failures_and_unlock(api, container, make_user):
+    user = make_user("tom")
+    login = user["profile"]["login"]
+    for attempt in range(1, MAX_FAILED_SIGN_INS):
+        assert container.users.sign_in(login, f"Wrong-{attempt}x").reason == "invalid"
+    assert container.users.failed_sign_ins(user["id"]) == MAX_FAILED_SIGN_INS - 1
+    assert container.users.sign_in(login, "Wrong-last-1").reason == "locked"
+    assert api.get(f"{USERS}/{user['id']}").data["status"] == "LOCKED_OUT"
+    assert container.users.sign_in(login, PASSWORD).reason == "locked"  # even the right password
+    assert set(api.get(f"{USERS}/{user['id']}").data["_links"]) >= {"unlock", "deactivate"}
+    assert api.post(f"{USERS}/{user['id']}/lifecycle/unlock").status_code == 200
+    assert container.users.failed_sign_ins(user["id"]) == 0
+    assert container.users.sign_in(login, PASSWORD).ok
+
+
+def test_a_success_resets_the_failure_count(container, make_user):
+    user = make_user()
+    login = user["profile"]["login"]
+    for _ in range(MAX_FAILED_SIGN_INS - 1):
+        container.users.sign_in(login, "Wrong-Passw0rd")
+    assert container.users.sign_in(login, PASSWORD).ok
+    assert container.users.failed_sign_ins(user["id"]) == 0
+    assert container.users.sign_in(login, "Wrong-Passw0rd").reason == "invalid"
+
+
+def test_failure_counting_is_atomic(container, make_user):
+    """The counter is an unconditional ADD: writers never read-modify-write, so none can lose an increment."""
+    user_id = make_user()["id"]
+    repo = container.users._repo
+    counts = [repo.add_failed_sign_in(user_id, "t") for _ in range(4)]
+    assert counts == [1, 2, 3, 4]
+
+
+def test_verify_password_is_pure(container, make_user):
+    user = container.users.get(make_user()["id"])
+    assert container.users.verify_password(user, PASSWORD) is True
+    assert container.users.verify_password(user, "Wrong-Passw0rd") is False
+    assert container.users.verify_password(None, PASSWORD) is False
+    assert container.users.failed_sign_ins(user.id) == 0
+
+
+def test_a_hash_with_older_parameters_is_upgraded_on_sign_in(container, make_user, monkeypatch):
+    user = container.users.get(make_user("uma")["id"])
+    monkeypatch.setattr(passwords, "LOG2_N", 10)
+    old_hash = passwords.hash_password(PASSWORD)
+    monkeypatch.undo()
+    container.users._repo.replace(user, replace(user, password_hash=old_hash))
+    assert container.users.sign_in("uma@example.com", PASSWORD).ok
+    stored = container.users.get(user.id).password_hash
+    assert stored.startswith("scrypt$ln=15,") and stored != old_hash
+
+
+def test_nothing_about_a_password_is_logged(container, make_user, caplog):
+    """tokenmint's own loggers at DEBUG, everything else at INFO (libraries log request bodies at DEBUG)."""
+    caplog.set_level("INFO")
+    caplog.set_level("DEBUG", logger="chalicelib")
+    user = make_user("vic")
+    for _ in range(MAX_FAILED_SIGN_INS):
+        container.users.sign_in("vic@example.com", "Wrong-Passw0rd")
+    container.users.sign_in("vic@example.com", PASSWORD)
+    assert any("locked out" in r.getMessage() for r in caplog.records)
+    text = caplog.text + repr(container.users.get(user["id"]))
+    assert PASSWORD not in text and "Wrong-Passw0rd" not in text and "scrypt$" not in text
+    assert "scrypt$" in json.dumps(raw_items())  # the hash is there, in storage only
