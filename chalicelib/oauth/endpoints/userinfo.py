@@ -1,0 +1,79 @@
+"""UserInfo ``/oauth2/{authServerId}/v1/userinfo`` (OIDC Core 5.3; RFC 6750; okta-api.md 7.6; security-checklist
+UI-01..04, JAT-04..06, REV-06).
+
+GET or POST with ``Authorization: Bearer <access token>``; a POST may instead carry ``access_token`` in an
+``application/x-www-form-urlencoded`` body (RFC 6750 2.2). A token in the query string is not accepted.
+
+The token must be a valid, unexpired access token of *this* server (signature by a published key, ``iss`` and
+``aud`` of this server: a token of another server is refused, UI-04), not revoked, issued for a user (``uid``)
+who still exists and is ACTIVE, to a client that still exists and is ACTIVE. Otherwise 401 with
+``WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is invalid"`` and no body.
+A valid token without ``openid`` is 403 ``insufficient_scope`` (Okta's description text), no body either.
+
+The answer is ``minting.userinfo_claims``: ``sub`` (the user id, as in the ID token, UI-02) and every claim the
+token's scopes release, plus IDENTITY custom claims; ``Cache-Control: no-store`` (personal data).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain import ACTIVE
+from ...keys import lifecycle
+from .. import minting
+from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
+from ..issuer import issuer
+from ..refresh_tokens import subject_of
+from ..token_verifier import verify_access_token
+
+INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
+INSUFFICIENT_SCOPE = ('Bearer error="insufficient_scope", error_description="The access token must provide access '
+                      'to at least one of these scopes - profile, email, address or phone"')
+OPENID = "openid"
+
+
+def _challenge(status: int, header: str) -> OAuthResponse:
+    return OAuthResponse(status, "", {"WWW-Authenticate": header, **NO_STORE})
+
+
+def bearer_token(authorization: str | None, params: Any) -> str | None:
+    """The access token of the request: ``Authorization: Bearer`` (scheme case-insensitive), else a form body's
+    ``access_token`` (only when no Authorization header was sent: RFC 6750 2 allows one method per request)."""
+    if authorization is not None:
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not value or " " in value:
+            return None
+        return value
+    token = params.get("access_token") if params else None
+    return token or None
+
+
+def userinfo(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
+    config, _ = services.configs.active(request.server_id)
+    iss = issuer(config.server, request.base_url)
+    token = bearer_token(request.authorization, request.params)
+    if not token:
+        return _challenge(401, INVALID_TOKEN)
+    now = services.now()
+    claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
+    if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
+        return _challenge(401, INVALID_TOKEN)
+    scopes = claims.get("scp")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        return _challenge(401, INVALID_TOKEN)
+    if OPENID not in scopes:
+        return _challenge(403, INSUFFICIENT_SCOPE)
+    user_id, client_id = claims.get("uid"), claims.get("cid")
+    tokens = getattr(services, "refresh_tokens", None)
+    if not isinstance(user_id, str) or not isinstance(client_id, str) or tokens is None:
+        return _challenge(401, INVALID_TOKEN)
+    client = tokens.directory.clients.find(client_id)
+    if client is None or getattr(client, "status", ACTIVE) != ACTIVE:
+        return _challenge(401, INVALID_TOKEN)
+    access = tokens.directory.assignments.access(client_id, user_id)
+    if access is None or access.user.status != ACTIVE:
+        return _challenge(401, INVALID_TOKEN)
+    auth_time = claims.get("auth_time")
+    subject = subject_of(access, auth_time if isinstance(auth_time, int) else None, ())
+    body = minting.userinfo_claims(services, config, client, subject, tuple(scopes))
+    return OAuthResponse(200, body, dict(NO_STORE))

@@ -1,0 +1,386 @@
+"""Refresh tokens (okta-api.md 7.4, 8.4; RFC 6749 6, 10.4; OAuth 2.0 Security BCP 4.14; security-checklist
+RT-01..14, REV-05, INT-03).
+
+A refresh token is an opaque 256-bit random value (``secrets.token_urlsafe(32)``: 43 URL-safe characters, RFC 6749
+A.17); only its SHA-256 is stored (a slow hash buys nothing for a value nobody can guess). Every refresh token
+belongs to a *family*: the grant it came from (a password sign-in, an authorization-code redemption). The family
+carries the user, the scopes, the original grant type, the lifetimes fixed at issuance, and the hash of the one
+token that is current. Okta's management API shows a family as a "refresh token" with id ``oar…``; that id is the
+``family_id`` of ``issue``. Storage: ``storage/refresh_token_repository.py``.
+
+Rules
+-----
+* **Rotation on every use.** A refresh returns a new refresh token; the presented one becomes ROTATED (its hash is
+  no longer the family's current hash). Rotation is one transaction conditional on the family's version, so of two
+  refreshes racing with the same token exactly one wins.
+* **Reuse detection.** Presenting a ROTATED token (or losing the race above) revokes the whole family: the current
+  refresh token and every unexpired access token the family issued (their ``jti`` go to the revocation list that
+  introspection and userinfo consult). No grace period (Okta's optional leeway is not offered): a client must store
+  each new refresh token before using it.
+* **Lifetimes** come from the rule that matched at issuance and stay with the family (Okta: "every refresh returns a
+  new RT that keeps the original expiry"): ``refreshTokenLifetimeMinutes`` (0 = unlimited) caps the family from its
+  creation; ``refreshTokenWindowMinutes`` is the idle window: each token expires that long after it was issued.
+* **Binding.** A token is usable only by the client it was issued to and only at its server (``invalid_grant``,
+  nothing revoked: the presenter may not be the holder).
+* **The user, checked at every use.** The family dies (is deleted, with its access tokens revoked) when its user
+  no longer exists, is not ACTIVE, or changed status since the family was created (deactivated, suspended or locked
+  out, even if reactivated since: from ACTIVE every status change leaves ACTIVE), or is no longer assigned to the
+  client. Deleting a client makes its families unusable for ever (it cannot authenticate; ids are never reused); an
+  INACTIVE client cannot authenticate either. So no cross-module hook is needed; the management list hides dead
+  families, and their items expire by TTL.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+from .. import ids
+from ..domain import ACTIVE
+from . import minting
+from .errors import InvalidGrantError
+
+log = logging.getLogger("tokenmint.oauth")
+
+FAMILY_ID_PREFIX = "oar"  # Okta's refresh-token ids
+REFRESH_TOKEN_GRANT = "refresh_token"
+OFFLINE_ACCESS = "offline_access"
+INVALID = "The refresh token is invalid or expired."
+# Access tokens a family remembers (to revoke them with it); older ones beyond this are forgotten.
+MAX_ACCESS_TOKENS = 100
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _time(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(int(value), timezone.utc) if value is not None else None
+
+
+def refresh_token_due(client: Any, granted_scopes: Sequence[str]) -> bool:
+    """Whether a grant should come with a refresh token: ``offline_access`` was granted and the client is
+    registered for the ``refresh_token`` grant (Okta's rule; security-checklist RT-12, TOK-06)."""
+    return OFFLINE_ACCESS in granted_scopes and REFRESH_TOKEN_GRANT in tuple(getattr(client, "grant_types", ()))
+
+
+def subject_of(access: Any, auth_time: int | None, amr: Sequence[str]) -> minting.Subject:
+    """A ``minting.Subject`` from a ``domain.UserAccess`` (user and groups)."""
+    user = access.user
+    return minting.Subject(user_id=user.id, profile=dict(user.profile),
+                           groups=tuple((g.id, g.name) for g in access.groups), auth_time=auth_time,
+                           amr=tuple(amr) or ("pwd",), updated_at=_epoch(user.last_updated))
+
+
+@dataclass(frozen=True)
+class Family:
+    """One grant's refresh tokens (Okta's management "refresh token" object)."""
+
+    id: str
+    server_id: str
+    client_id: str
+    user_id: str
+    scopes: tuple[str, ...]
+    auth_time: int
+    amr: tuple[str, ...]
+    grant_type: str
+    lifetime_minutes: int
+    window_minutes: int
+    created: datetime
+    last_updated: datetime  # when the current token was issued
+    ends_at: datetime | None  # the absolute end (None: unlimited lifetime)
+    expires_at: datetime  # when the current token expires: idle window, capped by ends_at
+    current_hash: str
+    access_tokens: tuple[tuple[str, int], ...] = ()  # (jti, exp) of access tokens it issued
+    version: int = 0
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "serverId": self.server_id, "clientId": self.client_id, "userId": self.user_id,
+            "scopes": list(self.scopes), "authTime": self.auth_time, "amr": list(self.amr),
+            "grantType": self.grant_type, "lifetimeMinutes": self.lifetime_minutes,
+            "windowMinutes": self.window_minutes, "created": _epoch(self.created),
+            "lastUpdated": _epoch(self.last_updated),
+            "endsAt": _epoch(self.ends_at) if self.ends_at else None, "expiresAt": _epoch(self.expires_at),
+            "currentHash": self.current_hash, "accessTokens": [list(a) for a in self.access_tokens],
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], version: int) -> "Family":
+        return cls(
+            id=doc["id"], server_id=doc["serverId"], client_id=doc["clientId"], user_id=doc["userId"],
+            scopes=tuple(doc.get("scopes", ())), auth_time=int(doc["authTime"]), amr=tuple(doc.get("amr", ())),
+            grant_type=doc["grantType"], lifetime_minutes=int(doc["lifetimeMinutes"]),
+            window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),  # type: ignore[arg-type]
+            last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc.get("endsAt")),  # type: ignore[arg-type]
+            expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],  # type: ignore[arg-type]
+            access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+    def next_expiry(self, now: datetime) -> datetime:
+        """When a token issued at ``now`` expires: the idle window, never past the family's end."""
+        idle = now + timedelta(minutes=self.window_minutes)
+        return min(idle, self.ends_at) if self.ends_at else idle
+
+
+class Store(Protocol):
+    """``storage.refresh_token_repository.RefreshTokenRepository``."""
+
+    def create(self, family: dict[str, Any], token_hash: str, token: dict[str, Any]) -> bool: ...
+
+    def rotate(self, family: dict[str, Any], version: int, token_hash: str, token: dict[str, Any]) -> bool: ...
+
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None: ...
+
+    def token(self, token_hash: str) -> dict[str, Any] | None: ...
+
+    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict[str, Any], int] | None: ...
+
+    def locate(self, family_id: str) -> tuple[str, str] | None: ...
+
+    def families(self, server_id: str, client_id: str, after: str | None = None
+                 ) -> Iterator[tuple[dict[str, Any], int]]: ...
+
+
+class Revocations(Protocol):
+    def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What the back channel needs from the directory: ``users`` (``admin.users.UserService``: ``sign_in``,
+    ``find``), ``assignments`` (``admin.app_assignments.AppAssignmentService``: ``access``) and ``clients`` (the
+    token path's cached clients, ``oauth.clients.CachedClients``: ``find``)."""
+
+    users: Any
+    assignments: Any
+    clients: Any
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A refresh token that passed ``redeem``: its family and its hash (for ``rotate``)."""
+
+    family: Family
+    token_hash: str
+
+
+@dataclass
+class RefreshTokens:
+    store: Store
+    directory: Directory
+    revocations: Revocations
+    now: Callable[[], datetime]
+
+    # -- the contract of the front channel --------------------------------------------------------------------------
+
+    def issue(self, *, server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
+              amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
+              grant_type: str = "authorization_code", access_token: tuple[str, datetime] | None = None
+              ) -> tuple[str, str]:
+        """A new family with its first refresh token: ``(refresh_token, family_id)``. ``lifetime_minutes`` and
+        ``window_minutes`` are the matched rule's ``refreshTokenLifetimeMinutes`` (0 = unlimited) and
+        ``refreshTokenWindowMinutes``; ``grant_type`` the grant that matched it (refreshes are judged by it);
+        ``access_token``: ``(jti, expires_at)`` of the access token issued with it, revoked with the family."""
+        if not (server_id and client_id and user_id) or window_minutes < 1 or lifetime_minutes < 0:
+            raise ValueError("issue needs a server, a client, a user and positive lifetimes")
+        token = new_token()
+        token_hash = hash_token(token)
+        ends_at = now + timedelta(minutes=lifetime_minutes) if lifetime_minutes else None
+        family = Family(
+            id=ids.new_id(FAMILY_ID_PREFIX), server_id=server_id, client_id=client_id, user_id=user_id,
+            scopes=tuple(dict.fromkeys(scopes)), auth_time=int(auth_time if auth_time is not None else _epoch(now)),
+            amr=tuple(amr), grant_type=grant_type, lifetime_minutes=int(lifetime_minutes),
+            window_minutes=int(window_minutes), created=now, last_updated=now, ends_at=ends_at,
+            expires_at=now, current_hash=token_hash,
+            access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else ())
+        family = replace(family, expires_at=family.next_expiry(now))
+        if not self.store.create(family.doc(), token_hash, self._token_doc(family, now)):
+            raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
+        return token, family.id
+
+    def revoke_family(self, family_id: str) -> None:
+        """Revoke every refresh token of the family and the access tokens it issued (idempotent)."""
+        where = self.store.locate(family_id) if isinstance(family_id, str) and family_id else None
+        if where is None:
+            return
+        found = self.store.family(where[0], where[1], family_id)
+        if found is None:
+            self.store.delete(where[0], where[1], family_id)
+            return
+        self._kill(Family.from_doc(*found), "revoked")
+
+    # -- the refresh_token grant -----------------------------------------------------------------------------------
+
+    def redeem(self, token: str, *, server_id: str, client_id: str, now: datetime) -> Presented:
+        """Check a presented refresh token (RT-01, RT-04, RT-11); ``invalid_grant`` unless it is the current,
+        unexpired token of a live family issued to this client at this server. A rotated-out token revokes its
+        family."""
+        if not isinstance(token, str) or not token or len(token) > 512:
+            raise InvalidGrantError(INVALID)
+        token_hash = hash_token(token)
+        record = self.store.token(token_hash)
+        if record is None:
+            raise InvalidGrantError(INVALID)
+        if record.get("serverId") != server_id or record.get("clientId") != client_id:
+            log.info("refresh token of another server or client presented (family %s)", record.get("familyId"))
+            raise InvalidGrantError(INVALID)
+        found = self.store.family(server_id, client_id, str(record.get("familyId")))
+        if found is None:
+            raise InvalidGrantError(INVALID)
+        family = Family.from_doc(*found)
+        if family.current_hash != token_hash:
+            self._kill(family, "reuse of a rotated refresh token")
+            raise InvalidGrantError(INVALID)
+        if family.expired(now):
+            self._kill(family, "expired")
+            raise InvalidGrantError(INVALID)
+        return Presented(family, token_hash)
+
+    def holder(self, family: Family, now: datetime) -> Any:
+        """The family's user as ``domain.UserAccess`` when the family may still be used: the user exists, is ACTIVE,
+        has not changed status since the family was created, and is assigned to the client. Otherwise the family
+        is revoked and ``invalid_grant`` raised (okta-api.md 8.4: revoked on deactivation and unassignment)."""
+        access = self.directory.assignments.access(family.client_id, family.user_id)
+        if access is None or not self.user_alive(access.user, family):
+            self._kill(family, "user gone, not active, or changed status")
+            raise InvalidGrantError(INVALID)
+        if not access.assigned:
+            self._kill(family, "user no longer assigned to the client")
+            raise InvalidGrantError(INVALID)
+        return access
+
+    @staticmethod
+    def user_alive(user: Any, family: Family) -> bool:
+        if user is None or user.status != ACTIVE:
+            return False
+        changed = getattr(user, "status_changed", None)
+        return changed is None or changed <= family.created
+
+    def rotate(self, presented: Presented, *, now: datetime, access_token: tuple[str, datetime] | None = None
+               ) -> str:
+        """Replace the presented token by a new one (same family, same scopes: RT-03), remembering the access
+        token issued with it. Losing a race to another rotation of the same token is reuse: the family is
+        revoked and ``invalid_grant`` raised (RT-09, pinned: exactly one of concurrent refreshes succeeds)."""
+        family = presented.family
+        token = new_token()
+        token_hash = hash_token(token)
+        stamp = _epoch(now)
+        remembered = [a for a in family.access_tokens if a[1] > stamp]
+        if access_token is not None:
+            remembered.append((access_token[0], _epoch(access_token[1])))
+        updated = replace(family, last_updated=now, expires_at=family.next_expiry(now), current_hash=token_hash,
+                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]))
+        if not self.store.rotate(updated.doc(), family.version, token_hash, self._token_doc(updated, now)):
+            current = self.store.family(family.server_id, family.client_id, family.id)
+            if current is not None:
+                self._kill(Family.from_doc(*current), "concurrent reuse of a refresh token")
+            raise InvalidGrantError(INVALID)
+        return token
+
+    # -- revocation and introspection endpoints (RFC 7009, RFC 7662) ---------------------------------------------
+
+    def lookup(self, token: str, server_id: str) -> tuple[Family, bool] | None:
+        """The family of a refresh token of this server and whether the token is its current one; None when
+        unknown (or of another server), or the family is gone."""
+        if not isinstance(token, str) or not token or len(token) > 512:
+            return None
+        token_hash = hash_token(token)
+        record = self.store.token(token_hash)
+        if record is None or record.get("serverId") != server_id:
+            return None
+        found = self.store.family(server_id, str(record.get("clientId")), str(record.get("familyId")))
+        if found is None:
+            return None
+        family = Family.from_doc(*found)
+        return family, family.current_hash == token_hash
+
+    def active(self, token: str, server_id: str, now: datetime) -> tuple[Family, Any] | None:
+        """(family, user) when the token would be accepted by a refresh now (not counting assignment and
+        policy, which only a refresh evaluates); else None. Reads, never rotates or revokes."""
+        found = self.lookup(token, server_id)
+        if found is None or not found[1] or found[0].expired(now):
+            return None
+        family = found[0]
+        user = self.directory.users.find(family.user_id)
+        if not self.user_alive(user, family):
+            return None
+        return family, user
+
+    def revoke(self, family: Family) -> None:
+        self._kill(family, "revoked")
+
+    # -- management (admin/refresh_tokens.py) --------------------------------------------------------------------
+
+    def live_families(self, server_id: str, client_id: str, after: str | None, now: datetime
+                      ) -> Iterator[tuple[Family, Any]]:
+        """(family, user) of every family of the client at the server that is still usable as far as the user is
+        concerned (unexpired; user ACTIVE and unchanged), in family-id order after ``after``."""
+        users: dict[str, Any] = {}
+        for doc, version in self.store.families(server_id, client_id, after):
+            family = Family.from_doc(doc, version)
+            if family.expired(now):
+                continue
+            if family.user_id not in users:
+                users[family.user_id] = self.directory.users.find(family.user_id, consistent=False)
+            user = users[family.user_id]
+            if self.user_alive(user, family):
+                yield family, user
+
+    def family(self, server_id: str, client_id: str, family_id: str, now: datetime) -> tuple[Family, Any] | None:
+        found = self.store.family(server_id, client_id, family_id) if family_id else None
+        if found is None:
+            return None
+        family = Family.from_doc(*found)
+        if family.expired(now):
+            return None
+        user = self.directory.users.find(family.user_id, consistent=False)
+        if not self.user_alive(user, family):
+            return None
+        return family, user
+
+    def revoke_id(self, server_id: str, client_id: str, family_id: str) -> bool:
+        """Revoke one family of the client at the server; False when there is none (dead ones are revoked too)."""
+        found = self.store.family(server_id, client_id, family_id) if family_id else None
+        if found is None:
+            return False
+        self._kill(Family.from_doc(*found), "revoked by an administrator")
+        return True
+
+    def revoke_all(self, server_id: str, client_id: str) -> int:
+        """Revoke every family of the client at the server (dead ones too: the cleanup). The count revoked."""
+        count = 0
+        for doc, version in list(self.store.families(server_id, client_id)):
+            self._kill(Family.from_doc(doc, version), "revoked with all of the client's refresh tokens")
+            count += 1
+        return count
+
+    # -- internals -------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _token_doc(family: Family, now: datetime) -> dict[str, Any]:
+        # A token item outlives its family's rotation (reuse detection) until it would have expired itself.
+        return {"serverId": family.server_id, "clientId": family.client_id, "familyId": family.id,
+                "issued": _epoch(now), "expiresAt": _epoch(family.next_expiry(now))}
+
+    def _kill(self, family: Family, why: str) -> None:
+        """Delete the family (every refresh token of it stops working) and revoke its unexpired access tokens."""
+        log.info("refresh-token family %s of client %s revoked: %s", family.id, family.client_id, why)
+        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,))
+        now = _epoch(self.now())
+        for jti, exp in family.access_tokens:
+            if exp > now:
+                self.revocations.revoke_access_token(jti, family.client_id, _time(exp))  # type: ignore[arg-type]

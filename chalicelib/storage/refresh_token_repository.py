@@ -1,0 +1,157 @@
+"""Refresh-token families in the grants table (``chalicelib/oauth/refresh_tokens.py`` is the only user).
+
+A *family* is everything one grant (a password sign-in, an authorization-code redemption) produced: the refresh
+token in use now, the tokens it replaced, and the access tokens minted along the way. Okta's management API calls
+the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes of refresh tokens, never a token.
+
+==========================================  ===================================================================
+``pk = RTC#{serverId}#{clientId}``,         the family: user, scopes, original grant type, lifetimes, the hash of
+``sk = RTF#{familyId}``                     the current token, the access tokens it issued; ``version`` guards
+                                            rotation. One partition per (server, client): the management API's
+                                            list and "revoke all" are one strongly consistent Query
+``pk = RT#{sha256(token)}``, ``sk = RT``    one refresh token ever issued: where its family is. A token whose hash
+                                            is not the family's current hash has been rotated out (reuse!)
+``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``
+==========================================  ===================================================================
+
+Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). Documents are
+plain dicts: the oauth package owns their meaning.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterator
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..errors import StorageUnavailableError
+from .models import Item
+
+log = logging.getLogger(__name__)
+
+FAMILY_PREFIX = "RTF#"
+PAGE = 100
+
+
+def family_key(server_id: str, client_id: str, family_id: str) -> tuple[str, str]:
+    return f"RTC#{server_id}#{client_id}", f"{FAMILY_PREFIX}{family_id}"
+
+
+def token_key(token_hash: str) -> tuple[str, str]:
+    return f"RT#{token_hash}", "RT"
+
+
+def pointer_key(family_id: str) -> tuple[str, str]:
+    return f"RTID#{family_id}", "RTID"
+
+
+class RefreshTokenRepository:
+    def __init__(self, model: type[Item], connection: Connection) -> None:
+        self._model = model
+        self._connection = connection
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    def _item(self, key: tuple[str, str], doc: dict[str, Any], version: int | None = None) -> Item:
+        expires = doc.get("expiresAt")
+        item = self._model(key[0], key[1], doc=doc, expiresAt=int(expires) if expires is not None else None)
+        if version is not None:
+            item.version = version
+        return item
+
+    def _commit(self, build: Any) -> bool:
+        """Run a TransactWrite; False when a condition failed (nothing was written)."""
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                build(tx)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+                return False
+            log.error("refresh-token transaction failed: %s", exc.cause_response_code)
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        except PynamoDBException as exc:
+            log.error("refresh-token transaction failed: %s", type(exc).__name__)
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        return True
+
+    def _get(self, key: tuple[str, str]) -> tuple[dict[str, Any], int] | None:
+        try:
+            item = self._model.get(key[0], key[1], consistent_read=True)
+        except self._model.DoesNotExist:
+            return None
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
+        return dict(item.doc or {}), int(item.version or 0)
+
+    # -- writes ----------------------------------------------------------------------------------------------------
+
+    def create(self, family: dict[str, Any], token_hash: str, token: dict[str, Any]) -> bool:
+        """Store a new family with its first token and pointer, in one transaction (none of them may exist)."""
+        fkey = family_key(family["serverId"], family["clientId"], family["id"])
+        pointer = {"serverId": family["serverId"], "clientId": family["clientId"], "expiresAt": family["expiresAt"]}
+
+        def build(tx: TransactWrite) -> None:
+            tx.save(self._item(fkey, family))
+            tx.save(self._item(token_key(token_hash), token))
+            tx.save(self._item(pointer_key(family["id"]), pointer))
+
+        return self._commit(build)
+
+    def rotate(self, family: dict[str, Any], version: int, token_hash: str, token: dict[str, Any]) -> bool:
+        """Replace the family (only if it is still at ``version``: one rotation per token wins) and store the new
+        token; the pointer (same version) follows the family's expiry. False when the family moved or is gone."""
+        fkey = family_key(family["serverId"], family["clientId"], family["id"])
+        pointer = {"serverId": family["serverId"], "clientId": family["clientId"], "expiresAt": family["expiresAt"]}
+
+        def build(tx: TransactWrite) -> None:
+            tx.save(self._item(fkey, family, version))
+            tx.save(self._item(token_key(token_hash), token))
+            # The pointer is only ever written with its family, so its version moves in lockstep (PutItem only:
+            # the API role has no UpdateItem on this table).
+            tx.save(self._item(pointer_key(family["id"]), pointer, version))
+
+        return self._commit(build)
+
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
+        """Remove a family, its pointer and the given token items (no condition: deleting is always right)."""
+        keys = [family_key(server_id, client_id, family_id), pointer_key(family_id),
+                *(token_key(h) for h in dict.fromkeys(token_hashes))]
+
+        def build(tx: TransactWrite) -> None:
+            for pk, sk in keys:
+                tx.delete(self._model(pk, sk), add_version_condition=False)
+
+        self._commit(build)
+
+    # -- reads -----------------------------------------------------------------------------------------------------
+
+    def token(self, token_hash: str) -> dict[str, Any] | None:
+        found = self._get(token_key(token_hash))
+        return found[0] if found else None
+
+    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict[str, Any], int] | None:
+        return self._get(family_key(server_id, client_id, family_id))
+
+    def locate(self, family_id: str) -> tuple[str, str] | None:
+        """(server id, client id) of a family, from its pointer."""
+        found = self._get(pointer_key(family_id))
+        if found is None:
+            return None
+        return str(found[0]["serverId"]), str(found[0]["clientId"])
+
+    def families(self, server_id: str, client_id: str, after: str | None = None
+                 ) -> Iterator[tuple[dict[str, Any], int]]:
+        """The client's families of the server in family-id order, strictly after family id ``after``."""
+        pk, _ = family_key(server_id, client_id, "")
+        start = f"{FAMILY_PREFIX}{after}" if after else FAMILY_PREFIX
+        condition = (self._model.sk > start) if after else self._model.sk.startswith(FAMILY_PREFIX)
+        try:
+            for item in self._model.query(pk, condition, consistent_read=True, page_size=PAGE):
+                if not item.sk.startswith(FAMILY_PREFIX):
+                    break
+                yield dict(item.doc or {}), int(item.version or 0)
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
