@@ -1,0 +1,121 @@
+"""The browser-facing endpoints of each authorization server (okta-api.md 7.3, 7.7; docs/ARCHITECTURE.md "Sign-in,
+consent and the authorization code flow"):
+
+==========================================  =========  ==========================================================
+``/oauth2/{authServerId}/v1/authorize``     GET, POST  the authorization endpoint (query string / form body)
+``/oauth2/{authServerId}/signin``           GET, POST  the hosted sign-in page and its form
+``/oauth2/{authServerId}/consent``          GET, POST  the hosted consent page and its form
+``/oauth2/{authServerId}/v1/logout``        GET, POST  RP-initiated logout
+==========================================  =========  ==========================================================
+
+Parameters are read with every value they carry (a repeated parameter is an error, REDIR-11), cookies from the
+``Cookie`` header; the work is ``oauth/authorize/flow.py``; ``pages.py`` renders. Errors are HTML pages (never
+JSON, never a redirect to an unvalidated URI): an unknown or inactive server is a 404 page, a storage outage 503.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+from urllib.parse import parse_qsl
+
+from chalice import Blueprint, Response
+
+from ..container import get_container
+from ..errors import NotFoundError, StorageUnavailableError
+from ..oauth.authorize.browser import BrowserRequest, BrowserResponse, PageError
+from ..oauth.errors import OAuthError
+from . import pages
+from .context import base
+from .http import CONTENT_TYPES
+
+bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+
+PREFIX = "/oauth2/{authServerId}"
+MAX_BODY = 64 * 1024
+FORM = "application/x-www-form-urlencoded"
+
+
+def _form(raw: bytes, content_type: str | None) -> dict[str, tuple[str, ...]]:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != FORM:
+        raise PageError("invalid_request", "The request must be sent as application/x-www-form-urlencoded.", 415)
+    if len(raw) > MAX_BODY:
+        raise PageError("invalid_request", "The request body is too large.", 413)
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise PageError("invalid_request", "The request body is not valid UTF-8.") from None
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return {k: tuple(v) for k, v in params.items()}
+
+
+def _query(query_params: object) -> dict[str, tuple[str, ...]]:
+    if not query_params:
+        return {}
+    getlist = getattr(query_params, "getlist")
+    return {name: tuple(getlist(name)) for name in query_params}  # type: ignore[attr-defined]
+
+
+def cookies(header: str | None) -> dict[str, str]:
+    """The request's cookies (the first value of a name wins: the browser sends the most specific path first)."""
+    found: dict[str, str] = {}
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name and name not in found:
+            found[name] = value.strip().strip('"')
+    return found
+
+
+def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse]) -> Response:
+    request = bp.current_request
+    base_url = base(request)
+    try:
+        method = request.method.upper()
+        params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
+            else _query(request.query_params)
+        answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
+                                     cookies=cookies(request.headers.get("cookie"))))
+        return pages.respond(answer, base_url)
+    except PageError as exc:
+        return pages.respond(BrowserResponse(exc.page()), base_url)
+    except NotFoundError:
+        return pages.error_response("not_found", "The authorization server was not found.", 404, base_url)
+    except (StorageUnavailableError, OAuthError) as exc:
+        # OAuthError here is TemporarilyUnavailableError from signing (KMS or Secrets Manager down).
+        log.warning("front channel unavailable: %s", type(exc).__name__)
+        return pages.error_response("temporarily_unavailable", "The authorization server is temporarily "
+                                    "unavailable. Try again in a moment.", 503, base_url)
+    except Exception:  # noqa: BLE001 - never a stack trace to a browser
+        log.exception("unhandled error on a front-channel endpoint")
+        return pages.error_response("server_error", "The authorization server encountered an unexpected "
+                                    "condition that prevented it from fulfilling the request.", 500, base_url)
+
+
+def _front():  # noqa: ANN202 - FrontChannel, imported lazily with the container
+    front = get_container().oauth.front
+    if front is None:
+        raise NotFoundError("authorize", "Endpoint")
+    return front
+
+
+@bp.route(PREFIX + "/v1/authorize", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_authorize")
+def authorize(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: _front().authorize(r))
+
+
+@bp.route(PREFIX + "/signin", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_signin")
+def signin(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: _front().signin(r) if r.posted else _front().signin_page(r))
+
+
+@bp.route(PREFIX + "/consent", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_consent")
+def consent(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: _front().consent(r) if r.posted else _front().consent_page(r))
+
+
+@bp.route(PREFIX + "/v1/logout", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_logout")
+def logout(authServerId: str) -> Response:
+    return _handle(authServerId, lambda r: _front().logout(r))

@@ -1,0 +1,202 @@
+"""Authorization codes (RFC 6749 4.1.2, 10.5; RFC 7636; security-checklist CODE-01..09, PKCE-01..11).
+
+A code is 256 random bits (``secrets.token_urlsafe(32)``); only its SHA-256 is stored (grants table,
+``CODE#{sha256(code)}``), with everything the token endpoint must check and mint from: server, client, redirect
+URI, PKCE challenge, user, granted scopes, nonce, auth_time/amr, the matched policy and rule and their token
+lifetimes. A code lives ``CODE_LIFETIME`` (300 s, Okta's).
+
+Single use: redeeming (and burning, on a failed redemption) is a write conditional on the version read, so of two
+concurrent redemptions exactly one wins. A consumed code's record is kept (``KEEP_CONSUMED``) with the ``jti`` of
+the access token and the refresh-token family issued from it, so that a replay can revoke them (CODE-02).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Protocol
+
+from .sessions import hash_secret
+
+CODE_LIFETIME = timedelta(seconds=300)
+# How long a consumed code is remembered, so that a late replay still revokes what it issued: the longest access
+# token a rule allows (24 h).
+KEEP_CONSUMED = timedelta(hours=24)
+_CODE = re.compile(r"[A-Za-z0-9_-]{43}")
+# RFC 7636 4.1: code_verifier = 43*128 unreserved characters; 4.2: an S256 challenge is 43 base64url characters.
+VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+# States of a stored code.
+ISSUED = "ISSUED"
+REDEEMED = "REDEEMED"  # tokens were issued from it
+BURNED = "BURNED"  # a redemption failed (wrong client, redirect URI or verifier, user gone): never redeemable
+
+
+class CodeStore(Protocol):
+    def create_code(self, code_hash: str, record: dict, expires_at: datetime) -> bool: ...
+
+    def get_code(self, code_hash: str) -> tuple[dict, int] | None: ...
+
+    def update_code(self, code_hash: str, record: dict, expires_at: datetime, version: int) -> bool: ...
+
+
+def s256(verifier: str) -> str:
+    """RFC 7636 4.2: BASE64URL(SHA256(ASCII(code_verifier)))."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
+
+
+def verify_pkce(challenge: str, verifier: str | None) -> bool:
+    """Whether ``verifier`` belongs to an S256 ``challenge`` (PKCE-01/02/03/05; compared in constant time,
+    PKCE-11)."""
+    if not isinstance(verifier, str) or not VERIFIER.fullmatch(verifier):
+        return False
+    return hmac.compare_digest(s256(verifier).encode(), challenge.encode())
+
+
+def _ts(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+@dataclass(frozen=True)
+class CodeGrant:
+    """What a code was issued for."""
+
+    server_id: str
+    client_id: str
+    redirect_uri: str
+    user_id: str
+    scopes: tuple[str, ...]
+    auth_time: int
+    amr: tuple[str, ...] = ("pwd",)
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    policy_id: str | None = None
+    rule_id: str | None = None
+    access_token_lifetime_minutes: int = 60
+    refresh_token_lifetime_minutes: int = 0
+    refresh_token_window_minutes: int = 10080
+
+    def record(self) -> dict[str, Any]:
+        return {"serverId": self.server_id, "clientId": self.client_id, "redirectUri": self.redirect_uri,
+                "userId": self.user_id, "scopes": list(self.scopes), "authTime": self.auth_time,
+                "amr": list(self.amr), "nonce": self.nonce, "codeChallenge": self.code_challenge,
+                "codeChallengeMethod": self.code_challenge_method, "policyId": self.policy_id,
+                "ruleId": self.rule_id, "accessTokenLifetimeMinutes": self.access_token_lifetime_minutes,
+                "refreshTokenLifetimeMinutes": self.refresh_token_lifetime_minutes,
+                "refreshTokenWindowMinutes": self.refresh_token_window_minutes}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "CodeGrant":
+        return cls(server_id=record["serverId"], client_id=record["clientId"], redirect_uri=record["redirectUri"],
+                   user_id=record["userId"], scopes=tuple(record.get("scopes") or ()),
+                   auth_time=int(record["authTime"]), amr=tuple(record.get("amr") or ("pwd",)),
+                   nonce=record.get("nonce"), code_challenge=record.get("codeChallenge"),
+                   code_challenge_method=record.get("codeChallengeMethod"), policy_id=record.get("policyId"),
+                   rule_id=record.get("ruleId"),
+                   access_token_lifetime_minutes=int(record.get("accessTokenLifetimeMinutes", 60)),
+                   refresh_token_lifetime_minutes=int(record.get("refreshTokenLifetimeMinutes", 0)),
+                   refresh_token_window_minutes=int(record.get("refreshTokenWindowMinutes", 10080)))
+
+
+@dataclass(frozen=True)
+class StoredCode:
+    """A code as read, with the version every state change is conditional on."""
+
+    code_hash: str
+    grant: CodeGrant
+    state: str
+    issued_at: datetime
+    expires_at: datetime
+    version: int
+    # What a redemption issued (revoked on replay).
+    access_jti: str | None = None
+    access_expires: int | None = None
+    refresh_family: str | None = None
+    replayed: bool = False
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    def record(self) -> dict[str, Any]:
+        return {**self.grant.record(), "state": self.state, "issuedAt": _ts(self.issued_at),
+                "codeExpiresAt": _ts(self.expires_at), "accessJti": self.access_jti,
+                "accessExpires": self.access_expires, "refreshFamily": self.refresh_family,
+                "replayed": self.replayed}
+
+
+class Codes:
+    def __init__(self, store: CodeStore, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._now = now
+
+    def issue(self, grant: CodeGrant) -> str:
+        now = self._now()
+        code = secrets.token_urlsafe(32)
+        stored = StoredCode(code_hash=hash_secret(code), grant=grant, state=ISSUED, issued_at=now,
+                            expires_at=now + CODE_LIFETIME, version=0)
+        if not self._store.create_code(stored.code_hash, stored.record(), stored.expires_at):
+            raise RuntimeError("authorization code collision")  # 256 random bits: never
+        return code
+
+    def find(self, code: str | None) -> StoredCode | None:
+        """The stored code (expired or consumed ones too), or None when it was never issued."""
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
+            return None
+        code_hash = hash_secret(code)
+        found = self._store.get_code(code_hash)
+        return self.find_by_hash(code_hash, found) if found is not None else None
+
+    def _write(self, stored: StoredCode, updated: StoredCode) -> bool:
+        keep = max(updated.expires_at, self._now() + KEEP_CONSUMED) if updated.state != ISSUED \
+            else updated.expires_at
+        return self._store.update_code(stored.code_hash, updated.record(), keep, stored.version)
+
+    def redeem(self, stored: StoredCode, access_jti: str, access_expires: int) -> bool:
+        """Mark an ISSUED code redeemed, with the access token issued from it; False when another redemption (or
+        burn) got there first."""
+        return self._write(stored, replace(stored, state=REDEEMED, access_jti=access_jti,
+                                           access_expires=access_expires))
+
+    def burn(self, stored: StoredCode) -> bool:
+        """Make an ISSUED code unusable after a failed redemption; False when its state moved meanwhile."""
+        return self._write(stored, replace(stored, state=BURNED))
+
+    def record_refresh_family(self, stored: StoredCode, family_id: str) -> bool:
+        """Note the refresh-token family a redemption issued (``stored`` is the code as redeemed: version after
+        ``redeem``). False when a replay marked the code meanwhile: the caller must revoke the family."""
+        return self._write(stored, replace(stored, refresh_family=family_id))
+
+    def mark_replayed(self, stored: StoredCode) -> StoredCode:
+        """Record that a consumed code was presented again; returns the code as now stored (the redemption that
+        issued tokens may still be writing its refresh family: that write then fails and revokes it)."""
+        current = stored
+        for _attempt in range(5):
+            if self._write(current, replace(current, replayed=True)):
+                return replace(current, replayed=True, version=current.version + 1)
+            again = self.reread(current)
+            if again is None:
+                return current
+            current = again
+        return current
+
+    def find_by_hash(self, code_hash: str, found: tuple[dict, int]) -> StoredCode | None:
+        record, version = found
+        try:
+            return StoredCode(code_hash=code_hash, grant=CodeGrant.from_record(record), state=record["state"],
+                              issued_at=datetime.fromtimestamp(int(record["issuedAt"]), timezone.utc),
+                              expires_at=datetime.fromtimestamp(int(record["codeExpiresAt"]), timezone.utc),
+                              version=version, access_jti=record.get("accessJti"),
+                              access_expires=record.get("accessExpires"),
+                              refresh_family=record.get("refreshFamily"), replayed=bool(record.get("replayed")))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def reread(self, stored: StoredCode) -> StoredCode | None:
+        found = self._store.get_code(stored.code_hash)
+        return self.find_by_hash(stored.code_hash, found) if found else None
