@@ -11,14 +11,19 @@ from botocore.config import Config as BotoConfig
 from pynamodb.connection import Connection
 
 from .admin.api_tokens import ApiTokenService
+from .admin.app_assignments import AppAssignmentService
 from .admin.claims import ClaimService
 from .admin.clients import ClientService
+from .admin.groups import GroupService
 from .admin.policies import PolicyService
+from .admin.refresh_tokens import RefreshTokenAdmin
 from .admin.rules import RuleService
 from .admin.scopes import ScopeService
 from .admin.server_clients import ServerClientsService
 from .admin.servers import ServerService
 from .admin.signing_keys import KeyProvisioner, SigningKeyService
+from .admin.token_preview import TokenPreviewService
+from .admin.users import UserService
 from .keys.lifecycle import RotationPolicy
 from .keys.signer import SigningKeyCache
 from .keys.store import KeyMaterialStore
@@ -28,14 +33,23 @@ from .oauth.clients import CachedClients
 from .oauth.configuration import ServerConfigs
 from .oauth.context import OAuthServices
 from .oauth.holders import TokenHolders
+from .oauth.refresh_tokens import Directory, RefreshTokens
+from .oauth.authorize.flow import FrontChannel
+from .oauth.authorize.pending import PendingRequests
+from .oauth.codes import Codes
+from .oauth.consent import Consents
 from .oauth.server import OAuthServer
+from .oauth.sessions import Sessions
 from .settings import Settings
 from .storage.client_repository import ClientRepository
 from .storage.config_repository import ConfigRepository
 from .storage.directory_repository import ApiTokenRepository
 from .storage.grants_repository import GrantsRepository
+from .storage.group_repository import GroupRepository
 from .storage.models import Item, build_model, share_client
+from .storage.refresh_token_repository import RefreshTokenRepository
 from .storage.tables import ensure_table
+from .storage.user_repository import UserRepository
 
 
 @dataclass
@@ -57,6 +71,10 @@ class Container:
     clients: ClientService
     oauth: OAuthServer
     server_clients: ServerClientsService
+    # The directory (docs/ARCHITECTURE.md "Directory").
+    users: UserService
+    groups: GroupService
+    app_assignments: AppAssignmentService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
@@ -76,13 +94,28 @@ class Container:
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
         grants = GrantsRepository(grants_model, connection)
         clients = ClientService(ClientRepository(directory_model, connection), clock)
+        user_repo = UserRepository(directory_model, connection)
+        group_repo = GroupRepository(directory_model, connection)
+        groups = GroupService(group_repo, user_repo, clock)
         signer = SigningKeyCache(store.load, clock.now)
         cache_ttl = timedelta(seconds=settings.cache_seconds)
-        oauth = OAuthServer(OAuthServices(
+        users = UserService(user_repo, clock)
+        app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
+        cached_clients = CachedClients(clients, cache_ttl, clock.now)
+        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection),
+                                       Directory(users=users, assignments=app_assignments, clients=cached_clients),
+                                       grants, clock.now)
+        oauth_services = OAuthServices(
             configs=ServerConfigs(config_repo, servers.resolve_id, cache_ttl, clock.now),
-            authenticator=ClientAuthenticator(CachedClients(clients, cache_ttl, clock.now), grants, clock.now),
+            authenticator=ClientAuthenticator(cached_clients, grants, clock.now),
             signer=signer, revocations=grants, now=clock.now, holders=TokenHolders(grants, clock.now),
-        ))
+            refresh_tokens=refresh_tokens,
+        )
+        # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
+        front = FrontChannel(oauth_services, clients=cached_clients, users=users, assignments=app_assignments,
+                             sessions=Sessions(grants, clock.now), codes=Codes(grants, clock.now),
+                             consents=Consents(grants, clock.now), pending=PendingRequests(grants, clock.now))
+        oauth = OAuthServer(oauth_services, front=front)
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
             grants_model=grants_model, grants=grants,
@@ -98,7 +131,22 @@ class Container:
             clients=clients,
             oauth=oauth,
             server_clients=ServerClientsService(servers, grants, clients, clock),
+            users=users,
+            groups=groups,
+            app_assignments=app_assignments,
         )
+
+    @property
+    def refresh_token_admin(self) -> RefreshTokenAdmin:
+        """The refresh-token management API (admin/refresh_tokens.py) over the token path's RefreshTokens."""
+        return RefreshTokenAdmin(self.servers, self.clients, self.oauth.services.refresh_tokens, self.clock)
+
+    @property
+    def token_preview(self) -> TokenPreviewService:
+        """Token preview (admin/token_preview.py): the real policy and minting path, with minting's services."""
+        front = self.oauth.front
+        return TokenPreviewService(self.servers, self.clients, self.users, self.app_assignments, self.oauth.services,
+                                   consents=front.consents if front is not None else None)
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""

@@ -9,6 +9,7 @@ from typing import Callable
 
 from chalice import Blueprint, Response
 
+from ..claims.errors import TooManyGroupsError
 from ..container import get_container
 from ..errors import NotFoundError, StorageUnavailableError
 from ..oauth.context import NO_STORE, OAuthRequest, OAuthResponse
@@ -48,6 +49,9 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
         return _render(call(oauth_request))
     except OAuthError as exc:
         return _oauth_error(exc)
+    except TooManyGroupsError as exc:
+        # okta-api.md 5.2: a groups claim matching more than 100 groups fails the whole request.
+        return _oauth_error(ServerError(exc.error_description, status=exc.status))
     except NotFoundError as exc:
         # Okta's 404 for an unknown or inactive server; no-store like every OAuth error (TOK-01), since a 404 is
         # cacheable by default and the server may be activated again.

@@ -22,6 +22,15 @@ ACCESS_TOKEN_CLAIMS = ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "uid", "
 NOT_OIDC_GRANTS = {"client_credentials"}
 
 
+# Okta's order of grant types in discovery (okta-api.md 7.10).
+GRANT_ORDER = ("authorization_code", "implicit", "refresh_token", "password", "client_credentials")
+# OIDC scope claims and the ID token's own claims (okta-api.md 7.10, openid-configuration).
+ID_TOKEN_CLAIMS = ["iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp", "nonce", "name",
+                   "nickname", "preferred_username", "given_name", "middle_name", "family_name", "email",
+                   "email_verified", "profile", "zoneinfo", "locale", "address", "phone_number", "picture",
+                   "website", "gender", "birthdate", "updated_at", "at_hash", "c_hash"]
+
+
 @dataclass(frozen=True)
 class Capabilities:
     grant_types: tuple[str, ...]
@@ -29,6 +38,19 @@ class Capabilities:
     authorization_endpoint: bool = False
     userinfo_endpoint: bool = False
     end_session_endpoint: bool = False
+    response_modes: tuple[str, ...] = ()
+
+
+# What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and the modes
+# this server delivers (no okta_post_message), RFC 9207's iss parameter, PKCE S256, the implicit grant (tokens from
+# the authorize endpoint) and RP-initiated logout.
+FRONT_CHANNEL = {
+    "authorization_endpoint": True,
+    "response_types": ("code", "token", "id_token", "code id_token", "code token", "id_token token",
+                       "code id_token token"),
+    "response_modes": ("query", "fragment", "form_post"),
+    "end_session_endpoint": True,
+}
 
 
 def _scopes(config: ServerConfig) -> list[str]:
@@ -39,7 +61,11 @@ def _scopes(config: ServerConfig) -> list[str]:
 
 def document(config: ServerConfig, base: str, capabilities: Capabilities, openid: bool) -> dict[str, Any]:
     iss = issuer(config.server, base)
-    grants = [g for g in capabilities.grant_types if not (openid and g in NOT_OIDC_GRANTS)]
+    offered = set(capabilities.grant_types)
+    if capabilities.authorization_endpoint and any("token" in t.split(" ") for t in capabilities.response_types):
+        offered.add("implicit")  # tokens straight from the authorize endpoint
+    ordered = [g for g in GRANT_ORDER if g in offered] + [g for g in capabilities.grant_types if g not in GRANT_ORDER]
+    grants = [g for g in ordered if not (openid and g in NOT_OIDC_GRANTS)]
     doc: dict[str, Any] = {"issuer": iss}
     if capabilities.authorization_endpoint:
         doc["authorization_endpoint"] = f"{iss}/v1/authorize"
@@ -49,7 +75,10 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
     doc["registration_endpoint"] = f"{base}/oauth2/v1/clients"
     doc["jwks_uri"] = f"{iss}/v1/keys"
     if capabilities.response_types:
+        # Both documents list the same response types (DISC-01; Okta's OpenID document leaves out plain "token").
         doc["response_types_supported"] = list(capabilities.response_types)
+    if capabilities.response_modes:
+        doc["response_modes_supported"] = list(capabilities.response_modes)
     if grants:
         doc["grant_types_supported"] = grants
     doc["subject_types_supported"] = ["public"]
@@ -58,7 +87,10 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
         doc["scopes_supported"] = scopes
     doc["token_endpoint_auth_methods_supported"] = AUTH_METHODS
     doc["token_endpoint_auth_signing_alg_values_supported"] = ASSERTION_ALGS
-    doc["claims_supported"] = ACCESS_TOKEN_CLAIMS
+    # With user flows both token kinds are issued: both documents list the claims of both (they must agree,
+    # DISC-01; Okta's two documents list one kind each).
+    doc["claims_supported"] = ACCESS_TOKEN_CLAIMS + [c for c in ID_TOKEN_CLAIMS if c not in ACCESS_TOKEN_CLAIMS] \
+        if capabilities.authorization_endpoint else ACCESS_TOKEN_CLAIMS
     if capabilities.authorization_endpoint:
         doc["code_challenge_methods_supported"] = ["S256"]
     doc["introspection_endpoint"] = f"{iss}/v1/introspect"
@@ -67,6 +99,8 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
     doc["revocation_endpoint_auth_methods_supported"] = AUTH_METHODS
     if capabilities.end_session_endpoint:
         doc["end_session_endpoint"] = f"{iss}/v1/logout"
+    if capabilities.authorization_endpoint:
+        doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 (ISS-02)
     if openid:
         doc["id_token_signing_alg_values_supported"] = ["RS256"]
     return doc

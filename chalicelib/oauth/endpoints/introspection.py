@@ -5,9 +5,13 @@ server's access tokens (a resource server introspects tokens issued to other cli
 only a client_id, which is no secret) is not authenticated, so it learns only about its own tokens (INT-02: "not
 allowed for this caller"). Anything that is not an active access token of this server, or not one this caller may
 see, gets exactly ``{"active": false}``.
+
+Refresh tokens (opaque, not JWTs) are looked up when the token is not an access token: active only while it is the
+current token of a live family and only for the client it was issued to (``_refresh_token``).
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ...keys import lifecycle
@@ -29,7 +33,10 @@ def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
         raise InvalidRequestError("The 'token' parameter is required.")
     now = services.now()
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
-    if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
+    if claims is None:
+        return OAuthResponse(200, _refresh_token(services, config.server.id, iss, caller.client.client_id, token,
+                                                 now), dict(NO_STORE))
+    if services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
     if caller.method == "none" and claims["cid"] != caller.client.client_id:
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
@@ -49,3 +56,28 @@ def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
     if "uid" in claims:
         body["uid"] = claims["uid"]
     return OAuthResponse(200, body, dict(NO_STORE))
+
+
+def _refresh_token(services: OAuthServices, server_id: str, iss: str, caller_id: str, token: str,
+                   now: datetime) -> dict[str, Any]:
+    """A refresh token of this server (okta-api.md 7.5: ``active, token_type, scope, client_id, username, exp,
+    sub``, plus ``uid``, ``iat`` and ``iss``). Only the client it was issued to learns about it (nobody else ever
+    needs to: a resource server never sees refresh tokens); introspecting it neither uses nor rotates it."""
+    tokens = getattr(services, "refresh_tokens", None)
+    found = tokens.active(token, server_id, now) if tokens is not None else None
+    if found is None or found[0].client_id != caller_id:
+        return dict(INACTIVE)
+    family, user = found
+    login = user.profile.get("login", family.user_id)
+    return {
+        "active": True,
+        "token_type": "Bearer",
+        "scope": " ".join(family.scopes),
+        "client_id": family.client_id,
+        "username": login,
+        "exp": int(family.expires_at.timestamp()),
+        "iat": int(family.last_updated.timestamp()),
+        "sub": login,
+        "iss": iss,
+        "uid": family.user_id,
+    }
