@@ -13,7 +13,12 @@ from ..claims.errors import TooManyGroupsError
 from ..container import get_container
 from ..errors import NotFoundError, StorageUnavailableError
 from ..oauth.context import NO_STORE, OAuthRequest, OAuthResponse
-from ..oauth.errors import InvalidRequestError, OAuthError, ServerError, TemporarilyUnavailableError
+from ..oauth.errors import (
+    InvalidRequestError,
+    OAuthError,
+    ServerError,
+    TemporarilyUnavailableError,
+)
 from ..oauth.form import parse_form
 from . import errors
 from .context import base
@@ -25,14 +30,14 @@ log = logging.getLogger(__name__)
 PREFIX = "/oauth2/{authServerId}"
 
 
-def _oauth_error(exc: OAuthError) -> Response:
+def oauth_error_response(exc: OAuthError) -> Response:
     headers = {"Content-Type": "application/json", **NO_STORE}
     if exc.www_authenticate:
         headers["WWW-Authenticate"] = exc.www_authenticate
     return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
 
 
-def _render(response: OAuthResponse) -> Response:
+def render_oauth_response(response: OAuthResponse) -> Response:
     if response.body == "":
         return Response(body="", status_code=response.status, headers={"Content-Type": "text/plain",
                                                                         **response.headers})
@@ -46,12 +51,12 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
         params = parse_form(request.raw_body or b"", request.headers.get("content-type")) if form else {}
         oauth_request = OAuthRequest(server_id=server_id, base_url=base(request), params=params,
                                      authorization=request.headers.get("authorization"))
-        return _render(call(oauth_request))
+        return render_oauth_response(call(oauth_request))
     except OAuthError as exc:
-        return _oauth_error(exc)
+        return oauth_error_response(exc)
     except TooManyGroupsError as exc:
         # okta-api.md 5.2: a groups claim matching more than 100 groups fails the whole request.
-        return _oauth_error(ServerError(exc.error_description, status=exc.status))
+        return oauth_error_response(ServerError(exc.error_description, status=exc.status))
     except NotFoundError as exc:
         # Okta's 404 for an unknown or inactive server; no-store like every OAuth error (TOK-01), since a 404 is
         # cacheable by default and the server may be activated again.
@@ -59,10 +64,10 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
         response.headers.update(NO_STORE)
         return response
     except StorageUnavailableError:
-        return _oauth_error(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
+        return oauth_error_response(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
     except Exception:  # noqa: BLE001 - never a stack trace to a client
         log.exception("unhandled error on an OAuth endpoint")
-        return _oauth_error(ServerError("The authorization server encountered an unexpected condition that "
+        return oauth_error_response(ServerError("The authorization server encountered an unexpected condition that "
                                         "prevented it from fulfilling the request."))
 
 
@@ -94,7 +99,7 @@ def oauth_authorization_server(authServerId: str) -> Response:
 
 def _post_only(*_args: str, **_kwargs: str) -> Response:
     # RFC 6749 3.2: the token endpoint takes POST only (security-checklist TOK-04).
-    response = _oauth_error(InvalidRequestError("This endpoint accepts POST requests only."))
+    response = oauth_error_response(InvalidRequestError("This endpoint accepts POST requests only."))
     response.status_code = 405
     response.headers["Allow"] = "POST"
     return response

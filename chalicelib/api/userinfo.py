@@ -3,40 +3,25 @@ are RFC 6750 challenges (``WWW-Authenticate``, no body); an unknown or inactive 
 other OAuth endpoints; a failing AWS dependency is 503 ``temporarily_unavailable``."""
 from __future__ import annotations
 
-import json
 import logging
 
 from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..errors import NotFoundError, StorageUnavailableError
-from ..oauth.context import NO_STORE, OAuthRequest, OAuthResponse
+from ..oauth.context import NO_STORE, OAuthRequest
 from ..oauth.errors import OAuthError, ServerError, TemporarilyUnavailableError
 from ..oauth.form import parse_form
 from . import errors
 from .context import base
 from .http import CONTENT_TYPES
+from .oauth import oauth_error_response, render_oauth_response
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
 
 PATH = "/oauth2/{authServerId}/v1/userinfo"
 FORM = "application/x-www-form-urlencoded"
-
-
-def _oauth_error(exc: OAuthError) -> Response:
-    headers = {"Content-Type": "application/json", **NO_STORE}
-    if exc.www_authenticate:
-        headers["WWW-Authenticate"] = exc.www_authenticate
-    return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
-
-
-def _render(response: OAuthResponse) -> Response:
-    if response.body == "":
-        return Response(body="", status_code=response.status, headers={"Content-Type": "text/plain",
-                                                                        **response.headers})
-    return Response(body=json.dumps(response.body), status_code=response.status,
-                    headers={"Content-Type": "application/json", **response.headers})
 
 
 @bp.route(PATH, methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_userinfo")
@@ -49,16 +34,16 @@ def userinfo(authServerId: str) -> Response:
             params = parse_form(request.raw_body or b"", content_type)
         oauth_request = OAuthRequest(server_id=authServerId, base_url=base(request), params=params,
                                      authorization=request.headers.get("authorization"))
-        return _render(get_container().oauth.userinfo(oauth_request))
+        return render_oauth_response(get_container().oauth.userinfo(oauth_request))
     except OAuthError as exc:
-        return _oauth_error(exc)
+        return oauth_error_response(exc)
     except NotFoundError as exc:
         response = errors.from_exception(exc)
         response.headers.update(NO_STORE)
         return response
     except StorageUnavailableError:
-        return _oauth_error(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
+        return oauth_error_response(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
     except Exception:  # noqa: BLE001 - never a stack trace to a client
         log.exception("unhandled error at userinfo")
-        return _oauth_error(ServerError("The authorization server encountered an unexpected condition that "
+        return oauth_error_response(ServerError("The authorization server encountered an unexpected condition that "
                                         "prevented it from fulfilling the request."))
