@@ -15,18 +15,13 @@ so ``q`` (a ``client_name`` prefix) is a ``begins_with`` key condition and pagin
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, TypeVar
-
-from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
 
 from ..domain import OAuthClient
-from ..errors import StorageUnavailableError
 from . import mappers
+from .base import Repository
 from .models import Item
 from .transactions import Transaction
 
-T = TypeVar("T")
 
 CLIENT_SK = "CLIENT"
 CLIENT_LIST = "CLIENT"
@@ -55,16 +50,9 @@ def client_id_of(key: str) -> str:
     return key.rpartition("#")[2]
 
 
-class ClientRepository:
-    def __init__(self, model: type[Item], connection: Connection) -> None:
-        self._model = model
-        self._connection = connection
+class ClientRepository(Repository):
+    STORE = "the directory store"
 
-    def _guard(self, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except PynamoDBException:
-            raise StorageUnavailableError("the directory store is unavailable") from None
 
     # -- reads -------------------------------------------------------------------------------------------------
 

@@ -16,15 +16,13 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from typing import Iterable, TypeVar
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
 
 from ..keys.lifecycle import KeyRecord
 from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
-from ..errors import StorageUnavailableError
 from . import mappers
+from .base import Repository
 from .models import Item
 from .transactions import Transaction
 
@@ -58,18 +56,11 @@ def claim_name_sk(claim_type: str, name: str) -> str:
     return f"NAME#CLAIM#{claim_type}#{name}"
 
 
-class ConfigRepository:
-    def __init__(self, model: type[Item], connection: Connection) -> None:
-        self._model = model
-        self._connection = connection
+class ConfigRepository(Repository):
+    STORE = "the configuration store"
 
     # -- reads -------------------------------------------------------------------------------------------------
 
-    def _guard(self, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except PynamoDBException:
-            raise StorageUnavailableError("the configuration store is unavailable") from None
 
     def resolve_alias(self, alias: str) -> str | None:
         item = self._guard(lambda: self._get(f"ALIAS#{alias}", "ALIAS"))

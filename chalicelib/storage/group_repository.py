@@ -22,15 +22,15 @@ admin/groups.py): its memberships are implicit and its app assignments have no m
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 
 from ..domain import AppGroupAssignment, AppUserAssignment, Group
 from ..errors import StorageUnavailableError
 from . import mappers
 from .client_repository import CLIENT_SK, client_pk
+from .base import Repository
 from .models import Item
 from .transactions import Transaction
 from .user_repository import (
@@ -48,7 +48,6 @@ from .user_repository import (
     user_pk,
 )
 
-T = TypeVar("T")
 
 GROUP_SK = "GROUP"
 GROUP_LIST = "GROUP"
@@ -69,16 +68,9 @@ def list_key(group: Group) -> str:
     return f"{name_key(group.name)}#{group.id}"
 
 
-class GroupRepository:
-    def __init__(self, model: type[Item], connection: Connection) -> None:
-        self._model = model
-        self._connection = connection
+class GroupRepository(Repository):
+    STORE = "the directory store"
 
-    def _guard(self, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except PynamoDBException:
-            raise StorageUnavailableError("the directory store is unavailable") from None
 
     def _tx(self) -> Transaction:
         return Transaction(self._model, self._connection)

@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 
 from ..domain import User
 from ..errors import StorageUnavailableError
 from . import mappers
+from .base import Repository
 from .models import Item
 from .transactions import Transaction
 
-T = TypeVar("T")
 
 USER_SK = "USER"
 USER_LIST = "USER"
@@ -85,16 +84,9 @@ class UserPartition:
     client_ids: tuple[str, ...]
 
 
-class UserRepository:
-    def __init__(self, model: type[Item], connection: Connection) -> None:
-        self._model = model
-        self._connection = connection
+class UserRepository(Repository):
+    STORE = "the directory store"
 
-    def _guard(self, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except PynamoDBException:
-            raise StorageUnavailableError("the directory store is unavailable") from None
 
     def _tx(self) -> Transaction:
         return Transaction(self._model, self._connection)
