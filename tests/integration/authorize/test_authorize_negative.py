@@ -140,7 +140,8 @@ def test_web04_sign_in_csrf_token_missing_or_wrong_is_refused(front, browser, ta
     if tamper == "missing":
         del data["csrf_token"]
     elif tamper == "wrong":
-        data["csrf_token"] = data["csrf_token"][:-2] + "AA"
+        token = data["csrf_token"]
+        data["csrf_token"] = token[:10] + ("x" if token[10] != "x" else "y") + token[11:]  # never the real one
     else:
         _other_page, other = _signin_page(front, browser)
         data["csrf_token"] = other.fields["csrf_token"]

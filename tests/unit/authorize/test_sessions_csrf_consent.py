@@ -126,7 +126,8 @@ def test_web04_csrf_token_is_bound_to_the_browser_and_the_request(store, clock):
     assert loaded.csrf_ok(browser, token, "signin")
     assert not loaded.csrf_ok(browser, token, "consent")                     # another form's token
     assert not loaded.csrf_ok(browser, None, "signin")                       # missing
-    assert not loaded.csrf_ok(browser, token[:-1] + "A", "signin")           # wrong
+    wrong = token[:10] + ("x" if token[10] != "x" else "y") + token[11:]  # never equal to the real one
+    assert not loaded.csrf_ok(browser, wrong, "signin")                      # wrong
     assert not loaded.csrf_ok(None, token, "signin")                         # no cookie (a cross-site post)
     other = new_browser_cookie()
     assert not loaded.csrf_ok(other, csrf_token(other, stored.request_id, "signin"), "signin")  # other browser
