@@ -45,13 +45,10 @@ def render_oauth_response(response: OAuthResponse) -> Response:
                     headers={"Content-Type": "application/json", **response.headers})
 
 
-def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
-    request = bp.current_request
+def serve(produce: Callable[[], OAuthResponse]) -> Response:
+    """Run an OAuth endpoint and render its answer; the one place OAuth-side errors become HTTP."""
     try:
-        params = parse_form(request.raw_body or b"", request.headers.get("content-type")) if form else {}
-        oauth_request = OAuthRequest(server_id=server_id, base_url=base(request), params=params,
-                                     authorization=request.headers.get("authorization"))
-        return render_oauth_response(call(oauth_request))
+        return render_oauth_response(produce())
     except OAuthError as exc:
         return oauth_error_response(exc)
     except TooManyGroupsError as exc:
@@ -68,7 +65,18 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
     except Exception:  # noqa: BLE001 - never a stack trace to a client
         log.exception("unhandled error on an OAuth endpoint")
         return oauth_error_response(ServerError("The authorization server encountered an unexpected condition that "
-                                        "prevented it from fulfilling the request."))
+                                                "prevented it from fulfilling the request."))
+
+
+def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
+    request = bp.current_request
+
+    def produce() -> OAuthResponse:
+        params = parse_form(request.raw_body or b"", request.headers.get("content-type")) if form else {}
+        return call(OAuthRequest(server_id=server_id, base_url=base(request), params=params,
+                                 authorization=request.headers.get("authorization")))
+
+    return serve(produce)
 
 
 @bp.route(PREFIX + "/v1/token", methods=["POST"], content_types=CONTENT_TYPES, name="oauth_token")
