@@ -12,6 +12,9 @@ from chalicelib.api.middleware import okta_envelope
 
 app = Chalice(app_name="tokenmint")
 app.debug = False  # never send a stack trace to a client
+# Every body tokenmint accepts or sends is text (JSON, forms, HTML). Chalice's default list of binary media types is
+# matched, lowercased entry by entry, several times per request: an empty list takes that off every token.
+app.api.binary_types = []
 app.register_middleware(okta_envelope, "http")
 
 for module in (servers, scopes, claims, policies, keys, api_tokens, clients, oauth, jobs):

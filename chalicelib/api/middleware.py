@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+import os
 from typing import Callable
 
 from chalice import Response
@@ -42,5 +42,5 @@ def okta_envelope(event: Request, get_response: Callable[[Request], Response]) -
             response = errors.okta_error(400, "E0000003", "The request body was not well-formed.")
         else:
             response = errors.internal_error()
-    response.headers["X-Okta-Request-Id"] = uuid.uuid4().hex
+    response.headers["X-Okta-Request-Id"] = os.urandom(16).hex()  # 128 random bits, as uuid4 without the object
     return response

@@ -69,7 +69,8 @@ def sign(claims: Mapping[str, Any], key: LoadedKey) -> str:
     if not isinstance(claims, Mapping):
         raise TypeError("claims must be a mapping")
     # "typ": None drops PyJWT's default "typ": "JWT", so the header is exactly Okta's {kid, alg}.
-    return jwt.encode(dict(claims), key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": None})
+    payload = claims if isinstance(claims, dict) else dict(claims)  # PyJWT copies it: never mutated
+    return jwt.encode(payload, key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": None})
 
 
 def verify(

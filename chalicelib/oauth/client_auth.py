@@ -13,7 +13,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 from urllib.parse import unquote_plus
 
 import jwt
@@ -73,6 +73,14 @@ def _basic(header: str) -> tuple[str, str]:
     return client_id, secret
 
 
+def _basic_candidates(raw_id: str, raw_secret: str) -> Iterator[tuple[str, str]]:
+    yield raw_id, raw_secret
+    # Decoded only when the raw pair failed: most clients send it raw, and this runs on every token.
+    decoded = unquote_plus(raw_id), unquote_plus(raw_secret)
+    if decoded != (raw_id, raw_secret):
+        yield decoded
+
+
 class ClientAuthenticator:
     def __init__(self, directory: ClientDirectory, ledger: AssertionLedger, now: Callable[[], datetime],
                  remote_jwks: RemoteJwks | None = None) -> None:
@@ -118,7 +126,7 @@ class ClientAuthenticator:
     def _secret_basic(self, params: Mapping[str, str], header: str) -> Authenticated:
         raw_id, raw_secret = _basic(header)
         # Try the bytes as sent, then RFC 6749 Appendix B form-decoding (openid-client encodes, others do not).
-        for client_id, secret in ((raw_id, raw_secret), (unquote_plus(raw_id), unquote_plus(raw_secret))):
+        for client_id, secret in _basic_candidates(raw_id, raw_secret):
             if params.get("client_id") not in (None, "", client_id):
                 continue
             client = self._directory.find(client_id)

@@ -61,14 +61,22 @@ def _context(client: Any, subject: Subject | None, scopes: Sequence[str], org: M
     return EvalContext(user=user, appuser=appuser, app=app, access_scopes=tuple(scopes), org=org, groups=groups)
 
 
-def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: Any, scopes: Sequence[str],
-                  lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
-    """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
+def resource_claims(services: OAuthServices, config: ServerConfig, client: Any, scopes: Sequence[str],
+                    subject: Subject | None) -> tuple[dict[str, Any], str]:
+    """The custom RESOURCE claims of the granted scopes and the access token's ``sub``: everything of an access
+    token that does not change from one token to the next."""
     context = _context(client, subject, scopes, services.org)
     custom = build_claims(config.claims, "RESOURCE", scopes, context, log)
     sub = custom.pop("sub", None) or (subject.profile.get("login") if subject else None) or client.client_id
+    return custom, str(sub)
+
+
+def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: Any, scopes: Sequence[str],
+                  lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
+    """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
+    custom, sub = resource_claims(services, config, client, scopes, subject)
     return access_token_claims(issuer=issuer, audience=config.server.audiences[0], client_id=client.client_id,
-                               scopes=tuple(scopes), now=services.now(), lifetime=lifetime, subject=str(sub),
+                               scopes=tuple(scopes), now=services.now(), lifetime=lifetime, subject=sub,
                                custom=custom, user_id=subject.user_id if subject else None,
                                auth_time=subject.auth_time if subject else None)
 

@@ -266,8 +266,9 @@ def test_token_endpoint_is_post_only(w, method):
     ("application/json", json.dumps({**CC, "scope": READ})),
     ("text/plain", "grant_type=client_credentials&scope=" + READ),
     ("application/xml", "<grant_type>client_credentials</grant_type>"),
+    ("image/png", "\x89PNG"),
     (None, "grant_type=client_credentials&scope=" + READ),
-], ids=["json", "text-plain", "xml", "no-content-type"])
+], ids=["json", "text-plain", "xml", "image", "no-content-type"])
 def test_token_request_must_be_a_form(w, content_type, body):
     """TOK-04."""
     headers = {"Content-Type": content_type} if content_type else {}

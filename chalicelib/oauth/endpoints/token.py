@@ -12,18 +12,18 @@ from ..issuer import issuer
 def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRequest) -> OAuthResponse:
     config, read_at = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
-    supported = ", ".join(grants)
     grant_type = request.params.get("grant_type")
     if not grant_type:
-        raise InvalidRequestError(f"The token request must specify a 'grant_type'. Valid values: [{supported}]")
+        raise InvalidRequestError("The token request must specify a 'grant_type'. Valid values: "
+                                  f"[{', '.join(grants)}]")
     grant = grants.get(grant_type)
     if grant is None:
         raise UnsupportedGrantTypeError("The authorization grant type is not supported by the authorization "
-                                        f"server. Configured grant types: [{supported}].")
+                                        f"server. Configured grant types: [{', '.join(grants)}].")
     authenticated = services.authenticator.authenticate(request.params, request.authorization,
                                                         [f"{iss}/v1/token", iss], grant.allows_public_clients)
     client = authenticated.client
-    allowed = tuple(getattr(client, "grant_types", ()))
+    allowed = getattr(client, "grant_types", ())
     if grant_type not in allowed:
         raise UnauthorizedClientError("The client is not authorized to use the provided grant type. Configured "
                                       f"grant types: [{', '.join(allowed)}].")

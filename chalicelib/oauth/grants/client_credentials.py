@@ -1,21 +1,45 @@
 """The client credentials grant (RFC 6749 4.4): a confidential client acting on its own behalf, shaped by the
-server's access policies (okta-api.md 6.4) and claims (5); security-checklist TOK-06."""
+server's access policies (okta-api.md 6.4) and claims (5); security-checklist TOK-06.
+
+With no user in the request, the policy decision and the custom claims depend only on the configuration, the client
+and the requested scopes, so they are memoised per container (``oauth/plans.py``); a warm token costs its ``jti``,
+its times and its signature.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Mapping
 
-from ...policy import AccessRequest, evaluate
+from ...policy import AccessRequest, Decision, evaluate
 from .. import minting
+from ..access_token import access_token_claims
 from ..context import OAuthServices
 from ..errors import UnauthorizedClientError, from_decision
 from ..form import parse_scope
+from ..plans import PlanMemo
 from . import GrantRequest
+
+
+@dataclass(frozen=True)
+class _Plan:
+    decision: Decision
+    lifetime: timedelta = timedelta(0)
+    custom: Mapping[str, Any] | None = None
+    subject: str = ""
+    scope: str = ""
+
+    @property
+    def expires_in(self) -> int:
+        return int(self.lifetime.total_seconds())
 
 
 class ClientCredentialsGrant:
     grant_type = "client_credentials"
     allows_public_clients = False
+
+    def __init__(self) -> None:
+        self._plans: PlanMemo[_Plan] = PlanMemo()
 
     def handle(self, services: OAuthServices, request: GrantRequest) -> dict[str, Any]:
         client = request.client
@@ -23,20 +47,33 @@ class ClientCredentialsGrant:
             raise UnauthorizedClientError("The client_credentials grant is only for confidential clients.")
         scopes = parse_scope(request.params.get("scope"))
         config = request.config
-        decision = evaluate(config, AccessRequest(client_id=client.client_id, grant_type=self.grant_type,
-                                                  requested_scopes=scopes, user_id=None))
+        plan = self._plans.get((config.server.id, client.client_id, scopes), config, client,
+                               lambda: self._plan(services, request, scopes))
+        decision = plan.decision
         if not decision.allowed:
-            raise from_decision(decision.error or "access_denied", decision.error_description or "", decision.http_status)
-        granted = decision.granted_scopes
-        lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
-        claims = minting.access_claims(services, config, request.issuer, client, granted, lifetime, subject=None)
+            raise from_decision(decision.error or "access_denied", decision.error_description or "",
+                                decision.http_status)
         server = config.server
+        claims = access_token_claims(issuer=request.issuer, audience=server.audiences[0], client_id=client.client_id,
+                                     scopes=decision.granted_scopes, now=services.now(),
+                                     lifetime=plan.lifetime, subject=plan.subject,
+                                     custom=plan.custom or {})
         token = minting.sign(services, config, request.config_read_at, claims)
         services.holders.note(server.id, client.client_id)
         return {
             "token_type": "Bearer",
-            "expires_in": int(lifetime.total_seconds()),
+            "expires_in": plan.expires_in,
             "access_token": token,
-            "scope": " ".join(granted),
+            "scope": plan.scope,
         }
 
+    def _plan(self, services: OAuthServices, request: GrantRequest, scopes: tuple[str, ...] | None) -> _Plan:
+        client = request.client
+        decision = evaluate(request.config, AccessRequest(client_id=client.client_id, grant_type=self.grant_type,
+                                                          requested_scopes=scopes, user_id=None))
+        if not decision.allowed:
+            return _Plan(decision)
+        granted = decision.granted_scopes
+        custom, subject = minting.resource_claims(services, request.config, client, granted, subject=None)
+        lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
+        return _Plan(decision, lifetime=lifetime, custom=custom, subject=subject, scope=" ".join(granted))

@@ -123,6 +123,39 @@ def test_client_secret_post_and_note_of_the_holder(w):
     assert w.holders.noted == [("aus_a", "post")]
 
 
+def test_each_token_has_its_own_jti_and_times_while_the_decision_is_reused(w):
+    first = decode(w, issue(w, scope="api:read")["access_token"])
+    w.clock.advance(seconds=10)
+    second = decode(w, issue(w, scope="api:read")["access_token"])
+    assert first["jti"] != second["jti"]
+    assert second["iat"] == first["iat"] + 10 and second["exp"] == first["exp"] + 10
+    assert {k: v for k, v in first.items() if k not in ("jti", "iat", "exp")} == \
+        {k: v for k, v in second.items() if k not in ("jti", "iat", "exp")}
+
+
+def test_a_policy_change_applies_once_the_configuration_cache_reloads(w):
+    assert issue(w)["expires_in"] == 3600
+    w.loader.configs["aus_a"] = server_config("aus_a", w.private_keys[w.config("aus_a").server.signing_kid],
+                                              access_minutes=5)
+    w.clock.advance(seconds=29)
+    assert issue(w)["expires_in"] == 3600  # the documented staleness bound: the cache TTL (30 s here)
+    w.clock.advance(seconds=2)
+    body = issue(w)
+    assert body["expires_in"] == 300
+    claims = decode(w, body["access_token"])
+    assert claims["exp"] - claims["iat"] == 300
+
+
+def test_a_refused_request_is_refused_every_time_with_a_fresh_error(w):
+    errors = []
+    for _ in range(2):
+        with pytest.raises(InvalidScopeError) as caught:
+            issue(w, scope="api:unknown")
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+    assert errors[0].description == errors[1].description
+
+
 def test_tok06_no_refresh_token_even_with_offline_access(w):
     with pytest.raises(InvalidScopeError):
         issue(w, scope="api:read offline_access")
