@@ -1,30 +1,35 @@
 """tokenmint's Chalice app: registers the blueprints and the app-wide middleware; no logic lives here."""
 from __future__ import annotations
 
-from chalice import Chalice
+from chalicelib.coldstart import init_phase
 
-from chalicelib.api import api_tokens, claims, clients, jobs, keys, oauth, policies, scopes, servers
-from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
-from chalicelib.api import token_preview
-from chalicelib.api import refresh_tokens, userinfo
-from chalicelib.api import authorize, user_grants
-from chalicelib.api.middleware import okta_envelope
+# Lambda INIT (imports, app and routes) runs without the garbage collector; see chalicelib/coldstart.py.
+with init_phase():
+    from chalice import Chalice
 
-app = Chalice(app_name="tokenmint")
-app.debug = False  # never send a stack trace to a client
-# Every body tokenmint accepts or sends is text (JSON, forms, HTML). Chalice's default list of binary media types is
-# matched, lowercased entry by entry, several times per request: an empty list takes that off every token.
-app.api.binary_types = []
-app.register_middleware(okta_envelope, "http")
+    from chalicelib.api import api_tokens, claims, clients, jobs, keys, oauth, policies, scopes, servers
+    from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
+    from chalicelib.api import token_preview
+    from chalicelib.api import refresh_tokens, userinfo
+    from chalicelib.api import authorize, user_grants
+    from chalicelib.api.middleware import okta_envelope
 
-for module in (servers, scopes, claims, policies, keys, api_tokens, clients, oauth, jobs):
-    app.register_blueprint(module.bp)
-for module in (directory_users, directory_groups, directory_apps):
-    app.register_blueprint(module.bp)
-app.register_blueprint(token_preview.bp)
-# Refresh tokens (management API) and userinfo: the back channel of user flows.
-for module in (refresh_tokens, userinfo):
-    app.register_blueprint(module.bp)
-# The front channel (authorize, sign-in and consent pages, logout) and remembered consent (admin API).
-for module in (authorize, user_grants):
-    app.register_blueprint(module.bp)
+    app = Chalice(app_name="tokenmint")
+    app.debug = False  # never send a stack trace to a client
+    # Every body tokenmint accepts or sends is text (JSON, forms, HTML). Chalice's default list of binary media
+    # types is matched, lowercased entry by entry, several times per request: an empty list takes that off every
+    # token.
+    app.api.binary_types = []
+    app.register_middleware(okta_envelope, "http")
+
+    for module in (servers, scopes, claims, policies, keys, api_tokens, clients, oauth, jobs):
+        app.register_blueprint(module.bp)
+    for module in (directory_users, directory_groups, directory_apps):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(token_preview.bp)
+    # Refresh tokens (management API) and userinfo: the back channel of user flows.
+    for module in (refresh_tokens, userinfo):
+        app.register_blueprint(module.bp)
+    # The front channel (authorize, sign-in and consent pages, logout) and remembered consent (admin API).
+    for module in (authorize, user_grants):
+        app.register_blueprint(module.bp)

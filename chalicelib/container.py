@@ -28,6 +28,7 @@ from .keys.lifecycle import RotationPolicy
 from .keys.signer import SigningKeyCache
 from .keys.store import KeyMaterialStore
 from .clock import Clock, SystemClock
+from .coldstart import init_phase
 from .oauth.client_auth import ClientAuthenticator
 from .oauth.clients import CachedClients
 from .oauth.configuration import ServerConfigs
@@ -189,7 +190,8 @@ def get_container() -> Container:
     """The container of this warm Lambda (built on first use, not at import, to keep cold starts cheap)."""
     global _container
     if _container is None:
-        _container = Container.build(Settings.from_env())
+        with init_phase():  # the rest of Lambda INIT: boto3 clients and their service models (coldstart.py)
+            _container = Container.build(Settings.from_env())
     return _container
 
 
