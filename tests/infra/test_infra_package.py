@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+import sys
 import zipfile
 
 from tests.infra.infra_support import lint, to_cloudformation
@@ -52,3 +54,23 @@ def test_lint_would_catch_a_broken_template(packaged_stage):
     broken["Resources"]["ConfigTable"]["Properties"]["BillingMode"] = "ON_DEMAND"
     findings = " ".join(lint(to_cloudformation(broken)))
     assert "getitems" in findings and "'XML'" in findings and "ON_DEMAND" in findings
+
+
+def test_bundle_ships_unchecked_hash_bytecode_for_every_module(packaged):
+    """Lambda cannot write __pycache__ (read-only code directory): without shipped bytecode every cold start compiles
+    everything (docs/performance.md). Hash-based, unchecked: zip timestamps cannot invalidate it."""
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+        names = set(archive.namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        assert len(sources) > 500
+        for source in sources:
+            folder, _, file = source.rpartition("/")
+            cached = f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
+            assert cached in names, source
+        for source in ("app.py", "chalicelib/container.py", "chalicelib/oauth/grants/client_credentials.py"):
+            folder, _, file = source.rpartition("/")
+            header = archive.read(f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc")[:16]
+            assert header[:4] == importlib.util.MAGIC_NUMBER
+            assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
+            assert header[8:16] == importlib.util.source_hash(archive.read(source))

@@ -1,0 +1,83 @@
+"""Ship bytecode in the Lambda bundle: ``python infra/precompile.py build/<stage>`` after ``chalice package``.
+
+Lambda's ``/var/task`` is read-only, so a bundle without ``__pycache__`` makes every cold start compile app.py,
+chalicelib and every dependency from source (about +300 to +450 ms per cold start on the bench machine; see
+docs/performance.md). This adds ``.pyc`` files next to every module of ``deployment.zip``, compiled with
+*unchecked-hash* invalidation: a zip keeps modification times at 2-second resolution and without a time zone, so
+timestamp-checked bytecode could be judged stale and recompiled in memory at each cold start; the bundle never
+changes once built, so the source need not be checked at all.
+
+The bytecode must be for the Python of the Lambda runtime: the script reads ``Runtime`` from ``sam.json`` and refuses
+to compile with another interpreter.
+"""
+from __future__ import annotations
+
+import compileall
+import json
+import py_compile
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+RUNTIME_PREFIX = "python"
+
+
+def runtimes(sam: dict) -> set[str]:
+    """The ``Runtime`` of every function of the packaged template (Chalice writes it per function or in Globals)."""
+    found = {sam.get("Globals", {}).get("Function", {}).get("Runtime")}
+    for resource in sam.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            found.add(resource.get("Properties", {}).get("Runtime"))
+    return {r for r in found if r}
+
+
+def check_interpreter(sam: dict) -> str:
+    """The runtime name, when this interpreter can compile for it; raises ``SystemExit`` otherwise."""
+    wanted = runtimes(sam)
+    here = f"{RUNTIME_PREFIX}{sys.version_info.major}.{sys.version_info.minor}"
+    if wanted != {here}:
+        raise SystemExit(f"precompile: the template's runtime is {sorted(wanted)} but this is {here}; "
+                         "bytecode would not load there. Package with the runtime's Python version.")
+    return here
+
+
+def precompile(bundle: Path) -> int:
+    """Rewrites ``bundle`` with unchecked-hash bytecode beside every module; returns how many .pyc were added."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with zipfile.ZipFile(bundle) as archive:
+            entries = archive.infolist()
+            archive.extractall(root)
+        ok = compileall.compile_dir(str(root), quiet=2, workers=0,
+                                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        if not ok:
+            raise SystemExit("precompile: some modules of the bundle failed to compile")
+        known = {e.filename for e in entries}
+        added = sorted(p for p in root.rglob("*.pyc") if p.relative_to(root).as_posix() not in known)
+        rewritten = bundle.with_suffix(".tmp")
+        with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as out:
+            for entry in entries:  # the original entries keep their attributes (permissions of .so files)
+                out.writestr(entry, (root / entry.filename).read_bytes() if not entry.is_dir() else b"")
+            for path in added:
+                info = zipfile.ZipInfo(path.relative_to(root).as_posix(), date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, path.read_bytes())
+        rewritten.replace(bundle)
+        return len(added)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python infra/precompile.py BUILD_DIR (holding sam.json and deployment.zip)", file=sys.stderr)
+        return 2
+    build = Path(argv[0])
+    runtime = check_interpreter(json.loads((build / "sam.json").read_text()))
+    count = precompile(build / "deployment.zip")
+    print(f"precompile: {count} .pyc files ({runtime}, unchecked-hash) added to {build / 'deployment.zip'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
