@@ -93,19 +93,17 @@ class ClientAuthenticator:
                      allow_public: bool) -> Authenticated:
         """The client a request authenticates as; ``audiences`` are the values a client assertion's ``aud``
         may take (the endpoint invoked, and the issuer)."""
-        used = [m for m, present in (
-            ("client_secret_basic", bool(authorization)),
-            ("client_secret_post", "client_secret" in params),
-            ("private_key_jwt", "client_assertion" in params or "client_assertion_type" in params),
-        ) if present]
-        if len(used) > 1:
+        basic = bool(authorization)
+        post = "client_secret" in params
+        assertion = "client_assertion" in params or "client_assertion_type" in params
+        if basic + post + assertion > 1:
             raise InvalidRequestError("The request used more than one client authentication method.")
-        method = used[0] if used else "none"
-        if method == "client_secret_basic":
+        if basic:
             return self._secret_basic(params, authorization or "")
-        if method == "client_secret_post":
-            return self._secret(params.get("client_id", ""), params["client_secret"], method, basic=False)
-        if method == "private_key_jwt":
+        if post:
+            return self._secret(params.get("client_id", ""), params["client_secret"], "client_secret_post",
+                                basic=False)
+        if assertion:
             return self._assertion(params, audiences)
         client_id = params.get("client_id")
         if not client_id:

@@ -33,6 +33,9 @@ class TokenHolders:
     def note(self, server_id: str, client_id: str) -> None:
         now = self._now()
         key = (server_id, client_id)
+        last = self._noted.get(key)  # lock-free fast path (every token): a dict read is atomic under the GIL
+        if last is not None and now - last < REFRESH:
+            return
         with self._lock:
             last = self._noted.get(key)
             if last is not None and now - last < REFRESH:
