@@ -17,9 +17,17 @@ class Clock(Protocol):
 class SystemClock:
     """The real clock: timezone-aware UTC, truncated to whole seconds."""
 
+    def __init__(self) -> None:
+        self._last: tuple[int, datetime] = (0, datetime.fromtimestamp(0, timezone.utc))
+
     def now(self) -> datetime:
-        # Built from whole seconds rather than truncating datetime.now(): half the cost, on every token.
-        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+        # A token asks for the time several times (caches, claims); whole seconds change once a second, so the
+        # datetime is built once per second and reused (datetimes are immutable; the tuple swap is atomic).
+        second = int(time.time())
+        last = self._last
+        if last[0] != second:
+            last = self._last = (second, datetime.fromtimestamp(second, timezone.utc))
+        return last[1]
 
 
 class FixedClock:

@@ -3,7 +3,8 @@ server's access policies (okta-api.md 6.4) and claims (5); security-checklist TO
 
 With no user in the request, the policy decision and the custom claims depend only on the configuration, the client
 and the requested scopes, so they are memoised per container (``oauth/plans.py``); a warm token costs its ``jti``,
-its times and its signature.
+its times and its signature. The note that the client holds tokens of the server (``oauth/holders.py``) is taken
+when a plan is built.
 """
 from __future__ import annotations
 
@@ -59,7 +60,6 @@ class ClientCredentialsGrant:
                                      lifetime=plan.lifetime, subject=plan.subject,
                                      custom=plan.custom or {})
         token = minting.sign(services, config, request.config_read_at, claims)
-        services.holders.note(server.id, client.client_id)
         return {
             "token_type": "Bearer",
             "expires_in": plan.expires_in,
@@ -75,5 +75,8 @@ class ClientCredentialsGrant:
             return _Plan(decision)
         granted = decision.granted_scopes
         custom, subject = minting.resource_claims(services, request.config, client, granted, subject=None)
+        # Noted when a plan is built, i.e. at least once per cache period while the client gets tokens: far more
+        # often than the hourly refresh the note needs, and never on the per-token path.
+        services.holders.note(request.config.server.id, client.client_id)
         lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
         return _Plan(decision, lifetime=lifetime, custom=custom, subject=subject, scope=" ".join(granted))
