@@ -5,16 +5,15 @@ from chalicelib.coldstart import init_phase
 
 # Lambda INIT (imports, app and routes) runs without the garbage collector; see chalicelib/coldstart.py.
 with init_phase():
-    from chalice import Chalice
-
     from chalicelib.api import api_tokens, claims, clients, jobs, keys, oauth, policies, scopes, servers
     from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
     from chalicelib.api import token_preview
     from chalicelib.api import refresh_tokens, userinfo
     from chalicelib.api import authorize, user_grants
+    from chalicelib.api.fastpath import TokenMintApp
     from chalicelib.api.middleware import okta_envelope
 
-    app = Chalice(app_name="tokenmint")
+    app = TokenMintApp(app_name="tokenmint")  # Chalice, with the token endpoint's fast path (api/fastpath.py)
     app.debug = False  # never send a stack trace to a client
     # Every body tokenmint accepts or sends is text (JSON, forms, HTML). Chalice's default list of binary media
     # types is matched, lowercased entry by entry, several times per request: an empty list takes that off every

@@ -13,7 +13,8 @@ TOKEN_RESOURCE = "/oauth2/{authServerId}/v1/token"
 KEYS_RESOURCE = "/oauth2/{authServerId}/v1/keys"
 
 
-def _event(method: str, resource: str, server_id: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+def proxy_event(method: str, resource: str, server_id: str, headers: dict[str, str],
+                body: str | None) -> dict[str, Any]:
     path = resource.replace("{authServerId}", server_id)
     now = time.time()
     request_id = str(uuid.uuid4())
@@ -51,7 +52,7 @@ def _event(method: str, resource: str, server_id: str, headers: dict[str, str], 
     }
 
 
-def _headers(extra: dict[str, str]) -> dict[str, str]:
+def gateway_headers(extra: dict[str, str]) -> dict[str, str]:
     return {
         "Accept": "application/json",
         "Accept-Encoding": "gzip, deflate",
@@ -70,7 +71,7 @@ def token_event(server_id: str, client_id: str, client_secret: str, scope: str) 
     """``POST /oauth2/{id}/v1/token`` with ``client_secret_basic`` and a client_credentials form body."""
     body = urlencode({"grant_type": "client_credentials", "scope": scope})
     basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-    return _event("POST", TOKEN_RESOURCE, server_id, _headers({
+    return proxy_event("POST", TOKEN_RESOURCE, server_id, gateway_headers({
         "Authorization": f"Basic {basic}",
         "Content-Type": "application/x-www-form-urlencoded",
         "Content-Length": str(len(body)),
@@ -78,7 +79,7 @@ def token_event(server_id: str, client_id: str, client_secret: str, scope: str) 
 
 
 def keys_event(server_id: str) -> dict[str, Any]:
-    return _event("GET", KEYS_RESOURCE, server_id, _headers({}), None)
+    return proxy_event("GET", KEYS_RESOURCE, server_id, gateway_headers({}), None)
 
 
 class LambdaContext:

@@ -8,7 +8,7 @@ from .http import base_url
 
 
 def base(request: Request) -> str:
-    return base_url(request, get_container().settings.base_url)
+    return base_url(request.headers, get_container().settings.base_url)
 
 
 def server_links(request: Request, auth_server_id: str) -> tuple[str, str]:

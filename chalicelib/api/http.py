@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from chalice import Response
@@ -44,11 +44,11 @@ def no_content() -> Response:
     return Response(body="", status_code=204, headers={"Content-Type": "text/plain"})
 
 
-def base_url(request: Request, configured: str | None) -> str:
-    """The public base URL: configured per stage, else taken from the request (local stack)."""
+def base_url(headers: Mapping[str, str], configured: str | None) -> str:
+    """The public base URL: configured per stage, else taken from the request's (lower-cased) headers (local
+    stack)."""
     if configured:
         return configured
-    headers = request.headers
     host = headers.get("x-forwarded-host") or headers.get("host") or "localhost"
     scheme = (headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
     return f"{scheme}://{host}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable
+from typing import Callable, Mapping
 
 from chalice import Blueprint, Response
 
@@ -21,12 +21,13 @@ from ..oauth.errors import (
 )
 from ..oauth.form import parse_form
 from . import errors
-from .context import base
+from .http import base_url
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
 
 PREFIX = "/oauth2/{authServerId}"
+TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.py)
 # Any request body reaches the POST endpoints, which refuse a non-form one with the OAuth ``invalid_request``
 # (TOK-04) rather than Chalice's 415 in the management API's error format. ``*/*`` is also the check Chalice makes
 # fastest, on every token.
@@ -71,18 +72,26 @@ def serve(produce: Callable[[], OAuthResponse]) -> Response:
                                                 "prevented it from fulfilling the request."))
 
 
-def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
-    request = bp.current_request
+def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool,
+            raw_body: Callable[[], bytes], headers: Mapping[str, str]) -> Response:
+    """One OAuth request, from what either entry reaches it with (the blueprint's Chalice request, or the token
+    fast path's Lambda event, ``api/fastpath.py``): the form body (read inside, so a body that cannot be read is an
+    OAuth error like any other) and the lower-cased headers."""
 
     def produce() -> OAuthResponse:
-        params = parse_form(request.raw_body or b"", request.headers.get("content-type")) if form else {}
-        return call(OAuthRequest(server_id=server_id, base_url=base(request), params=params,
-                                 authorization=request.headers.get("authorization")))
+        params = parse_form(raw_body(), headers.get("content-type")) if form else {}
+        return call(OAuthRequest(server_id=server_id, base_url=base_url(headers, get_container().settings.base_url),
+                                 params=params, authorization=headers.get("authorization")))
 
     return serve(produce)
 
 
-@bp.route(PREFIX + "/v1/token", methods=["POST"], content_types=ANY_BODY, name="oauth_token")
+def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
+    request = bp.current_request
+    return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers)
+
+
+@bp.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")
 def token(authServerId: str) -> Response:
     return _handle(authServerId, get_container().oauth.token, form=True)
 

@@ -93,14 +93,14 @@ def test_no_content_is_empty_and_not_json():
 
 
 def test_configured_base_url_wins():
-    assert base_url(FakeRequest(host="evil.example"), "https://id.example.com") == "https://id.example.com"
+    assert base_url(FakeRequest(host="evil.example").headers, "https://id.example.com") == "https://id.example.com"
 
 
 def test_base_url_from_the_request():
-    assert base_url(FakeRequest(host="127.0.0.1:8000"), None) == "http://127.0.0.1:8000"
-    assert base_url(FakeRequest(host="h", x_forwarded_host="id.example.com", x_forwarded_proto="https, http"),
+    assert base_url(FakeRequest(host="127.0.0.1:8000").headers, None) == "http://127.0.0.1:8000"
+    assert base_url(FakeRequest(host="h", x_forwarded_host="id.example.com", x_forwarded_proto="https, http").headers,
                     None) == "https://id.example.com"
-    assert base_url(FakeRequest(), None) == "http://localhost"
+    assert base_url(FakeRequest().headers, None) == "http://localhost"
 
 
 def test_link_header_self_only():

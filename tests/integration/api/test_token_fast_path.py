@@ -1,0 +1,152 @@
+"""The token endpoint's fast path (chalicelib/api/fastpath.py) answers exactly as Chalice's routing does.
+
+Every event below goes once through ``app(event, context)`` (the fast path, which is what Lambda and the local stack
+call) and once through ``Chalice.__call__`` (the same app, routed by Chalice to the blueprint's view), and the two
+responses must be the same but for the random parts: the request id and the token's ``jti`` and signature.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from urllib.parse import urlencode
+
+import jwt
+import pytest
+from chalice import Chalice
+
+from bench.apigw import LambdaContext, gateway_headers, keys_event, proxy_event
+
+TOKEN = "/oauth2/{authServerId}/v1/token"
+SCOPE = "fast:read"
+
+
+@pytest.fixture
+def app(container):
+    from app import app
+
+    return app
+
+
+@pytest.fixture
+def service(container):
+    container.scopes.create("default", {"name": SCOPE, "consent": "IMPLICIT", "metadataPublish": "NO_CLIENTS"})
+    client, secret = container.clients.create({"client_name": "fast", "application_type": "service"})
+    return client.client_id, secret
+
+
+def basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def token_event(body: str | None, headers: dict[str, str], server: str = "default", **changes) -> dict:
+    event = proxy_event("POST", TOKEN, server, gateway_headers(headers), body)
+    event.update(changes)
+    return event
+
+
+def both(app, event) -> tuple[dict, dict]:
+    fast = app(event, LambdaContext())
+    routed = Chalice.__call__(app, event, LambdaContext())
+    return fast, routed
+
+
+def comparable(response: dict) -> dict:
+    """The response without its random parts (request id, Okta's errorId; jti, signature and so the token's
+    bytes)."""
+    out = json.loads(json.dumps(response))
+    request_id = out["headers"].pop("X-Okta-Request-Id")
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    body = out.get("body")
+    if isinstance(body, str) and body.startswith("{"):
+        out["body"] = json.loads(body)
+        if "errorId" in out["body"]:
+            assert re.fullmatch(r"oae[A-Za-z0-9]{22}", out["body"].pop("errorId"))
+        access_token = out["body"].get("access_token")
+        if access_token:
+            header = jwt.get_unverified_header(access_token)
+            claims = jwt.decode(access_token, options={"verify_signature": False})
+            assert claims.pop("jti").startswith("AT.")
+            out["body"]["access_token"] = {"header": header, "claims": claims}
+    return out
+
+
+def assert_same(app, event) -> dict:
+    fast, routed = both(app, event)
+    assert comparable(fast) == comparable(routed)
+    assert set(fast) == set(routed)
+    return fast
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CC = urlencode({"grant_type": "client_credentials", "scope": SCOPE})
+
+
+def test_a_token_is_the_same_either_way(app, service):
+    response = assert_same(app, token_event(CC, {**FORM, "Authorization": basic(*service)}))
+    assert response["statusCode"] == 200
+    assert response["headers"]["Cache-Control"] == "no-store"
+    assert json.loads(response["body"])["scope"] == SCOPE
+
+
+def test_client_secret_post_and_lower_case_header_names(app, service):
+    client_id, secret = service
+    body = urlencode({"grant_type": "client_credentials", "scope": SCOPE, "client_id": client_id,
+                      "client_secret": secret})
+    response = assert_same(app, token_event(body, {"content-type": "application/x-www-form-urlencoded"}))
+    assert response["statusCode"] == 200
+
+
+def test_a_base64_encoded_body(app, service):
+    event = token_event(base64.b64encode(CC.encode()).decode(), {**FORM, "Authorization": basic(*service)},
+                        isBase64Encoded=True)
+    assert assert_same(app, event)["statusCode"] == 200
+
+
+@pytest.mark.parametrize("case", [
+    "wrong secret", "no credentials", "json body", "no content type", "image body", "repeated parameter",
+    "empty body", "no body", "not utf-8", "unknown scope", "no grant type", "unknown grant type", "unknown server",
+    "broken base64",
+])
+def test_errors_are_the_same_either_way(app, service, case):
+    client_id, secret = service
+    auth = {"Authorization": basic(client_id, secret)}
+    events = {
+        "wrong secret": token_event(CC, {**FORM, "Authorization": basic(client_id, secret + "x")}),
+        "no credentials": token_event(CC, FORM),
+        "json body": token_event(json.dumps({"grant_type": "client_credentials"}),
+                                 {"Content-Type": "application/json", **auth}),
+        "no content type": token_event(CC, auth),
+        "image body": token_event("\x89PNG", {"Content-Type": "image/png", **auth}),
+        "repeated parameter": token_event(CC + "&scope=" + SCOPE, {**FORM, **auth}),
+        "empty body": token_event("", {**FORM, **auth}),
+        "no body": token_event(None, {**FORM, **auth}),
+        "not utf-8": token_event(base64.b64encode(b"grant_type=\xff").decode(), {**FORM, **auth},
+                                 isBase64Encoded=True),
+        "unknown scope": token_event(urlencode({"grant_type": "client_credentials", "scope": "nope"}),
+                                     {**FORM, **auth}),
+        "no grant type": token_event("scope=" + SCOPE, {**FORM, **auth}),
+        "unknown grant type": token_event("grant_type=urn:x", {**FORM, **auth}),
+        "unknown server": token_event(CC, {**FORM, **auth}, server="ausNoSuchServer0000"),
+        "broken base64": token_event("%%%", {**FORM, **auth}, isBase64Encoded=True),
+    }
+    response = assert_same(app, events[case])
+    assert response["statusCode"] >= 400
+    assert response["headers"]["Cache-Control"] == "no-store"
+
+
+def test_a_wrong_secret_carries_the_basic_challenge(app, service):
+    response = assert_same(app, token_event(CC, {**FORM, "Authorization": basic(service[0], "wrong")}))
+    assert response["statusCode"] == 401
+    assert response["headers"]["WWW-Authenticate"] == 'Basic realm="tokenmint"'
+
+
+def test_other_methods_and_routes_are_left_to_chalice(app, service):
+    get = proxy_event("GET", TOKEN, "default", gateway_headers({}), None)
+    response = app(get, LambdaContext())
+    assert response["statusCode"] == 405 and response["headers"]["Allow"] == "POST"
+    keys = app(keys_event("default"), LambdaContext())
+    assert keys["statusCode"] == 200 and json.loads(keys["body"])["keys"]
+    # The fast path leaves Chalice's state alone: a routed request after a fast one still sees its own request.
+    assert app(token_event(CC, {**FORM, "Authorization": basic(*service)}), LambdaContext())["statusCode"] == 200
+    assert app(keys_event("default"), LambdaContext())["statusCode"] == 200
