@@ -14,24 +14,14 @@ from contextlib import contextmanager
 from typing import Iterator
 
 
-def begin() -> bool:
-    """Turn the collector off for an initialisation phase; returns whether it was on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    return enabled
-
-
-def end(was_enabled: bool) -> None:
-    """Freeze what the phase built and restore the collector."""
-    gc.freeze()
-    if was_enabled:
-        gc.enable()
-
-
 @contextmanager
 def init_phase() -> Iterator[None]:
-    was_enabled = begin()
+    """Run an initialisation phase with the collector off; freeze what it built and restore the collector."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        end(was_enabled)
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
