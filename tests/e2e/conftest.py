@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from e2e_support import RECORDER_KEY, SUMMARY_KEY, Recorder
+from e2e_support import NOT_RUN_KEY, RECORDER_KEY, SUMMARY_KEY, Recorder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = float(os.environ.get("TOKENMINT_E2E_STARTUP_TIMEOUT", "90"))
@@ -275,6 +275,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    not_run = config.stash.get(NOT_RUN_KEY, None)
+    if not_run:
+        terminalreporter.write_sep("!", not_run)
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary:
         terminalreporter.write_sep("-", "Okta OpenAPI conformance of recorded exchanges")

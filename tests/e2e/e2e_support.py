@@ -112,6 +112,7 @@ class Recorder:
 # Where conftest keeps the session's recorder and the conformance summary (read by the terminal summary).
 RECORDER_KEY = pytest.StashKey[Recorder]()
 SUMMARY_KEY = pytest.StashKey[dict]()
+NOT_RUN_KEY = pytest.StashKey[str]()  # why the conformance check did not run
 
 
 # --------------------------------------------------------------------------------------------------------------
