@@ -233,6 +233,21 @@ def admin_headers(stack: Stack) -> dict[str, str]:
     return {"Authorization": f"SSWS {stack.token}", "Accept": "application/json"}
 
 
+@pytest.fixture
+def okta_verifier_over_http() -> Iterator[None]:
+    """okta-jwt-verifier 0.5.0 has no http switch: the documented test-only patch (clients.md 3), undone after."""
+    from okta_jwt_verifier import config_validator
+
+    original = config_validator.ConfigValidator.validate_issuer
+
+    def validate_issuer(self, issuer=None, https_check=True):  # noqa: ANN001 - the library's signature
+        return original(self, issuer, https_check=False)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config_validator.ConfigValidator, "validate_issuer", validate_issuer)
+        yield
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Objects under test
 # --------------------------------------------------------------------------------------------------------------
