@@ -1,4 +1,5 @@
-"""Shared fixtures. Unit tests need none of these; integration tests run the app in-process on moto."""
+"""Shared fixtures. Unit tests need none of these; integration tests run the app in-process on moto, one moto world
+per module reset before every test (tests/moto_world.py)."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     from moto import mock_aws
@@ -24,27 +26,37 @@ def aws() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module")
+def world_start() -> datetime:
+    """When the module's moto world is bootstrapped, and so when every test's ``clock`` starts."""
+    return datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
 @pytest.fixture
-def clock():
+def clock(world_start):
     from chalicelib.clock import FixedClock
 
-    return FixedClock(datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc))
+    return FixedClock(world_start)
+
+
+@pytest.fixture(scope="module")
+def moto_world(world_start):
+    """moto with a KMS key, the tables and ``default``, built once per module (tests/moto_world.py)."""
+    from moto import mock_aws
+
+    from tests.moto_world import MotoWorld
+
+    with mock_aws():
+        yield MotoWorld.build(world_start)
 
 
 @pytest.fixture
-def container(aws, clock):
-    from chalicelib.container import Container, set_container
-    from chalicelib.settings import Settings
+def container(moto_world, clock):
+    """A new container over the module's moto world, put back to its bootstrapped state first."""
+    from chalicelib.container import set_container
 
-    import boto3
-
-    kms_key = boto3.client("kms", region_name="us-east-1").create_key(Description="tokenmint tests")["KeyMetadata"]
-    settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-                                  "TOKENMINT_GRANTS_TABLE": "tm-grants",
-                                  "TOKENMINT_BASE_URL": "https://tokenmint.test",
-                                  "TOKENMINT_KMS_KEY_ID": kms_key["KeyId"]})
-    built = Container.build(settings, clock)
-    built.bootstrap()
+    moto_world.restore()
+    built = moto_world.container(clock)
     set_container(built)
     yield built
     set_container(None)
