@@ -17,6 +17,31 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on pytest-xdist workers with ``--dist loadgroup``: each ``xdist_group`` runs whole
+    on one worker. A test without one (e2e and infra have theirs) is grouped with its module, so that its module's
+    moto world is built once and not on every worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+TERMINAL_SECTIONS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 - pytest-xdist's hook, on its controller
+    """Keep the terminal-summary sections a worker's conftest handed over (tests/e2e/conftest.py)."""
+    sections = getattr(node, "workeroutput", {}).get("terminal_sections", [])
+    node.config.stash.setdefault(TERMINAL_SECTIONS, []).extend(sections)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    for title, text in config.stash.get(TERMINAL_SECTIONS, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)
+
 
 @pytest.fixture
 def aws() -> Iterator[None]:

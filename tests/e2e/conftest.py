@@ -43,6 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RECORDER_KEY] = Recorder()
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Under pytest-xdist (`make test`) every e2e test runs on one worker: one stack, one recorder, and the
+    ``e2e_final`` check after all the traffic it must see."""
+    item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     final = [item for item in items if item.get_closest_marker("e2e_final")]
     if final:
@@ -289,17 +295,31 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _e2e_failures.append(report.nodeid)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+def _summary_sections(config: pytest.Config) -> list[tuple[str, str]]:
+    sections = []
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary:
-        terminalreporter.write_sep("-", "Okta OpenAPI conformance of recorded exchanges")
-        terminalreporter.write_line(
-            f"recorded {summary['recorded']}, validated {summary['validated']} "
-            f"({len(summary['by_operation'])} operations), skipped (path not in spec) "
-            f"{summary['skipped_not_in_spec']}, failed {summary['failed']}")
+        lines = [f"recorded {summary['recorded']}, validated {summary['validated']} "
+                 f"({len(summary['by_operation'])} operations), skipped (path not in spec) "
+                 f"{summary['skipped_not_in_spec']}, failed {summary['failed']}"]
         for entry, count in sorted(summary["undocumented_statuses_used"].items()):
-            terminalreporter.write_line(f"  allow-listed undocumented status: {entry} x{count}")
+            lines.append(f"  allow-listed undocumented status: {entry} x{count}")
+        sections.append(("Okta OpenAPI conformance of recorded exchanges", "\n".join(lines)))
     process = config.stash.get(STACK_KEY, None)
     if process is not None and _e2e_failures:
-        terminalreporter.write_sep("-", "local stack output (last 40 lines)")
-        terminalreporter.write_line(process.output(last=40) or "<no output>")
+        sections.append(("local stack output (last 40 lines)", process.output(last=40) or "<no output>"))
+    return sections
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker the controller prints the terminal summary: hand it these sections
+    (tests/conftest.py prints them)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["terminal_sections"] = _summary_sections(session.config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    for title, text in _summary_sections(config):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)
