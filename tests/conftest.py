@@ -17,14 +17,26 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`make test` runs the suite on pytest-xdist workers with ``--dist loadgroup``: each ``xdist_group`` runs whole
-    on one worker. A test without one (e2e and infra have theirs) is grouped with its module, so that its module's
-    moto world is built once and not on every worker."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+# Directories whose tests must share one pytest-xdist worker: e2e (one local stack and recorder, and the e2e_final
+# OpenAPI check after all the traffic it must see) and infra (each stage packaged once).
+ONE_WORKER = ("tests/e2e/", "tests/infra/")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # first: pytest-xdist's own hook answers too
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - pytest-xdist's types
+    """`make test` runs on pytest-xdist workers. A work unit runs whole on one worker: all of e2e, all of infra,
+    otherwise one module (its moto world is then built once, not on every worker); largest units first.
+
+    Not ``--dist loadgroup`` with ``xdist_group`` marks: pytest-xdist 3.8.0 groups by rewriting node ids, which
+    pytest 9.2 no longer lets it do, so the marks are silently ignored (pytest-xdist issue 1386)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return next((directory for directory in ONE_WORKER if module.startswith(directory)), module)
+
+    return SuiteScheduling(config, log)
 
 
 TERMINAL_SECTIONS = pytest.StashKey[list]()

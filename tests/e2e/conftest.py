@@ -43,13 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RECORDER_KEY] = Recorder()
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """Under pytest-xdist (`make test`) every e2e test runs on one worker: one stack, one recorder, and the
-    ``e2e_final`` check after all the traffic it must see."""
-    item.add_marker(pytest.mark.xdist_group("e2e"))
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (`make test`) every e2e test runs on one worker, in this order (tests/conftest.py).
     final = [item for item in items if item.get_closest_marker("e2e_final")]
     if final:
         items[:] = [item for item in items if item not in final] + final

@@ -21,11 +21,6 @@ class Packaged:
     cloudformation: dict[str, Any]
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """Under pytest-xdist (`make test`) every infra test runs on one worker: each stage is packaged once."""
-    item.add_marker(pytest.mark.xdist_group("infra"))
-
-
 @pytest.fixture(scope="session")
 def packaged_stage(tmp_path_factory) -> Callable[[str], Packaged]:
     cache: dict[str, Packaged] = {}
