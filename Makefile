@@ -26,8 +26,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# One pytest-xdist worker per core (at most 4: each holds the app, moto and, for one of them, the e2e stack). A work
+# unit runs whole on one worker: all of e2e (one stack, the OpenAPI check last), all of infra (each stage packaged
+# once), otherwise one module (its moto world built once); tests/conftest.py schedules them.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) $(CHROMIUM)
-	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.tokens

@@ -31,7 +31,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock for tests that only moves when told to."""
+    """A clock for tests that only moves when told to. Code that takes a ``now`` callable gets ``clock.now``."""
 
     def __init__(self, start: datetime) -> None:
         self._now = start
@@ -43,6 +43,10 @@ class FixedClock:
         from datetime import timedelta
 
         self._now = self._now + timedelta(**delta)
+
+    def set(self, when: datetime) -> None:
+        """Jump to ``when``, forwards or back (a shared test world rewinds its clock between tests)."""
+        self._now = when
 
 
 def okta_time(value: datetime) -> str:

@@ -1,4 +1,5 @@
-"""Shared fixtures. Unit tests need none of these; integration tests run the app in-process on moto."""
+"""Shared fixtures. Unit tests need none of these; integration tests run the app in-process on moto, one moto world
+per module reset before every test (tests/moto_world.py)."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,44 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
+# Directories whose tests must share one pytest-xdist worker: e2e (one local stack and recorder, and the e2e_final
+# OpenAPI check after all the traffic it must see) and infra (each stage packaged once).
+ONE_WORKER = ("tests/e2e/", "tests/infra/")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # first: pytest-xdist's own hook answers too
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - pytest-xdist's types
+    """`make test` runs on pytest-xdist workers. A work unit runs whole on one worker: all of e2e, all of infra,
+    otherwise one module (its moto world is then built once, not on every worker); largest units first.
+
+    Not ``--dist loadgroup`` with ``xdist_group`` marks: pytest-xdist 3.8.0 groups by rewriting node ids, which
+    pytest 9.2 no longer lets it do, so the marks are silently ignored (pytest-xdist issue 1386)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return next((directory for directory in ONE_WORKER if module.startswith(directory)), module)
+
+    return SuiteScheduling(config, log)
+
+
+TERMINAL_SECTIONS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 - pytest-xdist's hook, on its controller
+    """Keep the terminal-summary sections a worker's conftest handed over (tests/e2e/conftest.py)."""
+    sections = getattr(node, "workeroutput", {}).get("terminal_sections", [])
+    node.config.stash.setdefault(TERMINAL_SECTIONS, []).extend(sections)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    for title, text in config.stash.get(TERMINAL_SECTIONS, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     from moto import mock_aws
@@ -24,27 +63,37 @@ def aws() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module")
+def world_start() -> datetime:
+    """When the module's moto world is bootstrapped, and so when every test's ``clock`` starts."""
+    return datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
 @pytest.fixture
-def clock():
+def clock(world_start):
     from chalicelib.clock import FixedClock
 
-    return FixedClock(datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc))
+    return FixedClock(world_start)
+
+
+@pytest.fixture(scope="module")
+def moto_world(world_start):
+    """moto with a KMS key, the tables and ``default``, built once per module (tests/moto_world.py)."""
+    from moto import mock_aws
+
+    from tests.moto_world import MotoWorld
+
+    with mock_aws():
+        yield MotoWorld.build(world_start)
 
 
 @pytest.fixture
-def container(aws, clock):
-    from chalicelib.container import Container, set_container
-    from chalicelib.settings import Settings
+def container(moto_world, clock):
+    """A new container over the module's moto world, put back to its bootstrapped state first."""
+    from chalicelib.container import set_container
 
-    import boto3
-
-    kms_key = boto3.client("kms", region_name="us-east-1").create_key(Description="tokenmint tests")["KeyMetadata"]
-    settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-                                  "TOKENMINT_GRANTS_TABLE": "tm-grants",
-                                  "TOKENMINT_BASE_URL": "https://tokenmint.test",
-                                  "TOKENMINT_KMS_KEY_ID": kms_key["KeyId"]})
-    built = Container.build(settings, clock)
-    built.bootstrap()
+    moto_world.restore()
+    built = moto_world.container(clock)
     set_container(built)
     yield built
     set_container(None)

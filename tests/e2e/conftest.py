@@ -44,6 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (`make test`) every e2e test runs on one worker, in this order (tests/conftest.py).
     final = [item for item in items if item.get_closest_marker("e2e_final")]
     if final:
         items[:] = [item for item in items if item not in final] + final
@@ -233,6 +234,21 @@ def admin_headers(stack: Stack) -> dict[str, str]:
     return {"Authorization": f"SSWS {stack.token}", "Accept": "application/json"}
 
 
+@pytest.fixture
+def okta_verifier_over_http() -> Iterator[None]:
+    """okta-jwt-verifier 0.5.0 has no http switch: the documented test-only patch (clients.md 3), undone after."""
+    from okta_jwt_verifier import config_validator
+
+    original = config_validator.ConfigValidator.validate_issuer
+
+    def validate_issuer(self, issuer=None, https_check=True):  # noqa: ANN001 - the library's signature
+        return original(self, issuer, https_check=False)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config_validator.ConfigValidator, "validate_issuer", validate_issuer)
+        yield
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Objects under test
 # --------------------------------------------------------------------------------------------------------------
@@ -274,20 +290,34 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _e2e_failures.append(report.nodeid)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+def _summary_sections(config: pytest.Config) -> list[tuple[str, str]]:
+    sections = []
     not_run = config.stash.get(NOT_RUN_KEY, None)
     if not_run:
-        terminalreporter.write_sep("!", not_run)
+        sections.append(("Okta OpenAPI conformance check NOT RUN", not_run))
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary:
-        terminalreporter.write_sep("-", "Okta OpenAPI conformance of recorded exchanges")
-        terminalreporter.write_line(
-            f"recorded {summary['recorded']}, validated {summary['validated']} "
-            f"({len(summary['by_operation'])} operations), skipped (path not in spec) "
-            f"{summary['skipped_not_in_spec']}, failed {summary['failed']}")
+        lines = [f"recorded {summary['recorded']}, validated {summary['validated']} "
+                 f"({len(summary['by_operation'])} operations), skipped (path not in spec) "
+                 f"{summary['skipped_not_in_spec']}, failed {summary['failed']}"]
         for entry, count in sorted(summary["undocumented_statuses_used"].items()):
-            terminalreporter.write_line(f"  allow-listed undocumented status: {entry} x{count}")
+            lines.append(f"  allow-listed undocumented status: {entry} x{count}")
+        sections.append(("Okta OpenAPI conformance of recorded exchanges", "\n".join(lines)))
     process = config.stash.get(STACK_KEY, None)
     if process is not None and _e2e_failures:
-        terminalreporter.write_sep("-", "local stack output (last 40 lines)")
-        terminalreporter.write_line(process.output(last=40) or "<no output>")
+        sections.append(("local stack output (last 40 lines)", process.output(last=40) or "<no output>"))
+    return sections
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker the controller prints the terminal summary: hand it these sections
+    (tests/conftest.py prints them)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["terminal_sections"] = _summary_sections(session.config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    for title, text in _summary_sections(config):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)

@@ -216,21 +216,6 @@ def front(okta_client: Any, stack: Any) -> Iterator[Front]:
         http.close()
 
 
-@pytest.fixture
-def okta_verifier_over_http() -> Iterator[None]:
-    """okta-jwt-verifier 0.5.0 has no http switch: the documented test-only patch (clients.md 3), undone after."""
-    from okta_jwt_verifier import config_validator
-
-    original = config_validator.ConfigValidator.validate_issuer
-
-    def validate_issuer(self, issuer=None, https_check=True):  # noqa: ANN001 - the library's signature
-        return original(self, issuer, https_check=False)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config_validator.ConfigValidator, "validate_issuer", validate_issuer)
-        yield
-
-
 def start(front: Front, browser: Browser, client: RegisteredClient, redirect_uri: str, **params: str
           ) -> requests.Response:
     query = {"client_id": client.client_id, "redirect_uri": redirect_uri, "response_type": "code",

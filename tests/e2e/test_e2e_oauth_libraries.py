@@ -59,21 +59,6 @@ def oauthlib_http(monkeypatch):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
-@pytest.fixture
-def http_issuers_for_okta_verifier() -> Iterator[None]:
-    """okta-jwt-verifier 0.5.0 has no http switch: the documented test-only patch (clients.md 3), undone after."""
-    from okta_jwt_verifier import config_validator
-
-    original = config_validator.ConfigValidator.validate_issuer
-
-    def validate_issuer(self, issuer=None, https_check=True):  # noqa: ANN001 - the library's signature
-        return original(self, issuer, https_check=False)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config_validator.ConfigValidator, "validate_issuer", validate_issuer)
-        yield
-
-
 def _form(request: requests.PreparedRequest) -> dict[str, list[str]]:
     body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
     return parse_qs(body)
@@ -243,7 +228,7 @@ def test_okta_jwt_verifier_refuses_http_issuers_without_the_patch(w):
         AccessTokenVerifier(issuer=w.server.issuer, audience=w.server.audience)
 
 
-def test_okta_jwt_verifier_sync_and_async(w, http_issuers_for_okta_verifier):
+def test_okta_jwt_verifier_sync_and_async(w, okta_verifier_over_http):
     from okta_jwt_verifier import AccessTokenVerifier
     from okta_jwt_verifier.exceptions import JWTValidationException
 
@@ -268,7 +253,7 @@ def test_okta_jwt_verifier_sync_and_async(w, http_issuers_for_okta_verifier):
             f"{head}.{forged}.{signature}")
 
 
-def test_okta_jwt_verifier_on_the_default_server(w, http_issuers_for_okta_verifier):
+def test_okta_jwt_verifier_on_the_default_server(w, okta_verifier_over_http):
     from okta_jwt_verifier import AccessTokenVerifier
 
     access_token = w.token(w.basic, server=w.default, scope=w.default_scope)["access_token"]

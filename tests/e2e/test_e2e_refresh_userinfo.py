@@ -128,22 +128,7 @@ def w(okta_client, http, stack, admin_headers) -> Iterator[World]:
     call(okta_client.delete_group(group.id))
 
 
-@pytest.fixture
-def http_issuers_for_okta_verifier() -> Iterator[None]:
-    """okta-jwt-verifier 0.5.0 has no http switch: the documented test-only patch (clients.md 3), undone after."""
-    from okta_jwt_verifier import config_validator
-
-    original = config_validator.ConfigValidator.validate_issuer
-
-    def validate_issuer(self, issuer=None, https_check=True):  # noqa: ANN001 - the library's signature
-        return original(self, issuer, https_check=False)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config_validator.ConfigValidator, "validate_issuer", validate_issuer)
-        yield
-
-
-def test_password_grant_refresh_rotation_reuse_and_userinfo(w, http_issuers_for_okta_verifier):
+def test_password_grant_refresh_rotation_reuse_and_userinfo(w, okta_verifier_over_http):
     from okta_jwt_verifier import AccessTokenVerifier, IDTokenVerifier
 
     signed_in = w.sign_in()

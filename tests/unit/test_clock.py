@@ -32,6 +32,14 @@ def test_fixed_clock_moves_only_when_told():
     assert clock.now() == datetime(2026, 1, 1, 0, 1, 30, tzinfo=timezone.utc)
 
 
+def test_fixed_clock_can_be_set_forwards_and_back():
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 1, tzinfo=timezone.utc))
+    assert clock.now() == datetime(2026, 3, 1, tzinfo=timezone.utc)
+    clock.set(datetime(2025, 12, 31, tzinfo=timezone.utc))
+    assert clock.now() == clock.now() == datetime(2025, 12, 31, tzinfo=timezone.utc)
+
+
 def test_okta_time_round_trips():
     value = datetime(2025, 3, 13, 23, 34, 6, tzinfo=timezone.utc)
     assert okta_time(value) == "2025-03-13T23:34:06.000Z"

@@ -19,20 +19,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 
 from chalicelib.clock import FixedClock
 from chalicelib.container import Container
-from chalicelib.settings import Settings, SettingsError
+from tests.moto_world import BASE, CONFIG_TABLE, DIRECTORY_TABLE, REGION, START, test_settings  # noqa: F401
+from tests.moto_world import dynamodb_backend as _backend
 
-START = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-REGION = "us-east-1"
-CONFIG_TABLE = "tm-config"
-DIRECTORY_TABLE = "tm-directory"
-BASE = "https://tokenmint.test"
 ERROR_ID = re.compile(r"^oae[A-Za-z0-9]{22}$")
 SERVERS = "/api/v1/authorizationServers"
 
@@ -55,24 +50,7 @@ class World:
         tables = _backend().tables
         for name, items in self.snapshot.items():
             tables[name].items = copy.deepcopy(items)
-        self.clock.advance(seconds=-(self.clock.now() - START).total_seconds())
-
-
-def test_settings(**extra: str) -> Settings:
-    """The root conftest's settings. Tables added to settings later are named ``tm-<name>`` without edits here."""
-    env = {"TOKENMINT_CONFIG_TABLE": CONFIG_TABLE, "TOKENMINT_DIRECTORY_TABLE": DIRECTORY_TABLE,
-           "TOKENMINT_BASE_URL": BASE, "TOKENMINT_KMS_KEY_ID": "alias/tokenmint-tests", **extra}
-    while True:
-        try:
-            return Settings.from_env(env)
-        except SettingsError as exc:
-            name = str(exc).split()[0]
-            if not name.endswith("_TABLE") or name in env:
-                raise
-            env[name] = "tm-" + name.removeprefix("TOKENMINT_").removesuffix("_TABLE").lower()
-
-
-test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
+        self.clock.set(START)
 
 
 def build_world(other: bool = False) -> World:
@@ -96,13 +74,6 @@ def build_world(other: bool = False) -> World:
     default = {"server": config.server.id, "policy": policy.id, "rule": rule.id}
     snapshot = {name: copy.deepcopy(table.items) for name, table in _backend().tables.items()}
     return World(container, clock, secret, snapshot, ids, default)
-
-
-def _backend() -> Any:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    return dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
 
 
 def state() -> State:

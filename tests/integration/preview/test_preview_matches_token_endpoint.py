@@ -4,7 +4,7 @@ the same order, with the same header, scopes and lifetime, or the preview answer
 and ``error_description``; and its ``evaluation`` names the right reason.
 
 User grants: compared with the real ``password`` grant and the real browser flow (``/v1/authorize``, the sign-in
-and consent pages, the code redeemed at ``/v1/token``); either test skips, saying so, if its flow is not wired.
+and consent pages, the code redeemed at ``/v1/token``); either test fails, saying so, if its flow is not wired.
 Besides, a direct call of ``policy.evaluate`` and ``oauth.minting`` on the stored configuration, client and user
 checks the preview's trace step by step and its claim reasons, for both user grants.
 """
@@ -372,10 +372,10 @@ def world_group_names(api, world: UserWorld) -> str:
 
 
 def test_user_grants_match_the_real_password_grant(api, container):
-    """Runs once ``oauth/grants/password.py`` is registered with the token endpoint (issue 5)."""
-    if "password" not in container.oauth.grants:
-        pytest.skip("the password grant is not registered yet: user grants are compared with policy.evaluate + "
-                    "minting (test_user_grant_preview_equals_evaluate_and_minting) until it is")
+    """The password grant (``oauth/grants/password.py``) against the preview of ``password``."""
+    # Asserted, not skipped: the grant is always registered, so an unwired grant is a regression to report, not
+    # a reason to let this equivalence check pass silently.
+    assert "password" in container.oauth.grants, "the password grant is not registered with the token endpoint"
     world = user_world(api)
     outcomes = {}
     cases = {**USER_CASES, **PASSWORD_CASES}
@@ -414,8 +414,9 @@ def test_user_grants_match_the_real_authorization_code_flow(api, client, contain
 
     from tests.integration.authorize.authorize_support import Browser, callback, pkce_pair, through
 
-    if container.oauth.front is None or "authorization_code" not in container.oauth.grants:
-        pytest.skip("the authorization code flow is not wired yet")
+    # Asserted, not skipped (see the password-grant test above).
+    assert container.oauth.front is not None, "the front channel (/v1/authorize) is not wired"
+    assert "authorization_code" in container.oauth.grants, "the authorization_code grant is not registered"
     world = user_world(api)
     redirect = "com.example.app:/callback"
     outcomes = {}

@@ -67,7 +67,7 @@ def access() -> Access:
 
 @pytest.fixture
 def grant(w, store, access) -> AuthorizationCodeGrant:
-    return AuthorizationCodeGrant(Codes(store, w.clock), access)
+    return AuthorizationCodeGrant(Codes(store, w.clock.now), access)
 
 
 CLIENT = FakeClient("web", secret="s", grant_types=("authorization_code", "refresh_token"))
@@ -92,7 +92,7 @@ def test_a_redemption_issues_access_id_and_refresh_tokens_via_the_contract(grant
     issued = w.services.refresh_tokens.issued[0]
     assert issued["server_id"] == "aus_a" and issued["client_id"] == "web" and issued["user_id"] == "00u1"
     assert issued["scopes"] == ("openid", "offline_access") and issued["amr"] == ("pwd",)
-    assert issued["lifetime_minutes"] == 0 and issued["window_minutes"] == 10080 and issued["now"] == w.clock()
+    assert issued["lifetime_minutes"] == 0 and issued["window_minutes"] == 10080 and issued["now"] == w.clock.now()
 
 
 def test_no_refresh_token_without_offline_access_or_the_grant(grant, w):

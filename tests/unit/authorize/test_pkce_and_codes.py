@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.oauth import codes as codes_module
 from chalicelib.oauth.codes import BURNED, CODE_LIFETIME, ISSUED, REDEEMED, CodeGrant, Codes, s256, verify_pkce
 from chalicelib.oauth.sessions import hash_secret
@@ -16,14 +17,6 @@ from frontfakes import MemoryGrants
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.value = NOW
-
-    def __call__(self) -> datetime:
-        return self.value
 
 
 def grant(**changes) -> CodeGrant:
@@ -39,13 +32,13 @@ def store() -> MemoryGrants:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(NOW)
 
 
 @pytest.fixture
 def codes(store, clock) -> Codes:
-    return Codes(store, clock)
+    return Codes(store, clock.now)
 
 
 # -- PKCE ---------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.oauth.authorize.params import AuthorizeParams
 from chalicelib.oauth.authorize.pending import (PENDING_LIFETIME, ConcurrentChange, PendingRequest, PendingRequests,
                                                csrf_token, new_browser_cookie)
@@ -18,32 +19,21 @@ from frontfakes import MemoryGrants
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.value = NOW
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **delta: float) -> None:
-        self.value += timedelta(**delta)
-
-
 @pytest.fixture
 def store() -> MemoryGrants:
     return MemoryGrants()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(NOW)
 
 
 # -- sessions -----------------------------------------------------------------------------------------------------
 
 
 def test_web04_session_ids_are_256_bit_and_stored_only_as_hashes(store, clock):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     cookie, session = sessions.start("00u1")
     assert len(cookie) == 43
     assert store.keys("SESSION#") == [(f"SESSION#{hash_secret(cookie)}", "SESSION")]
@@ -54,13 +44,13 @@ def test_web04_session_ids_are_256_bit_and_stored_only_as_hashes(store, clock):
 
 @pytest.mark.parametrize("cookie", [None, "", "abc", "x" * 43, "!" * 43, "a" * 44])
 def test_unknown_or_malformed_cookies_have_no_session(store, clock, cookie):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     sessions.start("00u1")
     assert sessions.current(cookie) is None
 
 
 def test_idle_timeout_is_checked_on_read(store, clock):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     cookie, _ = sessions.start("00u1")
     clock.advance(seconds=IDLE.total_seconds() - 1)
     assert sessions.current(cookie) is not None  # used: the idle deadline moves
@@ -71,9 +61,9 @@ def test_idle_timeout_is_checked_on_read(store, clock):
 
 
 def test_absolute_lifetime_ends_even_an_active_session(store, clock):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     cookie, _ = sessions.start("00u1")
-    while clock.value - NOW < ABSOLUTE - timedelta(hours=1):
+    while clock.now() - NOW < ABSOLUTE - timedelta(hours=1):
         clock.advance(hours=1)
         assert sessions.current(cookie) is not None
     clock.advance(hours=1)
@@ -81,19 +71,19 @@ def test_absolute_lifetime_ends_even_an_active_session(store, clock):
 
 
 def test_use_is_written_at_most_every_few_minutes(store, clock):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     cookie, _ = sessions.start("00u1")
     version = store.items[(f"SESSION#{hash_secret(cookie)}", "SESSION")][1]
     clock.advance(seconds=TOUCH_EVERY.total_seconds() - 1)
     sessions.current(cookie)
     assert store.items[(f"SESSION#{hash_secret(cookie)}", "SESSION")][1] == version
     clock.advance(seconds=1)
-    assert sessions.current(cookie).last_seen == clock.value
+    assert sessions.current(cookie).last_seen == clock.now()
     assert store.items[(f"SESSION#{hash_secret(cookie)}", "SESSION")][1] == version + 1
 
 
 def test_signing_in_again_replaces_the_previous_session(store, clock):
-    sessions = Sessions(store, clock)
+    sessions = Sessions(store, clock.now)
     old, _ = sessions.start("00u1")
     new, session = sessions.start("00u2", replacing=old)
     assert new != old and sessions.current(old) is None and sessions.current(new).user_id == "00u2"
@@ -117,7 +107,7 @@ def pending_for(browser: str) -> PendingRequest:
 
 
 def test_web04_csrf_token_is_bound_to_the_browser_and_the_request(store, clock):
-    requests = PendingRequests(store, clock)
+    requests = PendingRequests(store, clock.now)
     browser = new_browser_cookie()
     stored = requests.store(pending_for(browser))
     assert stored.request_id and store.keys("AUTHZ#") == [(f"AUTHZ#{hash_secret(stored.request_id)}", "REQUEST")]
@@ -136,7 +126,7 @@ def test_web04_csrf_token_is_bound_to_the_browser_and_the_request(store, clock):
 
 
 def test_pending_requests_expire_after_ten_minutes(store, clock):
-    requests = PendingRequests(store, clock)
+    requests = PendingRequests(store, clock.now)
     stored = requests.store(pending_for(new_browser_cookie()))
     clock.advance(seconds=PENDING_LIFETIME.total_seconds() - 1)
     assert requests.load(stored.request_id) is not None
@@ -145,7 +135,7 @@ def test_pending_requests_expire_after_ten_minutes(store, clock):
 
 
 def test_pending_updates_are_conditional_and_finish_deletes(store, clock):
-    requests = PendingRequests(store, clock)
+    requests = PendingRequests(store, clock.now)
     stored = requests.store(pending_for(new_browser_cookie()))
     loaded = requests.load(stored.request_id)
     updated = requests.store(replace(loaded, user_id="00u1"))
@@ -161,7 +151,7 @@ def test_pending_updates_are_conditional_and_finish_deletes(store, clock):
 
 
 def test_consent_is_remembered_per_user_client_and_server_and_revocable(store, clock):
-    consents = Consents(store, clock)
+    consents = Consents(store, clock.now)
     consents.remember("00u1", "aus1", "c1", [("a", "scpA"), ("b", "scpB")], "https://t/oauth2/aus1")
     consents.remember("00u1", "aus2", "c1", [("a", "scpA2")], "https://t/oauth2/aus2")
     consents.remember("00u1", "aus1", "c2", [("c", "scpC")], "https://t/oauth2/aus1")

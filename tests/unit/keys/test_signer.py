@@ -8,17 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache, StaleActiveKidError
 
 T0 = datetime(2025, 3, 13, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class FakeLoader:
@@ -50,13 +43,13 @@ def loader() -> FakeLoader:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(T0)
 
 
 @pytest.fixture
 def cache(loader, clock) -> SigningKeyCache:
-    return SigningKeyCache(loader, clock, DEFAULT_MAX_STALENESS)
+    return SigningKeyCache(loader, clock.now, DEFAULT_MAX_STALENESS)
 
 
 def test_cold_cache_loads_once_then_warm_calls_make_no_load(cache, loader):
@@ -143,23 +136,23 @@ def test_a_slow_cold_load_for_one_server_does_not_block_another(cache, loader):
 
 
 def test_a_kid_read_within_max_staleness_is_accepted(cache, clock):
-    read_at = clock.now
-    clock.now = read_at + DEFAULT_MAX_STALENESS
+    read_at = clock.now()
+    clock.set(read_at + DEFAULT_MAX_STALENESS)
     assert cache.get("aus1", "kidA", kid_read_at=read_at).kid == "kidA"
 
 
 def test_a_kid_read_longer_ago_than_max_staleness_is_refused(cache, clock, loader):
-    read_at = clock.now
-    clock.now = read_at + DEFAULT_MAX_STALENESS + timedelta(seconds=1)
+    read_at = clock.now()
+    clock.set(read_at + DEFAULT_MAX_STALENESS + timedelta(seconds=1))
     with pytest.raises(StaleActiveKidError):
         cache.get("aus1", "kidA", kid_read_at=read_at)
     assert not loader.calls
 
 
 def test_max_staleness_is_exposed_and_validated(loader, clock):
-    assert SigningKeyCache(loader, clock, timedelta(minutes=2)).max_staleness == timedelta(minutes=2)
+    assert SigningKeyCache(loader, clock.now, timedelta(minutes=2)).max_staleness == timedelta(minutes=2)
     with pytest.raises(ValueError):
-        SigningKeyCache(loader, clock, timedelta(0))
+        SigningKeyCache(loader, clock.now, timedelta(0))
 
 
 def test_loaded_key_repr_never_shows_the_private_key(cache):

@@ -1,7 +1,7 @@
 """In-memory fakes and builders for the OAuth unit tests (an importable helper, not a test module).
 
 Nothing here touches AWS or Chalice: clients live in a dict, client-assertion ids in a dict, revocations in a dict,
-server configurations are plain ``chalicelib.domain`` dataclasses, and every "now" comes from ``Clock``.
+server configurations are plain ``chalicelib.domain`` dataclasses, and every "now" comes from a ``FixedClock``.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from chalicelib.clock import FixedClock
 from chalicelib.domain import (
     ACTIVE,
     AuthorizationServer,
@@ -40,19 +41,6 @@ from chalicelib.oauth.remote_jwks import RemoteJwks
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 BASE = "https://tokenmint.test"
 OIDC = ("openid", "profile", "email", "address", "phone", "offline_access", "device_sso")
-
-
-class Clock:
-    """A callable clock that only moves when told to."""
-
-    def __init__(self, start: datetime = NOW) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **delta: float) -> None:
-        self.value = self.value + timedelta(**delta)
 
 
 # -- keys ---------------------------------------------------------------------------------------------------------
@@ -271,7 +259,7 @@ class World:
     ``svc`` (client_secret_basic, client_credentials), ``post`` (client_secret_post), ``other`` (a second secret
     client), ``spa`` (public, ``none``), ``nogrant`` (secret client without client_credentials)."""
 
-    clock: Clock
+    clock: FixedClock
     loader: FakeConfigLoader
     directory: FakeDirectory
     ledger: FakeLedger
@@ -285,7 +273,7 @@ class World:
 
 
 def world(*, cache_ttl: timedelta = timedelta(seconds=30)) -> World:
-    clock = Clock()
+    clock = FixedClock(NOW)
     key_a, key_b, key_d = rsa_key("server-a"), rsa_key("server-b"), rsa_key("server-default")
     loader = FakeConfigLoader(server_config("aus_a", key_a), server_config("aus_b", key_b),
                               server_config("aus_default", key_d, audience="api://default", default=True))
@@ -300,11 +288,11 @@ def world(*, cache_ttl: timedelta = timedelta(seconds=30)) -> World:
     ledger = FakeLedger()
     revocations = FakeRevocations()
     holders = FakeHolders()
-    signer = SigningKeyCache(lambda _server, kid: private_keys[kid], clock)
+    signer = SigningKeyCache(lambda _server, kid: private_keys[kid], clock.now)
     services = OAuthServices(
-        configs=ServerConfigs(loader, loader.resolve, cache_ttl, clock),
-        authenticator=ClientAuthenticator(directory, ledger, clock, RemoteJwks(clock, FakeFetcher())),
-        signer=signer, revocations=revocations, now=clock, holders=holders,
+        configs=ServerConfigs(loader, loader.resolve, cache_ttl, clock.now),
+        authenticator=ClientAuthenticator(directory, ledger, clock.now, RemoteJwks(clock.now, FakeFetcher())),
+        signer=signer, revocations=revocations, now=clock.now, holders=holders,
     )
     return World(clock=clock, loader=loader, directory=directory, ledger=ledger, revocations=revocations,
                  holders=holders, services=services, private_keys=private_keys)

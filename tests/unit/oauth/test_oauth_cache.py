@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.errors import NotFoundError
 from chalicelib.oauth.cache import TTLCache
 from chalicelib.oauth.clients import CachedClients
 from chalicelib.oauth.configuration import ServerConfigs
-from tests.unit.oauth.oauthfakes import NOW, Clock, FakeClient, FakeConfigLoader, rsa_key, server_config
+from tests.unit.oauth.oauthfakes import NOW, FakeClient, FakeConfigLoader, rsa_key, server_config
 
 TTL = timedelta(seconds=30)
 
@@ -26,12 +27,12 @@ class Loads:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(NOW)
 
 
 def test_miss_then_hit_returns_value_and_read_time(clock):
-    cache: TTLCache[str, str] = TTLCache(TTL, clock)
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
     load = Loads("v1")
     assert cache.get("k", load) == ("v1", NOW)
     clock.advance(seconds=29)
@@ -42,19 +43,19 @@ def test_miss_then_hit_returns_value_and_read_time(clock):
 
 @pytest.mark.parametrize("age, reloaded", [(29, False), (30, True), (31, True), (3600, True)])
 def test_entry_expires_after_ttl(clock, age, reloaded):
-    cache: TTLCache[str, str] = TTLCache(TTL, clock)
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
     load = Loads("old")
     cache.get("k", load)
     clock.advance(seconds=age)
     load.value = "new"
     value, read_at = cache.get("k", load)
     assert value == ("new" if reloaded else "old")
-    assert read_at == (clock() if reloaded else NOW)
+    assert read_at == (clock.now() if reloaded else NOW)
     assert load.count == (2 if reloaded else 1)
 
 
 def test_none_is_cached_like_any_value(clock):
-    cache: TTLCache[str, object] = TTLCache(TTL, clock)
+    cache: TTLCache[str, object] = TTLCache(TTL, clock.now)
     load = Loads(None)
     for _ in range(5):
         assert cache.get("unknown-client", load) == (None, NOW)
@@ -62,14 +63,14 @@ def test_none_is_cached_like_any_value(clock):
 
 
 def test_keys_are_independent(clock):
-    cache: TTLCache[str, str] = TTLCache(TTL, clock)
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
     assert cache.get("a", lambda: "A")[0] == "A"
     assert cache.get("b", lambda: "B")[0] == "B"
     assert cache.get("a", lambda: "X")[0] == "A"
 
 
 def test_eviction_at_max_entries_drops_the_oldest_insert(clock):
-    cache: TTLCache[int, int] = TTLCache(TTL, clock, max_entries=3)
+    cache: TTLCache[int, int] = TTLCache(TTL, clock.now, max_entries=3)
     for key in (1, 2, 3):
         cache.get(key, lambda key=key: key * 10)
     cache.get(4, lambda: 40)  # evicts 1
@@ -84,7 +85,7 @@ def test_eviction_at_max_entries_drops_the_oldest_insert(clock):
 
 
 def test_invalidate_forces_a_reload_and_ignores_unknown_keys(clock):
-    cache: TTLCache[str, str] = TTLCache(TTL, clock)
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
     load = Loads("v1")
     cache.get("k", load)
     cache.invalidate("k")
@@ -95,7 +96,7 @@ def test_invalidate_forces_a_reload_and_ignores_unknown_keys(clock):
 
 
 def test_a_failing_load_caches_nothing(clock):
-    cache: TTLCache[str, str] = TTLCache(TTL, clock)
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
 
     def boom():
         raise RuntimeError("storage down")
@@ -123,7 +124,7 @@ class Source:
 
 def test_cached_clients_read_once_per_ttl_including_misses(clock):
     source = Source()
-    clients = CachedClients(source, TTL, clock)
+    clients = CachedClients(source, TTL, clock.now)
     assert clients.find("svc").client_id == "svc"
     assert clients.find("svc").client_id == "svc"
     assert clients.find("nobody") is None
@@ -138,7 +139,7 @@ def test_cached_clients_read_once_per_ttl_including_misses(clock):
 @pytest.mark.parametrize("client_id", ["", "x" * 101])
 def test_cached_clients_never_read_empty_or_oversized_ids(clock, client_id):
     source = Source()
-    assert CachedClients(source, TTL, clock).find(client_id) is None
+    assert CachedClients(source, TTL, clock.now).find(client_id) is None
     assert source.reads == []
 
 
@@ -147,7 +148,7 @@ def test_cached_clients_never_read_empty_or_oversized_ids(clock, client_id):
 
 def test_server_configs_cache_one_read_and_report_read_time(clock):
     loader = FakeConfigLoader(server_config("aus_a", rsa_key("server-a")))
-    configs = ServerConfigs(loader, loader.resolve, TTL, clock)
+    configs = ServerConfigs(loader, loader.resolve, TTL, clock.now)
     config, read_at = configs.active("aus_a")
     clock.advance(seconds=10)
     assert configs.active("aus_a") == (config, NOW)
@@ -157,7 +158,7 @@ def test_server_configs_cache_one_read_and_report_read_time(clock):
 @pytest.mark.parametrize("server_id", ["aus_unknown", "aus_off", "default"])
 def test_unknown_inactive_and_missing_default_servers_look_the_same(clock, server_id):
     loader = FakeConfigLoader(server_config("aus_off", rsa_key("server-a"), status="INACTIVE"))
-    configs = ServerConfigs(loader, loader.resolve, TTL, clock)
+    configs = ServerConfigs(loader, loader.resolve, TTL, clock.now)
     with pytest.raises(NotFoundError) as raised:
         configs.active(server_id)
     assert raised.value.resource_id == server_id

@@ -14,13 +14,13 @@ from urllib.parse import quote, quote_plus
 import jwt
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.oauth.client_auth import ASSERTION_TYPE, BASIC_CHALLENGE, ClientAuthenticator
 from chalicelib.oauth.errors import InvalidClientError, InvalidRequestError
 from chalicelib.oauth.remote_jwks import RemoteJwks
 from tests.unit.oauth.oauthfakes import (
     BASE,
     NOW,
-    Clock,
     FakeClient,
     FakeDirectory,
     FakeFetcher,
@@ -43,7 +43,7 @@ WEIRD_SECRET = "a%b+c:d~e f%20"
 
 class Harness:
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = FixedClock(NOW)
         self.rsa = rsa_key("client-rsa")
         self.ec = ec_key("client-ec")
         self.stranger = rsa_key("stranger")
@@ -65,7 +65,8 @@ class Harness:
             FakeClient("spa-off", token_endpoint_auth_method="none", status="INACTIVE"),
         )
         self.ledger = FakeLedger()
-        self.auth = ClientAuthenticator(self.directory, self.ledger, self.clock, RemoteJwks(self.clock, self.fetcher))
+        self.auth = ClientAuthenticator(self.directory, self.ledger, self.clock.now,
+                                        RemoteJwks(self.clock.now, self.fetcher))
 
     def run(self, params=None, authorization=None, allow_public=False, audiences=AUDIENCES):
         return self.auth.authenticate(params or {}, authorization, audiences, allow_public)
@@ -433,8 +434,8 @@ def test_cauth09_junk_in_a_registered_key_set_is_refused_not_an_error(h):
 # -- CAUTH-09 with a jwks_uri: RemoteJwks behind the authenticator ------------------------------------------------
 
 
-def uri_assertion(name: str, kid: str, clock: Clock, **claims) -> str:
-    return assertion(rsa_key(name), kid=kid, iss="uri", sub="uri", now=clock(), **claims)
+def uri_assertion(name: str, kid: str, clock: FixedClock, **claims) -> str:
+    return assertion(rsa_key(name), kid=kid, iss="uri", sub="uri", now=clock.now(), **claims)
 
 
 def test_cauth09_jwks_uri_fetched_once_then_cached(h):

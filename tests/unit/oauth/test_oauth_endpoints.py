@@ -106,7 +106,7 @@ def test_jat02_tok06_token_claims_for_client_credentials(w):
     assert claims["aud"] == "api://aus_a"
     assert claims["sub"] == claims["cid"] == "svc"  # TOK-06: sub = the client
     assert claims["scp"] == ["api:read", "api:write"]
-    assert claims["iat"] == int(w.clock().timestamp())
+    assert claims["iat"] == int(w.clock.now().timestamp())
     assert claims["exp"] - claims["iat"] == body["expires_in"]
     assert claims["jti"].startswith("AT.")
     assert "uid" not in claims
@@ -214,7 +214,7 @@ def test_signing_key_unavailable_is_temporarily_unavailable(w):
     def load(_server, _kid):
         raise KeyMaterialError("kms down")
 
-    w.services.signer = SigningKeyCache(load, w.clock)
+    w.services.signer = SigningKeyCache(load, w.clock.now)
     with pytest.raises(TemporarilyUnavailableError) as raised:
         issue(w)
     assert raised.value.status == 503
@@ -224,10 +224,10 @@ def test_private_key_jwt_client_with_audience_of_this_server_only(w):
     key = rsa_key("endpoint-client")
     w.directory.add(FakeClient("client1", token_endpoint_auth_method="private_key_jwt",
                                jwks={"keys": [client_rsa_jwk(key, "k1")]}))
-    body = issue(w, authorization=None, **assertion_params(assertion(key, now=w.clock())))
+    body = issue(w, authorization=None, **assertion_params(assertion(key, now=w.clock.now())))
     assert decode(w, body["access_token"])["sub"] == "client1"
     # An assertion made for server B's token endpoint is no good at server A.
-    other = assertion(key, now=w.clock(), aud=f"{BASE}/oauth2/aus_b/v1/token")
+    other = assertion(key, now=w.clock.now(), aud=f"{BASE}/oauth2/aus_b/v1/token")
     with pytest.raises(InvalidClientError):
         issue(w, authorization=None, **assertion_params(other))
     assert issue(w, server="aus_b", authorization=None, **assertion_params(other))

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.clock import FixedClock
 from chalicelib.oauth.remote_jwks import RemoteJwks, fetch_https_json
-from tests.unit.oauth.oauthfakes import Clock, FakeFetcher
+from tests.unit.oauth.oauthfakes import NOW, FakeFetcher
 
 URI = "https://client.example/jwks"
 OTHER = "https://other.example/jwks"
@@ -18,8 +19,8 @@ EMPTY = {"keys": []}
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(NOW)
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def fetcher() -> FakeFetcher:
 
 @pytest.fixture
 def remote(clock, fetcher) -> RemoteJwks:
-    return RemoteJwks(clock, fetcher, ttl=timedelta(minutes=5), refetch_interval=timedelta(minutes=1))
+    return RemoteJwks(clock.now, fetcher, ttl=timedelta(minutes=5), refetch_interval=timedelta(minutes=1))
 
 
 def test_first_use_fetches_then_the_set_is_cached_for_ttl(remote, fetcher, clock):

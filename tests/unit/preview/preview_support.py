@@ -3,10 +3,11 @@ configuration, clients, users, groups and app assignments as plain values; no AW
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.admin.system_objects import system_claims
+from chalicelib.clock import FixedClock
 from chalicelib.admin.token_preview import TokenPreviewService
 from chalicelib.domain import (
     ACTIVE,
@@ -135,17 +136,10 @@ class RecordingSigner:
         raise AssertionError("the preview asked for a signing key")
 
 
-class Clock:
-    def __init__(self, start: datetime = NOW) -> None:
-        self.value = start
-
-    def __call__(self) -> datetime:
-        return self.value
-
-
-def services(clock: Clock | None = None, signer: RecordingSigner | None = None) -> OAuthServices:
+def services(clock: FixedClock | None = None, signer: RecordingSigner | None = None) -> OAuthServices:
+    now = (clock or FixedClock(NOW)).now
     return OAuthServices(configs=None, authenticator=None, signer=signer or RecordingSigner(),  # type: ignore[arg-type]
-                         revocations=None, now=clock or Clock(), org={"name": "Acme", "subdomain": "acme"})  # type: ignore[arg-type]
+                         revocations=None, now=now, org={"name": "Acme", "subdomain": "acme"})  # type: ignore[arg-type]
 
 
 def directory() -> Directory:
@@ -171,7 +165,7 @@ def service(cfg: ServerConfig, d: Directory | None = None, svc: OAuthServices | 
 
 
 __all__ = [
-    "ANN_ID", "BASE", "BOB_ID", "ISSUER", "KID", "NATIVE_ID", "NOW", "SALES", "SERVICE_ID", "WEB_ID", "Clock",
+    "ANN_ID", "BASE", "BOB_ID", "ISSUER", "KID", "NATIVE_ID", "NOW", "SALES", "SERVICE_ID", "WEB_ID",
     "Directory", "FakeServers", "RecordingSigner", "claim", "default_server", "directory", "oauth_client", "policy",
     "rule", "scope", "server_config", "service", "services", "standard_scopes", "user",
 ]

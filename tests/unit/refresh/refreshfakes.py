@@ -235,7 +235,7 @@ def backworld() -> BackWorld:
     for client_id in ("native", "native2", "pub", "norefresh", "nopassword"):
         assignments.assigned.add((client_id, alice.id))
     tokens = RefreshTokens(store, Directory(users=users, assignments=assignments, clients=FakeClientFinder(w)),
-                           w.revocations, w.clock)
+                           w.revocations, w.clock.now)
     w.services.refresh_tokens = tokens
     back = BackWorld(w=w, store=store, users=users, assignments=assignments, tokens=tokens,
                      server=OAuthServer(w.services), alice=alice)

@@ -34,11 +34,11 @@ def issue(b, *, lifetime: int = 0, window: int = 60, client_id: str = "native", 
           access_token=None, grant_type: str = "password", auth_time: int | None = None) -> tuple[str, str]:
     return b.tokens.issue(server_id=server_id, client_id=client_id, user_id=b.alice.id, scopes=SCOPES,
                           auth_time=auth_time, amr=("pwd",), lifetime_minutes=lifetime, window_minutes=window,
-                          now=b.clock(), grant_type=grant_type, access_token=access_token)
+                          now=b.clock.now(), grant_type=grant_type, access_token=access_token)
 
 
 def redeem(b, token: str, client_id: str = "native", server_id: str = "aus_a"):
-    return b.tokens.redeem(token, server_id=server_id, client_id=client_id, now=b.clock())
+    return b.tokens.redeem(token, server_id=server_id, client_id=client_id, now=b.clock.now())
 
 
 def family(b, family_id: str, client_id: str = "native", server_id: str = "aus_a") -> Family | None:
@@ -141,7 +141,7 @@ def test_another_server_gets_invalid_grant(b):
 
 def test_rt04_rotation_returns_a_new_token_and_the_old_one_is_rotated(b):
     token, family_id = issue(b)
-    new = b.tokens.rotate(redeem(b, token), now=b.clock())
+    new = b.tokens.rotate(redeem(b, token), now=b.clock.now())
     assert new != token and VSCHAR_URLSAFE.match(new)
     f = family(b, family_id)
     assert f.current_hash == sha256(new) and f.version == 2
@@ -153,21 +153,21 @@ def test_rt04_reuse_of_a_rotated_token_revokes_the_family_and_its_access_tokens(
     first_at = ("AT.first", NOW + timedelta(hours=1))
     token, family_id = issue(b, access_token=first_at)
     b.clock.advance(minutes=1)
-    second = b.tokens.rotate(redeem(b, token), now=b.clock(), access_token=("AT.second", NOW + timedelta(hours=2)))
+    second = b.tokens.rotate(redeem(b, token), now=b.clock.now(), access_token=("AT.second", NOW + timedelta(hours=2)))
     with pytest.raises(InvalidGrantError) as caught:
         redeem(b, token)  # the attacker (or the client) replays the old one
     assert caught.value.description == INVALID
     assert family(b, family_id) is None and b.store.locate(family_id) is None
     with pytest.raises(InvalidGrantError):
         redeem(b, second)  # the legitimate holder's current token died with the family
-    assert b.w.revocations.is_access_token_revoked("AT.first", b.clock())
-    assert b.w.revocations.is_access_token_revoked("AT.second", b.clock())
+    assert b.w.revocations.is_access_token_revoked("AT.first", b.clock.now())
+    assert b.w.revocations.is_access_token_revoked("AT.second", b.clock.now())
 
 
 def test_rt06_only_the_current_token_works_in_a_chain(b):
     r1, family_id = issue(b)
-    r2 = b.tokens.rotate(redeem(b, r1), now=b.clock())
-    r3 = b.tokens.rotate(redeem(b, r2), now=b.clock())
+    r2 = b.tokens.rotate(redeem(b, r1), now=b.clock.now())
+    r3 = b.tokens.rotate(redeem(b, r2), now=b.clock.now())
     with pytest.raises(InvalidGrantError):
         redeem(b, r1)
     with pytest.raises(InvalidGrantError):
@@ -178,9 +178,9 @@ def test_rt09_concurrent_rotation_exactly_one_wins_then_the_family_is_revoked(b)
     token, family_id = issue(b)
     first = redeem(b, token)
     second = redeem(b, token)  # both read the family before either wrote
-    winner = b.tokens.rotate(first, now=b.clock())
+    winner = b.tokens.rotate(first, now=b.clock.now())
     with pytest.raises(InvalidGrantError):
-        b.tokens.rotate(second, now=b.clock())
+        b.tokens.rotate(second, now=b.clock.now())
     assert family(b, family_id) is None
     with pytest.raises(InvalidGrantError):
         redeem(b, winner)
@@ -190,9 +190,9 @@ def test_rt09_race_injected_between_read_and_conditional_write(b):
     """H-04: the other rotation lands exactly between this one's read and its conditional write."""
     token, family_id = issue(b)
     presented = redeem(b, token)
-    b.store.before_write = lambda: b.tokens.rotate(redeem(b, token), now=b.clock())
+    b.store.before_write = lambda: b.tokens.rotate(redeem(b, token), now=b.clock.now())
     with pytest.raises(InvalidGrantError):
-        b.tokens.rotate(presented, now=b.clock())
+        b.tokens.rotate(presented, now=b.clock.now())
     assert family(b, family_id) is None
 
 
@@ -201,7 +201,7 @@ def test_rotation_of_a_family_revoked_meanwhile_fails(b):
     presented = redeem(b, token)
     b.tokens.revoke_family(family_id)
     with pytest.raises(InvalidGrantError):
-        b.tokens.rotate(presented, now=b.clock())
+        b.tokens.rotate(presented, now=b.clock.now())
     assert family(b, family_id) is None
 
 
@@ -209,7 +209,7 @@ def test_rt03_rotation_keeps_scopes_user_and_auth_time(b):
     token, family_id = issue(b, auth_time=1_600_000_000)
     before = family(b, family_id)
     b.clock.advance(minutes=5)
-    b.tokens.rotate(redeem(b, token), now=b.clock())
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
     after = family(b, family_id)
     assert (after.scopes, after.user_id, after.auth_time, after.amr, after.created, after.grant_type) == (
         before.scopes, before.user_id, before.auth_time, before.amr, before.created, before.grant_type)
@@ -219,11 +219,12 @@ def test_rt03_rotation_keeps_scopes_user_and_auth_time(b):
 def test_family_remembers_unexpired_access_tokens_only_and_at_most_a_bounded_number(b):
     token, family_id = issue(b, access_token=("AT.0", NOW + timedelta(minutes=5)))
     b.clock.advance(minutes=10)  # AT.0 expired
-    token = b.tokens.rotate(redeem(b, token), now=b.clock(), access_token=("AT.1", b.clock() + timedelta(hours=1)))
+    token = b.tokens.rotate(redeem(b, token), now=b.clock.now(),
+                            access_token=("AT.1", b.clock.now() + timedelta(hours=1)))
     assert [j for j, _ in family(b, family_id).access_tokens] == ["AT.1"]
     for i in range(MAX_ACCESS_TOKENS + 5):
-        token = b.tokens.rotate(redeem(b, token), now=b.clock(),
-                                access_token=(f"AT.x{i}", b.clock() + timedelta(hours=1)))
+        token = b.tokens.rotate(redeem(b, token), now=b.clock.now(),
+                                access_token=(f"AT.x{i}", b.clock.now() + timedelta(hours=1)))
     remembered = family(b, family_id).access_tokens
     assert len(remembered) == MAX_ACCESS_TOKENS and remembered[-1][0] == f"AT.x{MAX_ACCESS_TOKENS + 4}"
 
@@ -245,20 +246,20 @@ def test_rt11_rotation_slides_the_idle_window(b):
     token, family_id = issue(b, window=60)
     for _ in range(5):
         b.clock.advance(minutes=50)
-        token = b.tokens.rotate(redeem(b, token), now=b.clock())
-    assert family(b, family_id).expires_at == b.clock() + timedelta(minutes=60)
+        token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert family(b, family_id).expires_at == b.clock.now() + timedelta(minutes=60)
     assert redeem(b, token)
 
 
 def test_rt11_absolute_lifetime_caps_the_family_even_with_rotation(b):
     token, family_id = issue(b, lifetime=120, window=60)
     b.clock.advance(minutes=50)
-    token = b.tokens.rotate(redeem(b, token), now=b.clock())
+    token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
     b.clock.advance(minutes=50)
-    token = b.tokens.rotate(redeem(b, token), now=b.clock())
+    token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
     assert family(b, family_id).expires_at == NOW + timedelta(minutes=120)  # not 100 + 60
     b.clock.advance(minutes=19, seconds=59)
-    token = b.tokens.rotate(redeem(b, token), now=b.clock())
+    token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
     b.clock.advance(seconds=1)
     with pytest.raises(InvalidGrantError):
         redeem(b, token)
@@ -276,42 +277,42 @@ def test_rt07_an_expired_token_cannot_be_used(b):
 
 def test_holder_returns_the_users_access(b):
     token, _ = issue(b)
-    access = b.tokens.holder(redeem(b, token).family, b.clock())
+    access = b.tokens.holder(redeem(b, token).family, b.clock.now())
     assert access.user.id == b.alice.id and access.assigned
 
 
 @pytest.mark.parametrize("status", [DEPROVISIONED, SUSPENDED, LOCKED_OUT])
 def test_rt14_user_not_active_revokes_the_family(b, status):
     token, family_id = issue(b)
-    b.users.set(b.alice.id, status=status, status_changed=b.clock() + timedelta(seconds=1))
+    b.users.set(b.alice.id, status=status, status_changed=b.clock.now() + timedelta(seconds=1))
     b.clock.advance(seconds=1)
     with pytest.raises(InvalidGrantError):
-        b.tokens.holder(redeem(b, token).family, b.clock())
+        b.tokens.holder(redeem(b, token).family, b.clock.now())
     assert family(b, family_id) is None
 
 
 def test_rt14_a_user_reactivated_since_does_not_bring_the_family_back(b):
     token, family_id = issue(b)
     b.clock.advance(minutes=1)
-    b.users.set(b.alice.id, status=SUSPENDED, status_changed=b.clock())
+    b.users.set(b.alice.id, status=SUSPENDED, status_changed=b.clock.now())
     b.clock.advance(minutes=1)
-    b.users.set(b.alice.id, status="ACTIVE", status_changed=b.clock())  # unsuspended before the token was used
+    b.users.set(b.alice.id, status="ACTIVE", status_changed=b.clock.now())  # unsuspended before the token was used
     with pytest.raises(InvalidGrantError):
-        b.tokens.holder(redeem(b, token).family, b.clock())
+        b.tokens.holder(redeem(b, token).family, b.clock.now())
     assert family(b, family_id) is None
 
 
 def test_a_status_change_before_issuance_does_not_matter(b):
     b.users.set(b.alice.id, status_changed=NOW - timedelta(days=1))
     token, _ = issue(b)
-    assert b.tokens.holder(redeem(b, token).family, b.clock()).user.id == b.alice.id
+    assert b.tokens.holder(redeem(b, token).family, b.clock.now()).user.id == b.alice.id
 
 
 def test_deleted_user_revokes_the_family(b):
     token, family_id = issue(b)
     del b.users.users[b.alice.id]
     with pytest.raises(InvalidGrantError):
-        b.tokens.holder(redeem(b, token).family, b.clock())
+        b.tokens.holder(redeem(b, token).family, b.clock.now())
     assert family(b, family_id) is None
 
 
@@ -319,7 +320,7 @@ def test_unassigned_user_revokes_the_family(b):
     token, family_id = issue(b)
     b.assignments.assigned.discard(("native", b.alice.id))
     with pytest.raises(InvalidGrantError):
-        b.tokens.holder(redeem(b, token).family, b.clock())
+        b.tokens.holder(redeem(b, token).family, b.clock.now())
     assert family(b, family_id) is None
 
 
@@ -334,7 +335,7 @@ def test_revoke_family_is_idempotent_and_ignores_unknown_ids(b):
     b.tokens.revoke_family("")
     with pytest.raises(InvalidGrantError):
         redeem(b, token)
-    assert b.w.revocations.is_access_token_revoked("AT.x", b.clock())
+    assert b.w.revocations.is_access_token_revoked("AT.x", b.clock.now())
 
 
 def test_revoking_does_not_revoke_expired_access_tokens_again(b):
@@ -349,11 +350,11 @@ def test_lookup_and_active_for_introspection(b):
     f, current = b.tokens.lookup(token, "aus_a")
     assert f.id == family_id and current
     assert b.tokens.lookup(token, "aus_b") is None
-    assert b.tokens.active(token, "aus_a", b.clock())[0].id == family_id
-    new = b.tokens.rotate(redeem(b, token), now=b.clock())
+    assert b.tokens.active(token, "aus_a", b.clock.now())[0].id == family_id
+    new = b.tokens.rotate(redeem(b, token), now=b.clock.now())
     assert b.tokens.lookup(token, "aus_a")[1] is False  # rotated
-    assert b.tokens.active(token, "aus_a", b.clock()) is None
-    assert b.tokens.active(new, "aus_a", b.clock()) is not None
+    assert b.tokens.active(token, "aus_a", b.clock.now()) is None
+    assert b.tokens.active(new, "aus_a", b.clock.now()) is not None
     assert family(b, family_id) is not None  # looking is not using: no reuse detection
 
 
@@ -365,16 +366,16 @@ def test_management_views_hide_dead_families(b):
                                                  "profile": {**b.alice.profile, "login": "bob@example.com"}}))
     b.assignments.assigned.add(("native", gone_user.id))
     bob_token, bob_id = b.tokens.issue(server_id="aus_a", client_id="native", user_id=gone_user.id, scopes=SCOPES,
-                                       auth_time=None, amr=(), lifetime_minutes=0, window_minutes=60, now=b.clock())
-    b.users.set(gone_user.id, status=DEPROVISIONED, status_changed=b.clock() + timedelta(seconds=1))
+                                       auth_time=None, amr=(), lifetime_minutes=0, window_minutes=60, now=b.clock.now())
+    b.users.set(gone_user.id, status=DEPROVISIONED, status_changed=b.clock.now() + timedelta(seconds=1))
     b.clock.advance(seconds=2)
     expired_token, expired_id = issue(b, window=1)
     b.clock.advance(minutes=2)
-    listed = [f.id for f, _ in b.tokens.live_families("aus_a", "native", None, b.clock())]
+    listed = [f.id for f, _ in b.tokens.live_families("aus_a", "native", None, b.clock.now())]
     assert sorted(listed) == sorted([live_id, other_id])
-    assert b.tokens.family("aus_a", "native", bob_id, b.clock()) is None
-    assert b.tokens.family("aus_a", "native", expired_id, b.clock()) is None
-    assert b.tokens.family("aus_a", "native", live_id, b.clock())[0].id == live_id
+    assert b.tokens.family("aus_a", "native", bob_id, b.clock.now()) is None
+    assert b.tokens.family("aus_a", "native", expired_id, b.clock.now()) is None
+    assert b.tokens.family("aus_a", "native", live_id, b.clock.now())[0].id == live_id
     assert b.tokens.revoke_id("aus_a", "native", bob_id)  # dead ones can be revoked (cleanup)
     assert not b.tokens.revoke_id("aus_a", "native", bob_id)
     assert b.tokens.revoke_all("aus_a", "native") == 3

@@ -184,7 +184,7 @@ def test_int02_other_clients_rotated_and_revoked_tokens_are_inactive(b):
 
 def test_int02_expired_and_dead_user_refresh_tokens_are_inactive(b):
     tokens = b.password()
-    b.users.set(b.alice.id, status_changed=b.clock() + timedelta(seconds=1))
+    b.users.set(b.alice.id, status_changed=b.clock.now() + timedelta(seconds=1))
     b.clock.advance(seconds=2)
     assert b.server.introspect(b.req({"token": tokens["refresh_token"]})).body == INACTIVE_BODY
     fresh = b.password()
