@@ -73,5 +73,7 @@ def parse_group_expression(text: str) -> Expression:
     return _parse_group_cached(text)
 
 
+# The parser's tables, read at parse time: getFilteredGroups is handed parse_group_expression (the functions never
+# import the language), and cannot nest, so a group expression's table is the same without it.
 FUNCTIONS: Mapping[str, Function] = whitelist(parse_group_expression)
 _GROUP_FUNCTIONS: Mapping[str, Function] = {name: f for name, f in FUNCTIONS.items() if name != "getFilteredGroups"}
