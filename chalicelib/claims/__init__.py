@@ -1,7 +1,8 @@
 """Claims of custom authorization servers: the Okta Expression Language, GROUPS filters and the claim builder.
 
-Pure code: no Chalice, no AWS. See ``expression.py`` (the language), ``functions.py`` (the function whitelist),
-``groups.py`` (GROUPS claims), ``builder.py`` (what goes into a token) and ``regex.py`` (regex safety).
+Pure code: no Chalice, no AWS. See ``expression/`` (the language: lexer, parser, evaluator), ``functions/`` (the
+function whitelist, one module per family), ``values.py`` (the value model), ``context.py`` (what an expression
+sees), ``groups.py`` (GROUPS claims), ``builder.py`` (what goes into a token) and ``regex.py`` (regex safety).
 """
 from .builder import build_claims
 from .context import EvalContext, Group

@@ -72,7 +72,7 @@ class ClaimReason:
     # A GROUPS claim matched more than 100 groups: the whole token request fails (``TooManyGroupsError``).
     TOO_MANY_GROUPS = "too_many_groups"
 
-    # Added by the token preview (admin/token_preview.py).
+    # Added by the token preview (admin/token_preview/).
     # A SYSTEM profile claim without alwaysIncludeInToken, in an ID token issued together with an access token.
     NOT_ALWAYS_INCLUDED = "not_always_included"
     # A claim the token sets itself (``sub``, ``iss``, ...) has the same name and keeps its own value.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -22,6 +22,16 @@ class Group:
     id: str
     name: str
     source: str = "OKTA"
+
+
+class Scope(Protocol):
+    """What the evaluator and the functions read of a context: the top-level variables and the user's groups
+    (``EvalContext``, or inside ``getFilteredGroups`` the same plus the variable ``group``)."""
+
+    @property
+    def groups(self) -> tuple[Group, ...]: ...
+
+    def root(self, name: str) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,22 @@ against the whole name (``re.fullmatch``, Java's ``String.matches``).
 """
 from __future__ import annotations
 
+import importlib
 import re
 from functools import lru_cache
 from typing import Any
 
 from .errors import UnsafePatternError
 
-try:  # Python 3.11+
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
+# re's own parser, which typeshed does not describe (hence Any): re._parser from Python 3.11, sre_parse before.
+_sre: Any
+_sre_parse: Any
+try:
+    _sre = importlib.import_module("re._constants")
+    _sre_parse = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - older interpreters
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    _sre = importlib.import_module("sre_constants")
+    _sre_parse = importlib.import_module("sre_parse")
 
 MAX_PATTERN_LENGTH = 256
 MAX_VARIABLE_REPEATS = 3

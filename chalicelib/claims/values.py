@@ -49,10 +49,11 @@ def double_to_string(value: float) -> str:
     if value == 0:
         return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
     sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
+    assert isinstance(exponent, int)  # finite: NaN and the infinities were answered above
     digits_list = list(digits)
     while len(digits_list) > 1 and digits_list[-1] == 0:
         digits_list.pop()
-        exponent += 1  # type: ignore[operator]
+        exponent += 1
     prefix = "-" if sign else ""
     if 1e-3 <= abs(value) < 1e7:
         text = format(abs(decimal.Decimal(repr(value))), "f")
@@ -60,7 +61,7 @@ def double_to_string(value: float) -> str:
             text += ".0"
         return prefix + text
     mantissa = str(digits_list[0]) + "." + ("".join(str(d) for d in digits_list[1:]) or "0")
-    return f"{prefix}{mantissa}E{len(digits_list) + exponent - 1}"  # type: ignore[operator]
+    return f"{prefix}{mantissa}E{len(digits_list) + exponent - 1}"
 
 
 def to_string(value: Any, what: str = "operand") -> str:
@@ -107,7 +108,8 @@ def compare(left: Any, right: Any) -> int:
     if left is None or right is None:
         return (left is not None) - (right is not None)
     if is_number(left) and is_number(right):
-        return (left > right) - (left < right)
+        order: int = (left > right) - (left < right)
+        return order
     if isinstance(left, str) and isinstance(right, str):
         return (left > right) - (left < right)
     if isinstance(left, bool) and isinstance(right, bool):

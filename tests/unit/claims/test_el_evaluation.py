@@ -1,4 +1,4 @@
-"""claims/expression.py + functions.py, evaluation side: operators, null handling, every function, runtime errors."""
+"""claims/expression/ + functions/, evaluation side: operators, null handling, every function, runtime errors."""
 from __future__ import annotations
 
 import math
@@ -393,7 +393,7 @@ def test_runtime_error_messages_never_carry_values():
 
 
 def test_unexpected_python_errors_become_evaluation_errors():
-    from chalicelib.claims.expression import Call, Expression
+    from chalicelib.claims.expression.nodes import Call, Expression
     from chalicelib.claims.functions import Function
 
     def broken(_args, _ctx):

@@ -1,4 +1,4 @@
-"""claims/expression.py, syntax side: tokens, the tree the parser builds, and syntax errors with their positions."""
+"""claims/expression/, syntax side: tokens, the tree the parser builds, and syntax errors with their positions."""
 from __future__ import annotations
 
 import pytest
@@ -6,21 +6,23 @@ import pytest
 from chalicelib.claims.expression import (
     MAX_DEPTH,
     MAX_LENGTH,
+    Expression,
+    ExpressionSyntaxError,
+    parse,
+    parse_group_expression,
+    tokenize,
+)
+from chalicelib.claims.expression.nodes import (
     Arithmetic,
     ArrayLiteral,
     Call,
     Comparison,
     Conditional,
-    Expression,
-    ExpressionSyntaxError,
     Literal,
     Logical,
     Property,
     Unary,
     Variable,
-    parse,
-    parse_group_expression,
-    tokenize,
 )
 
 # -- tokenizer -----------------------------------------------------------------------------------------------------

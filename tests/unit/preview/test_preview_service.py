@@ -1,4 +1,4 @@
-"""admin/token_preview.py with in-memory fakes: the preview equals what the real path (policy.evaluate, then
+"""admin/token_preview/ with in-memory fakes: the preview equals what the real path (policy.evaluate, then
 oauth.minting) produces, explains every policy, rule and claim, validates its input, and never signs."""
 from __future__ import annotations
 
