@@ -5,7 +5,7 @@ the handler against raw RS256 signing). Chalice's request machinery costs it abo
 object, a ``Request``, the middleware chain and three content-type matches built and run per invocation, against a
 ~220 µs signature), so ``TokenMintApp`` answers that route itself and hands every other event to Chalice.
 
-It is the same endpoint, not a second one: the same ``api.oauth.respond`` (form parsing, OAuth errors, rendering),
+It is the same endpoint, not a second one: the same ``api.oauth.respond`` (form parsing, rendering) and OAuth errors,
 the same ``okta_envelope`` middleware (request id, error mapping) and Chalice's own ``Response.to_dict``. What it
 leaves out is only what cannot apply to this route: the method check (only POST events come here; other methods go
 to Chalice and get the 405), the content-type check (the route takes any type), CORS (none) and binary media types
@@ -20,6 +20,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from ..container import get_container
+from . import errors
 from .middleware import okta_envelope
 from .oauth import TOKEN_PATH, respond
 
@@ -54,6 +55,7 @@ class TokenMintApp(Chalice):
                 return base64.b64decode(body if isinstance(body, bytes) else body.encode("ascii"))
             return body if isinstance(body, bytes) else body.encode("utf-8")
 
+        @errors.OAUTH_JSON.guard  # the OAuth dialect, as api/oauth.py's routes have it
         def view(_request: Any) -> Response:
             return respond(server_id, get_container().oauth.token, True, raw_body, headers)
 

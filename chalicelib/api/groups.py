@@ -11,7 +11,6 @@ from ..container import get_container
 from ..domain import Group
 from . import directory_render as render
 from .context import base
-from .directory_render import directory_errors
 from .http import etag, if_match, json_response, link_header, no_content, read_json
 from .routing import AdminRoutes
 
@@ -29,7 +28,6 @@ def _respond(group: Group) -> Response:
 
 
 @routes.route(COLLECTION, methods=["GET"])
-@directory_errors
 def list_groups() -> Response:
     params = bp.current_request.query_params or {}
     limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
