@@ -7,13 +7,13 @@ from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
-from ..admin.common import parse_limit
 from ..admin.users import DEFAULT_LIMIT, parse_activate
 from ..container import get_container
 from ..domain import User
 from . import directory_render as render
 from .context import base
-from .http import etag, if_match, json_response, link_header, no_content, read_json
+from .http import etag, if_match, json_response, no_content, read_json
+from .listing import list_page
 from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
@@ -36,15 +36,8 @@ def _respond(user: User) -> Response:
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_users() -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    users, cursor = get_container().users.list(q=params.get("q"), search_expr=params.get("search"),
-                                               filter_expr=params.get("filter"), limit=limit,
-                                               after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("q", "search", "filter", "limit", "after")}
-    return json_response([render.user(u, base_url) for u in users],
-                         headers=link_header(base_url, COLLECTION, shown, cursor))
+    return list_page(bp.current_request, COLLECTION, DEFAULT_LIMIT, get_container().users.list, render.user,
+                     searchable=True)
 
 
 @routes.route(COLLECTION, methods=["POST"])
