@@ -184,7 +184,7 @@ def from_chalice_error(code: str) -> Response:
 
 
 def oauth_error_response(exc: OAuthError) -> Response:
-    headers = {"Content-Type": JSON, **NO_STORE}
+    headers: dict[str, Any] = {"Content-Type": JSON, **NO_STORE}
     if exc.www_authenticate:
         headers["WWW-Authenticate"] = exc.www_authenticate
     return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)

@@ -3,7 +3,7 @@
 items, and one ``Link`` header holding ``self`` and ``next`` (api/http.py)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from chalice import Response
 from chalice.app import Request
@@ -23,7 +23,7 @@ def list_page(request: Request, path: str, default_limit: int,
               searchable: bool = False) -> Response:
     """``fetch(limit=, after=)`` (plus ``q=``, ``search_expr=``, ``filter_expr=`` when ``searchable``) returns the
     page's items and the next cursor; ``render(item, base_url)`` renders one item."""
-    params = request.query_params or {}
+    params: Mapping[str, str] = request.query_params or {}
     limit = parse_limit(params.get("limit"), default=default_limit)
     criteria = {"q": params.get("q"), "search_expr": params.get("search"),
                 "filter_expr": params.get("filter")} if searchable else {}
