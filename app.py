@@ -19,6 +19,7 @@ with init_phase():
     # types is matched, lowercased entry by entry, several times per request: an empty list takes that off every
     # token.
     app.api.binary_types = []
+    # Runs on every HTTP event, the token fast path's included (api/fastpath.py builds the same chain).
     app.register_middleware(okta_envelope, "http")
 
     for module in (servers, scopes, claims, policies, keys, api_tokens, clients, oauth, jobs):

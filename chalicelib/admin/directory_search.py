@@ -52,7 +52,9 @@ ALLOWED: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 class InvalidSearchError(ValidationError):
-    """Okta's E0000031 (rendered by api/directory_render.py; a plain 400 E0000001 anywhere else)."""
+    """Okta's 400 E0000031 "Invalid search criteria." (api/errors.py)."""
+
+    error_code = "E0000031"
 
     def __init__(self, parameter: str, cause: str) -> None:
         super().__init__(parameter, [f"{parameter}: {cause}"])

@@ -227,7 +227,10 @@ def q_matches(user: User, q: str) -> bool:
 
 
 class AlreadyActiveError(ValidationError):
-    """Okta's 403 E0000016 "Activation failed because the user is already active" (api/directory_render.py)."""
+    """Okta's 403 E0000016 "Activation failed because the user is already active" (api/errors.py)."""
+
+    status = 403
+    error_code = "E0000016"
 
     def __init__(self) -> None:
         super().__init__(TARGET, ["status: Activation failed because the user is already active"])

@@ -3,14 +3,16 @@
 Okta's AppUser / ApplicationGroupAssignment, unassigning 204."""
 from __future__ import annotations
 
+import functools
+
 from chalice import Blueprint, Response
 
 from ..admin.app_assignments import DEFAULT_LIMIT
-from ..admin.common import parse_limit
 from ..container import get_container
 from . import directory_render as render
 from .context import base
-from .http import json_response, link_header, no_content, read_json
+from .http import json_response, no_content, read_json
+from .listing import list_page
 from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
@@ -25,13 +27,9 @@ GROUP = GROUPS + "/{groupId}"
 
 @routes.route(USERS, methods=["GET"])
 def list_application_users(appId: str) -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    pairs, cursor = get_container().app_assignments.list_users(appId, limit=limit, after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("limit", "after")}
-    return json_response([render.app_user(a, u, base_url) for a, u in pairs],
-                         headers=link_header(base_url, f"{render.APPS}/{appId}/users", shown, cursor))
+    return list_page(bp.current_request, f"{render.APPS}/{appId}/users", DEFAULT_LIMIT,
+                     functools.partial(get_container().app_assignments.list_users, appId),
+                     lambda pair, base_url: render.app_user(*pair, base_url))
 
 
 @routes.route(USERS, methods=["POST"])
@@ -60,13 +58,8 @@ def unassign_user_from_application(appId: str, userId: str) -> Response:
 
 @routes.route(GROUPS, methods=["GET"])
 def list_application_group_assignments(appId: str) -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    assignments, cursor = get_container().app_assignments.list_groups(appId, limit=limit, after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("limit", "after")}
-    return json_response([render.app_group(a, base_url) for a in assignments],
-                         headers=link_header(base_url, f"{render.APPS}/{appId}/groups", shown, cursor))
+    return list_page(bp.current_request, f"{render.APPS}/{appId}/groups", DEFAULT_LIMIT,
+                     functools.partial(get_container().app_assignments.list_groups, appId), render.app_group)
 
 
 @routes.route(GROUP, methods=["GET"])

@@ -10,26 +10,26 @@ consent and the authorization code flow"):
 
 Parameters are read with every value they carry (a repeated parameter is an error, REDIR-11), cookies from the
 ``Cookie`` header; the work is ``oauth/authorize/flow.py``; ``pages.py`` renders. Errors are HTML pages (never
-JSON, never a redirect to an unvalidated URI): an unknown or inactive server is a 404 page, a storage outage 503.
+JSON, never a redirect to an unvalidated URI; ``errors.HTML_PAGE``, applied to every route by its registration): an
+unknown or inactive server is a 404 page, a storage outage 503.
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..errors import NotFoundError, StorageUnavailableError
+from ..errors import NotFoundError
 from ..oauth.authorize.browser import BrowserRequest, BrowserResponse, PageError
-from ..oauth.errors import OAuthError
-from . import pages
+from . import errors, pages
 from .context import base
 from .http import CONTENT_TYPES
+from .routing import Routes
 
 bp = Blueprint(__name__)
-log = logging.getLogger(__name__)
+routes = Routes(bp, errors.HTML_PAGE)
 
 PREFIX = "/oauth2/{authServerId}"
 MAX_BODY = 64 * 1024
@@ -72,26 +72,12 @@ def cookies(header: str | None) -> dict[str, str]:
 def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse]) -> Response:
     request = bp.current_request
     base_url = base(request)
-    try:
-        method = request.method.upper()
-        params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
-            else _query(request.query_params)
-        answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
-                                     cookies=cookies(request.headers.get("cookie"))))
-        return pages.respond(answer, base_url)
-    except PageError as exc:
-        return pages.respond(BrowserResponse(exc.page()), base_url)
-    except NotFoundError:
-        return pages.error_response("not_found", "The authorization server was not found.", 404, base_url)
-    except (StorageUnavailableError, OAuthError) as exc:
-        # OAuthError here is TemporarilyUnavailableError from signing (KMS or Secrets Manager down).
-        log.warning("front channel unavailable: %s", type(exc).__name__)
-        return pages.error_response("temporarily_unavailable", "The authorization server is temporarily "
-                                    "unavailable. Try again in a moment.", 503, base_url)
-    except Exception:  # noqa: BLE001 - never a stack trace to a browser
-        log.exception("unhandled error on a front-channel endpoint")
-        return pages.error_response("server_error", "The authorization server encountered an unexpected "
-                                    "condition that prevented it from fulfilling the request.", 500, base_url)
+    method = request.method.upper()
+    params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
+        else _query(request.query_params)
+    answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
+                                 cookies=cookies(request.headers.get("cookie"))))
+    return pages.respond(answer, base_url)
 
 
 def _front():  # noqa: ANN202 - FrontChannel, imported lazily with the container
@@ -101,21 +87,22 @@ def _front():  # noqa: ANN202 - FrontChannel, imported lazily with the container
     return front
 
 
-@bp.route(PREFIX + "/v1/authorize", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_authorize")
+@routes.route(PREFIX + "/v1/authorize", methods=["GET", "POST"], content_types=CONTENT_TYPES,
+              name="oauth_authorize")
 def authorize(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: _front().authorize(r))
 
 
-@bp.route(PREFIX + "/signin", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_signin")
+@routes.route(PREFIX + "/signin", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_signin")
 def signin(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: _front().signin(r) if r.posted else _front().signin_page(r))
 
 
-@bp.route(PREFIX + "/consent", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_consent")
+@routes.route(PREFIX + "/consent", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_consent")
 def consent(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: _front().consent(r) if r.posted else _front().consent_page(r))
 
 
-@bp.route(PREFIX + "/v1/logout", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_logout")
+@routes.route(PREFIX + "/v1/logout", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_logout")
 def logout(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: _front().logout(r))

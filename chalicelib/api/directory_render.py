@@ -1,19 +1,15 @@
-"""Okta's wire shapes for the directory (users, groups, app assignments) and the two directory errors that have
-their own Okta codes. Every shape here is parsed by the official ``okta`` SDK's models (User, Group, AppUser,
-ApplicationGroupAssignment): statuses are in its enums, every link has an ``href``, lengths fit its limits.
+"""Okta's wire shapes for the directory (users, groups, app assignments). Every shape here is parsed by the official
+``okta`` SDK's models (User, Group, AppUser, ApplicationGroupAssignment): statuses are in its enums, every link has an
+``href``, lengths fit its limits.
 
 A user's password and its hash never appear: ``credentials.password`` is ``{}`` when the user has a password (as
 Okta renders it) and absent otherwise.
 """
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable
+from typing import Any
 
-from chalice import Response
-
-from ..admin.directory_search import InvalidSearchError
-from ..admin.users import PROFILE_ATTRIBUTES, AlreadyActiveError
+from ..admin.users import PROFILE_ATTRIBUTES
 from ..clock import okta_time
 from ..domain import (
     ACTIVE,
@@ -27,14 +23,11 @@ from ..domain import (
     Group,
     User,
 )
-from . import errors
 from .render import link
 
 USERS = "/api/v1/users"
 GROUPS = "/api/v1/groups"
 APPS = "/api/v1/apps"
-
-View = Callable[..., Response]
 
 
 def _time(value: Any) -> str | None:
@@ -133,19 +126,3 @@ def app_group(a: AppGroupAssignment, base: str) -> dict[str, Any]:
             "group": {"href": f"{base}{GROUPS}/{a.group_id}"},
         },
     }
-
-
-def directory_errors(view: View) -> View:
-    """Okta's own codes for two directory errors (the generic translation in api/errors.py would answer 400
-    E0000001): an unsupported ``search``/``filter`` is 400 E0000031, activating an active user 403 E0000016."""
-
-    @functools.wraps(view)
-    def wrapper(*args: str, **kwargs: str) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except InvalidSearchError as exc:
-            return errors.okta_error(400, "E0000031", "Invalid search criteria.", exc.causes)
-        except AlreadyActiveError:
-            return errors.okta_error(403, "E0000016", "Activation failed because the user is already active")
-
-    return wrapper

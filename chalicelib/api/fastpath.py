@@ -5,8 +5,11 @@ the handler against raw RS256 signing). Chalice's request machinery costs it abo
 object, a ``Request``, the middleware chain and three content-type matches built and run per invocation, against a
 ~220 µs signature), so ``TokenMintApp`` answers that route itself and hands every other event to Chalice.
 
-It is the same endpoint, not a second one: the same ``api.oauth.respond`` (form parsing, OAuth errors, rendering),
-the same ``okta_envelope`` middleware (request id, error mapping) and Chalice's own ``Response.to_dict``. What it
+It is the same endpoint, not a second one: the same ``api.oauth.respond`` (form parsing, rendering) guarded by the
+same OAuth error dialect (``errors.OAUTH_JSON``), run inside the same middleware chain Chalice runs (its global error
+handler, then every middleware the app registers for ``http`` or ``all`` events, in order), and Chalice's own
+``Response.to_dict``. The chain is built once, on the first token request, and again only when the app's middleware
+list changes; a middleware that reads the request gets Chalice's ``Request``, built only then. What the fast path
 leaves out is only what cannot apply to this route: the method check (only POST events come here; other methods go
 to Chalice and get the 405), the content-type check (the route takes any type), CORS (none) and binary media types
 (none). ``tests/integration/api/test_token_fast_path.py`` checks that both paths answer every kind of request
@@ -15,13 +18,16 @@ identically.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Callable
 
 from chalice import Chalice, Response
+from chalice.app import Request, RestAPIEventHandler
 
 from ..container import get_container
-from .middleware import okta_envelope
+from . import errors
 from .oauth import TOKEN_PATH, respond
+
+Handler = Callable[[Any], Response]
 
 
 def _token_server_id(event: Any) -> str | None:
@@ -37,25 +43,74 @@ def _token_server_id(event: Any) -> str | None:
     return server_id if isinstance(server_id, str) else None
 
 
+class TokenRequest:
+    """What the middleware chain carries on the fast path: the token event. Any attribute a middleware reads (``path``,
+    ``headers``, ``method``, …) is that of Chalice's ``Request`` for the event, built on first use."""
+
+    __slots__ = ("_event", "_context", "_server_id", "_request")
+
+    def __init__(self, event: dict[str, Any], context: Any, server_id: str) -> None:
+        self._event = event
+        self._context = context
+        self._server_id = server_id
+        self._request: Request | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._request is None:
+            self._request = Request(self._event, self._context)
+        return getattr(self._request, name)
+
+    def _raw_body(self) -> bytes:
+        body = self._event.get("body")
+        if body is None:
+            return b""
+        if self._event.get("isBase64Encoded"):
+            return base64.b64decode(body if isinstance(body, bytes) else body.encode("ascii"))
+        return body if isinstance(body, bytes) else body.encode("utf-8")
+
+
+def _serve_token(request: TokenRequest) -> Response:
+    headers = {str(name).lower(): value for name, value in (request._event.get("headers") or {}).items()}
+    return respond(request._server_id, get_container().oauth.token, True, request._raw_body, headers)
+
+
+# The fast route's registration: the OAuth dialect, as api/oauth.py's routes have it.
+_token_view = errors.OAUTH_JSON.guard(_serve_token)
+
+
 class TokenMintApp(Chalice):
     """Chalice, with the token endpoint answered before Chalice's routing (see the module docstring)."""
+
+    _token_chain: Handler | None = None
+
+    # Every change to the middleware list (registration, by the app or a blueprint, or replacement) drops the built
+    # chain, so no middleware can miss the token route.
+    @property  # type: ignore[override]
+    def middleware_handlers(self) -> list[tuple[Callable[..., Any], str]]:
+        return self._middleware_list
+
+    @middleware_handlers.setter
+    def middleware_handlers(self, value: list[tuple[Callable[..., Any], str]]) -> None:
+        self._middleware_list = value
+        self._token_chain = None
+
+    def register_middleware(self, func: Callable[..., Any], event_type: str = "all") -> None:
+        super().register_middleware(func, event_type)
+        self._token_chain = None
+
+    def _build_token_chain(self) -> Handler:
+        # The chain Chalice builds per request (RestAPIEventHandler.__call__), built here once.
+        rest = RestAPIEventHandler(self.routes, self.api, self.log, self.debug)
+        chain: Handler = rest._build_middleware_handlers(
+            [rest._global_error_handler, *self._get_middleware_handlers("http")], original_handler=_token_view)
+        self._token_chain = chain
+        return chain
 
     def __call__(self, event: Any, context: Any) -> dict[str, Any]:
         server_id = _token_server_id(event)
         if server_id is None:
             return super().__call__(event, context)
-        headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
-
-        def raw_body() -> bytes:
-            body = event.get("body")
-            if body is None:
-                return b""
-            if event.get("isBase64Encoded"):
-                return base64.b64decode(body if isinstance(body, bytes) else body.encode("ascii"))
-            return body if isinstance(body, bytes) else body.encode("utf-8")
-
-        def view(_request: Any) -> Response:
-            return respond(server_id, get_container().oauth.token, True, raw_body, headers)
-
+        chain = self._token_chain or self._build_token_chain()
+        response = chain(TokenRequest(event, context, server_id))
         # No binary types (app.py): None skips Chalice's per-response matching against an empty list, same result.
-        return okta_envelope(None, view).to_dict(self.api.binary_types or None)  # type: ignore[arg-type]
+        return response.to_dict(self.api.binary_types or None)  # type: ignore[arg-type]

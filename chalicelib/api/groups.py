@@ -3,16 +3,17 @@ answers 200 (what the official SDK deserializes), membership changes 204. The bu
 and readable but cannot be changed (403)."""
 from __future__ import annotations
 
+import functools
+
 from chalice import Blueprint, Response
 
-from ..admin.common import parse_limit
 from ..admin.groups import DEFAULT_LIMIT
 from ..container import get_container
 from ..domain import Group
 from . import directory_render as render
 from .context import base
-from .directory_render import directory_errors
-from .http import etag, if_match, json_response, link_header, no_content, read_json
+from .http import etag, if_match, json_response, no_content, read_json
+from .listing import list_page
 from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
@@ -29,17 +30,9 @@ def _respond(group: Group) -> Response:
 
 
 @routes.route(COLLECTION, methods=["GET"])
-@directory_errors
 def list_groups() -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    groups, cursor = get_container().groups.list(q=params.get("q"), search_expr=params.get("search"),
-                                                 filter_expr=params.get("filter"), limit=limit,
-                                                 after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("q", "search", "filter", "limit", "after")}
-    return json_response([render.group(g, base_url) for g in groups],
-                         headers=link_header(base_url, COLLECTION, shown, cursor))
+    return list_page(bp.current_request, COLLECTION, DEFAULT_LIMIT, get_container().groups.list, render.group,
+                     searchable=True)
 
 
 @routes.route(COLLECTION, methods=["POST"])
@@ -66,13 +59,8 @@ def delete_group(groupId: str) -> Response:
 
 @routes.route(MEMBERS, methods=["GET"])
 def list_group_users(groupId: str) -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    users, cursor = get_container().groups.members(groupId, limit=limit, after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("limit", "after")}
-    return json_response([render.user(u, base_url) for u in users],
-                         headers=link_header(base_url, f"{COLLECTION}/{groupId}/users", shown, cursor))
+    return list_page(bp.current_request, f"{COLLECTION}/{groupId}/users", DEFAULT_LIMIT,
+                     functools.partial(get_container().groups.members, groupId), render.user)
 
 
 @routes.route(MEMBER, methods=["PUT"])

@@ -7,16 +7,16 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..errors import TokenmintError
 from ..keys.lifecycle import KeyRecord
 from ..keys.jwk import PUBLIC_MEMBERS
 from . import errors, render
 from .context import server_links
 from .http import json_response, read_json
-from .routing import AdminRoutes, guarded
+from .routing import AdminRoutes, Routes
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
+public = Routes(bp, errors.OKTA_JSON)  # the JWKS: Okta's error JSON, no authentication
 
 KEYS = "/api/v1/authorizationServers/{authServerId}/credentials/keys"
 KEY = KEYS + "/{keyId}"
@@ -64,13 +64,9 @@ def rotate_authorization_server_keys(authServerId: str) -> Response:
 routes.finish()
 
 
-@bp.route(JWKS, methods=["GET"], name="oauth_jwks")
-@guarded
+@public.route(JWKS, methods=["GET"], name="oauth_jwks")
 def jwks(authServerId: str) -> Response:
     """Public, unauthenticated; served from the configuration partition alone (no KMS, no Secrets Manager)."""
-    try:
-        keys, max_age = get_container().signing_keys.jwks(authServerId)
-    except TokenmintError as exc:
-        return errors.from_exception(exc)
-    public = [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in keys]
-    return json_response({"keys": public}, headers={"Cache-Control": f"max-age={max_age}, must-revalidate"})
+    keys, max_age = get_container().signing_keys.jwks(authServerId)
+    public_keys = [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in keys]
+    return json_response({"keys": public_keys}, headers={"Cache-Control": f"max-age={max_age}, must-revalidate"})

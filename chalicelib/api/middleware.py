@@ -30,17 +30,10 @@ def _chalice_error_code(response: Response) -> str | None:
 def okta_envelope(event: Request, get_response: Callable[[Request], Response]) -> Response:
     try:
         response = get_response(event)
-    except Exception:  # noqa: BLE001 - nothing may escape as a stack trace
+    except Exception:  # noqa: BLE001 - nothing may escape as a stack trace (every view is guarded: api/routing.py)
         log.exception("unhandled error")
         response = errors.internal_error()
     if response.status_code >= 400 and (code := _chalice_error_code(response)):
-        if code == "UnsupportedMediaType":
-            response = errors.unsupported_media_type()
-        elif code == "MethodNotAllowedError":
-            response = errors.method_not_allowed()
-        elif code == "BadRequestError":
-            response = errors.okta_error(400, "E0000003", "The request body was not well-formed.")
-        else:
-            response = errors.internal_error()
+        response = errors.from_chalice_error(code)
     response.headers["X-Okta-Request-Id"] = os.urandom(16).hex()  # 128 random bits, as uuid4 without the object
     return response

@@ -1,30 +1,24 @@
 """The OAuth endpoints of each authorization server under ``/oauth2/{authServerId}`` (okta-api.md 7): token,
 introspection, revocation and the two discovery documents. Errors are RFC 6749 JSON with ``Cache-Control:
-no-store``; an unknown or inactive server is Okta's 404 (as for ``/v1/keys``)."""
+no-store``; an unknown or inactive server is Okta's 404 (as for ``/v1/keys``): ``errors.OAUTH_JSON``, applied to
+every route by its registration."""
 from __future__ import annotations
 
 import json
-import logging
 from typing import Callable, Mapping
 
 from chalice import Blueprint, Response
 
-from ..claims.errors import TooManyGroupsError
 from ..container import get_container
-from ..errors import NotFoundError, StorageUnavailableError
-from ..oauth.context import NO_STORE, OAuthRequest, OAuthResponse
-from ..oauth.errors import (
-    InvalidRequestError,
-    OAuthError,
-    ServerError,
-    TemporarilyUnavailableError,
-)
+from ..oauth.context import OAuthRequest, OAuthResponse
+from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
 from . import errors
 from .http import base_url
+from .routing import Routes
 
 bp = Blueprint(__name__)
-log = logging.getLogger(__name__)
+routes = Routes(bp, errors.OAUTH_JSON)
 
 PREFIX = "/oauth2/{authServerId}"
 TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.py)
@@ -32,13 +26,6 @@ TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.
 # (TOK-04) rather than Chalice's 415 in the management API's error format. ``*/*`` is also the check Chalice makes
 # fastest, on every token.
 ANY_BODY = ["*/*"]
-
-
-def oauth_error_response(exc: OAuthError) -> Response:
-    headers = {"Content-Type": "application/json", **NO_STORE}
-    if exc.www_authenticate:
-        headers["WWW-Authenticate"] = exc.www_authenticate
-    return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
 
 
 def render_oauth_response(response: OAuthResponse) -> Response:
@@ -49,41 +36,16 @@ def render_oauth_response(response: OAuthResponse) -> Response:
                     headers={"Content-Type": "application/json", **response.headers})
 
 
-def serve(produce: Callable[[], OAuthResponse]) -> Response:
-    """Run an OAuth endpoint and render its answer; the one place OAuth-side errors become HTTP."""
-    try:
-        return render_oauth_response(produce())
-    except OAuthError as exc:
-        return oauth_error_response(exc)
-    except TooManyGroupsError as exc:
-        # okta-api.md 5.2: a groups claim matching more than 100 groups fails the whole request.
-        return oauth_error_response(ServerError(exc.error_description, status=exc.status))
-    except NotFoundError as exc:
-        # Okta's 404 for an unknown or inactive server; no-store like every OAuth error (TOK-01), since a 404 is
-        # cacheable by default and the server may be activated again.
-        response = errors.from_exception(exc)
-        response.headers.update(NO_STORE)
-        return response
-    except StorageUnavailableError:
-        return oauth_error_response(TemporarilyUnavailableError("The authorization server is temporarily unavailable."))
-    except Exception:  # noqa: BLE001 - never a stack trace to a client
-        log.exception("unhandled error on an OAuth endpoint")
-        return oauth_error_response(ServerError("The authorization server encountered an unexpected condition that "
-                                                "prevented it from fulfilling the request."))
-
-
 def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool,
             raw_body: Callable[[], bytes], headers: Mapping[str, str]) -> Response:
     """One OAuth request, from what either entry reaches it with (the blueprint's Chalice request, or the token
     fast path's Lambda event, ``api/fastpath.py``): the form body (read inside, so a body that cannot be read is an
-    OAuth error like any other) and the lower-cased headers."""
-
-    def produce() -> OAuthResponse:
-        params = parse_form(raw_body(), headers.get("content-type")) if form else {}
-        return call(OAuthRequest(server_id=server_id, base_url=base_url(headers, get_container().settings.base_url),
-                                 params=params, authorization=headers.get("authorization")))
-
-    return serve(produce)
+    OAuth error like any other) and the lower-cased headers. Errors are the caller's: both entries guard it with
+    ``errors.OAUTH_JSON``."""
+    params = parse_form(raw_body(), headers.get("content-type")) if form else {}
+    return render_oauth_response(call(OAuthRequest(
+        server_id=server_id, base_url=base_url(headers, get_container().settings.base_url), params=params,
+        authorization=headers.get("authorization"))))
 
 
 def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
@@ -91,40 +53,40 @@ def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
     return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers)
 
 
-@bp.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")
+@routes.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")
 def token(authServerId: str) -> Response:
     return _handle(authServerId, get_container().oauth.token, form=True)
 
 
-@bp.route(PREFIX + "/v1/introspect", methods=["POST"], content_types=ANY_BODY, name="oauth_introspect")
+@routes.route(PREFIX + "/v1/introspect", methods=["POST"], content_types=ANY_BODY, name="oauth_introspect")
 def introspect(authServerId: str) -> Response:
     return _handle(authServerId, get_container().oauth.introspect, form=True)
 
 
-@bp.route(PREFIX + "/v1/revoke", methods=["POST"], content_types=ANY_BODY, name="oauth_revoke")
+@routes.route(PREFIX + "/v1/revoke", methods=["POST"], content_types=ANY_BODY, name="oauth_revoke")
 def revoke(authServerId: str) -> Response:
     return _handle(authServerId, get_container().oauth.revoke, form=True)
 
 
-@bp.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
+@routes.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
 def openid_configuration(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
 
 
-@bp.route(PREFIX + "/.well-known/oauth-authorization-server", methods=["GET"],
-          name="oauth_authorization_server_metadata")
+@routes.route(PREFIX + "/.well-known/oauth-authorization-server", methods=["GET"],
+              name="oauth_authorization_server_metadata")
 def oauth_authorization_server(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=False), form=False)
 
 
 def _post_only(*_args: str, **_kwargs: str) -> Response:
     # RFC 6749 3.2: the token endpoint takes POST only (security-checklist TOK-04).
-    response = oauth_error_response(InvalidRequestError("This endpoint accepts POST requests only."))
+    response = errors.oauth_error_response(InvalidRequestError("This endpoint accepts POST requests only."))
     response.status_code = 405
     response.headers["Allow"] = "POST"
     return response
 
 
 for _path in ("/v1/token", "/v1/introspect", "/v1/revoke"):
-    bp.route(PREFIX + _path, methods=["GET", "PUT", "DELETE", "PATCH"], content_types=ANY_BODY,
-             name="oauth_post_only_" + _path.rsplit("/", 1)[1])(_post_only)
+    routes.add(PREFIX + _path, ["GET", "PUT", "DELETE", "PATCH"], _post_only,
+               "oauth_post_only_" + _path.rsplit("/", 1)[1], ANY_BODY)

@@ -187,9 +187,14 @@ def cookie_path(base_url: str) -> str:
     return (urlsplit(base_url).path.rstrip("/") or "") + "/oauth2"
 
 
+def page_response(page: Page) -> Response:
+    targets = tuple(page.values.get("form_targets") or ())
+    headers = {**security_headers(targets), "Content-Type": HTML}
+    return Response(body=TEMPLATES[page.template](dict(page.values)), status_code=page.status, headers=headers)
+
+
 def respond(answer: BrowserResponse, base_url: str) -> Response:
     body = answer.body
-    targets: tuple[str, ...] = ()
     if isinstance(body, Redirect):
         headers: dict[str, Any] = {**security_headers(), "Location": body.location,
                                    "Content-Type": "text/plain; charset=utf-8"}
@@ -198,11 +203,7 @@ def respond(answer: BrowserResponse, base_url: str) -> Response:
         headers = {**security_headers((body.action,), AUTO_SUBMIT_HASH), "Content-Type": HTML}
         response = Response(body=form_post(body), status_code=200, headers=headers)
     else:
-        page: Page = body
-        targets = tuple(page.values.get("form_targets") or ())
-        headers = {**security_headers(targets), "Content-Type": HTML}
-        response = Response(body=TEMPLATES[page.template](dict(page.values)), status_code=page.status,
-                            headers=headers)
+        response = page_response(body)
     if answer.cookies:
         secure = base_url.startswith("https://")
         path = cookie_path(base_url)
@@ -210,6 +211,6 @@ def respond(answer: BrowserResponse, base_url: str) -> Response:
     return response
 
 
-def error_response(error_code: str, description: str, status: int, base_url: str) -> Response:
-    return respond(BrowserResponse(Page("error", {"error": error_code, "description": description}, status)),
-                   base_url)
+def error_page(error_code: str, description: str, status: int) -> Response:
+    """The error page (no cookies, no form): what api/errors.py answers on the front channel."""
+    return page_response(Page("error", {"error": error_code, "description": description}, status))

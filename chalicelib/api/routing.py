@@ -1,13 +1,14 @@
-"""Registration of admin routes: authentication, error translation and Okta's 405 in one place.
+"""Route registration: every route is registered here, with its error dialect (api/errors.py) applied once.
 
-Every route registered through ``AdminRoutes`` requires an API token (``Authorization: SSWS <token>``; Okta's SDK
-sends it without the space). Methods a path does not support are registered too and answer Okta's 405
-``E0000022``, because API Gateway would otherwise answer them with its own 403.
+``Routes`` registers a blueprint's routes in one dialect: every view is wrapped by the dialect's guard, so views
+raise and never translate errors themselves. ``AdminRoutes`` is the management API's: Okta's JSON, and every route
+requires an API token (``Authorization: SSWS <token>``; Okta's SDK sends it without the space). Methods an admin path
+does not support are registered too and answer Okta's 405 ``E0000022``, because API Gateway would otherwise answer
+them with its own 403.
 """
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from typing import Any, Callable
 
@@ -15,11 +16,9 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..domain import ApiToken
-from ..errors import TokenmintError
 from . import errors
+from .errors import Dialect
 from .http import CONTENT_TYPES
-
-log = logging.getLogger(__name__)
 
 ALL_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 _AUTH = re.compile(r"^\s*SSWS\s*(\S+)\s*$", re.IGNORECASE)
@@ -35,36 +34,43 @@ def current_token(headers: Any) -> ApiToken | None:
     return get_container().api_tokens.authenticate(match.group(1))
 
 
-def guarded(view: View) -> View:
-    """Translate the core's errors to Okta's error JSON; never leak a stack trace."""
+class Routes:
+    """Registers a blueprint's routes, each view guarded by the blueprint's error dialect."""
 
-    @functools.wraps(view)
-    def wrapper(*args: str, **kwargs: str) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except TokenmintError as exc:
-            return errors.from_exception(exc)
-        except Exception:  # noqa: BLE001 - the last line of defence: log, answer 500 in Okta's format
-            log.exception("unhandled error in %s", view.__name__)
-            return errors.internal_error()
+    def __init__(self, blueprint: Blueprint, dialect: Dialect) -> None:
+        self.bp = blueprint
+        self.dialect = dialect
 
-    return wrapper
+    def route(self, path: str, methods: list[str], name: str | None = None,
+              content_types: list[str] | None = None) -> Callable[[View], View]:
+        def register(view: View) -> View:
+            self.add(path, methods, view, name or view.__name__, content_types)
+            return view
+
+        return register
+
+    def add(self, path: str, methods: list[str], view: View, name: str,
+            content_types: list[str] | None = None) -> None:
+        options: dict[str, Any] = {"methods": methods, "name": name}
+        if content_types is not None:  # else Chalice's default (application/json)
+            options["content_types"] = content_types
+        self.bp.route(path, **options)(self.dialect.guard(view))
 
 
 class AdminRoutes:
-    """Collects a blueprint's admin routes; ``finish()`` adds the 405 views."""
+    """Collects a blueprint's admin routes (Okta's JSON, authenticated); ``finish()`` adds the 405 views."""
 
     registry: dict[str, set[str]] = {}  # every admin path and its methods, app-wide (for tests and docs)
 
     def __init__(self, blueprint: Blueprint, prefix: str) -> None:
         self.bp = blueprint
         self.prefix = prefix
+        self._routes = Routes(blueprint, errors.OKTA_JSON)
         self._methods: dict[str, list[str]] = {}
 
     def route(self, path: str, methods: list[str]) -> Callable[[View], View]:
         def register(view: View) -> View:
-            secured = self._secure(guarded(view))
-            self.bp.route(path, methods=methods, content_types=CONTENT_TYPES, name=view.__name__)(secured)
+            self._routes.add(path, methods, self._secure(view), view.__name__, CONTENT_TYPES)
             self._methods.setdefault(path, []).extend(methods)
             AdminRoutes.registry.setdefault(self.prefix + path, set()).update(methods)
             return view
@@ -76,11 +82,8 @@ class AdminRoutes:
 
         @functools.wraps(view)
         def wrapper(*args: str, **kwargs: str) -> Response:
-            try:
-                if current_token(bp.current_request.headers) is None:
-                    return errors.invalid_token()
-            except TokenmintError as exc:
-                return errors.from_exception(exc)
+            if current_token(bp.current_request.headers) is None:
+                return errors.invalid_token()
             return view(*args, **kwargs)
 
         return wrapper
@@ -97,5 +100,5 @@ class AdminRoutes:
 
             name = "not_allowed_" + re.sub(r"\W+", "_", path).strip("_")
             not_allowed.__name__ = name
-            self.bp.route(path, methods=missing, content_types=CONTENT_TYPES, name=name)(self._secure(not_allowed))
+            self._routes.add(path, missing, self._secure(not_allowed), name, CONTENT_TYPES)
             AdminRoutes.registry.setdefault(self.prefix + path, set()).update(missing)

@@ -6,29 +6,28 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..oauth.context import OAuthRequest, OAuthResponse
+from ..oauth.context import OAuthRequest
 from ..oauth.form import parse_form
+from . import errors
 from .context import base
 from .http import CONTENT_TYPES
-from .oauth import serve
+from .oauth import render_oauth_response
+from .routing import Routes
 
 bp = Blueprint(__name__)
+routes = Routes(bp, errors.OAUTH_JSON)
 
 PATH = "/oauth2/{authServerId}/v1/userinfo"
 FORM = "application/x-www-form-urlencoded"
 
 
-@bp.route(PATH, methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_userinfo")
+@routes.route(PATH, methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_userinfo")
 def userinfo(authServerId: str) -> Response:
     request = bp.current_request
-
-    def produce() -> OAuthResponse:
-        params: dict[str, str] = {}
-        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if request.method == "POST" and content_type == FORM:
-            params = parse_form(request.raw_body or b"", content_type)
-        return get_container().oauth.userinfo(OAuthRequest(
-            server_id=authServerId, base_url=base(request), params=params,
-            authorization=request.headers.get("authorization")))
-
-    return serve(produce)
+    params: dict[str, str] = {}
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if request.method == "POST" and content_type == FORM:
+        params = parse_form(request.raw_body or b"", content_type)
+    return render_oauth_response(get_container().oauth.userinfo(OAuthRequest(
+        server_id=authServerId, base_url=base(request), params=params,
+        authorization=request.headers.get("authorization"))))

@@ -7,14 +7,13 @@ from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
-from ..admin.common import parse_limit
 from ..admin.users import DEFAULT_LIMIT, parse_activate
 from ..container import get_container
 from ..domain import User
 from . import directory_render as render
 from .context import base
-from .directory_render import directory_errors
-from .http import etag, if_match, json_response, link_header, no_content, read_json
+from .http import etag, if_match, json_response, no_content, read_json
+from .listing import list_page
 from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
@@ -36,21 +35,12 @@ def _respond(user: User) -> Response:
 
 
 @routes.route(COLLECTION, methods=["GET"])
-@directory_errors
 def list_users() -> Response:
-    params = bp.current_request.query_params or {}
-    limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
-    users, cursor = get_container().users.list(q=params.get("q"), search_expr=params.get("search"),
-                                               filter_expr=params.get("filter"), limit=limit,
-                                               after=params.get("after"))
-    base_url = base(bp.current_request)
-    shown = {k: params.get(k) for k in ("q", "search", "filter", "limit", "after")}
-    return json_response([render.user(u, base_url) for u in users],
-                         headers=link_header(base_url, COLLECTION, shown, cursor))
+    return list_page(bp.current_request, COLLECTION, DEFAULT_LIMIT, get_container().users.list, render.user,
+                     searchable=True)
 
 
 @routes.route(COLLECTION, methods=["POST"])
-@directory_errors
 def create_user() -> Response:
     request = bp.current_request
     activate = parse_activate((request.query_params or {}).get("activate"))
@@ -63,14 +53,12 @@ def get_user(userId: str) -> Response:
 
 
 @routes.route(ITEM, methods=["PUT"])
-@directory_errors
 def replace_user(userId: str) -> Response:
     request = bp.current_request
     return _respond(get_container().users.replace(_user_ref(userId), read_json(request), if_match(request)))
 
 
 @routes.route(ITEM, methods=["POST"])
-@directory_errors
 def update_user(userId: str) -> Response:
     request = bp.current_request
     return _respond(get_container().users.update(_user_ref(userId), read_json(request), if_match(request)))
@@ -83,35 +71,30 @@ def delete_user(userId: str) -> Response:
 
 
 @routes.route(LIFECYCLE + "activate", methods=["POST"])
-@directory_errors
 def activate_user(userId: str) -> Response:
     get_container().users.activate(_user_ref(userId))
     return json_response({})
 
 
 @routes.route(LIFECYCLE + "deactivate", methods=["POST"])
-@directory_errors
 def deactivate_user(userId: str) -> Response:
     get_container().users.deactivate(_user_ref(userId))
     return json_response({})
 
 
 @routes.route(LIFECYCLE + "suspend", methods=["POST"])
-@directory_errors
 def suspend_user(userId: str) -> Response:
     get_container().users.suspend(_user_ref(userId))
     return json_response({})
 
 
 @routes.route(LIFECYCLE + "unsuspend", methods=["POST"])
-@directory_errors
 def unsuspend_user(userId: str) -> Response:
     get_container().users.unsuspend(_user_ref(userId))
     return json_response({})
 
 
 @routes.route(LIFECYCLE + "unlock", methods=["POST"])
-@directory_errors
 def unlock_user(userId: str) -> Response:
     get_container().users.unlock(_user_ref(userId))
     return json_response({})

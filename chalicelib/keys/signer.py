@@ -31,6 +31,8 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from .errors import KeyStoreError
+
 # The configuration cache TTL this package assumes by default; the composition root should use the
 # same value for its config cache and for retention (lifecycle.retention_for).
 DEFAULT_MAX_STALENESS = timedelta(minutes=5)
@@ -39,8 +41,12 @@ Loader = Callable[[str, str], RSAPrivateKey]
 Clock = Callable[[], datetime]
 
 
-class StaleActiveKidError(Exception):
-    """The caller's ACTIVE kid was read longer ago than the documented staleness bound."""
+class StaleActiveKidError(KeyStoreError):
+    """The caller's ACTIVE kid was read longer ago than the documented staleness bound.
+
+    A key-store failure like any other: the token path answers it as it answers KMS or Secrets Manager being down
+    (``oauth/minting.sign``: 503 ``temporarily_unavailable``), never with a 500.
+    """
 
 
 @dataclass(frozen=True)
