@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import boto3
@@ -20,7 +21,7 @@ from .admin.refresh_tokens import RefreshTokenAdmin
 from .admin.rules import RuleService
 from .admin.scopes import ScopeService
 from .admin.server_clients import ServerClientsService
-from .admin.servers import ServerService
+from .admin.servers import DEFAULT_ALIAS, ServerService
 from .admin.signing_keys import KeyProvisioner, SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.users import UserService
@@ -30,10 +31,8 @@ from .keys.store import KeyMaterialStore
 from .clock import Clock, SystemClock
 from .coldstart import init_phase
 from .oauth.client_auth import ClientAuthenticator
-from .oauth.clients import CachedClients
-from .oauth.configuration import ServerConfigs
 from .oauth.context import OAuthServices
-from .oauth.holders import TokenHolders
+from .oauth.grants.client_credentials import ClientCredentialsGrant
 from .oauth.refresh_tokens import Directory, RefreshTokens
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
@@ -41,6 +40,7 @@ from .oauth.codes import Codes
 from .oauth.consent import Consents
 from .oauth.server import OAuthServer
 from .oauth.sessions import Sessions
+from .oauth.token_path_caches import CacheSources, TokenPathCaches
 from .settings import Settings
 from .storage.client_repository import ClientRepository
 from .storage.config_repository import ConfigRepository
@@ -69,6 +69,8 @@ class Container:
     api_tokens: ApiTokenService
     signing_keys: SigningKeyService
     signer: SigningKeyCache
+    # Every cache of the token path (oauth/token_path_caches.py); `caches.clear()` empties them all.
+    caches: TokenPathCaches
     clients: ClientService
     oauth: OAuthServer
     server_clients: ServerClientsService
@@ -90,33 +92,34 @@ class Container:
         store = KeyMaterialStore(LazyClient("kms", settings), LazyClient("secretsmanager", settings),
                                  settings.kms_key_id, settings.secret_prefix)
         provisioner = KeyProvisioner(store, clock)
-        servers = ServerService(config_repo, clock, provisioner)
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
         grants = GrantsRepository(grants_model, connection)
         clients = ClientService(ClientRepository(directory_model, connection), clock)
+        caches = TokenPathCaches(
+            CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
+                         clients=clients, signing_keys=store.load, holders=grants),
+            timedelta(seconds=settings.cache_seconds), clock.now, key_retention=policy.retention)
+        servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
         user_repo = UserRepository(directory_model, connection)
         group_repo = GroupRepository(directory_model, connection)
         groups = GroupService(group_repo, user_repo, clock)
-        signer = SigningKeyCache(store.load, clock.now)
-        cache_ttl = timedelta(seconds=settings.cache_seconds)
         users = UserService(user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
-        cached_clients = CachedClients(clients, cache_ttl, clock.now)
         refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection),
-                                       Directory(users=users, assignments=app_assignments, clients=cached_clients),
+                                       Directory(users=users, assignments=app_assignments, clients=caches.clients),
                                        grants, clock.now)
         oauth_services = OAuthServices(
-            configs=ServerConfigs(config_repo, servers.resolve_id, cache_ttl, clock.now),
-            authenticator=ClientAuthenticator(cached_clients, grants, clock.now),
-            signer=signer, revocations=grants, now=clock.now, holders=TokenHolders(grants, clock.now),
+            configs=caches.configs,
+            authenticator=ClientAuthenticator(caches.clients, grants, clock.now, caches.remote_jwks),
+            signer=caches.signer, revocations=grants, now=clock.now, holders=caches.holders,
             refresh_tokens=refresh_tokens,
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
-        front = FrontChannel(oauth_services, clients=cached_clients, users=users, assignments=app_assignments,
+        front = FrontChannel(oauth_services, clients=caches.clients, users=users, assignments=app_assignments,
                              sessions=Sessions(grants, clock.now), codes=Codes(grants, clock.now),
                              consents=Consents(grants, clock.now), pending=PendingRequests(grants, clock.now))
-        oauth = OAuthServer(oauth_services, front=front)
+        oauth = OAuthServer(oauth_services, grants=(ClientCredentialsGrant(caches.plans),), front=front)
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
             grants_model=grants_model, grants=grants,
@@ -128,7 +131,8 @@ class Container:
             api_tokens=ApiTokenService(ApiTokenRepository(directory_model, connection), clock,
                                        settings.admin_token_sha256),
             signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
-            signer=signer,
+            signer=caches.signer,
+            caches=caches,
             clients=clients,
             oauth=oauth,
             server_clients=ServerClientsService(servers, grants, clients, clock),

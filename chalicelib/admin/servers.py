@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -9,6 +10,7 @@ from .. import ids
 from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, AuthorizationServer, ServerConfig
 from ..errors import ForbiddenError, NotFoundError
+from ..oauth.configuration import DefaultServerId
 from ..storage.config_repository import ConfigRepository
 from ..storage.transactions import WriteConflict
 from . import system_objects
@@ -33,29 +35,23 @@ def _valid_audience(value: str) -> bool:
 
 
 class ServerService:
-    def __init__(self, repo: ConfigRepository, clock: Clock, keys: "KeyProvisioner") -> None:
+    def __init__(self, repo: ConfigRepository, clock: Clock, keys: "KeyProvisioner",
+                 default_id: DefaultServerId | None = None) -> None:
         self._repo = repo
         self._clock = clock
         self._keys = keys
-        self._default_id: str | None = None
+        # The container passes the token path's cell (oauth/token_path_caches.py), so one clear() covers it.
+        self._default_id = default_id or DefaultServerId(partial(repo.resolve_alias, DEFAULT_ALIAS))
 
     # -- reads -------------------------------------------------------------------------------------------------
 
     def default_id(self) -> str | None:
-        """The default server's id. Cached for the life of the container: the default server cannot be
-        deleted, so once the alias exists it never changes."""
-        if self._default_id is None:
-            self._default_id = self._repo.resolve_alias(DEFAULT_ALIAS)
-        return self._default_id
+        """The default server's id, cached once the alias exists (``oauth.configuration.DefaultServerId``)."""
+        return self._default_id.get()
 
     def resolve_id(self, server_id: str) -> str:
         """Map the ``default`` alias to the default server's id; other ids pass through."""
-        if server_id == DEFAULT_ALIAS:
-            resolved = self.default_id()
-            if resolved is None:
-                raise NotFoundError(server_id, SERVER_TYPE)
-            return resolved
-        return server_id
+        return self._default_id.resolve(server_id)
 
     def path_id(self, server_id: str) -> str:
         """How links name a server: Okta always writes ``default`` for the default server (okta-api.md 2.5)."""

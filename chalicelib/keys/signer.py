@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from .errors import KeyStoreError
 
-# The configuration cache TTL this package assumes by default; the composition root should use the
-# same value for its config cache and for retention (lifecycle.retention_for).
+# How long a cached ACTIVE kid is trusted. The configuration cache TTL must not exceed it and key retention
+# (lifecycle.retention_for) must cover it: oauth/token_path_caches.py checks both when the container is built.
 DEFAULT_MAX_STALENESS = timedelta(minutes=5)
 
 Loader = Callable[[str, str], RSAPrivateKey]
@@ -106,6 +106,12 @@ class SigningKeyCache:
         """Forget a server's key (emergency revoke in this container, server deleted)."""
         with self._server_lock(auth_server_id):
             self._entries.pop(auth_server_id, None)
+
+    def clear(self) -> None:
+        """Forget every server's key (the next ``get`` loads). The per-server locks stay: a load in progress
+        must keep excluding a second load of the same server."""
+        with self._locks_guard:
+            self._entries.clear()
 
     def _server_lock(self, auth_server_id: str) -> threading.Lock:
         # One lock per server so a slow cold load of server A never blocks signing for server B.

@@ -40,3 +40,7 @@ class TTLCache(Generic[K, V]):
     def invalidate(self, key: K) -> None:
         with self._lock:
             self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -51,3 +51,9 @@ class CachedClients:
         if fresh is None or fresh.secret_hash == client.secret_hash:
             return False
         return bool(self._source.verify_secret(fresh, presented))
+
+    def clear(self) -> None:
+        """Forget every record and every recent re-check (``token_path_caches.TokenPathCaches.clear``)."""
+        self._cache.clear()
+        with self._lock:
+            self._rechecked_at.clear()

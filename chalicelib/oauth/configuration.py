@@ -1,4 +1,5 @@
-"""Where the token path gets an authorization server's configuration: a TTL cache over one DynamoDB Query."""
+"""Where the token path gets an authorization server's configuration: a TTL cache over one DynamoDB Query, and
+the default server's id behind the ``default`` alias (okta-api.md 2.5)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,10 +10,38 @@ from ..errors import NotFoundError
 from .cache import TTLCache
 
 SERVER_TYPE = "AuthorizationServer"
+DEFAULT_ALIAS = "default"
 
 
 class ConfigLoader(Protocol):
     def load(self, server_id: str) -> ServerConfig | None: ...
+
+
+class DefaultServerId:
+    """The default server's id, read until the alias exists and then kept for the life of the container: the
+    default server cannot be deleted, so once the alias exists it never changes. Absence is not cached (the
+    local stack and tests create the default server after the container)."""
+
+    def __init__(self, load: Callable[[], str | None]) -> None:
+        self._load = load
+        self._id: str | None = None
+
+    def get(self) -> str | None:
+        if self._id is None:
+            self._id = self._load()
+        return self._id
+
+    def resolve(self, server_id: str) -> str:
+        """Map the ``default`` alias to the default server's id; other ids pass through."""
+        if server_id != DEFAULT_ALIAS:
+            return server_id
+        resolved = self._id if self._id is not None else self.get()
+        if resolved is None:
+            raise NotFoundError(server_id, SERVER_TYPE)
+        return resolved
+
+    def clear(self) -> None:
+        self._id = None
 
 
 class ServerConfigs:
@@ -33,3 +62,6 @@ class ServerConfigs:
         if config is None or config.server.status != ACTIVE:
             raise NotFoundError(server_id, SERVER_TYPE)
         return config, read_at
+
+    def clear(self) -> None:
+        self._cache.clear()

@@ -30,6 +30,11 @@ class TokenHolders:
         self._noted: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget which pairs were noted: the next token of each pair notes it again."""
+        with self._lock:
+            self._noted.clear()
+
     def note(self, server_id: str, client_id: str) -> None:
         now = self._now()
         key = (server_id, client_id)

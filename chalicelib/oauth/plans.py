@@ -41,5 +41,9 @@ class PlanMemo(Generic[P]):
             self._entries[key] = (config, client, plan)
         return plan
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)

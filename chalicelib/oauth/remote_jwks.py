@@ -74,6 +74,12 @@ class RemoteJwks:
             self._failed.pop(uri, None)
         return jwks
 
+    def clear(self) -> None:
+        """Forget every fetched set and failure: the next request for a URI fetches it."""
+        with self._lock:
+            self._sets.clear()
+            self._failed.clear()
+
 
 def _listed(jwks: Mapping[str, Any]) -> list[Any]:
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None

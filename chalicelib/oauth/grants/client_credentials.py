@@ -39,8 +39,9 @@ class ClientCredentialsGrant:
     grant_type = "client_credentials"
     allows_public_clients = False
 
-    def __init__(self) -> None:
-        self._plans: PlanMemo[_Plan] = PlanMemo()
+    def __init__(self, plans: PlanMemo[Any] | None = None) -> None:
+        # The container passes the memo its token-path caches own (oauth/token_path_caches.py).
+        self._plans: PlanMemo[_Plan] = plans if plans is not None else PlanMemo()
 
     def handle(self, services: OAuthServices, request: GrantRequest) -> dict[str, Any]:
         client = request.client

@@ -1,0 +1,92 @@
+"""The one owner of what a warm container caches for the token path (docs/ARCHITECTURE.md "Staleness bound",
+"Signing keys and rotation").
+
+Built once by the composition root, which hands each piece to the service that uses it; the services keep direct
+references, so owning them here costs a warm token nothing. Construction checks the bounds the documented
+guarantees rest on, so a setting or a constant that breaks one fails the container build instead of weakening a
+guarantee silently:
+
+* the configuration and client caches keep a record for ``ttl``, at most ``MAX_TTL`` (300 s);
+* the signer refuses an ACTIVE kid read longer ago than its ``max_staleness``: the configuration cache hands out
+  reads younger than ``ttl``, so ``ttl`` must not exceed it, or a warm container would refuse to sign with a
+  configuration it still trusts;
+* an EXPIRED key stays published for ``key_retention``, which must cover the signer's staleness on top of the
+  longest token, the JWKS max-age and the clock skew (``keys.lifecycle.retention_for``), or a token signed by a
+  warm container just after a rotation could outlive its key in ``/v1/keys``.
+
+``clear`` empties every cache at once (tests, and writes that must be read back at once).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
+from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
+from .clients import CachedClients, ClientSource
+from .configuration import ConfigLoader, DefaultServerId, ServerConfigs
+from .holders import HolderStore, TokenHolders
+from .plans import PlanMemo
+from .remote_jwks import RemoteJwks, fetch_https_json
+
+MAX_TTL = timedelta(seconds=300)
+
+
+class CacheBoundError(ValueError):
+    """The caches were configured so that a documented staleness guarantee would not hold."""
+
+
+@dataclass(frozen=True)
+class CacheSources:
+    """Where each cache reads on a miss."""
+
+    configs: ConfigLoader
+    default_server_id: Callable[[], str | None]
+    clients: ClientSource
+    signing_keys: Callable[[str, str], RSAPrivateKey]
+    holders: HolderStore
+    jwks_fetch: Callable[[str], Mapping[str, Any]] = fetch_https_json
+
+
+def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: timedelta) -> None:
+    """Raise ``CacheBoundError`` naming the first documented bound the values break."""
+    if not timedelta(0) <= ttl <= MAX_TTL:
+        raise CacheBoundError(f"the configuration and client cache TTL ({ttl}) must be between 0 and {MAX_TTL}")
+    if signer_staleness <= timedelta(0):
+        raise CacheBoundError("the signer's max staleness must be positive")
+    if ttl > signer_staleness:
+        raise CacheBoundError(f"the configuration cache TTL ({ttl}) exceeds the signer's max staleness "
+                              f"({signer_staleness}): warm containers would refuse kids they still trust")
+    needed = retention_for(MAX_ACCESS_TOKEN_MINUTES, signer_cache_staleness=signer_staleness)
+    if key_retention < needed:
+        raise CacheBoundError(f"key retention ({key_retention}) does not cover the longest token, JWKS max-age, "
+                              f"clock skew and the signer's max staleness ({needed})")
+
+
+class TokenPathCaches:
+    """Every cache of the token path, built together with their bounds checked, and emptied together.
+
+    ``ttl`` is ``TOKENMINT_CACHE_SECONDS`` (settings.py); ``now`` the container's clock."""
+
+    def __init__(self, sources: CacheSources, ttl: timedelta, now: Callable[[], datetime], *,
+                 signer_staleness: timedelta = DEFAULT_MAX_STALENESS,
+                 key_retention: timedelta = DEFAULT_RETENTION) -> None:
+        check_bounds(ttl, signer_staleness, key_retention)
+        self.ttl = ttl
+        # Shared with admin/servers.ServerService: the admin API and the token path resolve `default` alike.
+        self.default_server_id = DefaultServerId(sources.default_server_id)
+        self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now)
+        self.clients = CachedClients(sources.clients, ttl, now)  # also holds the secret re-check times
+        self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
+        self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
+        self.holders = TokenHolders(sources.holders, now)
+        self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)
+
+    def clear(self) -> None:
+        """Empty every cache: the next request reads everything afresh, as in a new container."""
+        for cache in (self.default_server_id, self.configs, self.clients, self.signer, self.plans, self.holders,
+                      self.remote_jwks):
+            cache.clear()
