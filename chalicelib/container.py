@@ -33,8 +33,13 @@ from .oauth.client_auth import ClientAuthenticator
 from .oauth.clients import CachedClients
 from .oauth.configuration import ServerConfigs
 from .oauth.context import OAuthServices
+from .oauth.directory import Directory
+from .oauth.grants.authorization_code import AuthorizationCodeGrant
+from .oauth.grants.client_credentials import ClientCredentialsGrant
+from .oauth.grants.password import PasswordGrant
+from .oauth.grants.refresh_token import RefreshTokenGrant
 from .oauth.holders import TokenHolders
-from .oauth.refresh_tokens import Directory, RefreshTokens
+from .oauth.refresh_tokens import RefreshTokens
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
 from .oauth.codes import Codes
@@ -71,6 +76,7 @@ class Container:
     signer: SigningKeyCache
     clients: ClientService
     oauth: OAuthServer
+    refresh_tokens: RefreshTokens
     server_clients: ServerClientsService
     # The directory (docs/ARCHITECTURE.md "Directory").
     users: UserService
@@ -103,20 +109,27 @@ class Container:
         users = UserService(user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
         cached_clients = CachedClients(clients, cache_ttl, clock.now)
-        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection),
-                                       Directory(users=users, assignments=app_assignments, clients=cached_clients),
-                                       grants, clock.now)
+        directory = Directory(users=users, assignments=app_assignments, clients=cached_clients)
+        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection), directory, grants,
+                                       clock.now)
         oauth_services = OAuthServices(
             configs=ServerConfigs(config_repo, servers.resolve_id, cache_ttl, clock.now),
             authenticator=ClientAuthenticator(cached_clients, grants, clock.now),
             signer=signer, revocations=grants, now=clock.now, holders=TokenHolders(grants, clock.now),
-            refresh_tokens=refresh_tokens,
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
-        front = FrontChannel(oauth_services, clients=cached_clients, users=users, assignments=app_assignments,
-                             sessions=Sessions(grants, clock.now), codes=Codes(grants, clock.now),
-                             consents=Consents(grants, clock.now), pending=PendingRequests(grants, clock.now))
-        oauth = OAuthServer(oauth_services, front=front)
+        front = FrontChannel(oauth_services, directory, sessions=Sessions(grants, clock.now),
+                             codes=Codes(grants, clock.now), consents=Consents(grants, clock.now),
+                             pending=PendingRequests(grants, clock.now))
+        # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
+        oauth = OAuthServer(oauth_services)
+        oauth.register_grant(ClientCredentialsGrant())
+        oauth.register_grant(AuthorizationCodeGrant(front.codes, app_assignments, refresh_tokens))
+        oauth.register_grant(RefreshTokenGrant(refresh_tokens))
+        oauth.register_grant(PasswordGrant(directory, refresh_tokens))
+        oauth.register_refresh_tokens(refresh_tokens)
+        oauth.register_userinfo(directory)
+        oauth.register_front_channel(front)
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
             grants_model=grants_model, grants=grants,
@@ -131,6 +144,7 @@ class Container:
             signer=signer,
             clients=clients,
             oauth=oauth,
+            refresh_tokens=refresh_tokens,
             server_clients=ServerClientsService(servers, grants, clients, clock),
             users=users,
             groups=groups,
@@ -140,7 +154,7 @@ class Container:
     @property
     def refresh_token_admin(self) -> RefreshTokenAdmin:
         """The refresh-token management API (admin/refresh_tokens.py) over the token path's RefreshTokens."""
-        return RefreshTokenAdmin(self.servers, self.clients, self.oauth.services.refresh_tokens, self.clock)
+        return RefreshTokenAdmin(self.servers, self.clients, self.refresh_tokens, self.clock)
 
     @property
     def token_preview(self) -> TokenPreviewService:
