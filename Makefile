@@ -31,14 +31,16 @@ $(CHROMIUM):
 # once), otherwise one module (its moto world built once); tests/conftest.py schedules them.
 TEST_WORKERS ?= auto
 
+# mypy first (mypy.ini: --strict on the protocol core): a type error fails the build before any test runs.
 test: $(STAMP) $(CHROMIUM)
+	$(BIN)/python -m mypy
 	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.tokens
 
 clean:
-	rm -rf $(VENV) .pytest_cache .tokenmint-local
+	rm -rf $(VENV) .pytest_cache .mypy_cache .tokenmint-local
 
 # `make package STAGE=dev|prod`: the deployable CloudFormation (SAM) template and Lambda bundle of one stage, in
 # build/<stage>/ (sam.json + deployment.zip): `chalice package` merged with infra/resources.json. Needs no AWS

@@ -32,8 +32,12 @@ from .clock import Clock, SystemClock
 from .coldstart import init_phase
 from .oauth.client_auth import ClientAuthenticator
 from .oauth.context import OAuthServices
+from .oauth.directory import Directory
+from .oauth.grants.authorization_code import AuthorizationCodeGrant
 from .oauth.grants.client_credentials import ClientCredentialsGrant
-from .oauth.refresh_tokens import Directory, RefreshTokens
+from .oauth.grants.password import PasswordGrant
+from .oauth.grants.refresh_token import RefreshTokenGrant
+from .oauth.refresh_tokens import RefreshTokens
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
 from .oauth.codes import Codes
@@ -73,6 +77,7 @@ class Container:
     caches: TokenPathCaches
     clients: ClientService
     oauth: OAuthServer
+    refresh_tokens: RefreshTokens
     server_clients: ServerClientsService
     # The directory (docs/ARCHITECTURE.md "Directory").
     users: UserService
@@ -106,20 +111,27 @@ class Container:
         groups = GroupService(group_repo, user_repo, clock)
         users = UserService(user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
-        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection),
-                                       Directory(users=users, assignments=app_assignments, clients=caches.clients),
-                                       grants, clock.now)
+        directory = Directory(users=users, assignments=app_assignments, clients=caches.clients)
+        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection), directory, grants,
+                                       clock.now)
         oauth_services = OAuthServices(
             configs=caches.configs,
             authenticator=ClientAuthenticator(caches.clients, grants, clock.now, caches.remote_jwks),
             signer=caches.signer, revocations=grants, now=clock.now, holders=caches.holders,
-            refresh_tokens=refresh_tokens,
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
-        front = FrontChannel(oauth_services, clients=caches.clients, users=users, assignments=app_assignments,
-                             sessions=Sessions(grants, clock.now), codes=Codes(grants, clock.now),
-                             consents=Consents(grants, clock.now), pending=PendingRequests(grants, clock.now))
-        oauth = OAuthServer(oauth_services, grants=(ClientCredentialsGrant(caches.plans),), front=front)
+        front = FrontChannel(oauth_services, directory, sessions=Sessions(grants, clock.now),
+                             codes=Codes(grants, clock.now), consents=Consents(grants, clock.now),
+                             pending=PendingRequests(grants, clock.now))
+        # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
+        oauth = OAuthServer(oauth_services)
+        oauth.register_grant(ClientCredentialsGrant(caches.plans))
+        oauth.register_grant(AuthorizationCodeGrant(front.codes, app_assignments, refresh_tokens))
+        oauth.register_grant(RefreshTokenGrant(refresh_tokens))
+        oauth.register_grant(PasswordGrant(directory, refresh_tokens))
+        oauth.register_refresh_tokens(refresh_tokens)
+        oauth.register_userinfo(directory)
+        oauth.register_front_channel(front)
         return cls(
             settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
             grants_model=grants_model, grants=grants,
@@ -135,6 +147,7 @@ class Container:
             caches=caches,
             clients=clients,
             oauth=oauth,
+            refresh_tokens=refresh_tokens,
             server_clients=ServerClientsService(servers, grants, clients, clock),
             users=users,
             groups=groups,
@@ -144,7 +157,7 @@ class Container:
     @property
     def refresh_token_admin(self) -> RefreshTokenAdmin:
         """The refresh-token management API (admin/refresh_tokens.py) over the token path's RefreshTokens."""
-        return RefreshTokenAdmin(self.servers, self.clients, self.oauth.services.refresh_tokens, self.clock)
+        return RefreshTokenAdmin(self.servers, self.clients, self.refresh_tokens, self.clock)
 
     @property
     def token_preview(self) -> TokenPreviewService:

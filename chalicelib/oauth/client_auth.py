@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 
 import jwt
 
+from ..domain import OAuthClient
 from .errors import InvalidClientError, InvalidRequestError
 from .remote_jwks import RemoteJwks
 
@@ -31,18 +32,10 @@ BASIC_CHALLENGE = 'Basic realm="tokenmint"'
 FAILED = "Client authentication failed. Either the client or the client credentials are invalid."
 
 
-class Client(Protocol):
-    client_id: str
-    token_endpoint_auth_method: str
-    status: str
-    jwks: Mapping[str, Any] | None
-    jwks_uri: str | None
-
-
 class ClientDirectory(Protocol):
-    def find(self, client_id: str) -> Client | None: ...
+    def find(self, client_id: str) -> OAuthClient | None: ...
 
-    def verify_secret(self, client: Client, presented: str) -> bool: ...
+    def verify_secret(self, client: OAuthClient, presented: str) -> bool: ...
 
 
 class AssertionLedger(Protocol):
@@ -51,7 +44,7 @@ class AssertionLedger(Protocol):
 
 @dataclass(frozen=True)
 class Authenticated:
-    client: Client
+    client: OAuthClient
     method: str
 
 
@@ -115,7 +108,7 @@ class ClientAuthenticator:
             raise _fail(FAILED)
         return Authenticated(client, "none")
 
-    def _active(self, client_id: str, basic: bool) -> Client:
+    def _active(self, client_id: str, basic: bool) -> OAuthClient:
         client = self._directory.find(client_id)
         if client is None or client.status != "ACTIVE":
             raise _fail(FAILED, basic)

@@ -38,11 +38,11 @@ BURNED = "BURNED"  # a redemption failed (wrong client, redirect URI or verifier
 
 
 class CodeStore(Protocol):
-    def create_code(self, code_hash: str, record: dict, expires_at: datetime) -> bool: ...
+    def create_code(self, code_hash: str, record: dict[str, Any], expires_at: datetime) -> bool: ...
 
-    def get_code(self, code_hash: str) -> tuple[dict, int] | None: ...
+    def get_code(self, code_hash: str) -> tuple[dict[str, Any], int] | None: ...
 
-    def update_code(self, code_hash: str, record: dict, expires_at: datetime, version: int) -> bool: ...
+    def update_code(self, code_hash: str, record: dict[str, Any], expires_at: datetime, version: int) -> bool: ...
 
 
 def s256(verifier: str) -> str:
@@ -185,7 +185,7 @@ class Codes:
             current = again
         return current
 
-    def find_by_hash(self, code_hash: str, found: tuple[dict, int]) -> StoredCode | None:
+    def find_by_hash(self, code_hash: str, found: tuple[dict[str, Any], int]) -> StoredCode | None:
         record, version = found
         try:
             return StoredCode(code_hash=code_hash, grant=CodeGrant.from_record(record), state=record["state"],

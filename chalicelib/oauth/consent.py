@@ -11,15 +11,15 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 _ALPHABET = string.ascii_letters + string.digits
 
 
 class ConsentStore(Protocol):
-    def consent_grants(self, user_id: str) -> list[dict]: ...
+    def consent_grants(self, user_id: str) -> list[dict[str, Any]]: ...
 
-    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict]]) -> None: ...
+    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict[str, Any]]]) -> None: ...
 
     def delete_consent_grant(self, user_id: str, key: str) -> None: ...
 
@@ -45,7 +45,7 @@ class ConsentGrant:
     key: str
 
     @classmethod
-    def from_record(cls, record: dict) -> "ConsentGrant":
+    def from_record(cls, record: dict[str, Any]) -> "ConsentGrant":
         return cls(id=record["id"], user_id=record["userId"], server_id=record["serverId"],
                    client_id=record["clientId"], scope=record["scope"], scope_id=record.get("scopeId"),
                    issuer=record.get("issuer"),

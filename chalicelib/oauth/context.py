@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from ..keys.signer import LoadedKey
 from .client_auth import ClientAuthenticator
 from .configuration import ServerConfigs
-
-if TYPE_CHECKING:
-    from .refresh_tokens import RefreshTokens
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -55,6 +52,9 @@ class _NoHolders:
 
 @dataclass
 class OAuthServices:
+    """What every endpoint and grant shares. Optional features (refresh tokens, userinfo, the front channel) are
+    not services here but registered on ``OAuthServer`` by the composition root (server.py)."""
+
     configs: ServerConfigs
     authenticator: ClientAuthenticator
     signer: Signer
@@ -62,5 +62,3 @@ class OAuthServices:
     now: Callable[[], datetime]
     org: Mapping[str, Any] = field(default_factory=dict)
     holders: Holders = field(default_factory=_NoHolders)
-    # Refresh tokens, the password grant and userinfo (oauth/refresh_tokens.py); None: not offered.
-    refresh_tokens: "RefreshTokens | None" = None

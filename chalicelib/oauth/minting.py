@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 from ..claims.builder import build_claims
 from ..claims.context import EvalContext, Group as ClaimGroup
-from ..domain import ServerConfig
+from ..domain import OAuthClient, ServerConfig, UserAccess
 from ..keys import jws
 from ..keys.errors import KeyStoreError
 from .access_token import access_token_claims
@@ -50,9 +50,17 @@ class Subject:
     email_verified: bool = True
 
 
-def _context(client: Any, subject: Subject | None, scopes: Sequence[str], org: Mapping[str, Any]) -> EvalContext:
-    app = {"id": client.client_id, "clientId": client.client_id, "name": getattr(client, "client_name", None),
-           "profile": {}}
+def subject_of(access: UserAccess, auth_time: int | None, amr: Sequence[str]) -> Subject:
+    """The ``Subject`` of a user flow from ``domain.UserAccess`` (user and groups), built the same way by the
+    authorize endpoint, every user grant, userinfo and token preview; no ``amr``: a password sign-in."""
+    user = access.user
+    return Subject(user_id=user.id, profile=dict(user.profile), groups=tuple((g.id, g.name) for g in access.groups),
+                   auth_time=auth_time, amr=tuple(amr) or ("pwd",), updated_at=int(user.last_updated.timestamp()))
+
+
+def _context(client: OAuthClient, subject: Subject | None, scopes: Sequence[str], org: Mapping[str, Any]
+             ) -> EvalContext:
+    app = {"id": client.client_id, "clientId": client.client_id, "name": client.client_name, "profile": {}}
     if subject is None:
         return EvalContext(user=None, appuser=None, app=app, access_scopes=tuple(scopes), org=org, groups=())
     user = {**subject.profile, "id": subject.user_id}
@@ -61,7 +69,7 @@ def _context(client: Any, subject: Subject | None, scopes: Sequence[str], org: M
     return EvalContext(user=user, appuser=appuser, app=app, access_scopes=tuple(scopes), org=org, groups=groups)
 
 
-def resource_claims(services: OAuthServices, config: ServerConfig, client: Any, scopes: Sequence[str],
+def resource_claims(services: OAuthServices, config: ServerConfig, client: OAuthClient, scopes: Sequence[str],
                     subject: Subject | None) -> tuple[dict[str, Any], str]:
     """The custom RESOURCE claims of the granted scopes and the access token's ``sub``: everything of an access
     token that does not change from one token to the next."""
@@ -71,8 +79,8 @@ def resource_claims(services: OAuthServices, config: ServerConfig, client: Any, 
     return custom, str(sub)
 
 
-def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: Any, scopes: Sequence[str],
-                  lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
+def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: OAuthClient,
+                  scopes: Sequence[str], lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
     """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
     custom, sub = resource_claims(services, config, client, scopes, subject)
     return access_token_claims(issuer=issuer, audience=config.server.audiences[0], client_id=client.client_id,
@@ -123,7 +131,7 @@ def _half_hash(value: str) -> str:
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).decode().rstrip("=")
 
 
-def id_token_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: Any, subject: Subject,
+def id_token_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: OAuthClient, subject: Subject,
                     scopes: Sequence[str], *, nonce: str | None = None, access_token: str | None = None,
                     code: str | None = None, everything: bool = False) -> dict[str, Any]:
     iat = int(services.now().timestamp())
@@ -156,7 +164,7 @@ def id_token_claims(services: OAuthServices, config: ServerConfig, issuer: str, 
     return claims
 
 
-def userinfo_claims(services: OAuthServices, config: ServerConfig, client: Any, subject: Subject,
+def userinfo_claims(services: OAuthServices, config: ServerConfig, client: OAuthClient, subject: Subject,
                     scopes: Sequence[str]) -> dict[str, Any]:
     """``/v1/userinfo``: ``sub`` and every claim the scopes release (OIDC Core 5.3.2), plus IDENTITY claims."""
     claims: dict[str, Any] = {"sub": subject.user_id, **scope_claims(config, subject, scopes, everything=True)}

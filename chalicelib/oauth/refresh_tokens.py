@@ -39,8 +39,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from .. import ids
-from ..domain import ACTIVE
-from . import minting
+from ..domain import ACTIVE, OAuthClient, User, UserAccess
+from .directory import Directory
 from .errors import InvalidGrantError
 
 log = logging.getLogger("tokenmint.oauth")
@@ -65,22 +65,14 @@ def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def _time(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if value is not None else None
+def _time(value: int) -> datetime:
+    return datetime.fromtimestamp(int(value), timezone.utc)
 
 
-def refresh_token_due(client: Any, granted_scopes: Sequence[str]) -> bool:
+def refresh_token_due(client: OAuthClient, granted_scopes: Sequence[str]) -> bool:
     """Whether a grant should come with a refresh token: ``offline_access`` was granted and the client is
     registered for the ``refresh_token`` grant (Okta's rule; security-checklist RT-12, TOK-06)."""
-    return OFFLINE_ACCESS in granted_scopes and REFRESH_TOKEN_GRANT in tuple(getattr(client, "grant_types", ()))
-
-
-def subject_of(access: Any, auth_time: int | None, amr: Sequence[str]) -> minting.Subject:
-    """A ``minting.Subject`` from a ``domain.UserAccess`` (user and groups)."""
-    user = access.user
-    return minting.Subject(user_id=user.id, profile=dict(user.profile),
-                           groups=tuple((g.id, g.name) for g in access.groups), auth_time=auth_time,
-                           amr=tuple(amr) or ("pwd",), updated_at=_epoch(user.last_updated))
+    return OFFLINE_ACCESS in granted_scopes and REFRESH_TOKEN_GRANT in client.grant_types
 
 
 @dataclass(frozen=True)
@@ -122,9 +114,10 @@ class Family:
             id=doc["id"], server_id=doc["serverId"], client_id=doc["clientId"], user_id=doc["userId"],
             scopes=tuple(doc.get("scopes", ())), auth_time=int(doc["authTime"]), amr=tuple(doc.get("amr", ())),
             grant_type=doc["grantType"], lifetime_minutes=int(doc["lifetimeMinutes"]),
-            window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),  # type: ignore[arg-type]
-            last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc.get("endsAt")),  # type: ignore[arg-type]
-            expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],  # type: ignore[arg-type]
+            window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),
+            last_updated=_time(doc["lastUpdated"]),
+            ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
+            expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
             access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version)
 
     def expired(self, now: datetime) -> bool:
@@ -157,17 +150,6 @@ class Store(Protocol):
 
 class Revocations(Protocol):
     def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None: ...
-
-
-@dataclass(frozen=True)
-class Directory:
-    """What the back channel needs from the directory: ``users`` (``admin.users.UserService``: ``sign_in``,
-    ``find``), ``assignments`` (``admin.app_assignments.AppAssignmentService``: ``access``) and ``clients`` (the
-    token path's cached clients, ``oauth.clients.CachedClients``: ``find``)."""
-
-    users: Any
-    assignments: Any
-    clients: Any
 
 
 @dataclass(frozen=True)
@@ -250,7 +232,7 @@ class RefreshTokens:
             raise InvalidGrantError(INVALID)
         return Presented(family, token_hash)
 
-    def holder(self, family: Family, now: datetime) -> Any:
+    def holder(self, family: Family, now: datetime) -> UserAccess:
         """The family's user as ``domain.UserAccess`` when the family may still be used: the user exists, is ACTIVE,
         has not changed status since the family was created, and is assigned to the client. Otherwise the family
         is revoked and ``invalid_grant`` raised (okta-api.md 8.4: revoked on deactivation and unassignment)."""
@@ -264,10 +246,10 @@ class RefreshTokens:
         return access
 
     @staticmethod
-    def user_alive(user: Any, family: Family) -> bool:
+    def user_alive(user: User | None, family: Family) -> bool:
         if user is None or user.status != ACTIVE:
             return False
-        changed = getattr(user, "status_changed", None)
+        changed = user.status_changed
         return changed is None or changed <= family.created
 
     def rotate(self, presented: Presented, *, now: datetime, access_token: tuple[str, datetime] | None = None
@@ -308,7 +290,7 @@ class RefreshTokens:
         family = Family.from_doc(*found)
         return family, family.current_hash == token_hash
 
-    def active(self, token: str, server_id: str, now: datetime) -> tuple[Family, Any] | None:
+    def active(self, token: str, server_id: str, now: datetime) -> tuple[Family, User] | None:
         """(family, user) when the token would be accepted by a refresh now (not counting assignment and
         policy, which only a refresh evaluates); else None. Reads, never rotates or revokes."""
         found = self.lookup(token, server_id)
@@ -316,7 +298,7 @@ class RefreshTokens:
             return None
         family = found[0]
         user = self.directory.users.find(family.user_id)
-        if not self.user_alive(user, family):
+        if user is None or not self.user_alive(user, family):
             return None
         return family, user
 
@@ -326,10 +308,10 @@ class RefreshTokens:
     # -- management (admin/refresh_tokens.py) --------------------------------------------------------------------
 
     def live_families(self, server_id: str, client_id: str, after: str | None, now: datetime
-                      ) -> Iterator[tuple[Family, Any]]:
+                      ) -> Iterator[tuple[Family, User]]:
         """(family, user) of every family of the client at the server that is still usable as far as the user is
         concerned (unexpired; user ACTIVE and unchanged), in family-id order after ``after``."""
-        users: dict[str, Any] = {}
+        users: dict[str, User | None] = {}
         for doc, version in self.store.families(server_id, client_id, after):
             family = Family.from_doc(doc, version)
             if family.expired(now):
@@ -337,10 +319,10 @@ class RefreshTokens:
             if family.user_id not in users:
                 users[family.user_id] = self.directory.users.find(family.user_id, consistent=False)
             user = users[family.user_id]
-            if self.user_alive(user, family):
+            if user is not None and self.user_alive(user, family):
                 yield family, user
 
-    def family(self, server_id: str, client_id: str, family_id: str, now: datetime) -> tuple[Family, Any] | None:
+    def family(self, server_id: str, client_id: str, family_id: str, now: datetime) -> tuple[Family, User] | None:
         found = self.store.family(server_id, client_id, family_id) if family_id else None
         if found is None:
             return None
@@ -348,7 +330,7 @@ class RefreshTokens:
         if family.expired(now):
             return None
         user = self.directory.users.find(family.user_id, consistent=False)
-        if not self.user_alive(user, family):
+        if user is None or not self.user_alive(user, family):
             return None
         return family, user
 
@@ -383,4 +365,4 @@ class RefreshTokens:
         now = _epoch(self.now())
         for jti, exp in family.access_tokens:
             if exp > now:
-                self.revocations.revoke_access_token(jti, family.client_id, _time(exp))  # type: ignore[arg-type]
+                self.revocations.revoke_access_token(jti, family.client_id, _time(exp))

@@ -1,47 +1,62 @@
-"""The OAuth side of an authorization server: the grant registry and the endpoints, wired to their services."""
+"""The OAuth side of an authorization server: the grants and optional endpoints it offers, and the endpoints wired to
+them (RFC 6749 4, 5; RFC 7009; RFC 7662; OIDC Core 5.3; RFC 8414).
+
+Nothing is offered by default: the composition root (``container.py``) registers each grant and feature, as
+Authlib's ``AuthorizationServer.register_grant`` does, and discovery advertises exactly what is registered.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
-
+from .authorize.flow import FrontChannel
 from .context import OAuthRequest, OAuthResponse, OAuthServices
+from .directory import Directory
 from .endpoints import discovery, introspection, revocation, token, userinfo
 from .grants import Grant
-from .grants.authorization_code import AuthorizationCodeGrant
-from .grants.client_credentials import ClientCredentialsGrant
-from .grants.password import PasswordGrant
-from .grants.refresh_token import RefreshTokenGrant
-
-if TYPE_CHECKING:
-    from .authorize.flow import FrontChannel
+from .refresh_tokens import RefreshTokens
 
 
 class OAuthServer:
-    def __init__(self, services: OAuthServices, grants: tuple[Grant, ...] = (ClientCredentialsGrant(),),
-                 front: "FrontChannel | None" = None) -> None:
+    def __init__(self, services: OAuthServices) -> None:
         self.services = services
-        # The front channel (oauth/authorize): /v1/authorize, sign-in and consent pages, /v1/logout, and the
-        # authorization_code grant redeeming its codes. None: not offered (and not advertised).
+        # By grant_type, in registration order (the order error descriptions list them in).
+        self.grants: dict[str, Grant] = {}
+        self.refresh_tokens: RefreshTokens | None = None
+        self.front: FrontChannel | None = None
+        self._userinfo: Directory | None = None
+
+    def register_grant(self, grant: Grant) -> None:
+        if grant.grant_type in self.grants:
+            raise ValueError(f"the {grant.grant_type} grant is registered already")
+        self.grants[grant.grant_type] = grant
+
+    def register_refresh_tokens(self, tokens: RefreshTokens) -> None:
+        """Refresh tokens at introspection and revocation (the ``refresh_token`` grant is registered on its own)."""
+        self.refresh_tokens = tokens
+
+    def register_userinfo(self, directory: Directory) -> None:
+        """``/v1/userinfo``, looking up the token's client and user in ``directory``."""
+        self._userinfo = directory
+
+    def register_front_channel(self, front: FrontChannel) -> None:
+        """``/v1/authorize``, the sign-in and consent pages and ``/v1/logout`` (oauth/authorize; the
+        ``authorization_code`` grant redeeming its codes is registered on its own)."""
         self.front = front
-        if front is not None:
-            grants = (*grants, AuthorizationCodeGrant(front.codes, front.assignments))
-        back_channel = services.refresh_tokens is not None  # refresh tokens, password grant, userinfo
-        if back_channel:
-            grants = (*grants, RefreshTokenGrant(), PasswordGrant())
-        self.grants: Mapping[str, Grant] = {g.grant_type: g for g in grants}
-        self.capabilities = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=back_channel,
-                                                   **(discovery.FRONT_CHANNEL if front is not None else {}))
+
+    @property
+    def capabilities(self) -> discovery.Capabilities:
+        offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None)
+        return offered.with_front_channel() if self.front is not None else offered
 
     def token(self, request: OAuthRequest) -> OAuthResponse:
         return token.token(self.services, self.grants, request)
 
     def introspect(self, request: OAuthRequest) -> OAuthResponse:
-        return introspection.introspect(self.services, request)
+        return introspection.introspect(self.services, request, self.refresh_tokens)
 
     def revoke(self, request: OAuthRequest) -> OAuthResponse:
-        return revocation.revoke(self.services, request)
+        return revocation.revoke(self.services, request, self.refresh_tokens)
 
     def userinfo(self, request: OAuthRequest) -> OAuthResponse:
-        return userinfo.userinfo(self.services, request)
+        return userinfo.userinfo(self.services, request, self._userinfo)
 
     def metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
         return discovery.discovery(self.services, self.capabilities, request, openid)

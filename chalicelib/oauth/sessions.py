@@ -19,7 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 SESSION_COOKIE = "tm_session"
 IDLE = timedelta(hours=2)
@@ -30,9 +30,9 @@ _ID = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class SessionStore(Protocol):
-    def save_session(self, id_hash: str, record: dict, expires_at: datetime) -> None: ...
+    def save_session(self, id_hash: str, record: dict[str, Any], expires_at: datetime) -> None: ...
 
-    def get_session(self, id_hash: str, now: datetime) -> dict | None: ...
+    def get_session(self, id_hash: str, now: datetime) -> dict[str, Any] | None: ...
 
     def delete_session(self, id_hash: str) -> None: ...
 
@@ -62,12 +62,12 @@ class LoginSession:
     def expires(self) -> datetime:
         return min(self.last_seen + IDLE, self.created + ABSOLUTE)
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {"userId": self.user_id, "authTime": _ts(self.auth_time), "amr": list(self.amr),
                 "created": _ts(self.created), "lastSeen": _ts(self.last_seen)}
 
     @classmethod
-    def from_record(cls, id_hash: str, record: dict) -> "LoginSession":
+    def from_record(cls, id_hash: str, record: dict[str, Any]) -> "LoginSession":
         return cls(id_hash=id_hash, user_id=str(record["userId"]), auth_time=_dt(record["authTime"]),
                    amr=tuple(record.get("amr") or ("pwd",)), created=_dt(record["created"]),
                    last_seen=_dt(record["lastSeen"]))

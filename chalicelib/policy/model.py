@@ -99,6 +99,13 @@ class Decision:
     consent_scopes: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
 
+    @property
+    def granted_actions(self) -> TokenActions:
+        """The matched rule's ``actions`` of an allowed decision (every allowed decision carries them)."""
+        if not self.allowed or self.actions is None:
+            raise ValueError(f"a decision for {self.reason} grants no tokens")
+        return self.actions
+
     def error_body(self) -> dict[str, str] | None:
         """The OAuth error body (RFC 6749 5.2), or ``None`` when allowed."""
         if self.error is None:

@@ -14,10 +14,9 @@ from ...claims.errors import TooManyGroupsError
 from ...domain import ACTIVE, ServerConfig
 from ...oauth import minting
 from ...oauth.authorize import params as authorize_params
-from ...oauth.authorize.subject import subject_of as browser_subject
 from ...oauth.client_auth import FAILED as CLIENT_AUTH_FAILED
 from ...oauth.context import OAuthServices
-from ...oauth.refresh_tokens import refresh_token_due, subject_of as password_subject
+from ...oauth.refresh_tokens import refresh_token_due
 from ...policy import AccessRequest, Decision, Reason, Step, evaluate
 from ..clients import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, IMPLICIT, PASSWORD
 from .claim_lines import access_token_lines, all_lines, explained_lines, id_token_lines
@@ -134,8 +133,7 @@ class PreviewRun:
         access = self.access
         if access is None:
             return None
-        build = password_subject if self.request.grant_type == PASSWORD else browser_subject
-        return build(access, int(now.timestamp()), ("pwd",))
+        return minting.subject_of(access, int(now.timestamp()), ("pwd",))
 
     def _header(self) -> dict[str, Any]:
         return {"kid": self.config.server.signing_kid, "alg": ALG}

@@ -1,10 +1,5 @@
 """The front channel: ``/v1/authorize``, the hosted sign-in and consent pages, ``/v1/logout`` (``flow.py``), their
 parameters (``params.py``), redirect URI matching (``redirect_uris.py``), requests waiting for a page and the CSRF
-protection of the forms (``pending.py``), and the plain-data request/response types (``browser.py``)."""
-from __future__ import annotations
+protection of the forms (``pending.py``), and the plain-data request/response types (``browser.py``).
 
-from .browser import BrowserRequest, BrowserResponse, Cookie, FormPost, Page, PageError, Redirect, RedirectError
-from .flow import FrontChannel
-
-__all__ = ["BrowserRequest", "BrowserResponse", "Cookie", "FormPost", "FrontChannel", "Page", "PageError",
-           "Redirect", "RedirectError"]
+Nothing is imported here: ``endpoints/logout.py`` uses ``params`` and ``redirect_uris`` without loading ``flow``."""

@@ -24,17 +24,20 @@ import logging
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Callable
 from urllib.parse import urlencode
 
-from ...domain import ACTIVE, ServerConfig, UserAccess
+from ...domain import ACTIVE, OAuthClient, ServerConfig, UserAccess
 from ...policy import AccessRequest, Decision, evaluate
 from ...policy.reasons import Reason
 from .. import minting
 from ..codes import CodeGrant, Codes
 from ..consent import Consents
 from ..context import OAuthServices
+from ..directory import Directory
+from ..endpoints.logout import logout
 from ..issuer import issuer
+from ..minting import subject_of
 from ..sessions import ABSOLUTE, SESSION_COOKIE, LoginSession, Sessions, hash_secret
 from . import params as authz
 from . import redirect_uris
@@ -42,7 +45,6 @@ from .browser import BrowserRequest, BrowserResponse, Cookie, FormPost, Page, Pa
 from .params import CODE, ID_TOKEN, TOKEN, AuthorizeParams, Delivery
 from .pending import BROWSER_COOKIE, ConcurrentChange, PendingRequest, PendingRequests, csrf_token, \
     new_browser_cookie, well_formed
-from .subject import subject_of
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -57,30 +59,15 @@ _UNSAFE = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
 BROWSER_COOKIE_MAX_AGE = 24 * 3600
 
 
-class ClientLookup(Protocol):
-    def find(self, client_id: str) -> Any: ...
-
-
-class SignInService(Protocol):
-    def sign_in(self, login: str, password: object) -> Any: ...
-
-
-class AccessService(Protocol):
-    def access(self, client_id: str, user_id: str) -> UserAccess | None: ...
-
-
 def _sanitize(text: str) -> str:
     return _UNSAFE.sub("'", text.replace('"', "'"))
 
 
 class FrontChannel:
-    def __init__(self, services: OAuthServices, *, clients: ClientLookup, users: SignInService,
-                 assignments: AccessService, sessions: Sessions, codes: Codes, consents: Consents,
-                 pending: PendingRequests) -> None:
+    def __init__(self, services: OAuthServices, directory: Directory, *, sessions: Sessions, codes: Codes,
+                 consents: Consents, pending: PendingRequests) -> None:
         self.services = services
-        self.clients = clients
-        self.users = users
-        self.assignments = assignments
+        self.directory = directory
         self.sessions = sessions
         self.codes = codes
         self.consents = consents
@@ -102,7 +89,7 @@ class FrontChannel:
         presented = authz.single_for_page(request.params, "redirect_uri")
         if presented is None:
             raise PageError("invalid_request", "The 'redirect_uri' parameter is required.")
-        if redirect_uris.find(tuple(getattr(client, "redirect_uris", ())), presented) is None:
+        if redirect_uris.find(client.redirect_uris, presented) is None:
             raise PageError("invalid_request", authz.BAD_REDIRECT)
 
         cookies: list[Cookie] = []
@@ -155,8 +142,8 @@ class FrontChannel:
             raise PageError("invalid_request", FORGED, 403)
         client = self._client(pending.params.client_id)
         username = (request.first("username") or "").strip()
-        result = self.users.sign_in(username, request.first("password") or "")
-        if not result.ok:
+        result = self.directory.users.sign_in(username, request.first("password") or "")
+        if not result.ok or result.user is None:
             # One message for every failure (unknown login, wrong password, locked, not active): WEB-04.
             log.info("sign-in failed for a request of client %s: %s", client.client_id, result.reason)
             return BrowserResponse(self._signin(pending, client, browser or "", username[:authz.MAX_LOGIN_HINT],
@@ -203,17 +190,17 @@ class FrontChannel:
                           consent_scopes=())
         return self._answer(config, read_at, client, pending, session, posted=True)
 
-    def _signin(self, pending: PendingRequest, client: Any, browser: str, username: str,
+    def _signin(self, pending: PendingRequest, client: OAuthClient, browser: str, username: str,
                 error: str | None) -> Page:
         return Page("signin", {
             "action": f"{pending.issuer}/signin", "request_id": pending.request_id,
             "csrf_token": csrf_token(browser, pending.request_id or "", "signin"), "username": username,
-            "client_name": getattr(client, "client_name", None) or client.client_id, "error": error,
+            "client_name": client.client_name or client.client_id, "error": error,
             # The answer to this form is a redirect to the client: CSP form-action must allow it.
             "form_targets": (pending.params.redirect_uri,),
         })
 
-    def _consent(self, config: ServerConfig, pending: PendingRequest, client: Any, browser: str) -> Page:
+    def _consent(self, config: ServerConfig, pending: PendingRequest, client: OAuthClient, browser: str) -> Page:
         by_name = {s.name: s for s in config.scopes}
         scopes = []
         for name in pending.consent_scopes:
@@ -223,7 +210,7 @@ class FrontChannel:
         return Page("consent", {
             "action": f"{pending.issuer}/consent", "request_id": pending.request_id,
             "csrf_token": csrf_token(browser, pending.request_id or "", "consent"),
-            "client_name": getattr(client, "client_name", None) or client.client_id,
+            "client_name": client.client_name or client.client_id,
             "user_login": pending.user_login or "", "scopes": scopes,
             "form_targets": (pending.params.redirect_uri,),
         })
@@ -234,17 +221,17 @@ class FrontChannel:
             raise PageError("invalid_request", REQUEST_GONE)
         return pending
 
-    def _client(self, client_id: str) -> Any:
-        client = self.clients.find(client_id)
-        if client is None or getattr(client, "status", ACTIVE) != ACTIVE:
+    def _client(self, client_id: str) -> OAuthClient:
+        client = self.directory.clients.find(client_id)
+        if client is None or client.status != ACTIVE:
             raise PageError("invalid_client", authz.BAD_CLIENT)
         return client
 
     # -- resuming a request --------------------------------------------------------------------------------------
 
-    def _answer(self, config: ServerConfig, read_at: datetime, client: Any, pending: PendingRequest,
+    def _answer(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
                 session: LoginSession | None, posted: bool) -> BrowserResponse:
-        if redirect_uris.find(tuple(getattr(client, "redirect_uris", ())), pending.params.redirect_uri) is None:
+        if redirect_uris.find(client.redirect_uris, pending.params.redirect_uri) is None:
             # Unregistered while the person was on a page: never send anything there any more.
             self.pending.finish(pending)
             raise PageError("invalid_request", authz.BAD_REDIRECT)
@@ -254,7 +241,7 @@ class FrontChannel:
             self.pending.finish(pending)
             return self._error(self._delivery(pending.params), pending.issuer, exc, posted)
 
-    def _resume(self, config: ServerConfig, read_at: datetime, client: Any, pending: PendingRequest,
+    def _resume(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
                 session: LoginSession | None, posted: bool) -> BrowserResponse:
         params = pending.params
         silent = "none" in params.prompt
@@ -262,7 +249,7 @@ class FrontChannel:
             if silent:
                 raise RedirectError("login_required", LOGIN_REQUIRED)
             return self._to_page(pending, "signin", posted)
-        access = self.assignments.access(client.client_id, session.user_id)
+        access = self.directory.assignments.access(client.client_id, session.user_id)
         if access is None or access.user.status != ACTIVE:
             # The session's user was deleted or deactivated meanwhile: it must sign in again (CODE-08's spirit).
             if silent:
@@ -302,14 +289,13 @@ class FrontChannel:
 
     # -- the answer ----------------------------------------------------------------------------------------------
 
-    def _issue(self, config: ServerConfig, read_at: datetime, client: Any, pending: PendingRequest,
+    def _issue(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
                session: LoginSession, access: UserAccess, decision: Decision, posted: bool) -> BrowserResponse:
         params = pending.params
         kinds = params.response_types
         user = access.user
         granted = decision.granted_scopes
-        actions = decision.actions
-        assert actions is not None  # an allowed decision always carries its rule's actions
+        actions = decision.granted_actions
         auth_time = int(session.auth_time.timestamp())
         subject = subject_of(access, auth_time, session.amr)
         fields: list[tuple[str, str]] = []
@@ -372,6 +358,4 @@ class FrontChannel:
     # -- /v1/logout ----------------------------------------------------------------------------------------------
 
     def logout(self, request: BrowserRequest) -> BrowserResponse:
-        from ..endpoints.logout import logout
-
-        return logout(self, request)
+        return logout(request, configs=self.services.configs, clients=self.directory.clients, sessions=self.sessions)

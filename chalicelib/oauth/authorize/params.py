@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ...domain import OAuthClient
 from ..codes import CHALLENGE
 from ..errors import OAuthError
 from ..form import parse_scope
@@ -135,7 +136,7 @@ def delivery(params: Mapping[str, tuple[str, ...]], redirect_uri: str) -> Delive
     return Delivery(redirect_uri=redirect_uri, response_mode=mode, state=state)
 
 
-def read(params: Mapping[str, tuple[str, ...]], client: Any, redirect_uri: str) -> AuthorizeParams:
+def read(params: Mapping[str, tuple[str, ...]], client: OAuthClient, redirect_uri: str) -> AuthorizeParams:
     """Everything after ``client_id`` and ``redirect_uri``; the first problem raises ``RedirectError``."""
     for values in params.values():
         if len(values) > 1:
@@ -149,11 +150,11 @@ def read(params: Mapping[str, tuple[str, ...]], client: Any, redirect_uri: str) 
     if raw_type is None:
         raise RedirectError("invalid_request", "The 'response_type' parameter is required.")
     kinds = parse_response_type(raw_type)
-    registered = tuple(getattr(client, "response_types", ()))
+    registered = client.response_types
     if kinds is None:
         raise RedirectError("unsupported_response_type", "The response type is not supported by the authorization "
                             f"server. Configured response types: [{', '.join(registered)}].")
-    grants = tuple(getattr(client, "grant_types", ()))
+    grants = client.grant_types
     needed_grants = ({"authorization_code"} if CODE in kinds else set()) | \
         ({"implicit"} if kinds & {TOKEN, ID_TOKEN} else set())
     if not kinds <= set(registered) or not needed_grants <= set(grants):
@@ -202,7 +203,7 @@ def read(params: Mapping[str, tuple[str, ...]], client: Any, redirect_uri: str) 
         if not CHALLENGE.fullmatch(challenge):  # PKCE-06
             raise RedirectError("invalid_request", "The 'code_challenge' parameter is malformed: an S256 challenge "
                                 "is 43 base64url characters.")
-    if CODE in kinds and challenge is None and getattr(client, "token_endpoint_auth_method", None) == "none":
+    if CODE in kinds and challenge is None and client.token_endpoint_auth_method == "none":
         raise RedirectError("invalid_request", "PKCE code challenge is required by the application.")  # PKCE-08
     if CODE not in kinds and challenge is not None:
         challenge = method = None  # no code, nothing to bind the challenge to

@@ -7,7 +7,7 @@ Custom scopes appear in ``scopes_supported`` only with ``metadataPublish: ALL_CL
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...domain import ServerConfig
@@ -40,17 +40,14 @@ class Capabilities:
     end_session_endpoint: bool = False
     response_modes: tuple[str, ...] = ()
 
-
-# What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and the modes
-# this server delivers (no okta_post_message), RFC 9207's iss parameter, PKCE S256, the implicit grant (tokens from
-# the authorize endpoint) and RP-initiated logout.
-FRONT_CHANNEL = {
-    "authorization_endpoint": True,
-    "response_types": ("code", "token", "id_token", "code id_token", "code token", "id_token token",
-                       "code id_token token"),
-    "response_modes": ("query", "fragment", "form_post"),
-    "end_session_endpoint": True,
-}
+    def with_front_channel(self) -> "Capabilities":
+        """What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and
+        the modes this server delivers (no okta_post_message), RFC 9207's iss parameter, PKCE S256, the implicit
+        grant (tokens from the authorize endpoint) and RP-initiated logout."""
+        return replace(self, authorization_endpoint=True, end_session_endpoint=True,
+                       response_types=("code", "token", "id_token", "code id_token", "code token", "id_token token",
+                                       "code id_token token"),
+                       response_modes=("query", "fragment", "form_post"))
 
 
 def _scopes(config: ServerConfig) -> list[str]:

@@ -11,19 +11,22 @@ current token of a live family and only for the client it was issued to (``_refr
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from ...domain import User
 from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
 from ..issuer import issuer
+from ..refresh_tokens import Family, RefreshTokens
 from ..token_verifier import verify_access_token
 
 INACTIVE = {"active": False}
 
 
-def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
+def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: RefreshTokens | None = None
+               ) -> OAuthResponse:
+    """``refresh_tokens``: the refresh tokens this server issues (None: it issues none, so none is active)."""
     config, _ = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
     caller = services.authenticator.authenticate(request.params, request.authorization,
@@ -34,8 +37,8 @@ def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
     now = services.now()
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
     if claims is None:
-        return OAuthResponse(200, _refresh_token(services, config.server.id, iss, caller.client.client_id, token,
-                                                 now), dict(NO_STORE))
+        found = refresh_tokens.active(token, config.server.id, now) if refresh_tokens is not None else None
+        return OAuthResponse(200, _refresh_token(found, iss, caller.client.client_id), dict(NO_STORE))
     if services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
     if caller.method == "none" and claims["cid"] != caller.client.client_id:
@@ -58,13 +61,11 @@ def introspect(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
     return OAuthResponse(200, body, dict(NO_STORE))
 
 
-def _refresh_token(services: OAuthServices, server_id: str, iss: str, caller_id: str, token: str,
-                   now: datetime) -> dict[str, Any]:
-    """A refresh token of this server (okta-api.md 7.5: ``active, token_type, scope, client_id, username, exp,
-    sub``, plus ``uid``, ``iat`` and ``iss``). Only the client it was issued to learns about it (nobody else ever
-    needs to: a resource server never sees refresh tokens); introspecting it neither uses nor rotates it."""
-    tokens = getattr(services, "refresh_tokens", None)
-    found = tokens.active(token, server_id, now) if tokens is not None else None
+def _refresh_token(found: tuple[Family, User] | None, iss: str, caller_id: str) -> dict[str, Any]:
+    """A refresh token of this server, ``found`` by ``RefreshTokens.active`` (okta-api.md 7.5: ``active,
+    token_type, scope, client_id, username, exp, sub``, plus ``uid``, ``iat`` and ``iss``). Only the client it was
+    issued to learns about it (nobody else ever needs to: a resource server never sees refresh tokens);
+    introspecting it neither uses nor rotates it."""
     if found is None or found[0].client_id != caller_id:
         return dict(INACTIVE)
     family, user = found

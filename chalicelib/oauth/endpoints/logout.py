@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import jwt
 
-from ...domain import ACTIVE
+from ...domain import ACTIVE, ServerConfig
 from ..authorize import params as authz
 from ..authorize import redirect_uris
 from ..authorize.browser import BrowserRequest, BrowserResponse, Cookie, Page, PageError, Redirect
+from ..configuration import ServerConfigs
+from ..directory import Clients
 from ..issuer import issuer
-from ..sessions import SESSION_COOKIE
-
-if TYPE_CHECKING:
-    from ..authorize.flow import FrontChannel
+from ..sessions import SESSION_COOKIE, Sessions
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -38,7 +37,7 @@ BAD_POST_LOGOUT = ("The 'post_logout_redirect_uri' parameter must be a Logout re
 MAX_HINT = 16 * 1024
 
 
-def verify_id_token_hint(config: Any, iss: str, hint: str) -> dict[str, Any]:
+def verify_id_token_hint(config: ServerConfig, iss: str, hint: str) -> dict[str, Any]:
     """The claims of a hint this server issued (expiry not checked); ``PageError`` otherwise."""
     if len(hint) > MAX_HINT:
         raise PageError("invalid_request", BAD_HINT)
@@ -64,8 +63,8 @@ def verify_id_token_hint(config: Any, iss: str, hint: str) -> dict[str, Any]:
     return claims
 
 
-def logout(front: "FrontChannel", request: BrowserRequest) -> BrowserResponse:
-    config, _ = front.services.configs.active(request.server_id)
+def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients, sessions: Sessions) -> BrowserResponse:
+    config, _ = configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
     hint = authz.single_for_page(request.params, "id_token_hint")
     target = authz.single_for_page(request.params, "post_logout_redirect_uri")
@@ -73,21 +72,19 @@ def logout(front: "FrontChannel", request: BrowserRequest) -> BrowserResponse:
     if hint is None:
         raise PageError("invalid_request", "The 'id_token_hint' parameter is required.")
     claims = verify_id_token_hint(config, iss, hint)
-    client = front.clients.find(claims["aud"])
-    if client is None or getattr(client, "status", ACTIVE) != ACTIVE:
+    client = clients.find(claims["aud"])
+    if client is None or client.status != ACTIVE:
         raise PageError("invalid_request", BAD_HINT)
-    if target is not None and redirect_uris.find(tuple(getattr(client, "post_logout_redirect_uris", ())),
-                                                 target) is None:
+    if target is not None and redirect_uris.find(client.post_logout_redirect_uris, target) is None:
         raise PageError("invalid_request", BAD_POST_LOGOUT)
     if state is not None and len(state) > authz.MAX_STATE:
         raise PageError("invalid_request", f"The 'state' parameter must be at most {authz.MAX_STATE} characters.")
 
-    ended = front.sessions.end(request.cookies.get(SESSION_COOKIE))
+    ended = sessions.end(request.cookies.get(SESSION_COOKIE))
     log.info("logout for client %s (session %s)", client.client_id, "ended" if ended else "absent")
     cookies = [Cookie(SESSION_COOKIE, "", 0)] if SESSION_COOKIE in request.cookies else []
     if target is None:
-        return BrowserResponse(Page("signed_out", {"client_name": getattr(client, "client_name", None) or ""}),
-                               cookies)
+        return BrowserResponse(Page("signed_out", {"client_name": client.client_name or ""}), cookies)
     location = target
     if state is not None:
         location = f"{target}{'&' if '?' in target else '?'}{urlencode({'state': state})}"

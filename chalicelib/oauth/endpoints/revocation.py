@@ -16,10 +16,13 @@ from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
 from ..issuer import issuer
+from ..refresh_tokens import RefreshTokens
 from ..token_verifier import verify_access_token
 
 
-def revoke(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
+def revoke(services: OAuthServices, request: OAuthRequest, refresh_tokens: RefreshTokens | None = None
+           ) -> OAuthResponse:
+    """``refresh_tokens``: the refresh tokens this server issues (None: it issues none)."""
     config, _ = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
     caller = services.authenticator.authenticate(request.params, request.authorization, [f"{iss}/v1/revoke", iss],
@@ -34,17 +37,16 @@ def revoke(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
             raise InvalidRequestError("The token was issued to another client.")
         expires = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
         services.revocations.revoke_access_token(str(claims["jti"]), caller.client_id, expires)
-    else:
-        _revoke_refresh_token(services, config.server.id, caller.client_id, token)
+    elif refresh_tokens is not None:
+        _revoke_refresh_token(refresh_tokens, config.server.id, caller.client_id, token)
     return OAuthResponse(200, "", dict(NO_STORE))
 
 
-def _revoke_refresh_token(services: OAuthServices, server_id: str, caller_id: str, token: str) -> None:
+def _revoke_refresh_token(tokens: RefreshTokens, server_id: str, caller_id: str, token: str) -> None:
     """A refresh token of this server revokes its whole family: every refresh token of the grant and the access
     tokens it issued (RFC 7009 2.1; REV-05, RT-10). A rotated-out token of the family does too (whoever holds it
     holds a piece of the grant). Another client's refresh token is refused like another client's access token."""
-    tokens = getattr(services, "refresh_tokens", None)
-    found = tokens.lookup(token, server_id) if tokens is not None else None
+    found = tokens.lookup(token, server_id)
     if found is None:
         return
     family, _current = found

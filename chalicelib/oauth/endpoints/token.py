@@ -23,7 +23,7 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
     authenticated = services.authenticator.authenticate(request.params, request.authorization,
                                                         [f"{iss}/v1/token", iss], grant.allows_public_clients)
     client = authenticated.client
-    allowed = getattr(client, "grant_types", ())
+    allowed = client.grant_types
     if grant_type not in allowed:
         raise UnauthorizedClientError("The client is not authorized to use the provided grant type. Configured "
                                       f"grant types: [{', '.join(allowed)}].")

@@ -15,14 +15,14 @@ token's scopes release, plus IDENTITY custom claims; ``Cache-Control: no-store``
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Mapping
 
 from ...domain import ACTIVE
 from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
+from ..directory import Directory
 from ..issuer import issuer
-from ..refresh_tokens import subject_of
 from ..token_verifier import verify_access_token
 
 INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
@@ -35,7 +35,7 @@ def _challenge(status: int, header: str) -> OAuthResponse:
     return OAuthResponse(status, "", {"WWW-Authenticate": header, **NO_STORE})
 
 
-def bearer_token(authorization: str | None, params: Any) -> str | None:
+def bearer_token(authorization: str | None, params: Mapping[str, str] | None) -> str | None:
     """The access token of the request: ``Authorization: Bearer`` (scheme case-insensitive), else a form body's
     ``access_token`` (only when no Authorization header was sent: RFC 6750 2 allows one method per request)."""
     if authorization is not None:
@@ -48,7 +48,9 @@ def bearer_token(authorization: str | None, params: Any) -> str | None:
     return token or None
 
 
-def userinfo(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
+def userinfo(services: OAuthServices, request: OAuthRequest, directory: Directory | None) -> OAuthResponse:
+    """``directory``: where the token's user and client are looked up (None: userinfo is not offered, every token
+    is refused)."""
     config, _ = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
     token = bearer_token(request.authorization, request.params)
@@ -64,16 +66,15 @@ def userinfo(services: OAuthServices, request: OAuthRequest) -> OAuthResponse:
     if OPENID not in scopes:
         return _challenge(403, INSUFFICIENT_SCOPE)
     user_id, client_id = claims.get("uid"), claims.get("cid")
-    tokens = getattr(services, "refresh_tokens", None)
-    if not isinstance(user_id, str) or not isinstance(client_id, str) or tokens is None:
+    if not isinstance(user_id, str) or not isinstance(client_id, str) or directory is None:
         return _challenge(401, INVALID_TOKEN)
-    client = tokens.directory.clients.find(client_id)
-    if client is None or getattr(client, "status", ACTIVE) != ACTIVE:
+    client = directory.clients.find(client_id)
+    if client is None or client.status != ACTIVE:
         return _challenge(401, INVALID_TOKEN)
-    access = tokens.directory.assignments.access(client_id, user_id)
+    access = directory.assignments.access(client_id, user_id)
     if access is None or access.user.status != ACTIVE:
         return _challenge(401, INVALID_TOKEN)
     auth_time = claims.get("auth_time")
-    subject = subject_of(access, auth_time if isinstance(auth_time, int) else None, ())
+    subject = minting.subject_of(access, auth_time if isinstance(auth_time, int) else None, ())
     body = minting.userinfo_claims(services, config, client, subject, tuple(scopes))
     return OAuthResponse(200, body, dict(NO_STORE))

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Protocol
 
-from ...domain import ServerConfig
-from ..client_auth import Client
+from ...domain import OAuthClient, ServerConfig
 from ..context import OAuthServices
 
 
@@ -15,7 +14,7 @@ class GrantRequest:
     config: ServerConfig
     config_read_at: datetime
     issuer: str
-    client: Client
+    client: OAuthClient
     params: Mapping[str, str]
 
 

@@ -14,22 +14,25 @@ Order of checks, each failure ``invalid_grant`` (400) with Okta's description:
 5. Tokens are minted (access token; ID token when ``openid`` was granted, with ``nonce`` and ``at_hash`` and only
    the ``alwaysIncludeInToken`` scope claims, okta-api.md 8.3), then the code is redeemed with a write conditional
    on the version read: of concurrent redemptions exactly one wins and the others count as replays (CODE-03).
-6. A refresh token (``services.refresh_tokens``, when configured) when ``offline_access`` was granted and the
-   client may use the ``refresh_token`` grant; its family is recorded on the code for replay revocation.
+6. A refresh token (when the composition root gave the grant ``refresh_tokens``) when ``offline_access`` was
+   granted and the client may use the ``refresh_token`` grant; its family is recorded on the code for replay
+   revocation.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 
-from ...domain import ACTIVE, UserAccess
+from ...domain import ACTIVE, OAuthClient, UserAccess
 from .. import minting
-from ..authorize.subject import subject_of
 from ..codes import ISSUED, REDEEMED, Codes, StoredCode, verify_pkce
 from ..context import OAuthServices
+from ..directory import Assignments
 from ..errors import InvalidGrantError, InvalidRequestError
+from ..minting import subject_of
+from ..refresh_tokens import refresh_token_due
 from . import GrantRequest
 
 log = logging.getLogger("tokenmint.oauth")
@@ -43,17 +46,27 @@ PKCE_NOT_EXPECTED = "PKCE verification failed: the authorization request had no 
 USER_GONE = "The user is no longer active or no longer assigned to the client application."
 
 
-class AccessService(Protocol):
-    def access(self, client_id: str, user_id: str) -> UserAccess | None: ...
+class RefreshTokenIssuer(Protocol):
+    """What a code redemption needs of ``refresh_tokens.RefreshTokens`` (docs/ARCHITECTURE.md "Contract with the
+    front channel")."""
+
+    def issue(self, *, server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
+              amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
+              grant_type: str = ..., access_token: tuple[str, datetime] | None = None) -> tuple[str, str]: ...
+
+    def revoke_family(self, family_id: str) -> None: ...
 
 
 class AuthorizationCodeGrant:
     grant_type = "authorization_code"
     allows_public_clients = True  # only for codes bound to a PKCE challenge (checked below)
 
-    def __init__(self, codes: Codes, assignments: AccessService) -> None:
+    def __init__(self, codes: Codes, assignments: Assignments, refresh_tokens: RefreshTokenIssuer | None = None
+                 ) -> None:
         self.codes = codes
         self.assignments = assignments
+        # None: codes never come with refresh tokens.
+        self.refresh_tokens = refresh_tokens
 
     def handle(self, services: OAuthServices, request: GrantRequest) -> dict[str, Any]:
         client = request.client
@@ -113,9 +126,8 @@ class AuthorizationCodeGrant:
                            version=stored.version + 1)
         services.holders.note(config.server.id, client.client_id)
 
-        refresh = getattr(services, "refresh_tokens", None)
-        if refresh is not None and "offline_access" in grant.scopes and \
-                "refresh_token" in tuple(getattr(client, "grant_types", ())):
+        refresh = self.refresh_tokens
+        if refresh is not None and refresh_token_due(client, grant.scopes):
             # The contract's arguments, plus the two optional ones RefreshTokens documents (docs/ARCHITECTURE.md
             # "Contract with the front channel"): the family revokes this access token with it on reuse.
             token, family = refresh.issue(
@@ -131,7 +143,7 @@ class AuthorizationCodeGrant:
         return body
 
     @staticmethod
-    def _binding_failure(client: Any, stored: StoredCode, params: Any) -> str | None:
+    def _binding_failure(client: OAuthClient, stored: StoredCode, params: Mapping[str, str]) -> str | None:
         grant = stored.grant
         if grant.client_id != client.client_id:  # CODE-05
             return OTHER_CLIENT
@@ -141,7 +153,7 @@ class AuthorizationCodeGrant:
         if grant.code_challenge is None:
             if verifier is not None:  # PKCE-04: a verifier for a code issued without a challenge
                 return PKCE_NOT_EXPECTED
-            if getattr(client, "token_endpoint_auth_method", None) == "none":  # PKCE-08
+            if client.token_endpoint_auth_method == "none":  # PKCE-08
                 return PKCE_FAILED
             return None
         if grant.code_challenge_method != "S256" or not verify_pkce(grant.code_challenge, verifier):
@@ -157,6 +169,5 @@ class AuthorizationCodeGrant:
             services.revocations.revoke_access_token(
                 marked.access_jti, stored.grant.client_id,
                 datetime.fromtimestamp(int(marked.access_expires), timezone.utc))
-        refresh = getattr(services, "refresh_tokens", None)
-        if marked.refresh_family and refresh is not None:
-            refresh.revoke_family(marked.refresh_family)
+        if marked.refresh_family and self.refresh_tokens is not None:
+            self.refresh_tokens.revoke_family(marked.refresh_family)

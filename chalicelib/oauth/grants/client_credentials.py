@@ -79,5 +79,5 @@ class ClientCredentialsGrant:
         # Noted when a plan is built, i.e. at least once per cache period while the client gets tokens: far more
         # often than the hourly refresh the note needs, and never on the per-token path.
         services.holders.note(request.config.server.id, client.client_id)
-        lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
+        lifetime = timedelta(minutes=decision.granted_actions.access_token_lifetime_minutes)
         return _Plan(decision, lifetime=lifetime, custom=custom, subject=subject, scope=" ".join(granted))

@@ -22,11 +22,13 @@ from typing import Any
 
 from ...policy import AccessRequest, evaluate
 from ..context import OAuthServices
+from ..directory import Directory
 from ..errors import InvalidGrantError, InvalidRequestError, from_decision
 from ..form import parse_scope
-from ..refresh_tokens import refresh_token_due, subject_of
+from ..minting import subject_of
+from ..refresh_tokens import RefreshTokens, refresh_token_due
 from . import GrantRequest
-from .refresh_token import access_token_of, mint_for_user, refresh_tokens_of
+from .refresh_token import access_token_of, mint_for_user
 
 INVALID_CREDENTIALS = "The credentials provided were invalid."
 MAX_PARAMETER = 1024
@@ -36,8 +38,11 @@ class PasswordGrant:
     grant_type = "password"
     allows_public_clients = True  # native apps registered for it (Okta allows them without a secret)
 
+    def __init__(self, directory: Directory, tokens: RefreshTokens) -> None:
+        self.directory = directory
+        self.tokens = tokens
+
     def handle(self, services: OAuthServices, request: GrantRequest) -> dict[str, Any]:
-        tokens = refresh_tokens_of(services)
         params = request.params
         username, password = params.get("username"), params.get("password")
         if not username:
@@ -50,11 +55,11 @@ class PasswordGrant:
         client = request.client
         config = request.config
 
-        signed = tokens.directory.users.sign_in(username, password)
-        if not signed.ok:
-            raise InvalidGrantError(INVALID_CREDENTIALS)
+        signed = self.directory.users.sign_in(username, password)
         user = signed.user
-        access = tokens.directory.assignments.access(client.client_id, user.id)
+        if not signed.ok or user is None:
+            raise InvalidGrantError(INVALID_CREDENTIALS)
+        access = self.directory.assignments.access(client.client_id, user.id)
         if access is None:  # deleted between the sign-in and now
             raise InvalidGrantError(INVALID_CREDENTIALS)
         decision = evaluate(config, AccessRequest(
@@ -64,19 +69,18 @@ class PasswordGrant:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)
         granted = decision.granted_scopes
-        actions = decision.actions
-        lifetime = timedelta(minutes=actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
+        actions = decision.granted_actions
+        lifetime = timedelta(minutes=actions.access_token_lifetime_minutes)
         now = services.now()
         auth_time = int(now.timestamp())
         subject = subject_of(access, auth_time, ("pwd",))
         body, claims, id_token = mint_for_user(services, request, subject, granted, lifetime)
         if refresh_token_due(client, granted):
-            refresh_token, _family = tokens.issue(
+            refresh_token, _family = self.tokens.issue(
                 server_id=config.server.id, client_id=client.client_id, user_id=user.id, scopes=granted,
-                auth_time=auth_time, amr=("pwd",),
-                lifetime_minutes=actions.refresh_token_lifetime_minutes,  # type: ignore[union-attr]
-                window_minutes=actions.refresh_token_window_minutes,  # type: ignore[union-attr]
-                now=now, grant_type=self.grant_type, access_token=access_token_of(claims))
+                auth_time=auth_time, amr=("pwd",), lifetime_minutes=actions.refresh_token_lifetime_minutes,
+                window_minutes=actions.refresh_token_window_minutes, now=now, grant_type=self.grant_type,
+                access_token=access_token_of(claims))
             body["refresh_token"] = refresh_token
         if id_token is not None:
             body["id_token"] = id_token

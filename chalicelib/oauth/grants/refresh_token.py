@@ -23,21 +23,15 @@ from typing import Any
 from ...policy import AccessRequest, evaluate
 from .. import minting
 from ..context import OAuthServices
-from ..errors import InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, from_decision
+from ..errors import InvalidRequestError, InvalidScopeError, from_decision
 from ..form import parse_scope
-from ..refresh_tokens import RefreshTokens, subject_of
+from ..minting import subject_of
+from ..refresh_tokens import RefreshTokens
 from . import GrantRequest
 
 OPENID = "openid"
 SCOPE_EXCEEDED = ("The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource "
                   "owner.")
-
-
-def refresh_tokens_of(services: OAuthServices) -> RefreshTokens:
-    tokens = getattr(services, "refresh_tokens", None)
-    if tokens is None:
-        raise UnsupportedGrantTypeError("The authorization grant type is not supported by the authorization server.")
-    return tokens
 
 
 def mint_for_user(services: OAuthServices, request: GrantRequest, subject: minting.Subject,
@@ -70,8 +64,11 @@ class RefreshTokenGrant:
     grant_type = "refresh_token"
     allows_public_clients = True  # SPAs and native apps refresh too; rotation and reuse detection protect them
 
+    def __init__(self, tokens: RefreshTokens) -> None:
+        self.tokens = tokens
+
     def handle(self, services: OAuthServices, request: GrantRequest) -> dict[str, Any]:
-        tokens = refresh_tokens_of(services)
+        tokens = self.tokens
         presented_token = request.params.get("refresh_token")
         if not presented_token:
             raise InvalidRequestError("The 'refresh_token' parameter is required.")
@@ -98,7 +95,7 @@ class RefreshTokenGrant:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)
         granted = decision.granted_scopes
-        lifetime = timedelta(minutes=decision.actions.access_token_lifetime_minutes)  # type: ignore[union-attr]
+        lifetime = timedelta(minutes=decision.granted_actions.access_token_lifetime_minutes)
         subject = subject_of(access, family.auth_time, family.amr)
         body, claims, id_token = mint_for_user(services, request, subject, granted, lifetime)
         body["refresh_token"] = tokens.rotate(presented, now=now, access_token=access_token_of(claims))

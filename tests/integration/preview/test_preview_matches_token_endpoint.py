@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib.oauth import minting
 from chalicelib.oauth.issuer import issuer
-from chalicelib.oauth.refresh_tokens import subject_of
+from chalicelib.oauth.minting import subject_of
 from chalicelib.policy import AccessRequest, evaluate
 from tests.integration.preview.preview_api_support import (
     PASSWORD,

@@ -60,7 +60,7 @@ def test_only_hashes_are_stored_and_every_item_expires(world, app, alice):
 def test_rt09_racing_rotations_on_dynamodb_exactly_one_wins(world, app, alice, container):
     """Two redemptions read the family at the same version; DynamoDB's conditional transaction lets one win."""
     first = world.signed_in(app, alice)
-    tokens = container.oauth.services.refresh_tokens
+    tokens = container.refresh_tokens
     server_id = container.servers.resolve_id("default")
     now = container.clock.now()
     one = tokens.redeem(first["refresh_token"], server_id=server_id, client_id=app.client_id, now=now)

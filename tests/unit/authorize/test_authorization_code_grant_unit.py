@@ -1,6 +1,6 @@
 """The authorization_code grant with in-memory fakes (no AWS): CODE-03 (concurrent redemptions: exactly one wins,
 the losers count as replays and revoke the winner's tokens; pinned, H-04 interleaving injected between read and
-conditional write), CODE-02 with a refresh family, and the refresh-token contract (``services.refresh_tokens``)."""
+conditional write), CODE-02 with a refresh family, and the refresh-token contract (the grant's ``refresh_tokens``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -14,7 +14,7 @@ from chalicelib.oauth.errors import InvalidGrantError
 from chalicelib.oauth.grants import GrantRequest
 from chalicelib.oauth.grants.authorization_code import AuthorizationCodeGrant
 from frontfakes import MemoryGrants
-from tests.unit.oauth.oauthfakes import NOW, FakeClient, world
+from tests.unit.oauth.oauthfakes import NOW, fake_client, world
 
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 CB = "https://app.example/cb"
@@ -50,9 +50,12 @@ class Access:
 
 @pytest.fixture
 def w():
-    built = world()
-    built.services.refresh_tokens = Refresh()
-    return built
+    return world()
+
+
+@pytest.fixture
+def refresh() -> Refresh:
+    return Refresh()
 
 
 @pytest.fixture
@@ -66,11 +69,11 @@ def access() -> Access:
 
 
 @pytest.fixture
-def grant(w, store, access) -> AuthorizationCodeGrant:
-    return AuthorizationCodeGrant(Codes(store, w.clock.now), access)
+def grant(w, store, access, refresh) -> AuthorizationCodeGrant:
+    return AuthorizationCodeGrant(Codes(store, w.clock.now), access, refresh)
 
 
-CLIENT = FakeClient("web", secret="s", grant_types=("authorization_code", "refresh_token"))
+CLIENT = fake_client("web", secret="s", grant_types=("authorization_code", "refresh_token"))
 
 
 def issue(grant_, w, scopes=("openid", "offline_access")) -> str:
@@ -86,10 +89,10 @@ def request(w, code: str, client=CLIENT) -> GrantRequest:
                                                "code_verifier": VERIFIER})
 
 
-def test_a_redemption_issues_access_id_and_refresh_tokens_via_the_contract(grant, w):
+def test_a_redemption_issues_access_id_and_refresh_tokens_via_the_contract(grant, w, refresh):
     body = grant.handle(w.services, request(w, issue(grant, w)))
     assert body["refresh_token"] == "rt-1" and body["id_token"] and body["scope"] == "openid offline_access"
-    issued = w.services.refresh_tokens.issued[0]
+    issued = refresh.issued[0]
     assert issued["server_id"] == "aus_a" and issued["client_id"] == "web" and issued["user_id"] == "00u1"
     assert issued["scopes"] == ("openid", "offline_access") and issued["amr"] == ("pwd",)
     assert issued["lifetime_minutes"] == 0 and issued["window_minutes"] == 10080 and issued["now"] == w.clock.now()
@@ -99,24 +102,24 @@ def test_no_refresh_token_without_offline_access_or_the_grant(grant, w):
     assert "refresh_token" not in grant.handle(w.services, request(w, issue(grant, w, scopes=("openid",))))
     no_grant = replace(CLIENT, grant_types=("authorization_code",))
     assert "refresh_token" not in grant.handle(w.services, request(w, issue(grant, w), client=no_grant))
-    w.services.refresh_tokens = None  # the back channel not configured
+    grant = AuthorizationCodeGrant(grant.codes, grant.assignments)  # the back channel not configured
     assert "refresh_token" not in grant.handle(w.services, request(w, issue(grant, w)))
 
 
-def test_code02_replay_revokes_the_access_token_and_the_family(grant, w):
+def test_code02_replay_revokes_the_access_token_and_the_family(grant, w, refresh):
     code = issue(grant, w)
     body = grant.handle(w.services, request(w, code))
     with pytest.raises(InvalidGrantError):
         grant.handle(w.services, request(w, code))
     assert _jti(body["access_token"]) in w.revocations.revoked
-    assert w.services.refresh_tokens.revoked == ["fam-1"]
+    assert refresh.revoked == ["fam-1"]
 
 
 def _jti(token: str) -> str:
     return jwt.decode(token, options={"verify_signature": False})["jti"]
 
 
-def test_code03_concurrent_redemptions_one_wins_and_is_then_revoked(grant, w, store):
+def test_code03_concurrent_redemptions_one_wins_and_is_then_revoked(grant, w, store, refresh):
     """The second redemption reads ISSUED too, and redeems between the first one's read and write."""
     code = issue(grant, w)
     results: dict[str, object] = {}
@@ -134,7 +137,7 @@ def test_code03_concurrent_redemptions_one_wins_and_is_then_revoked(grant, w, st
     assert isinstance(winner, dict) and winner["access_token"]
     # pinned: the loser counts as a replay, so the winner's tokens are revoked (CODE-03 with CODE-02)
     assert _jti(winner["access_token"]) in w.revocations.revoked
-    assert w.services.refresh_tokens.revoked == ["fam-1"]
+    assert refresh.revoked == ["fam-1"]
 
 
 def test_code08_user_no_longer_assigned_burns_the_code(grant, w, access):

@@ -2,40 +2,39 @@
 REDIR-07, REDIR-10..12, REDIR-15, REDIR-18, IDT-07, IDT-08, PKCE-06..08, okta-api.md 7.3 / 7.9."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
+from chalicelib.domain import OAuthClient
 from chalicelib.oauth.authorize import params as authz
 from chalicelib.oauth.authorize.browser import PageError, RedirectError
+from tests.unit.oauth.oauthfakes import fake_client
 
 CB = "https://app.example/cb"
 CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
-@dataclass
-class Client:
-    client_id: str = "c1"
-    response_types: tuple[str, ...] = ("code",)
-    grant_types: tuple[str, ...] = ("authorization_code",)
-    token_endpoint_auth_method: str = "client_secret_basic"
+def registered(response_types: tuple[str, ...] = ("code",), grant_types: tuple[str, ...] = ("authorization_code",),
+               token_endpoint_auth_method: str = "client_secret_basic") -> OAuthClient:
+    """Client ``c1`` as registered."""
+    return fake_client("c1", response_types=response_types, grant_types=grant_types,
+                       token_endpoint_auth_method=token_endpoint_auth_method)
 
 
-PUBLIC = Client(token_endpoint_auth_method="none")
-HYBRID = Client(response_types=("code", "token", "id_token"), grant_types=("authorization_code", "implicit"))
+PUBLIC = registered(token_endpoint_auth_method="none")
+HYBRID = registered(response_types=("code", "token", "id_token"), grant_types=("authorization_code", "implicit"))
 
 
 def multi(**values: str | list[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in values.items()}
 
 
-def read(client: Client = Client(), **values: str | list[str]) -> authz.AuthorizeParams:
+def read(client: OAuthClient = registered(), **values: str | list[str]) -> authz.AuthorizeParams:
     base = {"response_type": "code", "scope": "openid", "state": "s"}
     base.update(values)
     return authz.read(multi(**{k: v for k, v in base.items() if v is not None}), client, CB)
 
 
-def refused(error: str, client: Client = Client(), **values: str | list[str]) -> str:
+def refused(error: str, client: OAuthClient = registered(), **values: str | list[str]) -> str:
     with pytest.raises(RedirectError) as caught:
         read(client, **values)
     assert caught.value.error == error, caught.value.description
@@ -97,7 +96,7 @@ def test_response_types():
     assert read(HYBRID, response_type="token id_token code", nonce="n").response_types == {"code", "token",
                                                                                           "id_token"}
     assert read(HYBRID, response_type="id_token", nonce="n").grant_type == "implicit"
-    refused("unauthorized_client", Client(response_types=("code", "token"), grant_types=("authorization_code",)),
+    refused("unauthorized_client", registered(response_types=("code", "token"), grant_types=("authorization_code",)),
             response_type="token", nonce="n")
 
 

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Mapping
@@ -21,6 +21,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.domain import (
     ACTIVE,
     AuthorizationServer,
+    OAuthClient,
     Ordered,
     Policy,
     Rule,
@@ -83,41 +84,56 @@ def client_ec_jwk(key: ec.EllipticCurvePrivateKey, kid: str | None) -> dict[str,
 # -- clients ------------------------------------------------------------------------------------------------------
 
 
-def _digest(value: str) -> bytes:
-    return hashlib.sha256(value.encode("utf-8")).digest()
+def secret_hash(secret: str) -> str:
+    """What the client registry keeps of a secret (``OAuthClient.secret_hash``)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-@dataclass
-class FakeClient:
-    client_id: str
-    token_endpoint_auth_method: str = "client_secret_basic"
-    status: str = ACTIVE
-    jwks: Mapping[str, Any] | None = None
-    jwks_uri: str | None = None
-    secret: str | None = None
-    grant_types: tuple[str, ...] = ("client_credentials",)
-    client_name: str | None = None
+def verify_secret(client: OAuthClient, presented: str) -> bool:
+    """The registry's check: SHA-256 digests compared with ``hmac.compare_digest``."""
+    if client.secret_hash is None:
+        return False
+    return hmac.compare_digest(client.secret_hash, secret_hash(presented))
+
+
+def fake_client(client_id: str, token_endpoint_auth_method: str = "client_secret_basic", status: str = ACTIVE,
+                jwks: dict[str, object] | None = None, jwks_uri: str | None = None, secret: str | None = None,
+                grant_types: tuple[str, ...] = ("client_credentials",), client_name: str | None = None,
+                response_types: tuple[str, ...] = (), redirect_uris: tuple[str, ...] = (),
+                post_logout_redirect_uris: tuple[str, ...] = ()) -> OAuthClient:
+    """A registered client (the frozen ``domain.OAuthClient`` the client cache hands out); ``secret`` is kept as
+    its hash, as the registry keeps it."""
+    return OAuthClient(
+        client_id=client_id, client_name=client_name or client_id,
+        application_type="browser" if token_endpoint_auth_method == "none" else "service",
+        token_endpoint_auth_method=token_endpoint_auth_method, grant_types=grant_types,
+        response_types=response_types, redirect_uris=redirect_uris,
+        post_logout_redirect_uris=post_logout_redirect_uris, client_uri=None, logo_uri=None, jwks=jwks,
+        jwks_uri=jwks_uri, secret_hash=secret_hash(secret) if secret is not None else None, status=status,
+        created=NOW, last_updated=NOW)
 
 
 class FakeDirectory:
-    """``ClientDirectory``: clients by id; secrets compared as SHA-256 digests with ``hmac.compare_digest``."""
+    """``ClientDirectory``: clients by id; secrets checked as the registry checks them (``verify_secret``)."""
 
-    def __init__(self, *clients: FakeClient) -> None:
+    def __init__(self, *clients: OAuthClient) -> None:
         self.clients = {c.client_id: c for c in clients}
         self.secret_checks = 0
 
-    def add(self, client: FakeClient) -> FakeClient:
+    def add(self, client: OAuthClient) -> OAuthClient:
         self.clients[client.client_id] = client
         return client
 
-    def find(self, client_id: str) -> FakeClient | None:
+    def update(self, client_id: str, **changes: Any) -> OAuthClient:
+        """The client changed through the registry (clients are frozen: a new record replaces the old one)."""
+        return self.add(replace(self.clients[client_id], **changes))
+
+    def find(self, client_id: str) -> OAuthClient | None:
         return self.clients.get(client_id)
 
-    def verify_secret(self, client: FakeClient, presented: str) -> bool:
+    def verify_secret(self, client: OAuthClient, presented: str) -> bool:
         self.secret_checks += 1
-        if client.secret is None:
-            return False
-        return hmac.compare_digest(_digest(client.secret), _digest(presented))
+        return verify_secret(client, presented)
 
 
 class FakeLedger:
@@ -279,11 +295,11 @@ def world(*, cache_ttl: timedelta = timedelta(seconds=30)) -> World:
                               server_config("aus_default", key_d, audience="api://default", default=True))
     private_keys = {thumbprint(k): k for k in (key_a, key_b, key_d)}
     directory = FakeDirectory(
-        FakeClient("svc", secret="svc-secret"),
-        FakeClient("post", token_endpoint_auth_method="client_secret_post", secret="post-secret"),
-        FakeClient("other", secret="other-secret"),
-        FakeClient("spa", token_endpoint_auth_method="none", grant_types=("authorization_code",)),
-        FakeClient("nogrant", secret="nogrant-secret", grant_types=("authorization_code",)),
+        fake_client("svc", secret="svc-secret"),
+        fake_client("post", token_endpoint_auth_method="client_secret_post", secret="post-secret"),
+        fake_client("other", secret="other-secret"),
+        fake_client("spa", token_endpoint_auth_method="none", grant_types=("authorization_code",)),
+        fake_client("nogrant", secret="nogrant-secret", grant_types=("authorization_code",)),
     )
     ledger = FakeLedger()
     revocations = FakeRevocations()

@@ -11,7 +11,7 @@ from chalicelib.errors import NotFoundError
 from chalicelib.oauth.cache import TTLCache
 from chalicelib.oauth.clients import CachedClients
 from chalicelib.oauth.configuration import ServerConfigs
-from tests.unit.oauth.oauthfakes import NOW, FakeClient, FakeConfigLoader, rsa_key, server_config
+from tests.unit.oauth.oauthfakes import NOW, FakeConfigLoader, fake_client, rsa_key, server_config, verify_secret
 
 TTL = timedelta(seconds=30)
 
@@ -112,14 +112,14 @@ def test_a_failing_load_caches_nothing(clock):
 class Source:
     def __init__(self) -> None:
         self.reads: list[str] = []
-        self.clients = {"svc": FakeClient("svc", secret="s")}
+        self.clients = {"svc": fake_client("svc", secret="s")}
 
     def get_for_token(self, client_id):
         self.reads.append(client_id)
         return self.clients.get(client_id)
 
     def verify_secret(self, client, presented):
-        return presented == client.secret
+        return verify_secret(client, presented)
 
 
 def test_cached_clients_read_once_per_ttl_including_misses(clock):

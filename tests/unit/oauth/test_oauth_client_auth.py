@@ -21,7 +21,6 @@ from chalicelib.oauth.remote_jwks import RemoteJwks
 from tests.unit.oauth.oauthfakes import (
     BASE,
     NOW,
-    FakeClient,
     FakeDirectory,
     FakeFetcher,
     FakeLedger,
@@ -31,6 +30,7 @@ from tests.unit.oauth.oauthfakes import (
     client_ec_jwk,
     client_rsa_jwk,
     ec_key,
+    fake_client,
     rsa_key,
 )
 
@@ -50,19 +50,19 @@ class Harness:
         self.fetcher = FakeFetcher({JWKS_URI: {"keys": [client_rsa_jwk(rsa_key("uri-k1"), "u1")]}})
         jwks = {"keys": [client_rsa_jwk(self.rsa, "k1"), client_ec_jwk(self.ec, "e1")]}
         self.directory = FakeDirectory(
-            FakeClient("svc", secret="s3cret"),
-            FakeClient("post", token_endpoint_auth_method="client_secret_post", secret="p0st"),
-            FakeClient("weird", secret=WEIRD_SECRET),
-            FakeClient("id:with space~%", secret="sécret:+"),
-            FakeClient("off", secret="s3cret", status="INACTIVE"),
+            fake_client("svc", secret="s3cret"),
+            fake_client("post", token_endpoint_auth_method="client_secret_post", secret="p0st"),
+            fake_client("weird", secret=WEIRD_SECRET),
+            fake_client("id:with space~%", secret="sécret:+"),
+            fake_client("off", secret="s3cret", status="INACTIVE"),
             # A stale secret on a private_key_jwt / none client must never authenticate it (CAUTH-07).
-            FakeClient("client1", token_endpoint_auth_method="private_key_jwt", jwks=jwks, secret="stale"),
-            FakeClient("client2", token_endpoint_auth_method="private_key_jwt",
-                       jwks={"keys": [client_rsa_jwk(self.stranger, "k1")]}),
-            FakeClient("uri", token_endpoint_auth_method="private_key_jwt", jwks_uri=JWKS_URI),
-            FakeClient("pkj-off", token_endpoint_auth_method="private_key_jwt", jwks=jwks, status="INACTIVE"),
-            FakeClient("spa", token_endpoint_auth_method="none", secret="stale"),
-            FakeClient("spa-off", token_endpoint_auth_method="none", status="INACTIVE"),
+            fake_client("client1", token_endpoint_auth_method="private_key_jwt", jwks=jwks, secret="stale"),
+            fake_client("client2", token_endpoint_auth_method="private_key_jwt",
+                        jwks={"keys": [client_rsa_jwk(self.stranger, "k1")]}),
+            fake_client("uri", token_endpoint_auth_method="private_key_jwt", jwks_uri=JWKS_URI),
+            fake_client("pkj-off", token_endpoint_auth_method="private_key_jwt", jwks=jwks, status="INACTIVE"),
+            fake_client("spa", token_endpoint_auth_method="none", secret="stale"),
+            fake_client("spa-off", token_endpoint_auth_method="none", status="INACTIVE"),
         )
         self.ledger = FakeLedger()
         self.auth = ClientAuthenticator(self.directory, self.ledger, self.clock.now,
@@ -357,7 +357,7 @@ def test_cauth09_reused_jti_is_refused(h):
 
 
 def test_cauth09_jti_is_scoped_to_the_client(h):
-    h.directory.clients["client2"].jwks = h.directory.clients["client1"].jwks
+    h.directory.update("client2", jwks=h.directory.clients["client1"].jwks)
     h.pkj(assertion(h.rsa, jti="shared"))
     assert h.pkj(assertion(h.rsa, jti="shared", iss="client2", sub="client2")).client.client_id == "client2"
 
@@ -422,12 +422,12 @@ def test_cauth09_assertion_parameters_malformed(h, params):
 
 
 def test_cauth09_assertion_for_a_client_without_keys_is_refused(h):
-    h.directory.add(FakeClient("bare", token_endpoint_auth_method="private_key_jwt"))
+    h.directory.add(fake_client("bare", token_endpoint_auth_method="private_key_jwt"))
     h.refused(assertion_params(assertion(h.rsa, iss="bare", sub="bare")))
 
 
 def test_cauth09_junk_in_a_registered_key_set_is_refused_not_an_error(h):
-    h.directory.clients["client1"].jwks = {"keys": ["junk", 42, None, {"kty": "RSA", "kid": "k1"}]}
+    h.directory.update("client1", jwks={"keys": ["junk", 42, None, {"kty": "RSA", "kid": "k1"}]})
     h.refused(assertion_params(assertion(h.rsa)))
 
 
@@ -489,7 +489,7 @@ def test_cauth09_jwks_uri_serving_junk_is_refused_not_an_error(h):
 def test_cauth09_key_registered_with_an_alg_signs_only_with_it(h, registered_alg, alg, accepted):
     rsa_jwk = {**client_rsa_jwk(h.rsa, "k1"), "alg": registered_alg if registered_alg.startswith("RS") else "RS256"}
     ec_jwk = {**client_ec_jwk(h.ec, "k1"), "alg": registered_alg if registered_alg.startswith("ES") else "ES256"}
-    h.directory.clients["client1"].jwks = {"keys": [rsa_jwk if registered_alg.startswith("RS") else ec_jwk]}
+    h.directory.update("client1", jwks={"keys": [rsa_jwk if registered_alg.startswith("RS") else ec_jwk]})
     token = assertion(h.rsa if alg.startswith("RS") else h.ec, alg, "k1")
     if accepted:
         assert h.pkj(token).method == "private_key_jwt"
@@ -499,7 +499,7 @@ def test_cauth09_key_registered_with_an_alg_signs_only_with_it(h, registered_alg
 
 def test_cauth09_es256_with_a_p384_key_is_refused(h):
     p384 = ec_key("client-ec-384", "P-384")
-    h.directory.clients["client1"].jwks = {"keys": [client_ec_jwk(p384, "k1")]}
+    h.directory.update("client1", jwks={"keys": [client_ec_jwk(p384, "k1")]})
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature

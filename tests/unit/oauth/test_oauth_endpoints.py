@@ -25,11 +25,11 @@ from chalicelib.oauth.grants.client_credentials import ClientCredentialsGrant
 from chalicelib.oauth.server import OAuthServer
 from tests.unit.oauth.oauthfakes import (
     BASE,
-    FakeClient,
     assertion,
     assertion_params,
     basic,
     client_rsa_jwk,
+    fake_client,
     rsa_key,
     scope,
     server_config,
@@ -168,7 +168,7 @@ def test_invalid_scopes(w, scopes):
 
 
 def test_tok06_client_credentials_only_for_confidential_clients(w):
-    w.directory.clients["spa"].grant_types = ("authorization_code", "client_credentials")
+    w.directory.update("spa", grant_types=("authorization_code", "client_credentials"))
     with pytest.raises(InvalidClientError):
         issue(w, authorization=None, client_id="spa")
 
@@ -222,8 +222,8 @@ def test_signing_key_unavailable_is_temporarily_unavailable(w):
 
 def test_private_key_jwt_client_with_audience_of_this_server_only(w):
     key = rsa_key("endpoint-client")
-    w.directory.add(FakeClient("client1", token_endpoint_auth_method="private_key_jwt",
-                               jwks={"keys": [client_rsa_jwk(key, "k1")]}))
+    w.directory.add(fake_client("client1", token_endpoint_auth_method="private_key_jwt",
+                                jwks={"keys": [client_rsa_jwk(key, "k1")]}))
     body = issue(w, authorization=None, **assertion_params(assertion(key, now=w.clock.now())))
     assert decode(w, body["access_token"])["sub"] == "client1"
     # An assertion made for server B's token endpoint is no good at server A.
@@ -517,6 +517,7 @@ def test_discovery_of_unknown_server_is_not_found(w):
 
 def test_oauth_server_wires_the_same_endpoints(w):
     server = OAuthServer(w.services)
+    server.register_grant(ClientCredentialsGrant())
     assert set(server.grants) == {"client_credentials"}
     response = server.token(req("aus_a", {"grant_type": "client_credentials"}, SVC))
     access = response.body["access_token"]

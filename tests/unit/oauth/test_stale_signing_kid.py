@@ -23,7 +23,7 @@ def test_a_stale_kid_makes_the_token_endpoint_temporarily_unavailable():
     w = world()
     # The signer's clock runs past the staleness bound of every kid the configuration cache hands out.
     ahead = DEFAULT_MAX_STALENESS + timedelta(seconds=1)
-    w.services.signer = SigningKeyCache(lambda _server, kid: w.private_keys[kid], lambda: w.clock() + ahead)
+    w.services.signer = SigningKeyCache(lambda _server, kid: w.private_keys[kid], lambda: w.clock.now() + ahead)
     request = OAuthRequest(server_id="aus_a", base_url=BASE, params={"grant_type": "client_credentials"},
                            authorization=basic("svc", "svc-secret"))
     with pytest.raises(TemporarilyUnavailableError) as raised:

@@ -12,8 +12,9 @@ from chalicelib.keys.lifecycle import DEFAULT_RETENTION
 from chalicelib.keys.signer import DEFAULT_MAX_STALENESS
 from chalicelib.oauth.configuration import DefaultServerId
 from chalicelib.oauth.token_path_caches import MAX_TTL, CacheBoundError, CacheSources, TokenPathCaches, check_bounds
+from chalicelib.clock import FixedClock
 from tests.unit.oauth.oauthfakes import (
-    Clock,
+    NOW,
     FakeConfigLoader,
     FakeFetcher,
     client_rsa_jwk,
@@ -68,7 +69,7 @@ class Holders:
 
 class Fakes:
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = FixedClock(NOW)
         self.configs = FakeConfigLoader(server_config("aus_default", rsa_key("server-default"), default=True))
         self.default_id = Counting("aus_default")
         self.clients = Clients()
@@ -80,7 +81,7 @@ class Fakes:
     def caches(self, ttl: timedelta = TTL, **bounds) -> TokenPathCaches:
         sources = CacheSources(configs=self.configs, default_server_id=self.default_id, clients=self.clients,
                                signing_keys=self.keys, holders=self.holders, jwks_fetch=self.fetch)
-        return TokenPathCaches(sources, ttl, self.clock, **bounds)
+        return TokenPathCaches(sources, ttl, self.clock.now, **bounds)
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_the_ttl_may_equal_the_signer_staleness_because_the_cache_serves_only_yo
     assert caches.configs.active("default") == (config, read_at)
     caches.signer.get("aus_default", "kid", kid_read_at=read_at)  # still accepted
     fakes.clock.advance(seconds=1)
-    assert caches.configs.active("default")[1] == fakes.clock()  # re-read at the TTL, never older
+    assert caches.configs.active("default")[1] == fakes.clock.now()  # re-read at the TTL, never older
 
 
 # -- clear --------------------------------------------------------------------------------------------------------

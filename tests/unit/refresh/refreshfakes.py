@@ -16,9 +16,13 @@ from typing import Any, Callable, Iterator
 from chalicelib.admin.system_objects import system_claims
 from chalicelib.domain import ACTIVE, EVERYONE_ID, Group, User, UserAccess
 from chalicelib.oauth.context import OAuthRequest
-from chalicelib.oauth.refresh_tokens import Directory, RefreshTokens
+from chalicelib.oauth.directory import Directory
+from chalicelib.oauth.grants.client_credentials import ClientCredentialsGrant
+from chalicelib.oauth.grants.password import PasswordGrant
+from chalicelib.oauth.grants.refresh_token import RefreshTokenGrant
+from chalicelib.oauth.refresh_tokens import RefreshTokens
 from chalicelib.oauth.server import OAuthServer
-from tests.unit.oauth.oauthfakes import BASE, NOW, FakeClient, World, basic, world
+from tests.unit.oauth.oauthfakes import BASE, NOW, World, basic, fake_client, world
 
 PASSWORD = "Corr3ct-Horse"
 EVERYONE = Group(id=EVERYONE_ID, name="Everyone", description=None, group_type="BUILT_IN", created=NOW,
@@ -216,29 +220,43 @@ class BackWorld:
                           server_id).body
 
 
+def back_channel_server(w: World, directory: Directory | None = None, tokens: RefreshTokens | None = None
+                        ) -> OAuthServer:
+    """``OAuthServer`` over ``w.services`` with client_credentials and, given a directory and refresh tokens, the
+    back channel as the container registers it: the refresh_token and password grants, refresh tokens at
+    introspection and revocation, userinfo."""
+    server = OAuthServer(w.services)
+    server.register_grant(ClientCredentialsGrant())
+    if directory is not None and tokens is not None:
+        server.register_grant(RefreshTokenGrant(tokens))
+        server.register_grant(PasswordGrant(directory, tokens))
+        server.register_refresh_tokens(tokens)
+        server.register_userinfo(directory)
+    return server
+
+
 def backworld() -> BackWorld:
     w = world()
-    w.directory.add(FakeClient("native", secret="native-secret",
-                               grant_types=("authorization_code", "password", "refresh_token"),
-                               client_name="Native App"))
-    w.directory.add(FakeClient("native2", secret="native2-secret",
-                               grant_types=("authorization_code", "password", "refresh_token")))
-    w.directory.add(FakeClient("pub", token_endpoint_auth_method="none",
-                               grant_types=("authorization_code", "password", "refresh_token")))
-    w.directory.add(FakeClient("norefresh", secret="norefresh-secret", grant_types=("authorization_code", "password")))
-    w.directory.add(FakeClient("nopassword", secret="nopassword-secret",
-                               grant_types=("authorization_code", "refresh_token")))
+    w.directory.add(fake_client("native", secret="native-secret",
+                                grant_types=("authorization_code", "password", "refresh_token"),
+                                client_name="Native App"))
+    w.directory.add(fake_client("native2", secret="native2-secret",
+                                grant_types=("authorization_code", "password", "refresh_token")))
+    w.directory.add(fake_client("pub", token_endpoint_auth_method="none",
+                                grant_types=("authorization_code", "password", "refresh_token")))
+    w.directory.add(fake_client("norefresh", secret="norefresh-secret", grant_types=("authorization_code", "password")))
+    w.directory.add(fake_client("nopassword", secret="nopassword-secret",
+                                grant_types=("authorization_code", "refresh_token")))
     store = FakeStore()
     users = FakeUsers()
     alice = users.add(user())
     assignments = FakeAssignments(users)
     for client_id in ("native", "native2", "pub", "norefresh", "nopassword"):
         assignments.assigned.add((client_id, alice.id))
-    tokens = RefreshTokens(store, Directory(users=users, assignments=assignments, clients=FakeClientFinder(w)),
-                           w.revocations, w.clock.now)
-    w.services.refresh_tokens = tokens
+    directory = Directory(users=users, assignments=assignments, clients=FakeClientFinder(w))
+    tokens = RefreshTokens(store, directory, w.revocations, w.clock.now)
     back = BackWorld(w=w, store=store, users=users, assignments=assignments, tokens=tokens,
-                     server=OAuthServer(w.services), alice=alice)
+                     server=back_channel_server(w, directory, tokens), alice=alice)
     for server_id in ("aus_a", "aus_b", "aus_default"):
         back.config(server_id).claims[:] = system_claims()  # Okta's 19 system claims, as on every real server
         back.set_rule(server_id, grant_types=("client_credentials", "authorization_code", "password"))

@@ -17,9 +17,8 @@ from chalicelib.oauth.errors import (
     InvalidScopeError,
     UnauthorizedClientError,
 )
-from chalicelib.oauth.server import OAuthServer
 from tests.unit.oauth.oauthfakes import BASE, NOW, basic
-from tests.unit.refresh.refreshfakes import OTHER_NATIVE, PASSWORD, backworld
+from tests.unit.refresh.refreshfakes import OTHER_NATIVE, PASSWORD, back_channel_server, backworld
 
 ISSUER = f"{BASE}/oauth2/aus_a"
 FULL = "openid profile email offline_access"
@@ -40,7 +39,7 @@ def verify(b, token: str, audience: str) -> dict:
 # -- the back channel is advertised and registered -------------------------------------------------------------------
 
 
-def test_grants_and_userinfo_are_registered_when_refresh_tokens_are_wired(b):
+def test_grants_and_userinfo_are_advertised_when_the_back_channel_is_registered(b):
     assert {"client_credentials", "refresh_token", "password"} <= set(b.server.grants)
     assert b.server.capabilities.userinfo_endpoint
     oidc = b.server.metadata(b.req({}), openid=True).body
@@ -48,10 +47,9 @@ def test_grants_and_userinfo_are_registered_when_refresh_tokens_are_wired(b):
     assert {"refresh_token", "password"} <= set(oidc["grant_types_supported"])
 
 
-def test_without_refresh_tokens_nothing_is_added():
+def test_without_the_back_channel_registered_nothing_is_added():
     plain = backworld()
-    plain.w.services.refresh_tokens = None
-    server = OAuthServer(plain.w.services)
+    server = back_channel_server(plain.w)
     assert "refresh_token" not in server.grants and "password" not in server.grants
     assert not server.capabilities.userinfo_endpoint
 
@@ -272,7 +270,7 @@ def test_public_client_refreshes_with_rotation(b):
 
 def test_inactive_client_cannot_refresh(b):
     first = b.password()
-    b.w.directory.clients["native"].status = INACTIVE
+    b.w.directory.update("native", status=INACTIVE)
     with pytest.raises(Exception) as caught:
         b.refresh(first["refresh_token"])
     assert getattr(caught.value, "error", None) == "invalid_client"

@@ -17,7 +17,7 @@ from chalicelib.oauth.refresh_tokens import (
     hash_token,
     refresh_token_due,
 )
-from tests.unit.oauth.oauthfakes import NOW, FakeClient
+from tests.unit.oauth.oauthfakes import NOW, fake_client
 from tests.unit.refresh.refreshfakes import backworld, sha256
 
 SCOPES = ("openid", "offline_access", "profile")
@@ -98,10 +98,10 @@ def test_rt11_first_token_expiry(b, lifetime, window, expected):
 
 
 def test_refresh_token_due_needs_offline_access_and_the_grant():
-    client = FakeClient("c", grant_types=("password", "refresh_token"))
+    client = fake_client("c", grant_types=("password", "refresh_token"))
     assert refresh_token_due(client, ("openid", "offline_access"))
     assert not refresh_token_due(client, ("openid",))  # RT-12
-    assert not refresh_token_due(FakeClient("c", grant_types=("password",)), ("offline_access",))
+    assert not refresh_token_due(fake_client("c", grant_types=("password",)), ("offline_access",))
 
 
 # -- redemption and binding -----------------------------------------------------------------------------------------

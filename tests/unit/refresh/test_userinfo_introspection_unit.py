@@ -123,7 +123,7 @@ def test_deactivated_user_or_deleted_client_gets_401(b):
     assert_challenge(userinfo(b, access), 401, INVALID_TOKEN)
     b.users.set(b.alice.id, status="ACTIVE")
     assert userinfo(b, access).status == 200
-    b.w.directory.clients["native"].status = INACTIVE
+    b.w.directory.update("native", status=INACTIVE)
     assert_challenge(userinfo(b, access), 401, INVALID_TOKEN)
     del b.w.directory.clients["native"]
     assert_challenge(userinfo(b, access), 401, INVALID_TOKEN)
