@@ -21,7 +21,8 @@ from .admin.rules import RuleService
 from .admin.scopes import ScopeService
 from .admin.server_clients import ServerClientsService
 from .admin.servers import ServerService
-from .admin.signing_keys import KeyProvisioner, SigningKeyService
+from .admin.key_provisioning import KeyProvisioner
+from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.users import UserService
 from .keys.lifecycle import RotationPolicy
