@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from .domain import (
@@ -42,6 +43,13 @@ from .domain import (
 
 if TYPE_CHECKING:
     from .keys.lifecycle import KeyRecord
+    from .oauth.authorize.pending import PendingStore
+    from .oauth.client_auth import AssertionLedger
+    from .oauth.codes import CodeStore
+    from .oauth.consent import ConsentStore
+    from .oauth.context import Revocations
+    from .oauth.refresh_tokens import Store as RefreshTokenStore
+    from .oauth.sessions import SessionStore
 
 T = TypeVar("T")
 
@@ -275,3 +283,65 @@ class AssignmentStore(Protocol):
 class DirectoryGroups(GroupStore, MembershipStore, AssignmentStore, Protocol):
     """Groups, memberships and app assignments: the three live in one partition scheme, so one backend object
     serves all three (each consumer asks only for the port it uses)."""
+
+
+# -- the token path's notes of who holds tokens ----------------------------------------------------------------------
+
+class HolderLedger(Protocol):
+    """Written by the token path (``oauth/holders.HolderStore``), read by ``admin/server_clients.py``."""
+
+    def record_holder(self, server_id: str, client_id: str, until: datetime) -> None: ...
+
+    def holders(self, server_id: str, now: datetime) -> list[str]:
+        """Client ids that may still hold unexpired tokens of the server, in id order."""
+
+
+# -- a backend ------------------------------------------------------------------------------------------------------
+
+class Storage(Protocol):
+    """Every port of one backend (``storage/dynamodb.DynamoStorage``, ``storage/memory.InMemoryStorage``); the
+    composition root wires services from it. The grants-table stores are the protocol core's own ports.
+    (Read-only members, so that a backend's concrete repositories satisfy them.)"""
+
+    @property
+    def config(self) -> ConfigStore: ...
+
+    @property
+    def api_tokens(self) -> ApiTokenStore: ...
+
+    @property
+    def clients(self) -> ClientStore: ...
+
+    @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def groups(self) -> DirectoryGroups: ...
+
+    @property
+    def refresh_tokens(self) -> "RefreshTokenStore": ...
+
+    @property
+    def revocations(self) -> "Revocations": ...
+
+    @property
+    def assertions(self) -> "AssertionLedger": ...
+
+    @property
+    def holders(self) -> HolderLedger: ...
+
+    @property
+    def sessions(self) -> "SessionStore": ...
+
+    @property
+    def pending(self) -> "PendingStore": ...
+
+    @property
+    def codes(self) -> "CodeStore": ...
+
+    @property
+    def consents(self) -> "ConsentStore": ...
+
+
+    def bootstrap(self) -> None:
+        """Create what the backend needs (tables) if it does not exist yet; idempotent."""
