@@ -1,0 +1,111 @@
+"""The protocol core's stores on both backends: expiry checked on read (nothing relies on a TTL sweep), markers
+used once, single-use transitions conditional on the version read, refresh-token families."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.contract.conftest import T0
+
+LATER = T0 + timedelta(minutes=5)
+
+
+def test_revocations_count_until_the_token_expires(storage):
+    revocations = storage.revocations
+    revocations.revoke_access_token("jti1", "svc", LATER)
+    revocations.revoke_access_token("jti1", "svc", LATER)  # twice is harmless
+    assert revocations.is_access_token_revoked("jti1", T0)
+    assert not revocations.is_access_token_revoked("jti1", LATER)
+    assert not revocations.is_access_token_revoked("jti2", T0)
+
+
+def test_an_assertion_is_used_once_per_client_until_it_expires(storage):
+    assertions = storage.assertions
+    assert assertions.use_assertion("c1", "j", LATER, T0) is True
+    assert assertions.use_assertion("c1", "j", LATER, T0) is False
+    assert assertions.use_assertion("c2", "j", LATER, T0) is True
+    # Expired (exactly at its expiry too): the jti may be used again, once.
+    assert assertions.use_assertion("c1", "j", LATER + timedelta(minutes=5), LATER) is True
+    assert assertions.use_assertion("c1", "j", LATER + timedelta(minutes=5), LATER) is False
+
+
+def test_holders_expire_on_read_and_list_in_id_order(storage):
+    holders = storage.holders
+    holders.record_holder("aus1", "0oaB", LATER)
+    holders.record_holder("aus1", "0oaA", T0 + timedelta(minutes=1))
+    holders.record_holder("aus2", "0oaC", LATER)
+    assert holders.holders("aus1", T0) == ["0oaA", "0oaB"]
+    assert holders.holders("aus1", T0 + timedelta(minutes=1)) == ["0oaB"]
+    holders.record_holder("aus1", "0oaA", LATER)  # overwrites
+    assert holders.holders("aus1", T0 + timedelta(minutes=1)) == ["0oaA", "0oaB"]
+
+
+def test_sessions_overwrite_expire_and_delete(storage):
+    sessions = storage.sessions
+    sessions.save_session("h1", {"userId": "00u1"}, LATER)
+    sessions.save_session("h1", {"userId": "00u2"}, LATER)
+    assert sessions.get_session("h1", T0)["userId"] == "00u2"
+    assert sessions.get_session("h1", LATER) is None
+    sessions.delete_session("h1")
+    assert sessions.get_session("h1", T0) is None
+
+
+def test_pending_requests_are_created_once_and_updated_by_version(storage):
+    pending = storage.pending
+    assert pending.create_authorize_request("r1", {"step": 1}, LATER) is True
+    assert pending.create_authorize_request("r1", {"step": 9}, LATER) is False
+    record, version = pending.get_authorize_request("r1", T0)
+    assert record["step"] == 1
+    assert pending.update_authorize_request("r1", {"step": 2}, LATER, version) is True
+    assert pending.update_authorize_request("r1", {"step": 3}, LATER, version) is False
+    assert pending.get_authorize_request("r1", T0)[0]["step"] == 2
+    assert pending.get_authorize_request("r1", LATER) is None
+    pending.delete_authorize_request("r1")
+    assert pending.get_authorize_request("r1", T0) is None
+
+
+def test_codes_are_single_use_and_readable_after_expiry(storage):
+    codes = storage.codes
+    assert codes.create_code("c1", {"state": "ISSUED"}, LATER) is True
+    assert codes.create_code("c1", {"state": "ISSUED"}, LATER) is False
+    record, version = codes.get_code("c1")
+    assert record["state"] == "ISSUED" and record["expiresAt"] == int(LATER.timestamp())
+    assert codes.update_code("c1", {"state": "REDEEMED"}, LATER, version) is True
+    assert codes.update_code("c1", {"state": "BURNED"}, LATER, version) is False  # the other redemption lost
+    assert codes.get_code("c1")[0]["state"] == "REDEEMED"
+    assert codes.get_code("nope") is None
+
+
+def test_consents_are_kept_per_user_by_key(storage):
+    consents = storage.consents
+    consents.save_consent_grants("00u1", [("aus1#0oa1#email", {"scope": "email"}),
+                                          ("aus1#0oa1#address", {"scope": "address"})])
+    consents.save_consent_grants("00u1", [("aus1#0oa1#email", {"scope": "email", "again": True})])
+    found = consents.consent_grants("00u1")
+    assert [(c["_key"], c["scope"]) for c in found] == [("aus1#0oa1#address", "address"),
+                                                        ("aus1#0oa1#email", "email")]
+    assert found[1]["again"] is True and consents.consent_grants("00u2") == []
+    consents.delete_consent_grant("00u1", "aus1#0oa1#email")
+    assert [c["_key"] for c in consents.consent_grants("00u1")] == ["aus1#0oa1#address"]
+
+
+def family(fid: str, **extra) -> dict:
+    return {"id": fid, "serverId": "aus1", "clientId": "0oa1", "expiresAt": int(LATER.timestamp()), **extra}
+
+
+def test_refresh_token_families(storage):
+    store = storage.refresh_tokens
+    assert store.create(family("f2"), "h1", {"familyId": "f2"}) is True
+    assert store.create(family("f2"), "h9", {"familyId": "f2"}) is False  # a family is created once
+    assert store.token("h9") is None
+    assert store.create(family("f1"), "h2", {"familyId": "f1"}) is True
+    doc, version = store.family("aus1", "0oa1", "f2")
+    assert doc["id"] == "f2" and version == 1 and store.token("h1") == {"familyId": "f2"}
+    assert store.locate("f2") == ("aus1", "0oa1") and store.locate("nope") is None
+    assert store.rotate(family("f2", current="h3"), version, "h3", {"familyId": "f2"}) is True
+    assert store.rotate(family("f2", current="h4"), version, "h4", {"familyId": "f2"}) is False  # one rotation wins
+    assert store.family("aus1", "0oa1", "f2") == (family("f2", current="h3"), 2)
+    assert [d["id"] for d, _ in store.families("aus1", "0oa1")] == ["f1", "f2"]
+    assert [d["id"] for d, _ in store.families("aus1", "0oa1", "f1")] == ["f2"]
+    store.delete("aus1", "0oa1", "f2", ("h1", "h3"))
+    assert store.family("aus1", "0oa1", "f2") is None and store.token("h3") is None and store.locate("f2") is None
+    assert [d["id"] for d, _ in store.families("aus1", "0oa1")] == ["f1"]
