@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..oauth.codes import StoredCode
+from .grant_documents import code_doc, code_from
 from .grants_repository import GrantsTable
 
 
@@ -46,16 +48,20 @@ class PendingRequestRepository(GrantsTable):
 
 
 class CodeRepository(GrantsTable):
-    def create_code(self, code_hash: str, record: dict, expires_at: datetime) -> bool:
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at)
+    """oauth/codes.CodeStore; the document is storage/grant_documents.py's."""
 
-    def get_code(self, code_hash: str) -> tuple[dict, int] | None:
-        """The code's record whether or not it expired (a replay of a consumed code must still be recognised)."""
-        return self._get(f"CODE#{code_hash}", "CODE", None)
+    def create_code(self, code: StoredCode) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
 
-    def update_code(self, code_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
-        """Replace the record if its version is still ``version`` (single use: two redemptions cannot both win)."""
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at, version)
+    def get_code(self, code_hash: str) -> StoredCode | None:
+        """The code whether or not it expired (a replay of a consumed code must still be recognised)."""
+        found = self._get(f"CODE#{code_hash}", "CODE", None)
+        return code_from(code_hash, *found) if found else None
+
+    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
+        """Replace the code if its version is still ``code.version`` (single use: two redemptions cannot both
+        win)."""
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
 
 
 class ConsentRepository(GrantsTable):

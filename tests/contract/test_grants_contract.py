@@ -2,7 +2,10 @@
 used once, single-use transitions conditional on the version read, refresh-token families."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+
+from chalicelib.oauth.codes import CodeGrant, StoredCode
 
 from tests.contract.conftest import T0
 
@@ -63,15 +66,23 @@ def test_pending_requests_are_created_once_and_updated_by_version(storage):
     assert pending.get_authorize_request("r1", T0) is None
 
 
+def code(code_hash: str = "c1", **changes) -> StoredCode:
+    grant = CodeGrant(server_id="aus1", client_id="0oa1", redirect_uri="https://app.example/cb", user_id="00u1",
+                      scopes=("openid",), auth_time=int(T0.timestamp()), nonce="n", code_challenge="x" * 43,
+                      code_challenge_method="S256")
+    return replace(StoredCode(code_hash=code_hash, grant=grant, state="ISSUED", issued_at=T0, expires_at=LATER,
+                              version=0), **changes)
+
+
 def test_codes_are_single_use_and_readable_after_expiry(storage):
     codes = storage.codes
-    assert codes.create_code("c1", {"state": "ISSUED"}, LATER) is True
-    assert codes.create_code("c1", {"state": "ISSUED"}, LATER) is False
-    record, version = codes.get_code("c1")
-    assert record["state"] == "ISSUED" and record["expiresAt"] == int(LATER.timestamp())
-    assert codes.update_code("c1", {"state": "REDEEMED"}, LATER, version) is True
-    assert codes.update_code("c1", {"state": "BURNED"}, LATER, version) is False  # the other redemption lost
-    assert codes.get_code("c1")[0]["state"] == "REDEEMED"
+    assert codes.create_code(code()) is True
+    assert codes.create_code(code()) is False
+    stored = codes.get_code("c1")
+    assert stored == code(version=1)  # every field survives the store
+    assert codes.update_code(replace(stored, state="REDEEMED", access_jti="j1"), LATER) is True
+    assert codes.update_code(replace(stored, state="BURNED"), LATER) is False  # the other redemption lost
+    assert codes.get_code("c1") == code(state="REDEEMED", access_jti="j1", version=2)
     assert codes.get_code("nope") is None
 
 

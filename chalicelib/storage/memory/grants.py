@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
+from ...oauth.codes import StoredCode
 from ...ports import WriteConflict
+from ..grant_documents import code_doc, code_from
 from .table import Delete, Op, Put, Table
 
 
@@ -109,14 +111,15 @@ class MemoryPendingRequests(_Grants):
 
 
 class MemoryCodes(_Grants):
-    def create_code(self, code_hash: str, record: dict, expires_at: datetime) -> bool:
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at)
+    def create_code(self, code: StoredCode) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
 
-    def get_code(self, code_hash: str) -> tuple[dict, int] | None:
-        return self._get(f"CODE#{code_hash}", "CODE", None)
+    def get_code(self, code_hash: str) -> StoredCode | None:
+        found = self._get(f"CODE#{code_hash}", "CODE", None)
+        return code_from(code_hash, *found) if found else None
 
-    def update_code(self, code_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at, version)
+    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
 
 
 class MemoryConsents(_Grants):
