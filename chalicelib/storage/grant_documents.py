@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..oauth.codes import CodeGrant, StoredCode
+from ..oauth.refresh_tokens import Family, IssuedToken
 
 
 def _ts(value: datetime) -> int:
@@ -50,3 +51,43 @@ def code_from(code_hash: str, doc: dict[str, Any], version: int) -> StoredCode |
                           replayed=bool(doc.get("replayed")))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# -- refresh-token families (oauth/refresh_tokens.py) -----------------------------------------------------------------
+
+def family_doc(f: Family) -> dict[str, Any]:
+    return {
+        "id": f.id, "serverId": f.server_id, "clientId": f.client_id, "userId": f.user_id,
+        "scopes": list(f.scopes), "authTime": f.auth_time, "amr": list(f.amr), "grantType": f.grant_type,
+        "lifetimeMinutes": f.lifetime_minutes, "windowMinutes": f.window_minutes, "created": _ts(f.created),
+        "lastUpdated": _ts(f.last_updated), "endsAt": _ts(f.ends_at) if f.ends_at else None,
+        "expiresAt": _ts(f.expires_at), "currentHash": f.current_hash,
+        "accessTokens": [list(a) for a in f.access_tokens],
+    }
+
+
+def family_from(doc: dict[str, Any], version: int) -> Family:
+    return Family(
+        id=doc["id"], server_id=doc["serverId"], client_id=doc["clientId"], user_id=doc["userId"],
+        scopes=tuple(doc.get("scopes", ())), auth_time=int(doc["authTime"]), amr=tuple(doc.get("amr", ())),
+        grant_type=doc["grantType"], lifetime_minutes=int(doc["lifetimeMinutes"]),
+        window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),
+        last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
+        expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
+        access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version)
+
+
+def pointer_doc(f: Family) -> dict[str, Any]:
+    """Where a family lives, for revoking it by id."""
+    return {"serverId": f.server_id, "clientId": f.client_id, "expiresAt": _ts(f.expires_at)}
+
+
+def token_doc(t: IssuedToken) -> dict[str, Any]:
+    return {"serverId": t.server_id, "clientId": t.client_id, "familyId": t.family_id, "issued": t.issued,
+            "expiresAt": t.expires_at}
+
+
+def token_from(doc: dict[str, Any]) -> IssuedToken:
+    return IssuedToken(server_id=str(doc.get("serverId")), client_id=str(doc.get("clientId")),
+                       family_id=str(doc.get("familyId")), issued=int(doc.get("issued", 0)),
+                       expires_at=int(doc.get("expiresAt", 0)))

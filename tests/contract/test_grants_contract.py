@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.oauth.codes import CodeGrant, StoredCode
+from chalicelib.oauth.refresh_tokens import Family, IssuedToken
 
 from tests.contract.conftest import T0
 
@@ -99,24 +100,44 @@ def test_consents_are_kept_per_user_by_key(storage):
     assert [c["_key"] for c in consents.consent_grants("00u1")] == ["aus1#0oa1#address"]
 
 
-def family(fid: str, **extra) -> dict:
-    return {"id": fid, "serverId": "aus1", "clientId": "0oa1", "expiresAt": int(LATER.timestamp()), **extra}
+def family(fid: str, **changes) -> Family:
+    return replace(Family(id=fid, server_id="aus1", client_id="0oa1", user_id="00u1", scopes=("openid",),
+                          auth_time=1, amr=("pwd",), grant_type="password", lifetime_minutes=600,
+                          window_minutes=60, created=T0, last_updated=T0, ends_at=T0 + timedelta(hours=10),
+                          expires_at=LATER, current_hash="h1", access_tokens=(("jti1", 123),)), **changes)
+
+
+def issued(fid: str) -> IssuedToken:
+    return IssuedToken(server_id="aus1", client_id="0oa1", family_id=fid, issued=1, expires_at=int(LATER.timestamp()))
 
 
 def test_refresh_token_families(storage):
     store = storage.refresh_tokens
-    assert store.create(family("f2"), "h1", {"familyId": "f2"}) is True
-    assert store.create(family("f2"), "h9", {"familyId": "f2"}) is False  # a family is created once
+    assert store.create(family("f2"), "h1", issued("f2")) is True
+    assert store.create(family("f2"), "h9", issued("f2")) is False  # a family is created once
     assert store.token("h9") is None
-    assert store.create(family("f1"), "h2", {"familyId": "f1"}) is True
-    doc, version = store.family("aus1", "0oa1", "f2")
-    assert doc["id"] == "f2" and version == 1 and store.token("h1") == {"familyId": "f2"}
+    assert store.create(family("f1", current_hash="h2"), "h2", issued("f1")) is True
+    stored = store.family("aus1", "0oa1", "f2")
+    assert stored == family("f2", version=1) and store.token("h1") == issued("f2")  # every field survives
     assert store.locate("f2") == ("aus1", "0oa1") and store.locate("nope") is None
-    assert store.rotate(family("f2", current="h3"), version, "h3", {"familyId": "f2"}) is True
-    assert store.rotate(family("f2", current="h4"), version, "h4", {"familyId": "f2"}) is False  # one rotation wins
-    assert store.family("aus1", "0oa1", "f2") == (family("f2", current="h3"), 2)
-    assert [d["id"] for d, _ in store.families("aus1", "0oa1")] == ["f1", "f2"]
-    assert [d["id"] for d, _ in store.families("aus1", "0oa1", "f1")] == ["f2"]
+    assert store.rotate(replace(stored, current_hash="h3"), "h3", issued("f2")) is True
+    assert store.rotate(replace(stored, current_hash="h4"), "h4", issued("f2")) is False  # one rotation wins
+    assert store.family("aus1", "0oa1", "f2") == family("f2", current_hash="h3", version=2)
+    assert [f.id for f in store.families("aus1", "0oa1")] == ["f1", "f2"]
+    assert [f.id for f in store.families("aus1", "0oa1", "f1")] == ["f2"]
     store.delete("aus1", "0oa1", "f2", ("h1", "h3"))
     assert store.family("aus1", "0oa1", "f2") is None and store.token("h3") is None and store.locate("f2") is None
-    assert [d["id"] for d, _ in store.families("aus1", "0oa1")] == ["f1"]
+    assert [f.id for f in store.families("aus1", "0oa1")] == ["f1"]
+
+
+def test_the_in_memory_backend_restores_a_snapshot():
+    from chalicelib.storage.memory import InMemoryStorage
+
+    storage = InMemoryStorage()
+    storage.sessions.save_session("h1", {"userId": "00u1"}, LATER)
+    saved = storage.snapshot()
+    storage.sessions.delete_session("h1")
+    storage.sessions.save_session("h2", {"userId": "00u2"}, LATER)
+    storage.restore(saved)
+    assert storage.sessions.get_session("h1", T0) == {"userId": "00u1", "expiresAt": int(LATER.timestamp())}
+    assert storage.sessions.get_session("h2", T0) is None

@@ -22,7 +22,7 @@ class InMemoryStorage:
     """Three tables, as in DynamoDB: what shares a table shares its key space."""
 
     def __init__(self) -> None:
-        config, directory, grants = Table(), Table(), Table()
+        config, directory, grants = self._tables = Table(), Table(), Table()
         self.config = MemoryConfig(config)
         self.api_tokens = MemoryApiTokens(directory)
         self.clients = MemoryClients(directory)
@@ -39,3 +39,11 @@ class InMemoryStorage:
 
     def bootstrap(self) -> None:
         """Nothing to create."""
+
+    def snapshot(self) -> object:
+        """Everything stored now, for ``restore``: a test world built once can be reset between tests."""
+        return tuple(t.snapshot() for t in self._tables)
+
+    def restore(self, snapshot: object) -> None:
+        for table, items in zip(self._tables, snapshot):  # type: ignore[call-overload]
+            table.restore(items)

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from ...oauth.codes import StoredCode
+from ...oauth.refresh_tokens import Family, IssuedToken
 from ...ports import WriteConflict
-from ..grant_documents import code_doc, code_from
+from ..grant_documents import code_doc, code_from, family_doc, family_from, pointer_doc, token_doc, token_from
 from .table import Delete, Op, Put, Table
 
 
@@ -146,37 +147,36 @@ class MemoryRefreshTokens(_Grants):
         expires = doc.get("expiresAt")
         return Put(pk, sk, doc, "family", version, expires=int(expires) if expires is not None else None)
 
-    def _ops(self, family: dict[str, Any], version: int | None, token_hash: str, token: dict[str, Any]
-             ) -> list[Op]:
-        pointer = {"serverId": family["serverId"], "clientId": family["clientId"], "expiresAt": family["expiresAt"]}
-        return [self._doc(*self._family_key(family["serverId"], family["clientId"], family["id"]), family, version),
-                self._doc(f"RT#{token_hash}", "RT", token),
-                self._doc(f"RTID#{family['id']}", "RTID", pointer, version)]
+    def _ops(self, family: Family, version: int | None, token_hash: str, token: IssuedToken) -> list[Op]:
+        return [self._doc(*self._family_key(family.server_id, family.client_id, family.id), family_doc(family),
+                          version),
+                self._doc(f"RT#{token_hash}", "RT", token_doc(token)),
+                self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version)]
 
-    def create(self, family: dict[str, Any], token_hash: str, token: dict[str, Any]) -> bool:
+    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         return self._try(self._ops(family, None, token_hash, token))
 
-    def rotate(self, family: dict[str, Any], version: int, token_hash: str, token: dict[str, Any]) -> bool:
-        return self._try(self._ops(family, version, token_hash, token))
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        return self._try(self._ops(family, family.version, token_hash, token))
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
         keys = [self._family_key(server_id, client_id, family_id), (f"RTID#{family_id}", "RTID"),
                 *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
         self._t.write([Delete(pk, sk, "family") for pk, sk in keys])
 
-    def token(self, token_hash: str) -> dict[str, Any] | None:
+    def token(self, token_hash: str) -> IssuedToken | None:
         found = self._get(f"RT#{token_hash}", "RT", None)
-        return found[0] if found else None
+        return token_from(found[0]) if found else None
 
-    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict[str, Any], int] | None:
-        return self._get(*self._family_key(server_id, client_id, family_id), None)
+    def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
+        found = self._get(*self._family_key(server_id, client_id, family_id), None)
+        return family_from(*found) if found else None
 
     def locate(self, family_id: str) -> tuple[str, str] | None:
         found = self._get(f"RTID#{family_id}", "RTID", None)
         return (str(found[0]["serverId"]), str(found[0]["clientId"])) if found else None
 
-    def families(self, server_id: str, client_id: str, after: str | None = None
-                 ) -> Iterator[tuple[dict[str, Any], int]]:
+    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         pk, _ = self._family_key(server_id, client_id, "")
         for _sk, r in self._t.query(pk, "RTF#", f"RTF#{after}" if after else None):
-            yield dict(r.doc or {}), r.version
+            yield family_from(dict(r.doc or {}), r.version)

@@ -139,6 +139,14 @@ class Table:
                                            stored.expires if stored else None)
             return version
 
+    def snapshot(self) -> dict[tuple[str, str], Record]:
+        with self._lock:
+            return {key: self._out(r) for key, r in self._items.items()}
+
+    def restore(self, items: dict[tuple[str, str], Record]) -> None:
+        with self._lock:
+            self._items = {key: self._out(r) for key, r in items.items()}
+
     def sweep(self, pk: str, keep: Callable[[str], bool] = lambda sk: False) -> list[str]:
         """Delete a partition (not atomically, like a batch write); the sort keys deleted."""
         with self._lock:
