@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from pynamodb.connection import Connection
 
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
@@ -22,7 +21,8 @@ from .admin.rules import RuleService
 from .admin.scopes import ScopeService
 from .admin.server_clients import ServerClientsService
 from .admin.servers import DEFAULT_ALIAS, ServerService
-from .admin.signing_keys import KeyProvisioner, SigningKeyService
+from .admin.key_provisioning import KeyProvisioner
+from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.users import UserService
 from .keys.lifecycle import RotationPolicy
@@ -45,26 +45,16 @@ from .oauth.consent import Consents
 from .oauth.server import OAuthServer
 from .oauth.sessions import Sessions
 from .oauth.token_path_caches import CacheSources, TokenPathCaches
+from .ports import Storage
 from .settings import Settings
-from .storage.client_repository import ClientRepository
-from .storage.config_repository import ConfigRepository
-from .storage.directory_repository import ApiTokenRepository
-from .storage.grants_repository import GrantsRepository
-from .storage.group_repository import GroupRepository
-from .storage.models import Item, build_model, share_client
-from .storage.refresh_token_repository import RefreshTokenRepository
-from .storage.tables import ensure_table
-from .storage.user_repository import UserRepository
+from .storage.dynamodb import DynamoStorage
 
 
 @dataclass
 class Container:
     settings: Settings
     clock: Clock
-    config_model: type[Item]
-    directory_model: type[Item]
-    grants_model: type[Item]
-    grants: GrantsRepository
+    storage: Storage
     servers: ServerService
     scopes: ScopeService
     claims: ClaimService
@@ -85,44 +75,40 @@ class Container:
     app_assignments: AppAssignmentService
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> "Container":
+    def build(cls, settings: Settings, clock: Clock | None = None, storage: Storage | None = None) -> "Container":
+        """``storage``: the backend of every port; DynamoDB (as named in settings) unless given (tests pass
+        ``storage.memory.InMemoryStorage()``). Keys stay in KMS and Secrets Manager either way."""
         clock = clock or SystemClock()
-        connection = Connection(region=settings.region, host=settings.endpoint_url, connect_timeout_seconds=2,
-                                read_timeout_seconds=5, max_retry_attempts=2)
-        config_model = build_model(settings.config_table, settings.region, settings.endpoint_url)
-        directory_model = build_model(settings.directory_table, settings.region, settings.endpoint_url)
-        grants_model = build_model(settings.grants_table, settings.region, settings.endpoint_url)
-        share_client(connection, (config_model, directory_model, grants_model), botocore_session())
-        config_repo = ConfigRepository(config_model, connection)
+        if storage is None:
+            storage = DynamoStorage(settings, botocore_session())
+        config_repo = storage.config
         store = KeyMaterialStore(LazyClient("kms", settings), LazyClient("secretsmanager", settings),
                                  settings.kms_key_id, settings.secret_prefix)
         provisioner = KeyProvisioner(store, clock)
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
-        grants = GrantsRepository(grants_model, connection)
-        clients = ClientService(ClientRepository(directory_model, connection), clock)
+        clients = ClientService(storage.clients, clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
-                         clients=clients, signing_keys=store.load, holders=grants),
+                         clients=clients, signing_keys=store.load, holders=storage.holders),
             timedelta(seconds=settings.cache_seconds), clock.now, key_retention=policy.retention)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
-        user_repo = UserRepository(directory_model, connection)
-        group_repo = GroupRepository(directory_model, connection)
+        user_repo = storage.users
+        group_repo = storage.groups
         groups = GroupService(group_repo, user_repo, clock)
         users = UserService(user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
         directory = Directory(users=users, assignments=app_assignments, clients=caches.clients)
-        refresh_tokens = RefreshTokens(RefreshTokenRepository(grants_model, connection), directory, grants,
-                                       clock.now)
+        refresh_tokens = RefreshTokens(storage.refresh_tokens, directory, storage.revocations, clock.now)
         oauth_services = OAuthServices(
             configs=caches.configs,
-            authenticator=ClientAuthenticator(caches.clients, grants, clock.now, caches.remote_jwks),
-            signer=caches.signer, revocations=grants, now=clock.now, holders=caches.holders,
+            authenticator=ClientAuthenticator(caches.clients, storage.assertions, clock.now, caches.remote_jwks),
+            signer=caches.signer, revocations=storage.revocations, now=clock.now, holders=caches.holders,
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
-        front = FrontChannel(oauth_services, directory, sessions=Sessions(grants, clock.now),
-                             codes=Codes(grants, clock.now), consents=Consents(grants, clock.now),
-                             pending=PendingRequests(grants, clock.now))
+        front = FrontChannel(oauth_services, directory, sessions=Sessions(storage.sessions, clock.now),
+                             codes=Codes(storage.codes, clock.now), consents=Consents(storage.consents, clock.now),
+                             pending=PendingRequests(storage.pending, clock.now))
         # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
         oauth = OAuthServer(oauth_services)
         oauth.register_grant(ClientCredentialsGrant(caches.plans))
@@ -133,22 +119,20 @@ class Container:
         oauth.register_userinfo(directory)
         oauth.register_front_channel(front)
         return cls(
-            settings=settings, clock=clock, config_model=config_model, directory_model=directory_model,
-            grants_model=grants_model, grants=grants,
+            settings=settings, clock=clock, storage=storage,
             servers=servers,
             scopes=ScopeService(config_repo, servers),
             claims=ClaimService(config_repo, servers),
             policies=PolicyService(config_repo, servers, clock),
             rules=RuleService(config_repo, servers, clock),
-            api_tokens=ApiTokenService(ApiTokenRepository(directory_model, connection), clock,
-                                       settings.admin_token_sha256),
+            api_tokens=ApiTokenService(storage.api_tokens, clock, settings.admin_token_sha256),
             signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
             signer=caches.signer,
             caches=caches,
             clients=clients,
             oauth=oauth,
             refresh_tokens=refresh_tokens,
-            server_clients=ServerClientsService(servers, grants, clients, clock),
+            server_clients=ServerClientsService(servers, storage.holders, clients, clock),
             users=users,
             groups=groups,
             app_assignments=app_assignments,
@@ -166,11 +150,23 @@ class Container:
         return TokenPreviewService(self.servers, self.clients, self.users, self.app_assignments, self.oauth.services,
                                    consents=front.consents if front is not None else None)
 
+    # The DynamoDB backend's models, for the tests that look at items (an in-memory backend has none).
+
+    @property
+    def config_model(self) -> Any:
+        return self.storage.config_model  # type: ignore[attr-defined]
+
+    @property
+    def directory_model(self) -> Any:
+        return self.storage.directory_model  # type: ignore[attr-defined]
+
+    @property
+    def grants_model(self) -> Any:
+        return self.storage.grants_model  # type: ignore[attr-defined]
+
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""
-        ensure_table(self.config_model)
-        ensure_table(self.directory_model)
-        ensure_table(self.grants_model, ttl_attribute="expiresAt")
+        self.storage.bootstrap()
         self.servers.ensure_default()
 
 

@@ -14,7 +14,7 @@ from .. import ids
 from ..clock import Clock
 from ..domain import ApiToken
 from ..errors import NotFoundError
-from ..storage.directory_repository import ApiTokenRepository
+from ..ports import ApiTokenStore
 from .validation import Fields, require_object
 
 API_TOKEN_TYPE = "ApiToken"
@@ -30,7 +30,7 @@ def new_secret() -> str:
 
 
 class ApiTokenService:
-    def __init__(self, repo: ApiTokenRepository, clock: Clock, bootstrap_hash: str | None = None) -> None:
+    def __init__(self, repo: ApiTokenStore, clock: Clock, bootstrap_hash: str | None = None) -> None:
         self._repo = repo
         self._clock = clock
         # The operator's TOKENMINT_ADMIN_TOKEN, known only by its hash.

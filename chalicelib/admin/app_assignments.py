@@ -20,12 +20,10 @@ from typing import Any, Callable, TypeVar
 
 from ..clock import Clock
 from ..domain import EVERYONE_ID, AppGroupAssignment, AppUserAssignment, Group, User, UserAccess
-from ..errors import ConflictError, InvalidPagingError, NotFoundError
-from ..storage.group_repository import L_APP, GroupRepository
-from ..storage.transactions import WriteConflict
-from ..storage.user_repository import L_GROUP, L_USER, UserRepository
+from ..errors import ConflictError, InvalidPagingError, NotFoundError, TokenmintError
+from ..ports import L_APP, L_GROUP, L_USER, DirectoryGroups, UserStore
 from .clients import CLIENT_ID, ClientService
-from .common import decode_cursor, encode_cursor, page
+from .common import decode_cursor, encode_cursor, guarded, page
 from .groups import EVERYONE, GROUP_TYPE, GroupService
 from .users import USER_ID, USER_TYPE
 from .validation import Fields, require_object
@@ -82,7 +80,7 @@ def read_app_group(body: Any) -> tuple[int | None, dict[str, Any] | None]:
 
 
 class AppAssignmentService:
-    def __init__(self, clients: ClientService, users: UserRepository, groups: GroupRepository,
+    def __init__(self, clients: ClientService, users: UserStore, groups: DirectoryGroups,
                  group_service: GroupService, clock: Clock) -> None:
         self._clients = clients
         self._users = users
@@ -137,17 +135,14 @@ class AppAssignmentService:
 
     def _write(self, call: Callable[[], T], client_id: str, user_id: str | None = None,
                group_id: str | None = None) -> T:
-        try:
-            return call()
-        except WriteConflict as conflict:
-            if L_APP in conflict.labels:
-                raise NotFoundError(client_id, APP_TYPE) from None
-            if L_USER in conflict.labels and user_id:
-                raise NotFoundError(user_id, USER_TYPE) from None
-            if L_GROUP in conflict.labels and group_id:
-                raise ConflictError(f"{GROUP_TYPE} {group_id} was changed or deleted by another request at the "
-                                    "same time; retry.") from None
-            raise ConflictError("The assignment was changed by another request at the same time; retry.") from None
+        outcomes: list[tuple[str, Callable[[], TokenmintError] | None]] = [
+            (L_APP, lambda: NotFoundError(client_id, APP_TYPE))]
+        if user_id:
+            outcomes.append((L_USER, lambda: NotFoundError(user_id, USER_TYPE)))
+        if group_id:
+            outcomes.append((L_GROUP, lambda: ConflictError(
+                f"{GROUP_TYPE} {group_id} was changed or deleted by another request at the same time; retry.")))
+        return guarded(call, outcomes, "The assignment was changed by another request at the same time; retry.")
 
     def assign_user(self, client_id: str, body: Any) -> tuple[AppUserAssignment, User]:
         """Assign a user directly (POST ``{"id": userId}``); assigning again updates ``credentials.userName`` and

@@ -8,7 +8,7 @@ from .. import ids
 from ..claims.expression import MAX_LENGTH, ExpressionSyntaxError, parse
 from ..domain import ACTIVE, INACTIVE, Claim
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..storage.config_repository import ConfigRepository
+from ..ports import ConfigStore
 from .common import CLAIM_TYPE, check_if_match, write
 from .servers import ServerService
 from .system_objects import SYSTEM_IDENTITY_CLAIMS
@@ -48,7 +48,7 @@ def duplicate_cause(claim_type: str, name: str) -> str:
 
 
 class ClaimService:
-    def __init__(self, repo: ConfigRepository, servers: ServerService) -> None:
+    def __init__(self, repo: ConfigStore, servers: ServerService) -> None:
         self._repo = repo
         self._servers = servers
 

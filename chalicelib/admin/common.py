@@ -1,4 +1,5 @@
-"""Helpers shared by the management use cases: write-conflict translation, If-Match, paging."""
+"""Helpers shared by the management use cases: write-conflict translation (the only place admin/ meets
+``ports.WriteConflict``), If-Match, paging."""
 from __future__ import annotations
 
 import base64
@@ -11,10 +12,10 @@ from ..errors import (
     InvalidPagingError,
     NotFoundError,
     PreconditionFailedError,
+    TokenmintError,
     ValidationError,
 )
-from ..storage.config_repository import L_NAME, L_POLICY, L_SERVER
-from ..storage.transactions import WriteConflict
+from ..ports import L_NAME, L_POLICY, L_SERVER, WriteConflict
 
 T = TypeVar("T")
 
@@ -25,21 +26,42 @@ POLICY_TYPE = "AuthorizationServerPolicy"
 RULE_TYPE = "AuthorizationServerPolicyRule"
 
 
-def write(call: Callable[[], T], *, what: str, object_id: str, server_id: str, policy_id: str | None = None,
-          target: str = "", name_cause: str = "") -> T:
-    """Run a repository write and turn failed conditions into the error the caller should see."""
+# What a failed condition means to the caller: the error to raise, or None when the write's goal already holds.
+Outcomes = Sequence[tuple[str, "Callable[[], TokenmintError] | None"]]
+
+
+def guarded(call: Callable[[], T], outcomes: Outcomes, conflict: str) -> T:
+    """Run a store write: the one place where ``WriteConflict`` becomes an HTTP-meaningful domain error.
+
+    The first ``(label, outcome)`` of ``outcomes`` whose label the conflict reports decides; an outcome of None
+    means nothing is wrong (an idempotent write found its work done) and returns None. Anything else is a 409
+    ``ConflictError`` saying ``conflict``.
+    """
     try:
         return call()
-    except WriteConflict as conflict:
-        if L_SERVER in conflict.labels:
-            raise NotFoundError(server_id, SERVER_TYPE) from None
-        if L_POLICY in conflict.labels and policy_id:
-            raise NotFoundError(policy_id, POLICY_TYPE) from None
-        if L_NAME in conflict.labels and name_cause:
-            raise ValidationError(target, [name_cause]) from None
-        raise ConflictError(
-            f"{what} {object_id} was changed by another request at the same time; reload it and retry."
-        ) from None
+    except WriteConflict as failed:
+        for label, outcome in outcomes:
+            if label in failed.labels:
+                if outcome is None:
+                    return None  # type: ignore[return-value]
+                raise outcome() from None
+        raise ConflictError(conflict) from None
+
+
+def changed_meanwhile(what: str, object_id: str) -> str:
+    return f"{what} {object_id} was changed by another request at the same time; reload it and retry."
+
+
+def write(call: Callable[[], T], *, what: str, object_id: str, server_id: str, policy_id: str | None = None,
+          target: str = "", name_cause: str = "") -> T:
+    """A configuration write: parent server gone -> 404, parent policy gone -> 404, name taken -> 400."""
+    outcomes: list[tuple[str, Callable[[], TokenmintError] | None]] = [
+        (L_SERVER, lambda: NotFoundError(server_id, SERVER_TYPE))]
+    if policy_id:
+        outcomes.append((L_POLICY, lambda: NotFoundError(policy_id, POLICY_TYPE)))
+    if name_cause:
+        outcomes.append((L_NAME, lambda: ValidationError(target, [name_cause])))
+    return guarded(call, outcomes, changed_meanwhile(what, object_id))
 
 
 def check_if_match(current: int | None, expected: int | None) -> None:

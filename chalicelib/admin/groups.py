@@ -16,12 +16,11 @@ from typing import Any, Callable, Iterator, TypeVar
 from .. import ids
 from ..clock import Clock
 from ..domain import BUILT_IN, EVERYONE_ID, OKTA_GROUP, Group, User
-from ..errors import ConflictError, ForbiddenError, InvalidPagingError, NotFoundError, ValidationError
-from ..storage.group_repository import L_NAME, GroupRepository, list_key, name_key
-from ..storage.transactions import WriteConflict
-from ..storage.user_repository import L_GROUP, L_MEMBER, L_USER, UserRepository
+from ..errors import ForbiddenError, InvalidPagingError, NotFoundError, ValidationError
+from ..ports import L_GROUP, L_MEMBER, L_NAME, L_USER, DirectoryGroups, UserStore, name_key
+from ..ports import group_list_key as list_key
 from . import directory_search as search
-from .common import check_if_match, decode_cursor, encode_cursor
+from .common import changed_meanwhile, check_if_match, decode_cursor, encode_cursor, guarded
 from .users import USER_ID, USER_TYPE
 from .validation import Fields, require_object
 
@@ -84,7 +83,7 @@ _LIST_KEY = re.compile(r"^.*#00g[A-Za-z0-9]{17}$", re.DOTALL)
 
 
 class GroupService:
-    def __init__(self, repo: GroupRepository, users: UserRepository, clock: Clock) -> None:
+    def __init__(self, repo: DirectoryGroups, users: UserStore, clock: Clock) -> None:
         self._repo = repo
         self._users = users
         self._clock = clock
@@ -138,14 +137,8 @@ class GroupService:
     # -- writes ----------------------------------------------------------------------------------------------------
 
     def _write(self, call: Callable[[], T], group_id: str) -> T:
-        try:
-            return call()
-        except WriteConflict as conflict:
-            if L_NAME in conflict.labels:
-                raise ValidationError("name", [duplicate_name_cause()]) from None
-            raise ConflictError(
-                f"{GROUP_TYPE} {group_id} was changed by another request at the same time; reload it and retry."
-            ) from None
+        return guarded(call, [(L_NAME, lambda: ValidationError("name", [duplicate_name_cause()]))],
+                       changed_meanwhile(GROUP_TYPE, group_id))
 
     @staticmethod
     def _check_name(name: str) -> None:
@@ -184,16 +177,11 @@ class GroupService:
     # -- membership ------------------------------------------------------------------------------------------------
 
     def _member_write(self, call: Callable[[], None], group_id: str, user_id: str) -> None:
-        try:
-            call()
-        except WriteConflict as conflict:
-            if L_USER in conflict.labels:
-                raise NotFoundError(user_id, USER_TYPE) from None
-            if L_GROUP in conflict.labels:
-                raise NotFoundError(group_id, GROUP_TYPE) from None
-            if set(conflict.labels) <= {L_MEMBER}:
-                return  # already a member: PUT is idempotent
-            raise ConflictError("The membership was changed by another request at the same time; retry.") from None
+        guarded(call, [
+            (L_USER, lambda: NotFoundError(user_id, USER_TYPE)),
+            (L_GROUP, lambda: NotFoundError(group_id, GROUP_TYPE)),
+            (L_MEMBER, None),  # already a member: PUT is idempotent
+        ], "The membership was changed by another request at the same time; retry.")
 
     def _membership_target(self, group_id: str, user_id: str) -> None:
         """404s without a read for ids that cannot exist; 403 for Everyone."""

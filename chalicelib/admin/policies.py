@@ -8,7 +8,7 @@ from .. import ids
 from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, Ordered, Policy, ServerConfig
 from ..errors import ForbiddenError, NotFoundError
-from ..storage.config_repository import ConfigRepository
+from ..ports import ConfigStore
 from . import priorities
 from .common import POLICY_TYPE, check_if_match, write
 from .servers import ServerService
@@ -31,7 +31,7 @@ def ordered_policies(config: ServerConfig) -> list[Policy]:
 
 
 class PolicyService:
-    def __init__(self, repo: ConfigRepository, servers: ServerService, clock: Clock) -> None:
+    def __init__(self, repo: ConfigStore, servers: ServerService, clock: Clock) -> None:
         self._repo = repo
         self._servers = servers
         self._clock = clock

@@ -9,7 +9,7 @@ from .. import ids
 from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, Ordered, Policy, Rule, RuleConditions, ServerConfig, TokenActions
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..storage.config_repository import ConfigRepository
+from ..ports import ConfigStore
 from . import priorities
 from .common import RULE_TYPE, check_if_match, write
 from .policies import find_policy
@@ -43,7 +43,7 @@ def ordered_rules(config: ServerConfig, policy_id: str) -> list[Rule]:
 
 
 class RuleService:
-    def __init__(self, repo: ConfigRepository, servers: ServerService, clock: Clock) -> None:
+    def __init__(self, repo: ConfigStore, servers: ServerService, clock: Clock) -> None:
         self._repo = repo
         self._servers = servers
         self._clock = clock

@@ -7,7 +7,7 @@ from typing import Any
 from .. import ids
 from ..domain import Scope
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..storage.config_repository import ConfigRepository
+from ..ports import ConfigStore
 from .common import SCOPE_TYPE, check_if_match, page, write
 from .servers import ServerService
 from .validation import Fields, require_object
@@ -35,7 +35,7 @@ def duplicate_cause(name: str) -> str:
 
 
 class ScopeService:
-    def __init__(self, repo: ConfigRepository, servers: ServerService) -> None:
+    def __init__(self, repo: ConfigStore, servers: ServerService) -> None:
         self._servers = servers
         self._repo = repo
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlparse
 
 from .. import ids
@@ -11,13 +11,10 @@ from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, AuthorizationServer, ServerConfig
 from ..errors import ForbiddenError, NotFoundError
 from ..oauth.configuration import DefaultServerId
-from ..storage.config_repository import ConfigRepository
-from ..storage.transactions import WriteConflict
+from ..ports import ConfigStore, applied
 from . import system_objects
 from .common import SERVER_TYPE, check_if_match, write
-
-if TYPE_CHECKING:
-    from .signing_keys import KeyProvisioner
+from .key_provisioning import KeyProvisioner
 from .validation import Fields, require_object
 
 DEFAULT_ALIAS = "default"
@@ -35,7 +32,7 @@ def _valid_audience(value: str) -> bool:
 
 
 class ServerService:
-    def __init__(self, repo: ConfigRepository, clock: Clock, keys: "KeyProvisioner",
+    def __init__(self, repo: ConfigStore, clock: Clock, keys: KeyProvisioner,
                  default_id: DefaultServerId | None = None) -> None:
         self._repo = repo
         self._clock = clock
@@ -144,9 +141,7 @@ class ServerService:
         policy, rule = system_objects.default_policy(config.server.created)
         config.policies, config.rules = [policy], [rule]
         config.policy_order, config.rule_orders = system_objects.default_orders(policy, rule)
-        try:
-            self._store(config, alias=DEFAULT_ALIAS)
-        except WriteConflict:
+        if not applied(lambda: self._store(config, alias=DEFAULT_ALIAS)):
             # Another bootstrap won the race: the alias now names its server.
             return self.get(DEFAULT_ALIAS)
         return replace(config.server, version=1)

@@ -1,5 +1,5 @@
-"""Signing keys of authorization servers: provisioning, the rotation executor, and the management view
-(okta-api.md 3; DESIGN.md "Signing keys").
+"""Signing keys of authorization servers: the rotation executor and the management view (okta-api.md 3;
+DESIGN.md "Signing keys"). Creating keys and destroying material is admin/key_provisioning.py.
 
 The planner (``keys/lifecycle.py``) decides; this module applies a plan in an order that is safe to interrupt
 anywhere:
@@ -19,21 +19,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable
-
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from typing import Any
 
 from ..clock import Clock
 from ..domain import ServerConfig
-from ..errors import ConflictError, NotFoundError, StorageUnavailableError, TokenmintError, ValidationError
+from ..errors import ConflictError, NotFoundError, TokenmintError, ValidationError
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
-from ..keys.jwk import PUBLIC_MEMBERS, generate_private_key, public_jwk, thumbprint
+from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
 from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
-from ..keys.store import KeyMaterialStore
-from ..storage.config_repository import ConfigRepository
-from ..storage.transactions import WriteConflict
+from ..ports import ConfigStore, applied
 from .common import SERVER_TYPE
+from .key_provisioning import KeyMaterialUnavailableError, KeyProvisioner
 from .servers import ServerService
 from .validation import Fields, require_object
 
@@ -45,10 +42,6 @@ KEY_TYPE = "AuthorizationServerJsonWebKey"
 ORPHAN_GRACE = timedelta(hours=1)
 
 
-class KeyMaterialUnavailableError(StorageUnavailableError):
-    """KMS or Secrets Manager failed; nothing was published."""
-
-
 @dataclass
 class RotationReport:
     """What one scheduled run did; ``failed`` names servers whose run failed (the run then reports failure)."""
@@ -58,56 +51,8 @@ class RotationReport:
     failed: list[str] = field(default_factory=list)
 
 
-class KeyProvisioner:
-    """Creates keys (private half stored first) and destroys material; shared by server creation and rotation."""
-
-    def __init__(self, store: KeyMaterialStore, clock: Clock,
-                 generate: Callable[[], RSAPrivateKey] = generate_private_key) -> None:
-        self.store = store
-        self._clock = clock
-        self._generate = generate
-
-    def new_key(self, server_id: str, status: str, now: datetime) -> KeyRecord:
-        private = self._generate()
-        kid = thumbprint(private)
-        try:
-            self.store.put(server_id, kid, private)
-        except KeyStoreError as exc:
-            log.error("storing signing key material failed: %s", exc)
-            raise KeyMaterialUnavailableError("the key store is unavailable") from None
-        return KeyRecord(kid=kid, status=status, created=now,  # type: ignore[arg-type]
-                         activated=now if status == ACTIVE else None, expired=None, public_jwk=public_jwk(private))
-
-    def provision(self, server_id: str) -> list[KeyRecord]:
-        """An ACTIVE and a NEXT key for a new server, their private halves already stored."""
-        now = self._clock.now()
-        created: list[KeyRecord] = []
-        try:
-            for status in (ACTIVE, NEXT):
-                created.append(self.new_key(server_id, status, now))
-        except TokenmintError:
-            self.discard(server_id, [k.kid for k in created])
-            raise
-        return created
-
-    def discard(self, server_id: str, kids: list[str]) -> None:
-        """Best effort: destroy material that was never published (a failed or lost write)."""
-        for kid in kids:
-            try:
-                self.store.destroy(server_id, kid, force=True)
-            except KeyStoreError as exc:
-                log.error("discarding unpublished key material failed (swept later): %s", exc)
-
-    def forget(self, server_id: str) -> None:
-        """After a server is deleted: schedule the deletion of all its key material."""
-        try:
-            self.store.destroy_all(server_id)
-        except KeyStoreError as exc:
-            log.error("deleting the key material of a deleted server failed: %s", exc)
-
-
 class SigningKeyService:
-    def __init__(self, repo: ConfigRepository, servers: ServerService, keys: KeyProvisioner, clock: Clock,
+    def __init__(self, repo: ConfigStore, servers: ServerService, keys: KeyProvisioner, clock: Clock,
                  policy: RotationPolicy | None = None) -> None:
         self._repo = repo
         self._servers = servers
@@ -214,9 +159,8 @@ class SigningKeyService:
         active = next(k for k in final if k.status == ACTIVE)
         server = replace(config.server, signing_kid=active.kid,
                          last_rotated=now if rotated else config.server.last_rotated)
-        try:
-            self._repo.save_keys(server, changed.values(), created, plan.retire, config.key_versions)
-        except WriteConflict:
+        if not applied(lambda: self._repo.save_keys(server, changed.values(), created, plan.retire,
+                                                    config.key_versions)):
             log.info("key rotation of %s lost a race to another run; nothing applied", sid)
             self._keys.discard(sid, [k.kid for k in created])
             return None

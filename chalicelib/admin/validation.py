@@ -135,3 +135,30 @@ class Fields:
             self.error(path, f"Values must be at most {max_len} characters long.")
         # Keep the caller's order but drop repeats: a repeated value never changes a decision.
         return list(dict.fromkeys(value))
+
+
+class Reader:
+    """``Fields`` plus "one cause per field": once a field has a cause, later checks of it are skipped. Used where
+    checks build on each other (clients, users), so one mistake never cascades into several causes."""
+
+    def __init__(self, body: dict[str, Any], target: str) -> None:
+        self.f = Fields(body, target)
+
+    def bad(self, path: str) -> bool:
+        return any(c.startswith(f"{path}: ") or c.startswith(f"{path}.") for c in self.f.causes)
+
+    def error(self, path: str, message: str) -> None:
+        if not self.bad(path):
+            self.f.error(path, message)
+
+    def values(self, path: str, allowed: tuple[str, ...], noun: str, default: list[str]) -> list[str]:
+        """A list of words from ``allowed``; ``default`` when absent or bad."""
+        given = self.f.given(path)
+        values = self.f.string_list(path, max_items=len(allowed) * 2, max_len=255)
+        if self.bad(path) or not given:
+            return default
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            self.error(path, f"'{unknown[0]}' is not a supported {noun}. Must be one of: {', '.join(allowed)}.")
+            return default
+        return values

@@ -17,8 +17,8 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
 
 from .sessions import hash_secret
 
@@ -38,11 +38,18 @@ BURNED = "BURNED"  # a redemption failed (wrong client, redirect URI or verifier
 
 
 class CodeStore(Protocol):
-    def create_code(self, code_hash: str, record: dict[str, Any], expires_at: datetime) -> bool: ...
+    """Codes by the hash of their value (storage/front_channel_repository.py maps them to the grants table)."""
 
-    def get_code(self, code_hash: str) -> tuple[dict[str, Any], int] | None: ...
+    def create_code(self, code: "StoredCode") -> bool:
+        """Store a new code, kept until it expires; False when one with that hash exists."""
 
-    def update_code(self, code_hash: str, record: dict[str, Any], expires_at: datetime, version: int) -> bool: ...
+    def get_code(self, code_hash: str) -> "StoredCode | None":
+        """The code whether or not it expired (a replay of a consumed code must still be recognised); None when
+        there is none, or its record cannot be read."""
+
+    def update_code(self, code: "StoredCode", keep_until: datetime) -> bool:
+        """Replace the code if the stored one is still at ``code.version`` (single use: two redemptions cannot both
+        win); False when it moved."""
 
 
 def s256(verifier: str) -> str:
@@ -56,10 +63,6 @@ def verify_pkce(challenge: str, verifier: str | None) -> bool:
     if not isinstance(verifier, str) or not VERIFIER.fullmatch(verifier):
         return False
     return hmac.compare_digest(s256(verifier).encode(), challenge.encode())
-
-
-def _ts(value: datetime) -> int:
-    return int(value.timestamp())
 
 
 @dataclass(frozen=True)
@@ -82,27 +85,6 @@ class CodeGrant:
     refresh_token_lifetime_minutes: int = 0
     refresh_token_window_minutes: int = 10080
 
-    def record(self) -> dict[str, Any]:
-        return {"serverId": self.server_id, "clientId": self.client_id, "redirectUri": self.redirect_uri,
-                "userId": self.user_id, "scopes": list(self.scopes), "authTime": self.auth_time,
-                "amr": list(self.amr), "nonce": self.nonce, "codeChallenge": self.code_challenge,
-                "codeChallengeMethod": self.code_challenge_method, "policyId": self.policy_id,
-                "ruleId": self.rule_id, "accessTokenLifetimeMinutes": self.access_token_lifetime_minutes,
-                "refreshTokenLifetimeMinutes": self.refresh_token_lifetime_minutes,
-                "refreshTokenWindowMinutes": self.refresh_token_window_minutes}
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "CodeGrant":
-        return cls(server_id=record["serverId"], client_id=record["clientId"], redirect_uri=record["redirectUri"],
-                   user_id=record["userId"], scopes=tuple(record.get("scopes") or ()),
-                   auth_time=int(record["authTime"]), amr=tuple(record.get("amr") or ("pwd",)),
-                   nonce=record.get("nonce"), code_challenge=record.get("codeChallenge"),
-                   code_challenge_method=record.get("codeChallengeMethod"), policy_id=record.get("policyId"),
-                   rule_id=record.get("ruleId"),
-                   access_token_lifetime_minutes=int(record.get("accessTokenLifetimeMinutes", 60)),
-                   refresh_token_lifetime_minutes=int(record.get("refreshTokenLifetimeMinutes", 0)),
-                   refresh_token_window_minutes=int(record.get("refreshTokenWindowMinutes", 10080)))
-
 
 @dataclass(frozen=True)
 class StoredCode:
@@ -123,12 +105,6 @@ class StoredCode:
     def expired(self, now: datetime) -> bool:
         return now >= self.expires_at
 
-    def record(self) -> dict[str, Any]:
-        return {**self.grant.record(), "state": self.state, "issuedAt": _ts(self.issued_at),
-                "codeExpiresAt": _ts(self.expires_at), "accessJti": self.access_jti,
-                "accessExpires": self.access_expires, "refreshFamily": self.refresh_family,
-                "replayed": self.replayed}
-
 
 class Codes:
     def __init__(self, store: CodeStore, now: Callable[[], datetime]) -> None:
@@ -140,7 +116,7 @@ class Codes:
         code = secrets.token_urlsafe(32)
         stored = StoredCode(code_hash=hash_secret(code), grant=grant, state=ISSUED, issued_at=now,
                             expires_at=now + CODE_LIFETIME, version=0)
-        if not self._store.create_code(stored.code_hash, stored.record(), stored.expires_at):
+        if not self._store.create_code(stored):
             raise RuntimeError("authorization code collision")  # 256 random bits: never
         return code
 
@@ -148,14 +124,12 @@ class Codes:
         """The stored code (expired or consumed ones too), or None when it was never issued."""
         if not isinstance(code, str) or not _CODE.fullmatch(code):
             return None
-        code_hash = hash_secret(code)
-        found = self._store.get_code(code_hash)
-        return self.find_by_hash(code_hash, found) if found is not None else None
+        return self._store.get_code(hash_secret(code))
 
     def _write(self, stored: StoredCode, updated: StoredCode) -> bool:
         keep = max(updated.expires_at, self._now() + KEEP_CONSUMED) if updated.state != ISSUED \
             else updated.expires_at
-        return self._store.update_code(stored.code_hash, updated.record(), keep, stored.version)
+        return self._store.update_code(replace(updated, version=stored.version), keep)
 
     def redeem(self, stored: StoredCode, access_jti: str, access_expires: int) -> bool:
         """Mark an ISSUED code redeemed, with the access token issued from it; False when another redemption (or
@@ -185,18 +159,5 @@ class Codes:
             current = again
         return current
 
-    def find_by_hash(self, code_hash: str, found: tuple[dict[str, Any], int]) -> StoredCode | None:
-        record, version = found
-        try:
-            return StoredCode(code_hash=code_hash, grant=CodeGrant.from_record(record), state=record["state"],
-                              issued_at=datetime.fromtimestamp(int(record["issuedAt"]), timezone.utc),
-                              expires_at=datetime.fromtimestamp(int(record["codeExpiresAt"]), timezone.utc),
-                              version=version, access_jti=record.get("accessJti"),
-                              access_expires=record.get("accessExpires"),
-                              refresh_family=record.get("refreshFamily"), replayed=bool(record.get("replayed")))
-        except (KeyError, TypeError, ValueError):
-            return None
-
     def reread(self, stored: StoredCode) -> StoredCode | None:
-        found = self._store.get_code(stored.code_hash)
-        return self.find_by_hash(stored.code_hash, found) if found else None
+        return self._store.get_code(stored.code_hash)

@@ -97,29 +97,6 @@ class Family:
     access_tokens: tuple[tuple[str, int], ...] = ()  # (jti, exp) of access tokens it issued
     version: int = 0
 
-    def doc(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "serverId": self.server_id, "clientId": self.client_id, "userId": self.user_id,
-            "scopes": list(self.scopes), "authTime": self.auth_time, "amr": list(self.amr),
-            "grantType": self.grant_type, "lifetimeMinutes": self.lifetime_minutes,
-            "windowMinutes": self.window_minutes, "created": _epoch(self.created),
-            "lastUpdated": _epoch(self.last_updated),
-            "endsAt": _epoch(self.ends_at) if self.ends_at else None, "expiresAt": _epoch(self.expires_at),
-            "currentHash": self.current_hash, "accessTokens": [list(a) for a in self.access_tokens],
-        }
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any], version: int) -> "Family":
-        return cls(
-            id=doc["id"], server_id=doc["serverId"], client_id=doc["clientId"], user_id=doc["userId"],
-            scopes=tuple(doc.get("scopes", ())), auth_time=int(doc["authTime"]), amr=tuple(doc.get("amr", ())),
-            grant_type=doc["grantType"], lifetime_minutes=int(doc["lifetimeMinutes"]),
-            window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),
-            last_updated=_time(doc["lastUpdated"]),
-            ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
-            expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
-            access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version)
-
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
 
@@ -129,23 +106,38 @@ class Family:
         return min(idle, self.ends_at) if self.ends_at else idle
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    """A refresh token ever issued (stored by its hash): where its family is. It outlives its family's rotation
+    until it would have expired itself, so that a rotated-out token is recognised as reuse."""
+
+    server_id: str
+    client_id: str
+    family_id: str
+    issued: int
+    expires_at: int
+
+
 class Store(Protocol):
-    """``storage.refresh_token_repository.RefreshTokenRepository``."""
+    """``storage.refresh_token_repository.RefreshTokenRepository`` (the stored shape is storage's)."""
 
-    def create(self, family: dict[str, Any], token_hash: str, token: dict[str, Any]) -> bool: ...
+    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        """A new family with its first token; False when either exists."""
 
-    def rotate(self, family: dict[str, Any], version: int, token_hash: str, token: dict[str, Any]) -> bool: ...
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
+        store the new token; False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None: ...
 
-    def token(self, token_hash: str) -> dict[str, Any] | None: ...
+    def token(self, token_hash: str) -> IssuedToken | None: ...
 
-    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict[str, Any], int] | None: ...
+    def family(self, server_id: str, client_id: str, family_id: str) -> Family | None: ...
 
     def locate(self, family_id: str) -> tuple[str, str] | None: ...
 
-    def families(self, server_id: str, client_id: str, after: str | None = None
-                 ) -> Iterator[tuple[dict[str, Any], int]]: ...
+    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
+        """The client's families of the server in family-id order, strictly after family id ``after``."""
 
 
 class Revocations(Protocol):
@@ -190,7 +182,7 @@ class RefreshTokens:
             expires_at=now, current_hash=token_hash,
             access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else ())
         family = replace(family, expires_at=family.next_expiry(now))
-        if not self.store.create(family.doc(), token_hash, self._token_doc(family, now)):
+        if not self.store.create(family, token_hash, self._issued(family, now)):
             raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
         return token, family.id
 
@@ -203,7 +195,7 @@ class RefreshTokens:
         if found is None:
             self.store.delete(where[0], where[1], family_id)
             return
-        self._kill(Family.from_doc(*found), "revoked")
+        self._kill(found, "revoked")
 
     # -- the refresh_token grant -----------------------------------------------------------------------------------
 
@@ -217,13 +209,12 @@ class RefreshTokens:
         record = self.store.token(token_hash)
         if record is None:
             raise InvalidGrantError(INVALID)
-        if record.get("serverId") != server_id or record.get("clientId") != client_id:
-            log.info("refresh token of another server or client presented (family %s)", record.get("familyId"))
+        if record.server_id != server_id or record.client_id != client_id:
+            log.info("refresh token of another server or client presented (family %s)", record.family_id)
             raise InvalidGrantError(INVALID)
-        found = self.store.family(server_id, client_id, str(record.get("familyId")))
-        if found is None:
+        family = self.store.family(server_id, client_id, record.family_id)
+        if family is None:
             raise InvalidGrantError(INVALID)
-        family = Family.from_doc(*found)
         if family.current_hash != token_hash:
             self._kill(family, "reuse of a rotated refresh token")
             raise InvalidGrantError(INVALID)
@@ -266,10 +257,10 @@ class RefreshTokens:
             remembered.append((access_token[0], _epoch(access_token[1])))
         updated = replace(family, last_updated=now, expires_at=family.next_expiry(now), current_hash=token_hash,
                           access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]))
-        if not self.store.rotate(updated.doc(), family.version, token_hash, self._token_doc(updated, now)):
+        if not self.store.rotate(updated, token_hash, self._issued(updated, now)):
             current = self.store.family(family.server_id, family.client_id, family.id)
             if current is not None:
-                self._kill(Family.from_doc(*current), "concurrent reuse of a refresh token")
+                self._kill(current, "concurrent reuse of a refresh token")
             raise InvalidGrantError(INVALID)
         return token
 
@@ -282,12 +273,11 @@ class RefreshTokens:
             return None
         token_hash = hash_token(token)
         record = self.store.token(token_hash)
-        if record is None or record.get("serverId") != server_id:
+        if record is None or record.server_id != server_id:
             return None
-        found = self.store.family(server_id, str(record.get("clientId")), str(record.get("familyId")))
-        if found is None:
+        family = self.store.family(server_id, record.client_id, record.family_id)
+        if family is None:
             return None
-        family = Family.from_doc(*found)
         return family, family.current_hash == token_hash
 
     def active(self, token: str, server_id: str, now: datetime) -> tuple[Family, User] | None:
@@ -312,8 +302,7 @@ class RefreshTokens:
         """(family, user) of every family of the client at the server that is still usable as far as the user is
         concerned (unexpired; user ACTIVE and unchanged), in family-id order after ``after``."""
         users: dict[str, User | None] = {}
-        for doc, version in self.store.families(server_id, client_id, after):
-            family = Family.from_doc(doc, version)
+        for family in self.store.families(server_id, client_id, after):
             if family.expired(now):
                 continue
             if family.user_id not in users:
@@ -323,11 +312,8 @@ class RefreshTokens:
                 yield family, user
 
     def family(self, server_id: str, client_id: str, family_id: str, now: datetime) -> tuple[Family, User] | None:
-        found = self.store.family(server_id, client_id, family_id) if family_id else None
-        if found is None:
-            return None
-        family = Family.from_doc(*found)
-        if family.expired(now):
+        family = self.store.family(server_id, client_id, family_id) if family_id else None
+        if family is None or family.expired(now):
             return None
         user = self.directory.users.find(family.user_id, consistent=False)
         if user is None or not self.user_alive(user, family):
@@ -339,24 +325,23 @@ class RefreshTokens:
         found = self.store.family(server_id, client_id, family_id) if family_id else None
         if found is None:
             return False
-        self._kill(Family.from_doc(*found), "revoked by an administrator")
+        self._kill(found, "revoked by an administrator")
         return True
 
     def revoke_all(self, server_id: str, client_id: str) -> int:
         """Revoke every family of the client at the server (dead ones too: the cleanup). The count revoked."""
         count = 0
-        for doc, version in list(self.store.families(server_id, client_id)):
-            self._kill(Family.from_doc(doc, version), "revoked with all of the client's refresh tokens")
+        for family in list(self.store.families(server_id, client_id)):
+            self._kill(family, "revoked with all of the client's refresh tokens")
             count += 1
         return count
 
     # -- internals -------------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _token_doc(family: Family, now: datetime) -> dict[str, Any]:
-        # A token item outlives its family's rotation (reuse detection) until it would have expired itself.
-        return {"serverId": family.server_id, "clientId": family.client_id, "familyId": family.id,
-                "issued": _epoch(now), "expiresAt": _epoch(family.next_expiry(now))}
+    def _issued(family: Family, now: datetime) -> IssuedToken:
+        return IssuedToken(server_id=family.server_id, client_id=family.client_id, family_id=family.id,
+                           issued=_epoch(now), expires_at=_epoch(family.next_expiry(now)))
 
     def _kill(self, family: Family, why: str) -> None:
         """Delete the family (every refresh token of it stops working) and revoke its unexpired access tokens."""

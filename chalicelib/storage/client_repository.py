@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..domain import OAuthClient
+from ..ports import L_CLIENT, L_NAME, name_key
+from ..ports import client_list_key as list_key
 from . import mappers
 from .base import Repository
 from .models import Item
@@ -27,23 +29,10 @@ CLIENT_SK = "CLIENT"
 CLIENT_LIST = "CLIENT"
 NAME_SK = "CLIENTNAME"
 
-# Labels of transaction conditions, reported back in WriteConflict.labels.
-L_CLIENT = "client"   # the client changed (or vanished) since it was read
-L_NAME = "name"       # another client already has that name
 
 
 def client_pk(client_id: str) -> str:
     return f"CLIENT#{client_id}"
-
-
-def name_key(client_name: str) -> str:
-    """Names are unique and listed case-insensitively."""
-    return client_name.casefold()
-
-
-def list_key(client: OAuthClient) -> str:
-    """The ``gsi1sk`` of a client: its name key, then its id (unique, and recoverable from the key)."""
-    return f"{name_key(client.client_name)}#{client.client_id}"
 
 
 def client_id_of(key: str) -> str:

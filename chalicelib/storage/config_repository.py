@@ -21,6 +21,7 @@ from typing import Iterable, TypeVar
 
 from ..keys.lifecycle import KeyRecord
 from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
+from ..ports import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION  # noqa: F401 - labels are part of this API
 from . import mappers
 from .base import Repository
 from .models import Item
@@ -32,12 +33,6 @@ SERVER = "SERVER"
 SERVER_LIST = "SERVER"
 POLICY_ORDER = "ORDER#POLICIES"
 
-# Labels of transaction conditions, reported back in WriteConflict.labels.
-L_SERVER = "server"          # the parent server no longer exists
-L_POLICY = "policy"          # the parent policy no longer exists
-L_VERSION = "version"        # the object changed since it was read
-L_NAME = "name"              # the name is already taken
-L_ORDER = "order"            # the order list changed since it was read
 
 
 def server_pk(server_id: str) -> str:

@@ -28,6 +28,8 @@ from pynamodb.exceptions import PynamoDBException
 
 from ..domain import AppGroupAssignment, AppUserAssignment, Group
 from ..errors import StorageUnavailableError
+from ..ports import L_APP, L_ASSIGNMENT, L_GROUP, L_MEMBER, L_NAME, L_USER, name_key
+from ..ports import group_list_key as list_key
 from . import mappers
 from .client_repository import CLIENT_SK, client_pk
 from .base import Repository
@@ -37,9 +39,6 @@ from .user_repository import (
     APP_PREFIX,
     BATCH_GET,
     GROUP_PREFIX,
-    L_GROUP,
-    L_MEMBER,
-    L_USER,
     PAGE,
     USER_PREFIX,
     USER_SK,
@@ -53,19 +52,6 @@ GROUP_SK = "GROUP"
 GROUP_LIST = "GROUP"
 NAME_SK = "GROUPNAME"
 
-# Labels of transaction conditions, reported back in WriteConflict.labels (plus L_USER, L_GROUP, L_MEMBER).
-L_NAME = "name"              # another group already has that name
-L_APP = "app"                # the OAuth client no longer exists
-L_ASSIGNMENT = "assignment"  # the assignment changed (or appeared) since it was read
-
-
-def name_key(name: str) -> str:
-    """Group names are unique and listed case-insensitively."""
-    return name.casefold()
-
-
-def list_key(group: Group) -> str:
-    return f"{name_key(group.name)}#{group.id}"
 
 
 class GroupRepository(Repository):

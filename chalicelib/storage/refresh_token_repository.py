@@ -14,8 +14,8 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
 ``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``
 ==========================================  ===================================================================
 
-Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). Documents are
-plain dicts: the oauth package owns their meaning.
+Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). The documents are
+storage/grant_documents.py's; this repository exchanges ``Family`` and ``IssuedToken`` with the oauth package.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..errors import StorageUnavailableError
+from ..oauth.refresh_tokens import Family, IssuedToken
+from .grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .models import Item
 
 log = logging.getLogger(__name__)
@@ -88,30 +90,29 @@ class RefreshTokenRepository:
 
     # -- writes ----------------------------------------------------------------------------------------------------
 
-    def create(self, family: dict[str, Any], token_hash: str, token: dict[str, Any]) -> bool:
+    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         """Store a new family with its first token and pointer, in one transaction (none of them may exist)."""
-        fkey = family_key(family["serverId"], family["clientId"], family["id"])
-        pointer = {"serverId": family["serverId"], "clientId": family["clientId"], "expiresAt": family["expiresAt"]}
+        fkey = family_key(family.server_id, family.client_id, family.id)
 
         def build(tx: TransactWrite) -> None:
-            tx.save(self._item(fkey, family))
-            tx.save(self._item(token_key(token_hash), token))
-            tx.save(self._item(pointer_key(family["id"]), pointer))
+            tx.save(self._item(fkey, family_doc(family)))
+            tx.save(self._item(token_key(token_hash), token_doc(token)))
+            tx.save(self._item(pointer_key(family.id), pointer_doc(family)))
 
         return self._commit(build)
 
-    def rotate(self, family: dict[str, Any], version: int, token_hash: str, token: dict[str, Any]) -> bool:
-        """Replace the family (only if it is still at ``version``: one rotation per token wins) and store the new
-        token; the pointer (same version) follows the family's expiry. False when the family moved or is gone."""
-        fkey = family_key(family["serverId"], family["clientId"], family["id"])
-        pointer = {"serverId": family["serverId"], "clientId": family["clientId"], "expiresAt": family["expiresAt"]}
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        """Replace the family (only if it is still at ``family.version``: one rotation per token wins) and store the
+        new token; the pointer (same version) follows the family's expiry. False when the family moved or is
+        gone."""
+        fkey = family_key(family.server_id, family.client_id, family.id)
 
         def build(tx: TransactWrite) -> None:
-            tx.save(self._item(fkey, family, version))
-            tx.save(self._item(token_key(token_hash), token))
+            tx.save(self._item(fkey, family_doc(family), family.version))
+            tx.save(self._item(token_key(token_hash), token_doc(token)))
             # The pointer is only ever written with its family, so its version moves in lockstep (PutItem only:
             # the API role has no UpdateItem on this table).
-            tx.save(self._item(pointer_key(family["id"]), pointer, version))
+            tx.save(self._item(pointer_key(family.id), pointer_doc(family), family.version))
 
         return self._commit(build)
 
@@ -128,12 +129,13 @@ class RefreshTokenRepository:
 
     # -- reads -----------------------------------------------------------------------------------------------------
 
-    def token(self, token_hash: str) -> dict[str, Any] | None:
+    def token(self, token_hash: str) -> IssuedToken | None:
         found = self._get(token_key(token_hash))
-        return found[0] if found else None
+        return token_from(found[0]) if found else None
 
-    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict[str, Any], int] | None:
-        return self._get(family_key(server_id, client_id, family_id))
+    def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
+        found = self._get(family_key(server_id, client_id, family_id))
+        return family_from(*found) if found else None
 
     def locate(self, family_id: str) -> tuple[str, str] | None:
         """(server id, client id) of a family, from its pointer."""
@@ -142,8 +144,7 @@ class RefreshTokenRepository:
             return None
         return str(found[0]["serverId"]), str(found[0]["clientId"])
 
-    def families(self, server_id: str, client_id: str, after: str | None = None
-                 ) -> Iterator[tuple[dict[str, Any], int]]:
+    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         """The client's families of the server in family-id order, strictly after family id ``after``."""
         pk, _ = family_key(server_id, client_id, "")
         start = f"{FAMILY_PREFIX}{after}" if after else FAMILY_PREFIX
@@ -152,6 +153,6 @@ class RefreshTokenRepository:
             for item in self._model.query(pk, condition, consistent_read=True, page_size=PAGE):
                 if not item.sk.startswith(FAMILY_PREFIX):
                     break
-                yield dict(item.doc or {}), int(item.version or 0)
+                yield family_from(dict(item.doc or {}), int(item.version or 0))
         except PynamoDBException:
             raise StorageUnavailableError("the grants store is unavailable") from None

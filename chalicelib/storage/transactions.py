@@ -2,7 +2,7 @@
 
 Every write in tokenmint goes through one transaction so that a request either changes everything it meant to
 or nothing. Each operation carries a label; when conditions fail, ``WriteConflict.labels`` says which ones,
-so the admin core can tell "name already taken" from "someone else saved first" from "parent was deleted".
+(``ports.WriteConflict``), so the admin core can tell "name already taken" from "someone else saved first" from "parent was deleted".
 """
 from __future__ import annotations
 
@@ -16,20 +16,13 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..errors import StorageUnavailableError
+from ..ports import WriteConflict
 from .models import Item
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 100  # DynamoDB's limit per TransactWriteItems call
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2}
-
-
-class WriteConflict(Exception):
-    """One or more conditions of a transaction failed; nothing was written."""
-
-    def __init__(self, labels: list[str]) -> None:
-        super().__init__(", ".join(labels))
-        self.labels = labels
 
 
 @dataclass

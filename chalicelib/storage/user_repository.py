@@ -21,14 +21,15 @@ The login key is the login case-folded without diacritical marks: Okta treats ``
 """
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from pynamodb.exceptions import PynamoDBException
 
 from ..domain import User
 from ..errors import StorageUnavailableError
+from ..ports import L_GROUP, L_LOGIN, L_MEMBER, L_USER, UserPartition, login_key
+from ..ports import user_list_key as list_key
 from . import mappers
 from .base import Repository
 from .models import Item
@@ -45,11 +46,6 @@ USER_PREFIX = "USER#"
 BATCH_GET = 100  # DynamoDB's limit per BatchGetItem call
 PAGE = 100  # items per Query page when scanning the listing index
 
-# Labels of transaction conditions, reported back in WriteConflict.labels.
-L_USER = "user"        # the user changed (or vanished) since it was read
-L_LOGIN = "login"      # another user already has that login
-L_GROUP = "group"      # a group named in the request does not exist
-L_MEMBER = "member"    # the membership already exists / does not exist
 
 
 def user_pk(user_id: str) -> str:
@@ -62,26 +58,6 @@ def group_pk(group_id: str) -> str:
 
 def app_pk(client_id: str) -> str:
     return f"APP#{client_id}"
-
-
-def login_key(login: str) -> str:
-    """Logins are unique regardless of case and diacritical marks."""
-    decomposed = unicodedata.normalize("NFKD", login)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def list_key(user: User) -> str:
-    """The ``gsi1sk`` of a user: creation time, then id (users list in creation order, ties broken by id)."""
-    return f"{user.created.isoformat()}#{user.id}"
-
-
-@dataclass(frozen=True)
-class UserPartition:
-    """Everything one Query of a user's partition returns."""
-
-    user: User
-    group_ids: tuple[str, ...]
-    client_ids: tuple[str, ...]
 
 
 class UserRepository(Repository):

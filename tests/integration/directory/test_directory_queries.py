@@ -11,7 +11,7 @@ import pytest
 from directory_support import APPS, GROUPS, PASSWORD, USERS, raw_items
 
 from chalicelib.admin import passwords
-from chalicelib.admin.users import MAX_FAILED_SIGN_INS
+from chalicelib.admin.sign_in import MAX_FAILED_SIGN_INS
 
 EVERYONE = "00gEveryoneBuiltIn00"
 

@@ -12,7 +12,15 @@ T0_OFFSET = timedelta(minutes=5)
 
 @pytest.fixture
 def grants(container):
-    return container.grants
+    """The grants table's revocation and assertion repositories, as one object for these tests."""
+    storage = container.storage
+
+    class Grants:
+        revoke_access_token = staticmethod(storage.revocations.revoke_access_token)
+        is_access_token_revoked = staticmethod(storage.revocations.is_access_token_revoked)
+        use_assertion = staticmethod(storage.assertions.use_assertion)
+
+    return Grants()
 
 
 @pytest.fixture
@@ -92,20 +100,20 @@ def test_revocations_and_assertions_do_not_collide(grants, now):
 def test_cauth09_concurrent_reuse_of_an_expired_jti_is_accepted_once(container, grants, now):
     """Two requests find the same expired marker; the one that loses the race must not delete the live marker
     the winner just wrote (a replay would then be accepted twice)."""
-    from chalicelib.storage.grants_repository import GrantsRepository
+    from chalicelib.storage.grants_repository import AssertionRepository
 
     later = now + T0_OFFSET + timedelta(seconds=1)
     assert grants.use_assertion("client1", "race", now + T0_OFFSET, now) is True
     results = []
 
-    class Interleaved(GrantsRepository):
+    class Interleaved(AssertionRepository):
         def _live(self, pk, sk, at):
             live = super()._live(pk, sk, at)
             if not results:  # the other request runs completely between our read and our delete
                 results.append(grants.use_assertion("client1", "race", later + T0_OFFSET, later))
             return live
 
-    slow = Interleaved(container.grants_model, container.grants._connection)
+    slow = Interleaved(container.grants_model, container.storage.connection)
     assert slow.use_assertion("client1", "race", later + T0_OFFSET, later) is False
     assert results == [True]
     assert grants.use_assertion("client1", "race", later + T0_OFFSET, later) is False

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from chalicelib.oauth.refresh_tokens import Family, IssuedToken
 from chalicelib.storage.refresh_token_repository import RefreshTokenRepository
 from refresh_support import BASE, INVALID_RT
 
@@ -177,38 +179,46 @@ def repo(container):
     return RefreshTokenRepository(container.grants_model, Connection(region="us-east-1"))
 
 
-def _family(family_id: str, expires: int = 2_000_000_000) -> dict:
-    return {"id": family_id, "serverId": "ausX", "clientId": "0oaY", "expiresAt": expires, "currentHash": "h1"}
+def _family(family_id: str, expires: int = 2_000_000_000, **changes) -> Family:
+    at = datetime.fromtimestamp(expires, timezone.utc)
+    family = Family(id=family_id, server_id="ausX", client_id="0oaY", user_id="00uZ", scopes=("openid",),
+                    auth_time=1, amr=("pwd",), grant_type="password", lifetime_minutes=0, window_minutes=60,
+                    created=at, last_updated=at, ends_at=None, expires_at=at, current_hash="h1")
+    return replace(family, **changes)
+
+
+def _token(family_id: str, expires: int = 2_000_000_000) -> IssuedToken:
+    return IssuedToken(server_id="ausX", client_id="0oaY", family_id=family_id, issued=1, expires_at=expires)
 
 
 def test_repository_create_is_conditional(repo):
-    assert repo.create(_family("oar1"), "h1", {"familyId": "oar1", "expiresAt": 2_000_000_000})
-    assert not repo.create(_family("oar1"), "h2", {"familyId": "oar1", "expiresAt": 2_000_000_000})
-    assert not repo.create(_family("oar2"), "h1", {"familyId": "oar2", "expiresAt": 2_000_000_000})
-    assert repo.family("ausX", "0oaY", "oar1")[1] == 1 and repo.family("ausX", "0oaY", "oar2") is None
+    assert repo.create(_family("oar1"), "h1", _token("oar1"))
+    assert not repo.create(_family("oar1"), "h2", _token("oar1"))
+    assert not repo.create(_family("oar2"), "h1", _token("oar2"))
+    assert repo.family("ausX", "0oaY", "oar1").version == 1 and repo.family("ausX", "0oaY", "oar2") is None
     assert repo.locate("oar1") == ("ausX", "0oaY") and repo.locate("oar2") is None
 
 
 def test_repository_rotate_is_conditional_on_the_version(repo):
-    repo.create(_family("oar1"), "h1", {"familyId": "oar1", "expiresAt": 2_000_000_000})
-    moved = {**_family("oar1", 2_100_000_000), "currentHash": "h2"}
-    assert repo.rotate(moved, 1, "h2", {"familyId": "oar1", "expiresAt": 2_100_000_000})
-    assert not repo.rotate({**moved, "currentHash": "h3"}, 1, "h3", {"familyId": "oar1"})  # stale version
-    doc, version = repo.family("ausX", "0oaY", "oar1")
-    assert (doc["currentHash"], version) == ("h2", 2)
-    assert repo.token("h3") is None and repo.token("h2")["familyId"] == "oar1" and repo.token("h1")
+    repo.create(_family("oar1"), "h1", _token("oar1"))
+    moved = _family("oar1", 2_100_000_000, current_hash="h2", version=1)
+    assert repo.rotate(moved, "h2", _token("oar1", 2_100_000_000))
+    assert not repo.rotate(replace(moved, current_hash="h3"), "h3", _token("oar1"))  # stale version
+    family = repo.family("ausX", "0oaY", "oar1")
+    assert (family.current_hash, family.version) == ("h2", 2)
+    assert repo.token("h3") is None and repo.token("h2").family_id == "oar1" and repo.token("h1")
     assert repo.locate("oar1") == ("ausX", "0oaY")
     repo.delete("ausX", "0oaY", "oar1", ("h2",))
-    assert not repo.rotate({**moved, "currentHash": "h4"}, 2, "h4", {"familyId": "oar1"})  # gone
+    assert not repo.rotate(replace(moved, current_hash="h4", version=2), "h4", _token("oar1"))  # gone
     assert repo.family("ausX", "0oaY", "oar1") is None and repo.locate("oar1") is None
     assert repo.token("h2") is None and repo.token("h1") is not None
 
 
 def test_repository_lists_a_clients_families_in_id_order(repo):
     for family_id in ("oarC", "oarA", "oarB"):
-        repo.create(_family(family_id), f"h{family_id}", {"familyId": family_id, "expiresAt": 2_000_000_000})
-    other = {**_family("oarZ"), "clientId": "0oaOther"}
-    repo.create(other, "hZ", {"familyId": "oarZ", "expiresAt": 2_000_000_000})
-    assert [d["id"] for d, _ in repo.families("ausX", "0oaY")] == ["oarA", "oarB", "oarC"]
-    assert [d["id"] for d, _ in repo.families("ausX", "0oaY", after="oarA")] == ["oarB", "oarC"]
-    assert [d["id"] for d, _ in repo.families("ausX", "0oaOther")] == ["oarZ"]
+        repo.create(_family(family_id), f"h{family_id}", _token(family_id))
+    other = _family("oarZ", client_id="0oaOther")
+    repo.create(other, "hZ", _token("oarZ"))
+    assert [f.id for f in repo.families("ausX", "0oaY")] == ["oarA", "oarB", "oarC"]
+    assert [f.id for f in repo.families("ausX", "0oaY", after="oarA")] == ["oarB", "oarC"]
+    assert [f.id for f in repo.families("ausX", "0oaOther")] == ["oarZ"]

@@ -7,6 +7,9 @@ import copy
 from datetime import datetime
 from typing import Callable
 
+from chalicelib.oauth.codes import StoredCode
+from chalicelib.storage.grant_documents import code_doc, code_from
+
 
 class MemoryGrants:
     def __init__(self) -> None:
@@ -69,17 +72,18 @@ class MemoryGrants:
 
     # codes
 
-    def create_code(self, code_hash: str, record: dict, expires_at: datetime) -> bool:
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at, None)
+    def create_code(self, code: StoredCode) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at, None)
 
-    def get_code(self, code_hash: str) -> tuple[dict, int] | None:
-        return self._get(f"CODE#{code_hash}", "CODE", None)
+    def get_code(self, code_hash: str) -> StoredCode | None:
+        found = self._get(f"CODE#{code_hash}", "CODE", None)
+        return code_from(code_hash, *found) if found else None
 
-    def update_code(self, code_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
+    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
         hook, self.before_code_write = self.before_code_write, None
         if hook is not None:
             hook()
-        return self._put(f"CODE#{code_hash}", "CODE", record, expires_at, version)
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
 
     # consent
 

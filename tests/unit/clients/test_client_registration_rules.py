@@ -1,11 +1,11 @@
-"""admin/clients.py ``read_client``: defaults, and every rule as a table of (body, expected single cause)."""
+"""admin/client_fields.py ``read_client``: defaults, and every rule as a table of (body, expected single cause)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.admin.clients import read_client
+from chalicelib.admin.client_fields import read_client
 from chalicelib.domain import OAuthClient
 from chalicelib.errors import MalformedBodyError, ValidationError
 

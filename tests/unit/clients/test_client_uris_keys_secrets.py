@@ -1,4 +1,4 @@
-"""admin/clients.py: the redirect-URI rules, public-key checks and secret handling, as pure functions."""
+"""admin/client_metadata.py and admin/clients.py: the redirect-URI rules, public-key checks and secret handling, as pure functions."""
 from __future__ import annotations
 
 import hashlib
@@ -7,15 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.admin.clients import (
-    ClientService,
-    hash_secret,
-    key_problem,
-    new_secret,
-    redirect_uri_problem,
-    secret_matches,
-    web_uri_problem,
-)
+from chalicelib.admin.client_metadata import key_problem, redirect_uri_problem, web_uri_problem
+from chalicelib.admin.clients import ClientService, hash_secret, new_secret, secret_matches
 from chalicelib.domain import OAuthClient
 
 from client_keys import b64, ec_jwk, rsa_jwk

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.admin import directory_search as s
 from chalicelib.admin.directory_search import And, Compare, InvalidSearchError, Or, Present, matches, parse
 from chalicelib.admin.groups import FILTER_ATTRIBUTES as GROUP_FILTER
-from chalicelib.admin.users import FILTER_ATTRIBUTES, SEARCH_ATTRIBUTES
+from chalicelib.admin.user_fields import FILTER_ATTRIBUTES, SEARCH_ATTRIBUTES
 from chalicelib.errors import ValidationError
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)

@@ -9,7 +9,8 @@ import pytest
 from chalicelib.admin.app_assignments import read_app_group, read_app_user
 from chalicelib.admin.groups import read_group
 from chalicelib.admin.passwords import REQUIREMENTS
-from chalicelib.admin.users import parse_activate, q_matches, read_user
+from chalicelib.admin.user_fields import q_matches, read_user
+from chalicelib.admin.users import parse_activate
 from chalicelib.domain import ACTIVE, User
 from chalicelib.errors import MalformedBodyError, ValidationError
 

@@ -20,7 +20,8 @@ from chalicelib.oauth.directory import Directory
 from chalicelib.oauth.grants.client_credentials import ClientCredentialsGrant
 from chalicelib.oauth.grants.password import PasswordGrant
 from chalicelib.oauth.grants.refresh_token import RefreshTokenGrant
-from chalicelib.oauth.refresh_tokens import RefreshTokens
+from chalicelib.oauth.refresh_tokens import Family, IssuedToken, RefreshTokens
+from chalicelib.storage.grant_documents import family_doc, family_from, token_doc, token_from
 from chalicelib.oauth.server import OAuthServer
 from tests.unit.oauth.oauthfakes import BASE, NOW, World, basic, fake_client, world
 
@@ -32,7 +33,7 @@ OTHER_NATIVE = basic("native2", "native2-secret")
 
 
 class FakeStore:
-    """``refresh_tokens.Store`` in dicts. ``before_write`` (if set) runs once before the next conditional write:
+    """``refresh_tokens.Store`` in dicts of the stored documents (storage/grant_documents.py). ``before_write`` (if set) runs once before the next conditional write:
     the deterministic interleaving security-checklist H-04 asks for."""
 
     def __init__(self) -> None:
@@ -47,25 +48,25 @@ class FakeStore:
         if hook is not None:
             hook()
 
-    def create(self, family: dict, token_hash: str, token: dict) -> bool:
+    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         self._hook()
-        key = (family["serverId"], family["clientId"], family["id"])
-        if key in self.records or token_hash in self.tokens or family["id"] in self.pointers:
+        key = (family.server_id, family.client_id, family.id)
+        if key in self.records or token_hash in self.tokens or family.id in self.pointers:
             return False
-        self.records[key] = (dict(family), 1)
-        self.tokens[token_hash] = dict(token)
-        self.pointers[family["id"]] = (family["serverId"], family["clientId"])
+        self.records[key] = (family_doc(family), 1)
+        self.tokens[token_hash] = token_doc(token)
+        self.pointers[family.id] = (family.server_id, family.client_id)
         self.writes += 1
         return True
 
-    def rotate(self, family: dict, version: int, token_hash: str, token: dict) -> bool:
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         self._hook()
-        key = (family["serverId"], family["clientId"], family["id"])
+        key = (family.server_id, family.client_id, family.id)
         current = self.records.get(key)
-        if current is None or current[1] != version or token_hash in self.tokens:
+        if current is None or current[1] != family.version or token_hash in self.tokens:
             return False
-        self.records[key] = (dict(family), version + 1)
-        self.tokens[token_hash] = dict(token)
+        self.records[key] = (family_doc(family), family.version + 1)
+        self.tokens[token_hash] = token_doc(token)
         self.writes += 1
         return True
 
@@ -76,23 +77,23 @@ class FakeStore:
             self.tokens.pop(h, None)
         self.writes += 1
 
-    def token(self, token_hash: str) -> dict | None:
+    def token(self, token_hash: str) -> IssuedToken | None:
         found = self.tokens.get(token_hash)
-        return dict(found) if found else None
+        return token_from(found) if found else None
 
-    def family(self, server_id: str, client_id: str, family_id: str) -> tuple[dict, int] | None:
+    def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
         found = self.records.get((server_id, client_id, family_id))
-        return (dict(found[0]), found[1]) if found else None
+        return family_from(dict(found[0]), found[1]) if found else None
 
     def locate(self, family_id: str) -> tuple[str, str] | None:
         return self.pointers.get(family_id)
 
-    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[tuple[dict, int]]:
+    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         keys = sorted(k for k in self.records if k[0] == server_id and k[1] == client_id
                       and (after is None or k[2] > after))
         for key in keys:
             if key in self.records:
-                yield dict(self.records[key][0]), self.records[key][1]
+                yield family_from(dict(self.records[key][0]), self.records[key][1])
 
 
 def user(user_id: str = "00uAlice0000000000001", login: str = "alice@example.com", status: str = ACTIVE,

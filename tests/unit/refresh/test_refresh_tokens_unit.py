@@ -42,8 +42,7 @@ def redeem(b, token: str, client_id: str = "native", server_id: str = "aus_a"):
 
 
 def family(b, family_id: str, client_id: str = "native", server_id: str = "aus_a") -> Family | None:
-    found = b.store.family(server_id, client_id, family_id)
-    return Family.from_doc(*found) if found else None
+    return b.store.family(server_id, client_id, family_id)
 
 
 # -- issuance ------------------------------------------------------------------------------------------------------

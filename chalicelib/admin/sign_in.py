@@ -1,0 +1,103 @@
+"""Signing in with a login and a password, as the sign-in page and the password grant need it: constant work
+whether or not the login exists, failed attempts counted per user (atomically), LOCKED_OUT after
+``MAX_FAILED_SIGN_INS`` (Okta's default password policy). docs/ARCHITECTURE.md "Directory", "Lockout".
+
+``SignIns`` is mixed into ``admin/users.UserService``, whose store, clock and lifecycle transitions it uses.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from ..clock import Clock
+from ..domain import ACTIVE, LOCKED_OUT, User
+from ..errors import ConflictError
+from ..ports import UserStore, applied
+from . import passwords
+from .user_fields import PROFILE_ATTRIBUTES
+
+log = logging.getLogger(__name__)
+
+# Failed sign-ins (since the last successful one) after which an ACTIVE user becomes LOCKED_OUT (Okta's default
+# password policy locks out after 10). Only an admin's lifecycle/unlock brings the user back.
+MAX_FAILED_SIGN_INS = 10
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of ``UserService.sign_in``. ``user`` is set only on success. ``reason`` is for logs and audit,
+    never for the person signing in: "ok", "invalid" (unknown login or wrong password), "locked" (LOCKED_OUT,
+    possibly by this very attempt) or "inactive" (right password, but the user is not ACTIVE)."""
+
+    user: User | None
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+class SignIns:
+    _repo: UserStore
+    _clock: Clock
+
+    def _transition(self, current: User, status: str) -> User:
+        raise NotImplementedError  # UserService's lifecycle transition
+
+
+    def verify_password(self, user: User | None, presented: object) -> bool:
+        """True when ``presented`` is the user's password. Constant time (one scrypt computation, also for a user
+        without a password or no user at all); no side effects and no status check: see ``sign_in``."""
+        return passwords.verify_password(user.password_hash if user else None, presented)
+
+    def failed_sign_ins(self, user_id: str) -> int:
+        return self._repo.failed_sign_ins(user_id)
+
+    def record_failed_sign_in(self, user: User) -> User:
+        """Count a failed sign-in (atomically); the MAX_FAILED_SIGN_INS-th turns an ACTIVE user LOCKED_OUT. The user
+        as it is now."""
+        count = self._repo.add_failed_sign_in(user.id, self._clock.now().isoformat())
+        if count < MAX_FAILED_SIGN_INS:
+            return user
+        for _attempt in range(3):  # the user may be changing under us (another failure locking it, an admin edit)
+            current = self._repo.get(user.id)
+            if current is None or current.status != ACTIVE:
+                return current or user
+            try:
+                locked = self._transition(current, LOCKED_OUT)
+            except ConflictError:
+                continue
+            log.warning("user %s locked out after %d failed sign-ins", user.id, count)
+            return locked
+        return user
+
+    def record_successful_sign_in(self, user: User, presented_password: str | None = None) -> User:
+        """Forget failed sign-ins, set ``lastLogin`` and, when the stored hash has older parameters and the password
+        is given, rehash it. Best effort: losing a race with an admin edit keeps the admin's version."""
+        self._repo.clear_failed_sign_ins(user.id)
+        now = self._clock.now()
+        updated = replace(user, last_login=now)
+        if presented_password and passwords.needs_rehash(user.password_hash):
+            updated = replace(updated, password_hash=passwords.hash_password(presented_password))
+        saved: list[User] = []
+        return saved[0] if applied(lambda: saved.append(self._repo.replace(user, updated))) else user
+
+    def sign_in(self, login: str, password: object) -> SignIn:
+        """Check a login and password the way the sign-in page needs: constant work whether or not the login
+        exists, failed attempts counted per user, LOCKED_OUT after MAX_FAILED_SIGN_INS. Show the person the same
+        message for every failure."""
+        # Only logins sign in (never ids); get_by_login checks the marker still names this user's login.
+        usable = isinstance(login, str) and "@" in login and len(login) <= PROFILE_ATTRIBUTES["login"]
+        user = self._repo.get_by_login(login) if usable else None
+        if user is None:
+            self.verify_password(None, password)
+            return SignIn(None, "invalid")
+        if user.status == LOCKED_OUT:
+            self.verify_password(None, password)
+            return SignIn(None, "locked")
+        if not self.verify_password(user, password):
+            after = self.record_failed_sign_in(user)
+            return SignIn(None, "locked" if after.status == LOCKED_OUT else "invalid")
+        if user.status != ACTIVE:
+            return SignIn(None, "inactive")
+        return SignIn(self.record_successful_sign_in(user, password if isinstance(password, str) else None), "ok")

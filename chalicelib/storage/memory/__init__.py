@@ -1,0 +1,49 @@
+"""The in-memory backend: every storage port with the semantics the DynamoDB backend has (conditional writes on
+versions, uniqueness markers, all-or-nothing transactions, expiry checked on read, listing order), held to it by
+tests/contract. For tests and local experiments: nothing persists, and it never imports pynamodb."""
+from __future__ import annotations
+
+from .config import MemoryConfig
+from .directory import MemoryApiTokens, MemoryClients, MemoryGroups, MemoryUsers
+from .grants import (
+    MemoryAssertions,
+    MemoryCodes,
+    MemoryConsents,
+    MemoryHolders,
+    MemoryPendingRequests,
+    MemoryRefreshTokens,
+    MemoryRevocations,
+    MemorySessions,
+)
+from .table import Table
+
+
+class InMemoryStorage:
+    """Three tables, as in DynamoDB: what shares a table shares its key space."""
+
+    def __init__(self) -> None:
+        config, directory, grants = self._tables = Table(), Table(), Table()
+        self.config = MemoryConfig(config)
+        self.api_tokens = MemoryApiTokens(directory)
+        self.clients = MemoryClients(directory)
+        self.users = MemoryUsers(directory)
+        self.groups = MemoryGroups(directory)
+        self.refresh_tokens = MemoryRefreshTokens(grants)
+        self.revocations = MemoryRevocations(grants)
+        self.assertions = MemoryAssertions(grants)
+        self.holders = MemoryHolders(grants)
+        self.sessions = MemorySessions(grants)
+        self.pending = MemoryPendingRequests(grants)
+        self.codes = MemoryCodes(grants)
+        self.consents = MemoryConsents(grants)
+
+    def bootstrap(self) -> None:
+        """Nothing to create."""
+
+    def snapshot(self) -> object:
+        """Everything stored now, for ``restore``: a test world built once can be reset between tests."""
+        return tuple(t.snapshot() for t in self._tables)
+
+    def restore(self, snapshot: object) -> None:
+        for table, items in zip(self._tables, snapshot):  # type: ignore[call-overload]
+            table.restore(items)

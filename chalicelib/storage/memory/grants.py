@@ -1,0 +1,182 @@
+"""The grants table in memory: the protocol core's stores (revocations, client assertions, token holders,
+sessions, pending authorize requests, codes, consent, refresh-token families) with the semantics of
+storage/grants_repository.py, front_channel_repository.py and refresh_token_repository.py: expiry is checked on
+every read (nothing sweeps), single-use transitions are conditional on the version read."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterator
+
+from ...oauth.codes import StoredCode
+from ...oauth.refresh_tokens import Family, IssuedToken
+from ...ports import WriteConflict
+from ..grant_documents import code_doc, code_from, family_doc, family_from, pointer_doc, token_doc, token_from
+from .table import Delete, Op, Put, Table
+
+
+def _ts(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+class _Grants:
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def _remember(self, pk: str, sk: str, expires_at: datetime, doc: dict[str, Any]) -> bool:
+        return self._try([Put(pk, sk, {**doc, "expiresAt": _ts(expires_at)}, "marker", expires=_ts(expires_at))])
+
+    def _try(self, ops: list[Op]) -> bool:
+        try:
+            self._t.write(ops)
+        except WriteConflict:
+            return False
+        return True
+
+    def _live(self, pk: str, sk: str, now: datetime) -> bool:
+        found = self._t.get(pk, sk)
+        return found is not None and int(found.doc.get("expiresAt", 0)) > _ts(now)
+
+    def _put(self, pk: str, sk: str, doc: dict[str, Any], expires_at: datetime | None, version: int | None = None,
+             *, overwrite: bool = False) -> bool:
+        expires = _ts(expires_at) if expires_at is not None else None
+        body = {**doc, "expiresAt": expires} if expires is not None else dict(doc)
+        return self._try([Put(pk, sk, body, "document", version, overwrite=overwrite, expires=expires)])
+
+    def _get(self, pk: str, sk: str, now: datetime | None) -> tuple[dict[str, Any], int] | None:
+        found = self._t.get(pk, sk)
+        if found is None:
+            return None
+        doc = dict(found.doc or {})
+        if now is not None and "expiresAt" in doc and int(doc["expiresAt"]) <= _ts(now):
+            return None
+        return doc, found.version
+
+    def _delete(self, pk: str, sk: str) -> None:
+        self._t.write([Delete(pk, sk, "document")])
+
+
+class MemoryRevocations(_Grants):
+    def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None:
+        self._remember(f"REVOKED#{jti}", "AT", expires_at, {"clientId": client_id})
+
+    def is_access_token_revoked(self, jti: str, now: datetime) -> bool:
+        return self._live(f"REVOKED#{jti}", "AT", now)
+
+
+class MemoryAssertions(_Grants):
+    def use_assertion(self, client_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
+        pk = f"ASSERTION#{client_id}#{jti}"
+        if self._remember(pk, "JTI", expires_at, {}):
+            return True
+        if self._live(pk, "JTI", now):
+            return False
+        # An expired marker: replace it, unless a concurrent request replaced it with a live one first.
+        if not self._try([Delete(pk, "JTI", "marker", when=lambda r: (r.expires or 0) <= _ts(now))]):
+            return False
+        return self._remember(pk, "JTI", expires_at, {})
+
+
+class MemoryHolders(_Grants):
+    def record_holder(self, server_id: str, client_id: str, until: datetime) -> None:
+        self._t.write([Put(f"HOLDERS#{server_id}", client_id, {"expiresAt": _ts(until)}, "holder", overwrite=True,
+                           expires=_ts(until))])
+
+    def holders(self, server_id: str, now: datetime) -> list[str]:
+        return [sk for sk, r in self._t.query(f"HOLDERS#{server_id}") if int(r.doc.get("expiresAt", 0)) > _ts(now)]
+
+
+class MemorySessions(_Grants):
+    def save_session(self, id_hash: str, record: dict, expires_at: datetime) -> None:
+        self._put(f"SESSION#{id_hash}", "SESSION", record, expires_at, overwrite=True)
+
+    def get_session(self, id_hash: str, now: datetime) -> dict | None:
+        found = self._get(f"SESSION#{id_hash}", "SESSION", now)
+        return found[0] if found else None
+
+    def delete_session(self, id_hash: str) -> None:
+        self._delete(f"SESSION#{id_hash}", "SESSION")
+
+
+class MemoryPendingRequests(_Grants):
+    def create_authorize_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
+        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at)
+
+    def get_authorize_request(self, id_hash: str, now: datetime) -> tuple[dict, int] | None:
+        return self._get(f"AUTHZ#{id_hash}", "REQUEST", now)
+
+    def update_authorize_request(self, id_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
+        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at, version)
+
+    def delete_authorize_request(self, id_hash: str) -> None:
+        self._delete(f"AUTHZ#{id_hash}", "REQUEST")
+
+
+class MemoryCodes(_Grants):
+    def create_code(self, code: StoredCode) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
+
+    def get_code(self, code_hash: str) -> StoredCode | None:
+        found = self._get(f"CODE#{code_hash}", "CODE", None)
+        return code_from(code_hash, *found) if found else None
+
+    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
+        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
+
+
+class MemoryConsents(_Grants):
+    def consent_grants(self, user_id: str) -> list[dict]:
+        return [{**(r.doc or {}), "_key": sk} for sk, r in self._t.query(f"CONSENT#{user_id}")]
+
+    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict]]) -> None:
+        for key, record in records:
+            self._put(f"CONSENT#{user_id}", key, record, None, overwrite=True)
+
+    def delete_consent_grant(self, user_id: str, key: str) -> None:
+        self._delete(f"CONSENT#{user_id}", key)
+
+
+class MemoryRefreshTokens(_Grants):
+    """Refresh-token families (oauth/refresh_tokens.Store), keyed as storage/refresh_token_repository.py."""
+
+    @staticmethod
+    def _family_key(server_id: str, client_id: str, family_id: str) -> tuple[str, str]:
+        return f"RTC#{server_id}#{client_id}", f"RTF#{family_id}"
+
+    @staticmethod
+    def _doc(pk: str, sk: str, doc: dict[str, Any], version: int | None = None) -> Put:
+        expires = doc.get("expiresAt")
+        return Put(pk, sk, doc, "family", version, expires=int(expires) if expires is not None else None)
+
+    def _ops(self, family: Family, version: int | None, token_hash: str, token: IssuedToken) -> list[Op]:
+        return [self._doc(*self._family_key(family.server_id, family.client_id, family.id), family_doc(family),
+                          version),
+                self._doc(f"RT#{token_hash}", "RT", token_doc(token)),
+                self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version)]
+
+    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        return self._try(self._ops(family, None, token_hash, token))
+
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+        return self._try(self._ops(family, family.version, token_hash, token))
+
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
+        keys = [self._family_key(server_id, client_id, family_id), (f"RTID#{family_id}", "RTID"),
+                *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
+        self._t.write([Delete(pk, sk, "family") for pk, sk in keys])
+
+    def token(self, token_hash: str) -> IssuedToken | None:
+        found = self._get(f"RT#{token_hash}", "RT", None)
+        return token_from(found[0]) if found else None
+
+    def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
+        found = self._get(*self._family_key(server_id, client_id, family_id), None)
+        return family_from(*found) if found else None
+
+    def locate(self, family_id: str) -> tuple[str, str] | None:
+        found = self._get(f"RTID#{family_id}", "RTID", None)
+        return (str(found[0]["serverId"]), str(found[0]["clientId"])) if found else None
+
+    def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
+        pk, _ = self._family_key(server_id, client_id, "")
+        for _sk, r in self._t.query(pk, "RTF#", f"RTF#{after}" if after else None):
+            yield family_from(dict(r.doc or {}), r.version)

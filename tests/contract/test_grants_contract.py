@@ -1,0 +1,143 @@
+"""The protocol core's stores on both backends: expiry checked on read (nothing relies on a TTL sweep), markers
+used once, single-use transitions conditional on the version read, refresh-token families."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from chalicelib.oauth.codes import CodeGrant, StoredCode
+from chalicelib.oauth.refresh_tokens import Family, IssuedToken
+
+from tests.contract.conftest import T0
+
+LATER = T0 + timedelta(minutes=5)
+
+
+def test_revocations_count_until_the_token_expires(storage):
+    revocations = storage.revocations
+    revocations.revoke_access_token("jti1", "svc", LATER)
+    revocations.revoke_access_token("jti1", "svc", LATER)  # twice is harmless
+    assert revocations.is_access_token_revoked("jti1", T0)
+    assert not revocations.is_access_token_revoked("jti1", LATER)
+    assert not revocations.is_access_token_revoked("jti2", T0)
+
+
+def test_an_assertion_is_used_once_per_client_until_it_expires(storage):
+    assertions = storage.assertions
+    assert assertions.use_assertion("c1", "j", LATER, T0) is True
+    assert assertions.use_assertion("c1", "j", LATER, T0) is False
+    assert assertions.use_assertion("c2", "j", LATER, T0) is True
+    # Expired (exactly at its expiry too): the jti may be used again, once.
+    assert assertions.use_assertion("c1", "j", LATER + timedelta(minutes=5), LATER) is True
+    assert assertions.use_assertion("c1", "j", LATER + timedelta(minutes=5), LATER) is False
+
+
+def test_holders_expire_on_read_and_list_in_id_order(storage):
+    holders = storage.holders
+    holders.record_holder("aus1", "0oaB", LATER)
+    holders.record_holder("aus1", "0oaA", T0 + timedelta(minutes=1))
+    holders.record_holder("aus2", "0oaC", LATER)
+    assert holders.holders("aus1", T0) == ["0oaA", "0oaB"]
+    assert holders.holders("aus1", T0 + timedelta(minutes=1)) == ["0oaB"]
+    holders.record_holder("aus1", "0oaA", LATER)  # overwrites
+    assert holders.holders("aus1", T0 + timedelta(minutes=1)) == ["0oaA", "0oaB"]
+
+
+def test_sessions_overwrite_expire_and_delete(storage):
+    sessions = storage.sessions
+    sessions.save_session("h1", {"userId": "00u1"}, LATER)
+    sessions.save_session("h1", {"userId": "00u2"}, LATER)
+    assert sessions.get_session("h1", T0)["userId"] == "00u2"
+    assert sessions.get_session("h1", LATER) is None
+    sessions.delete_session("h1")
+    assert sessions.get_session("h1", T0) is None
+
+
+def test_pending_requests_are_created_once_and_updated_by_version(storage):
+    pending = storage.pending
+    assert pending.create_authorize_request("r1", {"step": 1}, LATER) is True
+    assert pending.create_authorize_request("r1", {"step": 9}, LATER) is False
+    record, version = pending.get_authorize_request("r1", T0)
+    assert record["step"] == 1
+    assert pending.update_authorize_request("r1", {"step": 2}, LATER, version) is True
+    assert pending.update_authorize_request("r1", {"step": 3}, LATER, version) is False
+    assert pending.get_authorize_request("r1", T0)[0]["step"] == 2
+    assert pending.get_authorize_request("r1", LATER) is None
+    pending.delete_authorize_request("r1")
+    assert pending.get_authorize_request("r1", T0) is None
+
+
+def code(code_hash: str = "c1", **changes) -> StoredCode:
+    grant = CodeGrant(server_id="aus1", client_id="0oa1", redirect_uri="https://app.example/cb", user_id="00u1",
+                      scopes=("openid",), auth_time=int(T0.timestamp()), nonce="n", code_challenge="x" * 43,
+                      code_challenge_method="S256")
+    return replace(StoredCode(code_hash=code_hash, grant=grant, state="ISSUED", issued_at=T0, expires_at=LATER,
+                              version=0), **changes)
+
+
+def test_codes_are_single_use_and_readable_after_expiry(storage):
+    codes = storage.codes
+    assert codes.create_code(code()) is True
+    assert codes.create_code(code()) is False
+    stored = codes.get_code("c1")
+    assert stored == code(version=1)  # every field survives the store
+    assert codes.update_code(replace(stored, state="REDEEMED", access_jti="j1"), LATER) is True
+    assert codes.update_code(replace(stored, state="BURNED"), LATER) is False  # the other redemption lost
+    assert codes.get_code("c1") == code(state="REDEEMED", access_jti="j1", version=2)
+    assert codes.get_code("nope") is None
+
+
+def test_consents_are_kept_per_user_by_key(storage):
+    consents = storage.consents
+    consents.save_consent_grants("00u1", [("aus1#0oa1#email", {"scope": "email"}),
+                                          ("aus1#0oa1#address", {"scope": "address"})])
+    consents.save_consent_grants("00u1", [("aus1#0oa1#email", {"scope": "email", "again": True})])
+    found = consents.consent_grants("00u1")
+    assert [(c["_key"], c["scope"]) for c in found] == [("aus1#0oa1#address", "address"),
+                                                        ("aus1#0oa1#email", "email")]
+    assert found[1]["again"] is True and consents.consent_grants("00u2") == []
+    consents.delete_consent_grant("00u1", "aus1#0oa1#email")
+    assert [c["_key"] for c in consents.consent_grants("00u1")] == ["aus1#0oa1#address"]
+
+
+def family(fid: str, **changes) -> Family:
+    return replace(Family(id=fid, server_id="aus1", client_id="0oa1", user_id="00u1", scopes=("openid",),
+                          auth_time=1, amr=("pwd",), grant_type="password", lifetime_minutes=600,
+                          window_minutes=60, created=T0, last_updated=T0, ends_at=T0 + timedelta(hours=10),
+                          expires_at=LATER, current_hash="h1", access_tokens=(("jti1", 123),)), **changes)
+
+
+def issued(fid: str) -> IssuedToken:
+    return IssuedToken(server_id="aus1", client_id="0oa1", family_id=fid, issued=1, expires_at=int(LATER.timestamp()))
+
+
+def test_refresh_token_families(storage):
+    store = storage.refresh_tokens
+    assert store.create(family("f2"), "h1", issued("f2")) is True
+    assert store.create(family("f2"), "h9", issued("f2")) is False  # a family is created once
+    assert store.token("h9") is None
+    assert store.create(family("f1", current_hash="h2"), "h2", issued("f1")) is True
+    stored = store.family("aus1", "0oa1", "f2")
+    assert stored == family("f2", version=1) and store.token("h1") == issued("f2")  # every field survives
+    assert store.locate("f2") == ("aus1", "0oa1") and store.locate("nope") is None
+    assert store.rotate(replace(stored, current_hash="h3"), "h3", issued("f2")) is True
+    assert store.rotate(replace(stored, current_hash="h4"), "h4", issued("f2")) is False  # one rotation wins
+    assert store.family("aus1", "0oa1", "f2") == family("f2", current_hash="h3", version=2)
+    assert [f.id for f in store.families("aus1", "0oa1")] == ["f1", "f2"]
+    assert [f.id for f in store.families("aus1", "0oa1", "f1")] == ["f2"]
+    store.delete("aus1", "0oa1", "f2", ("h1", "h3"))
+    assert store.family("aus1", "0oa1", "f2") is None and store.token("h3") is None and store.locate("f2") is None
+    assert [f.id for f in store.families("aus1", "0oa1")] == ["f1"]
+
+
+def test_the_in_memory_backend_restores_a_snapshot():
+    from chalicelib.storage.memory import InMemoryStorage
+
+    storage = InMemoryStorage()
+    storage.sessions.save_session("h1", {"userId": "00u1"}, LATER)
+    saved = storage.snapshot()
+    storage.sessions.delete_session("h1")
+    storage.sessions.save_session("h2", {"userId": "00u2"}, LATER)
+    storage.restore(saved)
+    assert storage.sessions.get_session("h1", T0) == {"userId": "00u1", "expiresAt": int(LATER.timestamp())}
+    assert storage.sessions.get_session("h2", T0) is None
