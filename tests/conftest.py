@@ -77,14 +77,17 @@ def clock(world_start):
 
 
 @pytest.fixture(scope="module")
-def moto_world(world_start):
-    """moto with a KMS key, the tables and ``default``, built once per module (tests/moto_world.py)."""
+def moto_world(request, world_start):
+    """moto with a KMS key, the tables and ``default``, built once per module (tests/moto_world.py). Storage is the
+    in-memory backend unless the module is marked ``dynamodb``: it then stands on DynamoDB (moto), for tests that
+    prove DynamoDB's semantics or read its items. tests/contract keeps the two backends interchangeable."""
     from moto import mock_aws
 
     from tests.moto_world import MotoWorld
 
+    on_dynamodb = request.node.get_closest_marker("dynamodb") is not None
     with mock_aws():
-        yield MotoWorld.build(world_start)
+        yield MotoWorld.build(world_start, memory=not on_dynamodb)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import boto3
 from chalicelib.clock import Clock, FixedClock
 from chalicelib.container import Container
 from chalicelib.settings import Settings, SettingsError
+from chalicelib.storage.memory import InMemoryStorage
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 REGION = "us-east-1"
@@ -68,19 +69,30 @@ class MotoWorld:
     _tables: dict[str, Any]
     _secrets: Any
 
+    # The in-memory storage backend when the world stands on it (None: DynamoDB on moto).
+    memory: InMemoryStorage | None = None
+
     @classmethod
-    def build(cls, start: datetime) -> "MotoWorld":
-        """Call inside an active ``mock_aws``: a KMS key, the tables and ``default``, bootstrapped at ``start``."""
+    def build(cls, start: datetime, *, memory: bool = False) -> "MotoWorld":
+        """Call inside an active ``mock_aws``: a KMS key, the tables and ``default``, bootstrapped at ``start``.
+        ``memory``: the configuration, directory and grants live in ``storage.memory.InMemoryStorage`` instead of
+        DynamoDB (tests/contract holds the two backends to the same behaviour); keys stay in moto's KMS and
+        Secrets Manager either way."""
         kms_key = boto3.client("kms", region_name=REGION).create_key(Description="tokenmint tests")["KeyMetadata"]
         settings = test_settings(TOKENMINT_KMS_KEY_ID=kms_key["KeyId"])
-        Container.build(settings, FixedClock(start)).bootstrap()
-        return cls(settings, start, copy.deepcopy(dynamodb_backend().tables), copy.deepcopy(secrets_backend().secrets))
+        storage = InMemoryStorage() if memory else None
+        Container.build(settings, FixedClock(start), storage=storage).bootstrap()
+        tables = storage.snapshot() if storage is not None else copy.deepcopy(dynamodb_backend().tables)
+        return cls(settings, start, tables, copy.deepcopy(secrets_backend().secrets), storage)
 
     def restore(self) -> None:
         """Every table (a dropped one too; one a test created is dropped) and every secret as bootstrap left them."""
-        dynamodb_backend().tables = copy.deepcopy(self._tables)
+        if self.memory is not None:
+            self.memory.restore(self._tables)
+        else:
+            dynamodb_backend().tables = copy.deepcopy(self._tables)
         secrets_backend().secrets = copy.deepcopy(self._secrets)
 
     def container(self, clock: Clock) -> Container:
         """A new container over the restored world: empty caches, the test's clock."""
-        return Container.build(self.settings, clock)
+        return Container.build(self.settings, clock, storage=self.memory)

@@ -11,6 +11,9 @@ import pytest
 
 from chalicelib.admin.clients import hash_secret
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 COLLECTION = "/oauth2/v1/clients"
 CB = "https://app.example/cb"
 BASE = "https://tokenmint.test"

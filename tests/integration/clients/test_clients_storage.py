@@ -12,6 +12,9 @@ from chalicelib.errors import ConflictError, NotFoundError, StorageUnavailableEr
 from chalicelib.storage.client_repository import ClientRepository
 from chalicelib.storage.transactions import WriteConflict
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 def service_body(name: str = "M2M", **extra) -> dict:
     return {"client_name": name, "application_type": "service", **extra}

@@ -8,6 +8,9 @@ import pytest
 
 from directory_support import BASE, GROUPS, USERS, assert_okta_error, causes, keys
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 EVERYONE = "00gEveryoneBuiltIn00"
 
 

@@ -13,6 +13,9 @@ from directory_support import APPS, GROUPS, PASSWORD, USERS, raw_items
 from chalicelib.admin import passwords
 from chalicelib.admin.sign_in import MAX_FAILED_SIGN_INS
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 EVERYONE = "00gEveryoneBuiltIn00"
 
 

@@ -22,6 +22,9 @@ from directory_support import (
 
 from chalicelib.admin.passwords import REQUIREMENTS
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 def next_after(response) -> str | None:
     link = response.headers.get("Link", "")

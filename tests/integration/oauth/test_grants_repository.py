@@ -7,6 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 T0_OFFSET = timedelta(minutes=5)
 
 

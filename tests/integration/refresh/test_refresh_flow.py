@@ -11,6 +11,9 @@ import pytest
 from chalicelib.oauth.refresh_tokens import hash_token
 from refresh_support import BAD_CREDENTIALS, INVALID_RT, claims, grants_items
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 def test_password_grant_then_refresh_rotation(world, app, alice):
     first = world.signed_in(app, alice)

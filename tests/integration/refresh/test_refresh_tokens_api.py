@@ -13,6 +13,9 @@ from chalicelib.oauth.refresh_tokens import Family, IssuedToken
 from chalicelib.storage.refresh_token_repository import RefreshTokenRepository
 from refresh_support import BASE, INVALID_RT
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 def tokens_path(client_id: str, server: str = "default", token_id: str | None = None) -> str:
     path = f"/api/v1/authorizationServers/{server}/clients/{client_id}/tokens"

@@ -17,6 +17,9 @@ from tests.integration.rotation.rotation_support import (
     real_store, service,
 )
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 @pytest.fixture
 def sid(api):

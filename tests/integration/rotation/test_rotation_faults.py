@@ -19,6 +19,9 @@ from tests.integration.rotation.rotation_support import (
     invoke_schedule, key_state, keys, mint, real_repo, real_store, service,
 )
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 @pytest.fixture
 def sid(api):

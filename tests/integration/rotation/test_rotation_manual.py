@@ -14,6 +14,9 @@ from tests.integration.rotation.rotation_support import (
     set_rotation_mode,
 )
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 def rotate(api, server_id, body=None):
     return api.post(f"{SERVERS}/{server_id}/credentials/lifecycle/keyRotate", {"use": "sig"} if body is None else body)

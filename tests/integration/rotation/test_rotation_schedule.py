@@ -16,6 +16,9 @@ from tests.integration.rotation.rotation_support import (
     key_state, keys, real_repo, real_store, service, set_rotation_mode,
 )
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 INTERVAL = timedelta(days=90)
 
 

@@ -16,6 +16,9 @@ from tests.integration.rotation.rotation_support import (
     jws_kid, keys, mint, real_store, service, set_rotation_mode,
 )
 
+# This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
+pytestmark = pytest.mark.dynamodb
+
 
 @pytest.fixture
 def server(api):
