@@ -1,4 +1,5 @@
 """One moto world per test module, put back before every test: what the root ``container`` fixture stands on.
+Its storage is the in-memory backend, or DynamoDB on moto for modules marked ``dynamodb`` (tests/conftest.py).
 
 Why: a container on moto needs a KMS key (moto makes real key material for each), three tables and the ``default``
 server with its two RSA keys, about a second of work, and when every test paid it that was most of the suite's time.
