@@ -10,58 +10,25 @@ consent and the authorization code flow").
 ==============================================  =============================================================
 
 Secrets (session ids, request ids, codes) are never stored, only their SHA-256. Documents are returned with the
-item's ``version`` so that callers can make single-use transitions conditional on what they read.
+item's ``version`` so that callers can make single-use transitions conditional on what they read. The key layout of
+sessions, requests and codes is storage/front_channel_layout.py's, shared with the in-memory backend.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from ..oauth.codes import StoredCode
-from .grant_documents import code_doc, code_from
+from .front_channel_layout import CodeItems, PendingRequestItems, SessionItems
 from .grants_repository import GrantsTable
 
 
-class SessionRepository(GrantsTable):
-    def save_session(self, id_hash: str, record: dict, expires_at: datetime) -> None:
-        self._put(f"SESSION#{id_hash}", "SESSION", record, expires_at, overwrite=True)
-
-    def get_session(self, id_hash: str, now: datetime) -> dict | None:
-        found = self._get(f"SESSION#{id_hash}", "SESSION", now)
-        return found[0] if found else None
-
-    def delete_session(self, id_hash: str) -> None:
-        self._delete(f"SESSION#{id_hash}", "SESSION")
+class SessionRepository(SessionItems, GrantsTable):
+    pass
 
 
-class PendingRequestRepository(GrantsTable):
-    def create_authorize_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
-        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at)
-
-    def get_authorize_request(self, id_hash: str, now: datetime) -> tuple[dict, int] | None:
-        return self._get(f"AUTHZ#{id_hash}", "REQUEST", now)
-
-    def update_authorize_request(self, id_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
-        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at, version)
-
-    def delete_authorize_request(self, id_hash: str) -> None:
-        self._delete(f"AUTHZ#{id_hash}", "REQUEST")
+class PendingRequestRepository(PendingRequestItems, GrantsTable):
+    pass
 
 
-class CodeRepository(GrantsTable):
-    """oauth/codes.CodeStore; the document is storage/grant_documents.py's."""
-
-    def create_code(self, code: StoredCode) -> bool:
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
-
-    def get_code(self, code_hash: str) -> StoredCode | None:
-        """The code whether or not it expired (a replay of a consumed code must still be recognised)."""
-        found = self._get(f"CODE#{code_hash}", "CODE", None)
-        return code_from(code_hash, *found) if found else None
-
-    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
-        """Replace the code if its version is still ``code.version`` (single use: two redemptions cannot both
-        win)."""
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
+class CodeRepository(CodeItems, GrantsTable):
+    pass
 
 
 class ConsentRepository(GrantsTable):

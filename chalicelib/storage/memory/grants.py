@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
-from ...oauth.codes import StoredCode
 from ...oauth.refresh_tokens import Family, IssuedToken
 from ...ports import WriteConflict
-from ..grant_documents import code_doc, code_from, family_doc, family_from, pointer_doc, token_doc, token_from
+from ..front_channel_layout import CodeItems, PendingRequestItems, SessionItems
+from ..grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .table import Delete, Op, Put, Table
 
 
@@ -85,42 +85,16 @@ class MemoryHolders(_Grants):
         return [sk for sk, r in self._t.query(f"HOLDERS#{server_id}") if int(r.doc.get("expiresAt", 0)) > _ts(now)]
 
 
-class MemorySessions(_Grants):
-    def save_session(self, id_hash: str, record: dict, expires_at: datetime) -> None:
-        self._put(f"SESSION#{id_hash}", "SESSION", record, expires_at, overwrite=True)
-
-    def get_session(self, id_hash: str, now: datetime) -> dict | None:
-        found = self._get(f"SESSION#{id_hash}", "SESSION", now)
-        return found[0] if found else None
-
-    def delete_session(self, id_hash: str) -> None:
-        self._delete(f"SESSION#{id_hash}", "SESSION")
+class MemorySessions(SessionItems, _Grants):
+    pass
 
 
-class MemoryPendingRequests(_Grants):
-    def create_authorize_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
-        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at)
-
-    def get_authorize_request(self, id_hash: str, now: datetime) -> tuple[dict, int] | None:
-        return self._get(f"AUTHZ#{id_hash}", "REQUEST", now)
-
-    def update_authorize_request(self, id_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
-        return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at, version)
-
-    def delete_authorize_request(self, id_hash: str) -> None:
-        self._delete(f"AUTHZ#{id_hash}", "REQUEST")
+class MemoryPendingRequests(PendingRequestItems, _Grants):
+    pass
 
 
-class MemoryCodes(_Grants):
-    def create_code(self, code: StoredCode) -> bool:
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
-
-    def get_code(self, code_hash: str) -> StoredCode | None:
-        found = self._get(f"CODE#{code_hash}", "CODE", None)
-        return code_from(code_hash, *found) if found else None
-
-    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
+class MemoryCodes(CodeItems, _Grants):
+    pass
 
 
 class MemoryConsents(_Grants):
