@@ -12,6 +12,7 @@ from botocore.config import Config as BotoConfig
 
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
+from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore
 from .admin.claims import ClaimService
 from .admin.clients import ClientService
 from .admin.groups import GroupService
@@ -81,17 +82,22 @@ class Container:
         clock = clock or SystemClock()
         if storage is None:
             storage = DynamoStorage(settings, botocore_session())
-        config_repo = storage.config
         store = KeyMaterialStore(LazyClient("kms", settings), LazyClient("secretsmanager", settings),
                                  settings.kms_key_id, settings.secret_prefix)
         provisioner = KeyProvisioner(store, clock)
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
-        clients = ClientService(storage.clients, clock)
+        ttl = timedelta(seconds=settings.cache_seconds)
+        # Every management write goes through a store that announces it; the token path reads through caches that
+        # follow the announcements (admin/change_notices.py, docs/ARCHITECTURE.md "Staleness bound").
+        notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now, ttl)
+        config_repo = NotifyingConfigStore(storage.config, notices)
+        clients = ClientService(NotifyingClientStore(storage.clients, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
-                         clients=clients, signing_keys=store.load, holders=storage.holders),
-            timedelta(seconds=settings.cache_seconds), clock.now, key_retention=policy.retention)
+                         clients=clients, signing_keys=store.load, holders=storage.holders,
+                         changes=lambda: storage.changes.read()[0]),
+            ttl, clock.now, key_retention=policy.retention)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
         user_repo = storage.users
         group_repo = storage.groups
@@ -168,6 +174,13 @@ class Container:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""
         self.storage.bootstrap()
         self.servers.ensure_default()
+
+
+def _drop(caches: TokenPathCaches, key: str, stamp: str) -> None:
+    """This container's own write: forget the key at once, and do not count it again when the log is next read."""
+    caches.changed(key)
+    if caches.watch is not None:
+        caches.watch.note(key, stamp)
 
 
 def botocore_session() -> Any:

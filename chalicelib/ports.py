@@ -296,6 +296,17 @@ class HolderLedger(Protocol):
         """Client ids that may still hold unexpired tokens of the server, in id order."""
 
 
+class ChangeLogStore(Protocol):
+    """The deployment's change log (``chalicelib/changes.py``): one small record of change key -> stamp."""
+
+    def read(self) -> tuple[dict[str, str], int | None]:
+        """The stamps and the record's version (None: no record yet), read strongly consistently."""
+
+    def write(self, stamps: dict[str, str], version: int | None) -> None:
+        """Replace the record, only if its version is still ``version`` (None: only if there is none); else
+        ``WriteConflict([L_VERSION])``."""
+
+
 # -- a backend ------------------------------------------------------------------------------------------------------
 
 class Storage(Protocol):
@@ -341,6 +352,9 @@ class Storage(Protocol):
 
     @property
     def consents(self) -> "ConsentStore": ...
+
+    @property
+    def changes(self) -> ChangeLogStore: ...
 
 
     def bootstrap(self) -> None:

@@ -81,12 +81,13 @@ class ClientService:
 
     # -- the token path ----------------------------------------------------------------------------------------
 
-    def get_for_token(self, client_id: str) -> OAuthClient | None:
-        """The client for client authentication: one eventually consistent GetItem (the caller caches it), or
-        None; an id that cannot be ours costs no read. Inactive clients are returned: check ``client.active``."""
+    def get_for_token(self, client_id: str, consistent: bool = False) -> OAuthClient | None:
+        """The client for client authentication: one eventually consistent GetItem (the caller caches it; it asks
+        for a strongly consistent one after a change), or None; an id that cannot be ours costs no read. Inactive
+        clients are returned: check ``client.active``."""
         if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
             return None
-        return self._repo.get(client_id, consistent=False)
+        return self._repo.get(client_id, consistent=consistent)
 
     def verify_secret(self, client: OAuthClient, presented: str) -> bool:
         """True only for an ACTIVE client with a secret-based method whose secret this is (constant time)."""

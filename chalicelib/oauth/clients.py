@@ -16,16 +16,30 @@ from .cache import TTLCache
 RECHECK_INTERVAL = timedelta(seconds=5)
 
 
+MAX_CHANGED = 10_000
+
+
 class ClientSource(Protocol):
-    def get_for_token(self, client_id: str) -> Any: ...
+    def get_for_token(self, client_id: str, consistent: bool = False) -> Any: ...
 
     def verify_secret(self, client: Any, presented: str) -> bool: ...
 
 
+def _nothing() -> None:
+    return None
+
+
 class CachedClients:
-    def __init__(self, source: ClientSource, ttl: timedelta, now: Callable[[], datetime]) -> None:
+    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
+
+    def __init__(self, source: ClientSource, ttl: timedelta, now: Callable[[], datetime],
+                 freshen: Callable[[], None] = _nothing) -> None:
         self._source = source
         self._now = now
+        self._freshen = freshen
+        # Clients known to have changed since they were last read: their next read is strongly consistent, or an
+        # eventually consistent read could bring back the record the change replaced and keep it for the TTL.
+        self._changed: set[str] = set()
         self._cache: TTLCache[str, Any] = TTLCache(ttl, now, max_entries=10_000)
         self._rechecked_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
@@ -33,7 +47,22 @@ class CachedClients:
     def find(self, client_id: str) -> Any:
         if not client_id or len(client_id) > 100:
             return None
-        return self._cache.get(client_id, lambda: self._source.get_for_token(client_id))[0]
+        self._freshen()
+        return self._cache.get(client_id, lambda: self._load(client_id))[0]
+
+    def _load(self, client_id: str) -> Any:
+        with self._lock:
+            consistent = client_id in self._changed
+            self._changed.discard(client_id)
+        return self._source.get_for_token(client_id, consistent=consistent)
+
+    def changed(self, client_id: str) -> None:
+        """The client's record changed: drop it, and read it strongly consistently next time."""
+        with self._lock:
+            if len(self._changed) >= MAX_CHANGED:
+                self._changed.clear()  # never read since: at worst those few reads are eventually consistent
+            self._changed.add(client_id)
+        self._cache.invalidate(client_id)
 
     def verify_secret(self, client: Any, presented: str) -> bool:
         if self._source.verify_secret(client, presented):
@@ -57,3 +86,4 @@ class CachedClients:
         self._cache.clear()
         with self._lock:
             self._rechecked_at.clear()
+            self._changed.clear()

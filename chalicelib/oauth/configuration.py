@@ -44,16 +44,24 @@ class DefaultServerId:
         self._id = None
 
 
+def _nothing() -> None:
+    return None
+
+
 class ServerConfigs:
+    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
+
     def __init__(self, loader: ConfigLoader, resolve_alias: Callable[[str], str], ttl: timedelta,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], freshen: Callable[[], None] = _nothing) -> None:
         self._loader = loader
         self._resolve = resolve_alias
+        self._freshen = freshen
         self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now)
 
     def active(self, server_id: str) -> tuple[ServerConfig, datetime]:
         """The configuration of an ACTIVE server and when it was read; unknown and INACTIVE servers look the
         same from outside (okta-api.md 7.9: an inactive server answers like an unknown one)."""
+        self._freshen()
         try:
             resolved = self._resolve(server_id)
         except NotFoundError:
@@ -62,6 +70,10 @@ class ServerConfigs:
         if config is None or config.server.status != ACTIVE:
             raise NotFoundError(server_id, SERVER_TYPE)
         return config, read_at
+
+    def changed(self, server_id: str) -> None:
+        """The server's configuration changed: the next lookup reads it again (always strongly consistent)."""
+        self._cache.invalidate(server_id)
 
     def clear(self) -> None:
         self._cache.clear()

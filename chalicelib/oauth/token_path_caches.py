@@ -14,7 +14,9 @@ guarantee silently:
   longest token, the JWKS max-age and the clock skew (``keys.lifecycle.retention_for``), or a token signed by a
   warm container just after a rotation could outlive its key in ``/v1/keys``.
 
-``clear`` empties every cache at once (tests, and writes that must be read back at once).
+``changed`` drops what one change key (``chalicelib/changes.py``) names: the change log's watch calls it for the
+changes of other containers, the admin side's notices for this container's own writes. ``clear`` empties every
+cache at once (tests).
 """
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ from typing import Any, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from ..changes import CLIENT, EVERYTHING, SERVER
 from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
 from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
+from .change_watch import ChangeWatch
 from .clients import CachedClients, ClientSource
 from .configuration import ConfigLoader, DefaultServerId, ServerConfigs
 from .holders import HolderStore, TokenHolders
@@ -49,6 +53,8 @@ class CacheSources:
     signing_keys: Callable[[str, str], RSAPrivateKey]
     holders: HolderStore
     jwks_fetch: Callable[[str], Mapping[str, Any]] = fetch_https_json
+    # The change log's stamps (ports.ChangeLogStore.read); None: no log, the caches rely on their TTL alone.
+    changes: Callable[[], Mapping[str, str]] | None = None
 
 
 def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: timedelta) -> None:
@@ -66,6 +72,10 @@ def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: tim
                               f"clock skew and the signer's max staleness ({needed})")
 
 
+def _nothing() -> None:
+    return None
+
+
 class TokenPathCaches:
     """Every cache of the token path, built together with their bounds checked, and emptied together.
 
@@ -78,12 +88,31 @@ class TokenPathCaches:
         self.ttl = ttl
         # Shared with admin/servers.ServerService: the admin API and the token path resolve `default` alike.
         self.default_server_id = DefaultServerId(sources.default_server_id)
-        self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now)
-        self.clients = CachedClients(sources.clients, ttl, now)  # also holds the secret re-check times
+        self.watch = ChangeWatch(sources.changes, self.changed, self.forget_records, now) \
+            if sources.changes is not None else None
+        freshen = self.watch.poll if self.watch is not None else _nothing
+        self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen)
+        self.clients = CachedClients(sources.clients, ttl, now, freshen)  # also holds the secret re-check times
         self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
         self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)
+
+    def changed(self, key: str) -> None:
+        """Drop what ``key`` names. The client_credentials plans need nothing: a plan is valid only for the very
+        configuration and client objects it was built from (``plans.py``), and the signer follows the ACTIVE kid
+        of the configuration it is handed."""
+        if key.startswith(SERVER):
+            self.configs.changed(key.removeprefix(SERVER))
+        elif key.startswith(CLIENT):
+            self.clients.changed(key.removeprefix(CLIENT))
+        elif key == EVERYTHING:
+            self.forget_records()
+
+    def forget_records(self) -> None:
+        """Drop every configuration and client record (the change log collapsed, or could not be read)."""
+        self.configs.clear()
+        self.clients.clear()
 
     def clear(self) -> None:
         """Empty every cache: the next request reads everything afresh, as in a new container."""

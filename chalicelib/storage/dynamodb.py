@@ -7,6 +7,7 @@ from typing import Any
 from pynamodb.connection import Connection
 
 from ..settings import Settings
+from .change_log_repository import ChangeLogRepository
 from .client_repository import ClientRepository
 from .config_repository import ConfigRepository
 from .directory_repository import ApiTokenRepository
@@ -47,6 +48,7 @@ class DynamoStorage:
         self.pending = PendingRequestRepository(self.grants_model, connection)
         self.codes = CodeRepository(self.grants_model, connection)
         self.consents = ConsentRepository(self.grants_model, connection)
+        self.changes = ChangeLogRepository(self.config_model, connection)
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables (idempotent). In AWS they come from ``infra/``."""

@@ -3,6 +3,7 @@ versions, uniqueness markers, all-or-nothing transactions, expiry checked on rea
 tests/contract. For tests and local experiments: nothing persists, and it never imports pynamodb."""
 from __future__ import annotations
 
+from .change_log import MemoryChangeLog
 from .config import MemoryConfig
 from .directory import MemoryApiTokens, MemoryClients, MemoryGroups, MemoryUsers
 from .grants import (
@@ -36,6 +37,7 @@ class InMemoryStorage:
         self.pending = MemoryPendingRequests(grants)
         self.codes = MemoryCodes(grants)
         self.consents = MemoryConsents(grants)
+        self.changes = MemoryChangeLog(config)
 
     def bootstrap(self) -> None:
         """Nothing to create."""

@@ -26,7 +26,7 @@ class Directory:
         self.client = client
         self.reads = 0
 
-    def get_for_token(self, client_id: str) -> FakeClient | None:
+    def get_for_token(self, client_id: str, consistent: bool = False) -> FakeClient | None:
         self.reads += 1
         return self.client if client_id == self.client.client_id else None
 

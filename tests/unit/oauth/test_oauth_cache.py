@@ -114,7 +114,7 @@ class Source:
         self.reads: list[str] = []
         self.clients = {"svc": fake_client("svc", secret="s")}
 
-    def get_for_token(self, client_id):
+    def get_for_token(self, client_id, consistent=False):
         self.reads.append(client_id)
         return self.clients.get(client_id)
 

@@ -51,7 +51,7 @@ class Clients:
         self.reads: list[str] = []
         self.client = StoredClient("svc", "right")
 
-    def get_for_token(self, client_id):
+    def get_for_token(self, client_id, consistent=False):
         self.reads.append(client_id)
         return self.client if client_id == "svc" else None
 

@@ -1,0 +1,173 @@
+"""Every management write reaches the token path's caches: at once on the container that made it, within a second
+on every other (docs/ARCHITECTURE.md "Staleness bound"; the change log is ``chalicelib/changes.py``).
+
+The composition root wraps the configuration and client stores the admin services write through
+(``NotifyingConfigStore``, ``NotifyingClientStore``), so no service has to remember to announce a write: every
+write method of those ports announces the server or client it touched once it returns (or fails in a way that
+may have written: ``StorageUnavailableError``, e.g. a timeout). A ``WriteConflict`` wrote nothing and announces
+nothing.
+
+``ChangeNotices.changed`` first drops the keys from this container's caches (read your own writes, with no AWS
+call involved), then records them in the change log, retrying a lost race on the log's version a few times with
+jittered backoff. If the log cannot be written, the write itself still stands (it has been committed): other
+containers then see it within ``TOKENMINT_CACHE_SECONDS``, the fallback bound, and a warning says so.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, TypeVar
+
+from ..changes import client_key, marked, new_stamp, server_key
+from ..domain import AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig
+from ..errors import StorageUnavailableError
+from ..keys.lifecycle import KeyRecord
+from ..ports import ChangeLogStore, ClientStore, ConfigStore, WriteConflict
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ATTEMPTS = 5
+BACKOFF = 0.01  # seconds, times the attempt number, jittered
+
+
+class ChangeNotices:
+    """``drop(key, stamp)``: this container's caches forget ``key`` (``TokenPathCaches.changed`` + the watch's
+    ``note``). ``sleep`` and ``jitter`` are injected so tests of the retry need no real waiting."""
+
+    def __init__(self, changes: ChangeLogStore, drop: Callable[[str, str], None], now: Callable[[], datetime],
+                 ttl: timedelta, *, sleep: Callable[[float], None] = time.sleep,
+                 jitter: Callable[[], float] = random.random) -> None:
+        self._changes = changes
+        self._drop = drop
+        self._now = now
+        self._ttl = ttl
+        self._sleep = sleep
+        self._jitter = jitter
+
+    def changed(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        now = self._now()
+        stamp = new_stamp(now)
+        for key in keys:
+            self._drop(key, stamp)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                current, version = self._changes.read()
+                self._changes.write(marked(current, keys, stamp, now, self._ttl), version)
+                return
+            except WriteConflict:
+                if attempt < ATTEMPTS:
+                    self._sleep(BACKOFF * attempt * (0.5 + self._jitter()))
+            except StorageUnavailableError:
+                break
+        log.warning("could not record a change in the change log; other containers see it within the cache TTL")
+
+
+class _Announcing:
+    def __init__(self, notices: ChangeNotices) -> None:
+        self._notices = notices
+
+    def _write(self, keys: list[str], call: Callable[[], T]) -> T:
+        try:
+            result = call()
+        except StorageUnavailableError:
+            self._notices.changed(keys)  # it may have been written before the failure
+            raise
+        self._notices.changed(keys)
+        return result
+
+
+class NotifyingConfigStore(_Announcing):
+    """``ports.ConfigStore`` that announces every write under the key of the server it touched."""
+
+    def __init__(self, inner: ConfigStore, notices: ChangeNotices) -> None:
+        super().__init__(notices)
+        self._inner = inner
+
+    # -- reads pass through ----------------------------------------------------------------------------------------
+
+    def resolve_alias(self, alias: str) -> str | None:
+        return self._inner.resolve_alias(alias)
+
+    def get_server(self, server_id: str) -> AuthorizationServer | None:
+        return self._inner.get_server(server_id)
+
+    def list_servers(self) -> list[AuthorizationServer]:
+        return self._inner.list_servers()
+
+    def load(self, server_id: str) -> ServerConfig | None:
+        return self._inner.load(server_id)
+
+    # -- writes announce -------------------------------------------------------------------------------------------
+
+    def create_server(self, config: ServerConfig, alias: str | None = None) -> None:
+        self._write([server_key(config.server.id)], lambda: self._inner.create_server(config, alias))
+
+    def save_server(self, server: AuthorizationServer) -> AuthorizationServer:
+        return self._write([server_key(server.id)], lambda: self._inner.save_server(server))
+
+    def delete_server(self, server: AuthorizationServer) -> None:
+        self._write([server_key(server.id)], lambda: self._inner.delete_server(server))
+
+    def save_keys(self, server: AuthorizationServer, changed: Iterable[KeyRecord], created: Iterable[KeyRecord],
+                  removed: Iterable[str], versions: dict[str, int]) -> AuthorizationServer:
+        return self._write([server_key(server.id)],
+                           lambda: self._inner.save_keys(server, changed, created, removed, versions))
+
+    def create_scope(self, server_id: str, scope: Scope) -> Scope:
+        return self._write([server_key(server_id)], lambda: self._inner.create_scope(server_id, scope))
+
+    def replace_scope(self, server_id: str, old: Scope, new: Scope) -> Scope:
+        return self._write([server_key(server_id)], lambda: self._inner.replace_scope(server_id, old, new))
+
+    def delete_scope(self, server_id: str, scope: Scope) -> None:
+        self._write([server_key(server_id)], lambda: self._inner.delete_scope(server_id, scope))
+
+    def create_claim(self, server_id: str, claim: Claim) -> Claim:
+        return self._write([server_key(server_id)], lambda: self._inner.create_claim(server_id, claim))
+
+    def replace_claim(self, server_id: str, old: Claim, new: Claim) -> Claim:
+        return self._write([server_key(server_id)], lambda: self._inner.replace_claim(server_id, old, new))
+
+    def delete_claim(self, server_id: str, claim: Claim) -> None:
+        self._write([server_key(server_id)], lambda: self._inner.delete_claim(server_id, claim))
+
+    def save_policy(self, server_id: str, policy: Policy, order: Ordered | None) -> Policy:
+        return self._write([server_key(server_id)], lambda: self._inner.save_policy(server_id, policy, order))
+
+    def delete_policy(self, server_id: str, policy: Policy, order: Ordered, rules: Iterable[Rule],
+                      rule_order: Ordered | None) -> None:
+        self._write([server_key(server_id)],
+                    lambda: self._inner.delete_policy(server_id, policy, order, rules, rule_order))
+
+    def save_rule(self, server_id: str, rule: Rule, order: Ordered | None) -> Rule:
+        return self._write([server_key(server_id)], lambda: self._inner.save_rule(server_id, rule, order))
+
+    def delete_rule(self, server_id: str, rule: Rule, order: Ordered) -> None:
+        self._write([server_key(server_id)], lambda: self._inner.delete_rule(server_id, rule, order))
+
+
+class NotifyingClientStore(_Announcing):
+    """``ports.ClientStore`` that announces every write under the key of the client it touched."""
+
+    def __init__(self, inner: ClientStore, notices: ChangeNotices) -> None:
+        super().__init__(notices)
+        self._inner = inner
+
+    def get(self, client_id: str, consistent: bool = True) -> OAuthClient | None:
+        return self._inner.get(client_id, consistent)
+
+    def page(self, prefix: str, limit: int, after: str | None) -> tuple[list[OAuthClient], str | None]:
+        return self._inner.page(prefix, limit, after)
+
+    def create(self, client: OAuthClient) -> OAuthClient:
+        return self._write([client_key(client.client_id)], lambda: self._inner.create(client))
+
+    def replace(self, old: OAuthClient, new: OAuthClient) -> OAuthClient:
+        return self._write([client_key(new.client_id)], lambda: self._inner.replace(old, new))
+
+    def delete(self, client: OAuthClient) -> None:
+        self._write([client_key(client.client_id)], lambda: self._inner.delete(client))
