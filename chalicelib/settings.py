@@ -6,7 +6,8 @@
 ``TOKENMINT_CONFIG_TABLE``     DynamoDB table of authorization-server configuration (required)
 ``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens and OAuth clients (required)
 ``TOKENMINT_GRANTS_TABLE``     DynamoDB table of short-lived grant state, with TTL (required)
-``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be; default 30
+``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
+                              log cannot be written or read (normally changes count within 1 s); default 30
 ``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
 ``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``
 ``TOKENMINT_ROTATION_DAYS``    AUTO rotation interval in days; default 90 (Okta's)

@@ -1,8 +1,9 @@
 """A per-container TTL cache for what the token path reads: server configuration and client records.
 
 The warm path must make no AWS call (DESIGN.md "The warm path budget"), so each warm container keeps what it read
-for ``ttl``; a change made through the management API (a deactivated client, an edited policy, a rotated key) is
-seen by every container within ``ttl`` (``TOKENMINT_CACHE_SECONDS``, 30 s by default). Misses are cached too, so
+for at most ``ttl`` (``TOKENMINT_CACHE_SECONDS``, 30 s by default). A change made through the management API drops
+its entry sooner: at once on the writing container, within a second elsewhere (``change_watch.py``); ``ttl`` is the
+bound when that signal is lost. Misses are cached too, so
 a stream of requests for an unknown client cannot turn into a stream of reads.
 """
 from __future__ import annotations
