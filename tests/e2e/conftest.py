@@ -78,10 +78,8 @@ class StackProcess:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OKTA_", "TOKENMINT_")) and k not in ("AWS_ENDPOINT_URL", "AWS_PROFILE")
                and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-        env.update({"TOKENMINT_PORT": str(self.port), "TOKENMINT_ADMIN_TOKEN": self.token, "PYTHONUNBUFFERED": "1",
-                    # The token path's cache bound (default 30 s), short so that the OAuth tests can watch a
-                    # deactivated policy or deleted client stop working "within the bound" (oauth_support.py).
-                    "TOKENMINT_CACHE_SECONDS": "1"})
+        # The token path's cache period stays the default (30 s), as in `make run`: changes must count at once.
+        env.update({"TOKENMINT_PORT": str(self.port), "TOKENMINT_ADMIN_TOKEN": self.token, "PYTHONUNBUFFERED": "1"})
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "devstack.run"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)

@@ -24,11 +24,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from e2e_support import call, claim_body, expect, policy_body, rule_body, scope_body, server_body, unique
 
-# conftest.py starts the stack with TOKENMINT_CACHE_SECONDS=1: how stale the token path's cached server
-# configuration and client records may be. "Within the cache bound" waits at most this plus a margin.
-STACK_CACHE_SECONDS = 1.0
-CACHE_MARGIN_SECONDS = 4.0
-
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # RFC 6749 5.2: error and error_description may hold only these characters.
 ERROR_CHARS = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]+$")
@@ -312,19 +307,6 @@ def assert_oauth_error(response: requests.Response, status: int, error: str,
         # RFC 6749 5.2: a client that tried the Authorization header gets the challenge back.
         assert BASIC_CHALLENGE.match(response.headers.get("WWW-Authenticate", "")), response.headers
     return body
-
-
-def poll(attempt: Callable[[], requests.Response], done: Callable[[requests.Response], bool],
-         timeout: float = STACK_CACHE_SECONDS + CACHE_MARGIN_SECONDS, interval: float = 0.2
-         ) -> tuple[requests.Response, float]:
-    """Repeat ``attempt`` until ``done`` holds (or ``timeout``): the last response and the seconds it took."""
-    started = time.monotonic()
-    while True:
-        response = attempt()
-        elapsed = time.monotonic() - started
-        if done(response) or elapsed > timeout:
-            return response, elapsed
-        time.sleep(interval)
 
 
 def percent_encode_all(value: str) -> str:

@@ -21,10 +21,8 @@ from e2e_support import expect, policy_body, rule_body, scope_body
 from oauth_support import (
     ADMIN,
     ASSERTION_TYPE,
-    CACHE_MARGIN_SECONDS,
     CONSENTED,
     READ,
-    STACK_CACHE_SECONDS,
     World,
     assert_no_store,
     assert_oauth_error,
@@ -33,14 +31,12 @@ from oauth_support import (
     create_server,
     drop_server,
     new_rsa_key,
-    poll,
     unsigned,
     world,
 )
 
 CC = {"grant_type": "client_credentials"}
 POLICY_FAILED = "Policy evaluation failed for this request, please check the policy configurations."
-BOUND = STACK_CACHE_SECONDS + CACHE_MARGIN_SECONDS
 
 
 @pytest.fixture(scope="module")
@@ -391,27 +387,27 @@ def small_server(okta_client, stack):
         drop_server(okta_client, server.id)
 
 
-def test_deactivated_policy_stops_working_within_the_cache_bound(w, okta_client, small_server):
+# The local stack is one process with the default cache period (30 s): every change below must count on the very
+# next request (issue 12; docs/ARCHITECTURE.md "Staleness bound").
+
+
+def test_deactivated_policy_stops_working_at_once(w, okta_client, small_server):
     server, policy_id = small_server
     request = lambda: _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth)  # noqa: E731
     assert request().status_code == 200  # now cached
     expect(204, okta_client.deactivate_authorization_server_policy(server.id, policy_id))
-    response, elapsed = poll(request, lambda r: r.status_code != 200)
-    assert elapsed <= BOUND
-    assert_oauth_error(response, 401, "access_denied", POLICY_FAILED)
+    assert_oauth_error(request(), 401, "access_denied", POLICY_FAILED)
 
     expect(204, okta_client.activate_authorization_server_policy(server.id, policy_id))
-    response, elapsed = poll(request, lambda r: r.status_code == 200)
-    assert response.status_code == 200 and elapsed <= BOUND, response.text
+    response = request()
+    assert response.status_code == 200, response.text
 
 
 def test_inactive_server_answers_like_an_unknown_one(w, okta_client, small_server):
     server, _policy_id = small_server
     assert _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth).status_code == 200
     expect(204, okta_client.deactivate_authorization_server(server.id))
-    response, elapsed = poll(lambda: _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth),
-                             lambda r: r.status_code == 404)
-    assert elapsed <= BOUND
+    assert _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth).status_code == 404
     for response in _every_endpoint(w, server.issuer):
         _assert_okta_404(response, server.id)
 
@@ -424,12 +420,11 @@ def test_inactive_server_answers_like_an_unknown_one(w, okta_client, small_serve
         drop_server(okta_client, never_used.id)
 
     expect(204, okta_client.activate_authorization_server(server.id))
-    response, elapsed = poll(lambda: _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth),
-                             lambda r: r.status_code == 200)
-    assert response.status_code == 200 and elapsed <= BOUND, response.text
+    response = _post(w, {**CC, "scope": READ}, server=server, auth=w.basic.auth)
+    assert response.status_code == 200, response.text
 
 
-def test_deleted_client_is_invalid_client_within_the_cache_bound(w):
+def test_deleted_client_is_invalid_client_at_once(w):
     doomed = w.admin.service("client_secret_basic")
     doomed_key = w.admin.private_key_jwt()
     basic = lambda: _post(w, {**CC, "scope": w.default_scope}, server=w.default, auth=doomed.auth)  # noqa: E731
@@ -443,15 +438,13 @@ def test_deleted_client_is_invalid_client_within_the_cache_bound(w):
     w.admin.delete(doomed.client_id)
     w.admin.delete(doomed_key.client_id)
     for attempt in (basic, by_key):
-        response, elapsed = poll(attempt, lambda r: r.status_code != 200)
-        assert elapsed <= BOUND
-        assert_oauth_error(response, 401, "invalid_client")
+        assert_oauth_error(attempt(), 401, "invalid_client")
     # A deleted client cannot introspect or revoke either.
     for url in (w.default.introspect_url, w.default.revoke_url):
         assert_oauth_error(w.http.post(url, auth=doomed.auth, data={"token": token}), 401, "invalid_client")
 
 
-def test_new_secret_replaces_the_old_one_within_the_cache_bound(w):
+def test_new_secret_replaces_the_old_one_at_once(w):
     client = w.admin.service("client_secret_post")
     old = client.client_secret
 
@@ -462,9 +455,8 @@ def test_new_secret_replaces_the_old_one_within_the_cache_bound(w):
     assert with_secret(old).status_code == 200  # now cached
     new = w.admin.new_secret(client.client_id)
     assert new != old
-    response, elapsed = poll(lambda: with_secret(new), lambda r: r.status_code == 200)
-    assert response.status_code == 200 and elapsed <= BOUND, response.text
-    response, elapsed = poll(lambda: with_secret(old), lambda r: r.status_code != 200)
-    assert elapsed <= BOUND
+    response = with_secret(new)
+    assert response.status_code == 200, response.text
+    response = with_secret(old)
     assert_oauth_error(response, 401, "invalid_client")
     assert_no_store(response)
