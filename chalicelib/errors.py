@@ -66,6 +66,12 @@ class ConflictError(TokenmintError):
     error_code = "E0000195"
 
 
+class ConcurrentWriteError(ConflictError):
+    """An optimistic-lock condition failed because another request wrote first, and nothing was written. The
+    management API re-runs the request when the caller did not send ``If-Match`` (api/conflict_retry.py); only
+    when retries run out, or the caller asked for a precondition, does it answer 409."""
+
+
 class PreconditionFailedError(TokenmintError):
     """``If-Match`` named a version that is no longer current (Okta's E0000195, HTTP 412)."""
 

@@ -37,12 +37,12 @@ class RunningStack:
 
 
 def start(host: str = "127.0.0.1", port: int = 8000) -> RunningStack:
-    from moto.server import ThreadedMotoServer
+    from .moto_server import LocalMotoServer
 
     moto_port = int(os.environ.get("TOKENMINT_MOTO_PORT") or free_port(host))
     # moto's werkzeug logs every AWS call; the app's own request lines are what an operator wants to see.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto = ThreadedMotoServer(ip_address=host, port=moto_port, verbose=False)
+    moto = LocalMotoServer(host, moto_port)  # DynamoDB requests serialized, as DynamoDB's writes are
     moto.start()
     endpoint = f"http://{host}:{moto_port}"
     for key, value in LOCAL_ENV.items():

@@ -8,7 +8,7 @@ import re
 from typing import Callable, Sequence, TypeVar
 
 from ..errors import (
-    ConflictError,
+    ConcurrentWriteError,
     InvalidPagingError,
     NotFoundError,
     PreconditionFailedError,
@@ -34,8 +34,9 @@ def guarded(call: Callable[[], T], outcomes: Outcomes, conflict: str) -> T:
     """Run a store write: the one place where ``WriteConflict`` becomes an HTTP-meaningful domain error.
 
     The first ``(label, outcome)`` of ``outcomes`` whose label the conflict reports decides; an outcome of None
-    means nothing is wrong (an idempotent write found its work done) and returns None. Anything else is a 409
-    ``ConflictError`` saying ``conflict``.
+    means nothing is wrong (an idempotent write found its work done) and returns None. Anything else is a lost race
+    (a version or order list changed since it was read): ``ConcurrentWriteError`` saying ``conflict``, which the
+    management API retries unless the caller sent ``If-Match``.
     """
     try:
         return call()
@@ -45,7 +46,7 @@ def guarded(call: Callable[[], T], outcomes: Outcomes, conflict: str) -> T:
                 if outcome is None:
                     return None  # type: ignore[return-value]
                 raise outcome() from None
-        raise ConflictError(conflict) from None
+        raise ConcurrentWriteError(conflict) from None
 
 
 def changed_meanwhile(what: str, object_id: str) -> str:

@@ -54,7 +54,8 @@ def base_url(headers: Mapping[str, str], configured: str | None) -> str:
     return f"{scheme}://{host}"
 
 
-_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+# Versions are small counters: 18 digits bound int() far below Python's digit limit (a 60,000-digit header was a 500).
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 
 
 def if_match(request: Request) -> int | None:

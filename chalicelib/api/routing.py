@@ -17,6 +17,7 @@ from chalice import Blueprint, Response
 from ..container import get_container
 from ..domain import ApiToken
 from . import errors
+from .conflict_retry import retrying
 from .errors import Dialect
 from .http import CONTENT_TYPES
 
@@ -79,6 +80,7 @@ class AdminRoutes:
 
     def _secure(self, view: View) -> View:
         bp = self.bp
+        view = retrying(view, lambda: (bp.current_request.headers.get("if-match") or "*").strip() != "*")
 
         @functools.wraps(view)
         def wrapper(*args: str, **kwargs: str) -> Response:

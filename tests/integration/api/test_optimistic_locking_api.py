@@ -1,5 +1,6 @@
 """Optimistic locking through the API: ``ETag``/``If-Match`` (412) across requests, and 409 ``E0000195`` when another
-write lands between a request's read and its write."""
+write lands between a request's read and its write and the caller sent If-Match (without it, the request is
+retried: api/conflict_retry.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -12,6 +13,7 @@ from chalicelib.container import set_container
 from tests.integration.api.apisupport import (
     SERVERS,
     RacingServers,
+    StaleServers,
     assert_error,
     assert_no_content,
     claim_body,
@@ -102,7 +104,7 @@ def test_if_match_star_or_the_current_version_is_honoured(api, resources, value)
     assert api.put(path, body, headers={"If-Match": value}).status_code == 200
 
 
-@pytest.mark.parametrize("value", ["1", "W/1", 'W/"one"', "garbage"])
+@pytest.mark.parametrize("value", ["1", "W/1", 'W/"one"', "garbage", 'W/"' + "9" * 60_000 + '"'])
 def test_an_if_match_we_never_issued_is_412(api, resources, value):
     path, body = resources["scope"]
     with nothing_changes():
@@ -115,9 +117,8 @@ def test_without_if_match_the_last_writer_wins_as_on_okta(api, resources):
     assert api.put(path, {**body, "description": "B"}).data["description"] == "B"
 
 
-def test_a_write_that_loses_a_race_inside_one_request_is_409(api, container, repo, resources):
-    """Another admin saves the scope between this request's read and its write: the request changes nothing."""
-    path, body = resources["scope"]
+def _put_racing(api, container, repo, path, body, headers=None):
+    """PUT the scope while another admin saves it between this request's read and its (first) write."""
     scope_id = path.rsplit("/", 1)[1]
 
     def other_admin_saves() -> None:
@@ -126,17 +127,48 @@ def test_a_write_that_loses_a_race_inside_one_request_is_409(api, container, rep
     racing = ScopeService(repo, RacingServers(container.servers, other_admin_saves))
     set_container(replace(container, scopes=racing))
     try:
+        return path, api.put(path, {**body, "description": "mine"}, headers=headers)
+    finally:
+        set_container(container)
+
+
+def test_a_write_that_loses_a_race_inside_one_request_is_retried_and_the_last_writer_wins(api, container, repo,
+                                                                                        resources):
+    """Issue 14: without If-Match the request re-reads and re-applies its intent, as Okta's last-writer-wins."""
+    path, response = _put_racing(api, container, repo, *resources["scope"])
+    assert response.status_code == 200, response.body
+    current = api.get(path)
+    assert current.data["description"] == "mine"
+    assert etag_version(current) == 3  # created, the other admin's save, then this one
+
+
+def test_a_write_with_if_match_that_loses_a_race_inside_one_request_is_409(api, container, repo, resources):
+    """A caller who asked for a precondition is not retried: the race is its answer, and nothing of it is written."""
+    path, body = resources["scope"]
+    version = etag_version(api.get(path))
+    path, response = _put_racing(api, container, repo, path, body, headers={"If-Match": f'W/"{version}"'})
+    assert_error(response, 409, "E0000195")
+    current = api.get(path)
+    assert current.data["description"] == "the other admin's"
+    assert etag_version(current) == version + 1
+
+
+def test_a_race_lost_on_every_attempt_answers_409_and_writes_nothing(api, container, repo, resources):
+    """Retries are bounded: a request that keeps reading a configuration that is already stale gives up."""
+    path, body = resources["scope"]
+    stale = container.servers.load("default")
+    api.put(path, {**body, "description": "moved on"})  # the stale read no longer holds
+    set_container(replace(container, scopes=ScopeService(repo, StaleServers(container.servers, stale))))
+    try:
         response = api.put(path, {**body, "description": "mine"})
     finally:
         set_container(container)
     assert_error(response, 409, "E0000195")
-    current = api.get(path)
-    assert current.data["description"] == "the other admin's"
-    assert etag_version(current) == 2
+    assert api.get(path).data["description"] == "moved on"
 
 
-def test_two_policies_created_at_once_cannot_both_take_the_order(api, container, repo, clock):
-    """Both read the policy order; the one that writes second finds it changed and gets 409."""
+def test_two_policies_created_at_once_both_land_in_order(api, container, repo, clock):
+    """Both read the policy order; the one that writes second finds it changed, re-reads and goes last."""
 
     def other_admin_creates() -> None:
         container.policies.create("default", policy_body(name="Theirs"))
@@ -147,6 +179,6 @@ def test_two_policies_created_at_once_cannot_both_take_the_order(api, container,
         response = api.post(f"{DEFAULT}/policies", policy_body(name="Mine"))
     finally:
         set_container(container)
-    assert_error(response, 409, "E0000195")
+    assert response.status_code == 201, response.body
     assert [(p["name"], p["priority"]) for p in api.get(f"{DEFAULT}/policies").data] == \
-        [("Default Policy", 1), ("Theirs", 2)]
+        [("Default Policy", 1), ("Theirs", 2), ("Mine", 3)]

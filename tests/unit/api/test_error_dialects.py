@@ -16,6 +16,7 @@ from chalicelib.admin.users import AlreadyActiveError
 from chalicelib.api import errors
 from chalicelib.claims.errors import TooManyGroupsError
 from chalicelib.errors import (
+    ConcurrentWriteError,
     ConflictError,
     ForbiddenError,
     InvalidPagingError,
@@ -89,6 +90,7 @@ EXPECTED: dict[type[BaseException], tuple[tuple[str, int, str], ...]] = {
     NotFoundError: (("okta", 404, "E0000007"), ("okta", 404, "E0000007"), ("page", 404, "not_found")),
     ForbiddenError: (("okta", 403, "E0000006"), OAUTH_500, PAGE_500),
     ConflictError: (("okta", 409, "E0000195"), OAUTH_500, PAGE_500),
+    ConcurrentWriteError: (("okta", 409, "E0000195"), OAUTH_500, PAGE_500),
     PreconditionFailedError: (("okta", 412, "E0000195"), OAUTH_500, PAGE_500),
     StorageUnavailableError: (("okta", 503, "E0000009"), ("oauth", 503, "temporarily_unavailable"),
                               ("page", 503, "temporarily_unavailable")),
