@@ -20,6 +20,7 @@ from ..claims.context import EvalContext, Group as ClaimGroup
 from ..domain import OAuthClient, ServerConfig, UserAccess
 from ..keys import jws
 from ..keys.errors import KeyStoreError
+from ..keys.signer import StaleActiveKidError
 from .access_token import access_token_claims
 from .context import OAuthServices
 from .errors import TemporarilyUnavailableError
@@ -178,7 +179,14 @@ def sign(services: OAuthServices, config: ServerConfig, read_at: datetime, claim
     """Sign with the server's ACTIVE key from the signer cache (no AWS call when warm)."""
     server = config.server
     try:
-        key = services.signer.get(server.id, server.signing_kid or "", kid_read_at=read_at)
+        try:
+            key = services.signer.get(server.id, server.signing_kid or "", kid_read_at=read_at)
+        except StaleActiveKidError:
+            # The configuration was handed out just inside the cache period and signing comes just past the signer's
+            # bound: read which kid is ACTIVE again rather than refuse the token (keys/signer.py).
+            services.configs.changed(server.id)
+            fresh, fresh_at = services.configs.active(server.id)
+            key = services.signer.get(server.id, fresh.server.signing_kid or "", kid_read_at=fresh_at)
     except KeyStoreError:
         log.error("signing key of %s unavailable", server.id)
         raise TemporarilyUnavailableError("The authorization server is temporarily unavailable.") from None
