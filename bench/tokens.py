@@ -8,7 +8,8 @@ In one run, on this machine, against moto's server started in this process (the 
 3. AWS calls per warm token, counted with botocore event hooks by service and operation, and a short-TTL run that
    shows the cache TTL (``TOKENMINT_CACHE_SECONDS``) is what bounds DynamoDB reads;
 4. cold start: fresh interpreters that import the app, build the container and serve a first token;
-5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's.
+5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's;
+6. the caches at scale: hit rates and DynamoDB reads per token with 1,000 servers and 10,000 clients (cache_scale.py).
 
 See docs/performance.md for a recorded run and what each figure includes.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
+from bench import cache_scale
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
 from bench.coldstart import CHILD_CODE
 
@@ -792,6 +794,13 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
          f"${refresh_units / default_ttl / 100 * PRICE_DDB_READ_UNIT * 1e6:.6f})")
     line("not per token", "KMS key $1/month, $0.40/secret-month per signing key, cold-start INIT, logs")
 
+    heading(f"Caches at scale: {cache_scale.SERVERS:,} servers, {cache_scale.CLIENTS:,} clients, uniform traffic, "
+            f"{cache_scale.TOKENS_PER_SECOND} tokens/s (bench/cache_scale.py)")
+    container = stack.container
+    at_scale = cache_scale.run(container.storage.config.load(container.servers.default_id()),
+                               container.clients.get_for_token(stack.client_id), container.settings.cache_seconds,
+                               container.settings.cache_megabytes, line)
+
     if args.profile:
         profile(stack, event)
 
@@ -807,6 +816,9 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
     line("KMS + Secrets Manager calls per warm token (target 0)", f"{warm_secret:g}  {verdict(warm_secret == 0)}")
     line(f"DynamoDB calls per warm token (target <= {TARGET_DYNAMODB_PER_TOKEN})",
          f"{warm_ddb:.5f}  {verdict(warm_ddb <= TARGET_DYNAMODB_PER_TOKEN)}")
+    line("at scale (1,000 servers, 10,000 clients, uniform; defaults)",
+         f"{at_scale.config_hit_rate:.1%} / {at_scale.client_hit_rate:.1%} config / client hits, "
+         f"{at_scale.reads_per_token:.3f} DynamoDB reads per token, {at_scale.evictions} evictions")
     line(f"cold start, import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
          f"{cold_ms:.0f} ms  {verdict(cold_ms <= TARGET_COLD_MS)}  (median wall; best {min(in_process):.0f}, "
          f"CPU + AWS wait {statistics.median(cpu_wait):.0f})")

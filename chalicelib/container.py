@@ -97,7 +97,7 @@ class Container:
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
                          clients=clients, signing_keys=store.load, holders=storage.holders,
                          changes=lambda: storage.changes.read()[0]),
-            ttl, clock.now, key_retention=policy.retention)
+            ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
         user_repo = storage.users
         group_repo = storage.groups

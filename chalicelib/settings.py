@@ -8,6 +8,7 @@
 ``TOKENMINT_GRANTS_TABLE``     DynamoDB table of short-lived grant state, with TTL (required)
 ``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
                               log cannot be written or read (normally changes count within 1 s); default 30
+``TOKENMINT_CACHE_MEGABYTES``  memory for those caches (configurations 3/4, clients 1/4; LRU); default 64
 ``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
 ``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``
 ``TOKENMINT_ROTATION_DAYS``    AUTO rotation interval in days; default 90 (Okta's)
@@ -41,6 +42,7 @@ class Settings:
     secret_prefix: str
     rotation_days: int
     cache_seconds: int
+    cache_megabytes: int
     # Only the hash of TOKENMINT_ADMIN_TOKEN is kept in memory after start-up.
     admin_token_sha256: str | None
 
@@ -74,6 +76,12 @@ class Settings:
         if not 0 <= cache_seconds <= 300:
             # The signer trusts a cached ACTIVE kid for at most 5 minutes (keys/signer.py).
             raise SettingsError("TOKENMINT_CACHE_SECONDS must be between 0 and 300")
+        try:
+            cache_megabytes = int(env.get("TOKENMINT_CACHE_MEGABYTES") or 64)
+        except ValueError:
+            raise SettingsError("TOKENMINT_CACHE_MEGABYTES must be a whole number of megabytes") from None
+        if not 1 <= cache_megabytes <= 4096:
+            raise SettingsError("TOKENMINT_CACHE_MEGABYTES must be between 1 and 4096")
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -86,5 +94,6 @@ class Settings:
             secret_prefix=(env.get("TOKENMINT_SECRET_PREFIX") or f"tokenmint/{stage}").strip("/"),
             rotation_days=rotation_days,
             cache_seconds=cache_seconds,
+            cache_megabytes=cache_megabytes,
             admin_token_sha256=hashlib.sha256(admin_token.encode()).hexdigest() if admin_token else None,
         )

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from .cache import TTLCache
+from .cache import DEFAULT_BUDGET, CacheStats, TTLCache
 
 RECHECK_INTERVAL = timedelta(seconds=5)
 
@@ -33,14 +33,14 @@ class CachedClients:
     """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
 
     def __init__(self, source: ClientSource, ttl: timedelta, now: Callable[[], datetime],
-                 freshen: Callable[[], None] = _nothing) -> None:
+                 freshen: Callable[[], None] = _nothing, budget: int = DEFAULT_BUDGET) -> None:
         self._source = source
         self._now = now
         self._freshen = freshen
         # Clients known to have changed since they were last read: their next read is strongly consistent, or an
         # eventually consistent read could bring back the record the change replaced and keep it for the TTL.
         self._changed: set[str] = set()
-        self._cache: TTLCache[str, Any] = TTLCache(ttl, now, max_entries=10_000)
+        self._cache: TTLCache[str, Any] = TTLCache(ttl, now, budget)
         self._rechecked_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
@@ -80,6 +80,9 @@ class CachedClients:
         if fresh is None or fresh.secret_hash == client.secret_hash:
             return False
         return bool(self._source.verify_secret(fresh, presented))
+
+    def stats(self) -> CacheStats:
+        return self._cache.stats()
 
     def clear(self) -> None:
         """Forget every record and every recent re-check (``token_path_caches.TokenPathCaches.clear``)."""

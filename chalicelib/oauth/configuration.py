@@ -7,7 +7,7 @@ from typing import Callable, Protocol
 
 from ..domain import ACTIVE, ServerConfig
 from ..errors import NotFoundError
-from .cache import TTLCache
+from .cache import DEFAULT_BUDGET, CacheStats, TTLCache
 
 SERVER_TYPE = "AuthorizationServer"
 DEFAULT_ALIAS = "default"
@@ -52,11 +52,12 @@ class ServerConfigs:
     """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
 
     def __init__(self, loader: ConfigLoader, resolve_alias: Callable[[str], str], ttl: timedelta,
-                 now: Callable[[], datetime], freshen: Callable[[], None] = _nothing) -> None:
+                 now: Callable[[], datetime], freshen: Callable[[], None] = _nothing,
+                 budget: int = DEFAULT_BUDGET) -> None:
         self._loader = loader
         self._resolve = resolve_alias
         self._freshen = freshen
-        self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now)
+        self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now, budget)
 
     def active(self, server_id: str) -> tuple[ServerConfig, datetime]:
         """The configuration of an ACTIVE server and when it was read; unknown and INACTIVE servers look the
@@ -77,3 +78,6 @@ class ServerConfigs:
 
     def clear(self) -> None:
         self._cache.clear()
+
+    def stats(self) -> CacheStats:
+        return self._cache.stats()

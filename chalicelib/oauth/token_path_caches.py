@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from ..changes import CLIENT, EVERYTHING, SERVER
 from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
 from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
+from .cache import DEFAULT_BUDGET
 from .change_watch import ChangeWatch
 from .clients import CachedClients, ClientSource
 from .configuration import ConfigLoader, DefaultServerId, ServerConfigs
@@ -79,11 +80,12 @@ def _nothing() -> None:
 class TokenPathCaches:
     """Every cache of the token path, built together with their bounds checked, and emptied together.
 
-    ``ttl`` is ``TOKENMINT_CACHE_SECONDS`` (settings.py); ``now`` the container's clock."""
+    ``ttl`` is ``TOKENMINT_CACHE_SECONDS`` (settings.py); ``budget`` the bytes of ``TOKENMINT_CACHE_MEGABYTES``;
+    ``now`` the container's clock."""
 
     def __init__(self, sources: CacheSources, ttl: timedelta, now: Callable[[], datetime], *,
                  signer_staleness: timedelta = DEFAULT_MAX_STALENESS,
-                 key_retention: timedelta = DEFAULT_RETENTION) -> None:
+                 key_retention: timedelta = DEFAULT_RETENTION, budget: int = 4 * DEFAULT_BUDGET) -> None:
         check_bounds(ttl, signer_staleness, key_retention)
         self.ttl = ttl
         # Shared with admin/servers.ServerService: the admin API and the token path resolve `default` alike.
@@ -91,8 +93,11 @@ class TokenPathCaches:
         self.watch = ChangeWatch(sources.changes, self.changed, self.forget_records, now) \
             if sources.changes is not None else None
         freshen = self.watch.poll if self.watch is not None else _nothing
-        self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen)
-        self.clients = CachedClients(sources.clients, ttl, now, freshen)  # also holds the secret re-check times
+        # Configurations are the large entries (every claim, policy and rule of a server): 3/4 of the memory.
+        self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen,
+                                     budget=budget * 3 // 4)
+        self.clients = CachedClients(sources.clients, ttl, now, freshen,  # also holds the secret re-check times
+                                     budget=budget - budget * 3 // 4)
         self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)

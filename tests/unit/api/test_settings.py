@@ -42,6 +42,8 @@ def test_defaults():
     assert settings.kms_key_id == "alias/tokenmint"
     assert settings.secret_prefix == "tokenmint/dev"
     assert settings.rotation_days == 90
+    assert settings.cache_seconds == 30
+    assert settings.cache_megabytes == 64
 
 
 def test_secret_prefix_follows_the_stage_unless_set():
@@ -53,6 +55,22 @@ def test_secret_prefix_follows_the_stage_unless_set():
 def test_bad_rotation_days_name_the_variable(raw):
     with pytest.raises(SettingsError, match="TOKENMINT_ROTATION_DAYS"):
         Settings.from_env({**TABLES, "TOKENMINT_ROTATION_DAYS": raw})
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "4097", "-1", "1.5"])
+def test_bad_cache_megabytes_name_the_variable(raw):
+    with pytest.raises(SettingsError, match="TOKENMINT_CACHE_MEGABYTES"):
+        Settings.from_env({**TABLES, "TOKENMINT_CACHE_MEGABYTES": raw})
+
+
+def test_cache_megabytes_size_the_token_path_caches():
+    from chalicelib.container import Container
+    from chalicelib.storage.memory import InMemoryStorage
+
+    settings = Settings.from_env({**TABLES, "TOKENMINT_CACHE_MEGABYTES": "8"})
+    caches = Container.build(settings, storage=InMemoryStorage()).caches
+    assert caches.configs.stats().budget == 6 * 1024 * 1024
+    assert caches.clients.stats().budget == 2 * 1024 * 1024
 
 
 def test_rotation_days():

@@ -1,5 +1,6 @@
 """The per-container TTL cache of the token path (chalicelib.oauth.cache) and the two caches built on it
-(server configurations, client records): an injected clock, misses cached too, bounded size."""
+(server configurations, client records): an injected clock, misses cached too, bounded by memory, least recently
+used evicted first."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +9,7 @@ import pytest
 
 from chalicelib.clock import FixedClock
 from chalicelib.errors import NotFoundError
-from chalicelib.oauth.cache import TTLCache
+from chalicelib.oauth.cache import TTLCache, estimate_size
 from chalicelib.oauth.clients import CachedClients
 from chalicelib.oauth.configuration import ServerConfigs
 from tests.unit.oauth.oauthfakes import NOW, FakeConfigLoader, fake_client, rsa_key, server_config, verify_secret
@@ -69,19 +70,79 @@ def test_keys_are_independent(clock):
     assert cache.get("a", lambda: "X")[0] == "A"
 
 
-def test_eviction_at_max_entries_drops_the_oldest_insert(clock):
-    cache: TTLCache[int, int] = TTLCache(TTL, clock.now, max_entries=3)
+def sized(budget: int, clock) -> TTLCache:
+    """A cache where every value costs its own number of bytes."""
+    return TTLCache(TTL, clock.now, budget=budget, size_of=lambda value: value)
+
+
+def test_the_least_recently_used_entry_goes_first_when_the_budget_is_full(clock):
+    cache = sized(30, clock)
     for key in (1, 2, 3):
-        cache.get(key, lambda key=key: key * 10)
-    cache.get(4, lambda: 40)  # evicts 1
-    loads = Loads(99)
-    assert cache.get(2, loads)[0] == 20
-    assert cache.get(3, loads)[0] == 30
-    assert cache.get(4, loads)[0] == 40
+        cache.get(key, lambda: 10)
+    cache.get(1, Loads(99))  # a hit: 1 is now the most recently used
+    cache.get(4, lambda: 10)  # over budget: evicts 2, the least recently used, not 1, the oldest insert
+    loads = Loads(10)
+    for key in (1, 3, 4):
+        cache.get(key, loads)
     assert loads.count == 0
-    assert cache.get(1, loads)[0] == 99
+    cache.get(2, loads)
     assert loads.count == 1
-    assert len(cache._entries) <= 3
+    stats = cache.stats()
+    assert (stats.evictions, stats.entries, stats.bytes, stats.budget) == (2, 3, 30, 30)
+
+
+def test_a_large_entry_evicts_as_many_as_it_needs(clock):
+    cache = sized(30, clock)
+    for key in (1, 2, 3):
+        cache.get(key, lambda: 10)
+    cache.get(4, lambda: 25)
+    assert cache.stats().entries == 1 and cache.stats().bytes == 25
+
+
+def test_an_entry_larger_than_the_budget_is_handed_out_but_not_kept(clock):
+    cache = sized(30, clock)
+    cache.get(1, lambda: 10)
+    assert cache.get(2, lambda: 31) == (31, NOW)
+    loads = Loads(31)
+    cache.get(2, loads)
+    assert loads.count == 1
+    assert cache.stats().entries == 1 and cache.get(1, Loads(0))[0] == 10
+
+
+def test_hits_and_misses_are_counted(clock):
+    cache = sized(100, clock)
+    cache.get("a", lambda: 1)
+    cache.get("a", lambda: 1)
+    cache.get("b", lambda: 1)
+    clock.advance(seconds=TTL.total_seconds())
+    cache.get("a", lambda: 1)  # expired: a miss
+    stats = cache.stats()
+    assert (stats.hits, stats.misses) == (1, 3)
+    assert stats.hit_rate == 0.25
+
+
+def test_a_load_that_raced_a_drop_is_handed_out_but_not_stored(clock):
+    cache: TTLCache[str, str] = TTLCache(TTL, clock.now)
+
+    def load_while_a_change_lands() -> str:
+        cache.invalidate("k")  # the change's drop arrives while this read is under way
+        return "maybe-old"
+
+    assert cache.get("k", load_while_a_change_lands)[0] == "maybe-old"
+    assert cache.get("k", lambda: "new")[0] == "new"
+
+
+def test_sizes_are_estimated_from_what_an_entry_holds():
+    small = estimate_size(fake_client("a"))
+    config = server_config("aus_a", rsa_key("a"))
+    assert 0 < small < estimate_size(config)
+    assert estimate_size({"k": "x" * 10_000}) > 10_000
+    assert estimate_size(None) > 0
+
+
+def test_a_negative_budget_is_refused(clock):
+    with pytest.raises(ValueError):
+        TTLCache(TTL, clock.now, budget=-1)
 
 
 def test_invalidate_forces_a_reload_and_ignores_unknown_keys(clock):
