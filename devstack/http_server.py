@@ -1,8 +1,9 @@
 """Serves the Chalice app over real HTTP with Chalice's local gateway, plus what API Gateway adds in AWS.
 
-In AWS an unknown path reaches no Lambda: API Gateway answers it, and ``infra/`` maps that answer to Okta's 404
-``E0000008``. Chalice's local gateway answers 403 "Missing Authentication Token" instead, so this handler makes
-the same mapping locally.
+In AWS an unknown ``/api/v1`` path reaches the greedy route of api/unknown_paths.py (401 without a valid token, else
+404 ``E0000008``), and any other unknown path reaches no Lambda: API Gateway answers it, and ``infra/`` maps that
+answer to Okta's 404 ``E0000008``. Chalice's local gateway matches no greedy route and answers 403 "Missing
+Authentication Token" instead, so this handler gives both answers locally.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from chalice.local import (
 )
 
 from chalicelib import ids
+from chalicelib.api import unknown_paths
 
 _NOT_FOUND = {
     "errorCode": "E0000008",
@@ -32,6 +34,15 @@ _NOT_FOUND = {
 
 class TokenmintRequestHandler(ChaliceRequestHandler):
     def _send_error_response(self, error: LocalGatewayException) -> None:
+        path = self.path.split("?", 1)[0]
+        if error.CODE == 403 and (path == unknown_paths.PREFIX or path.startswith(unknown_paths.PREFIX + "/")):
+            # API Gateway routes these to the greedy /api/v1/{proxy+} route, which Chalice's local gateway cannot
+            # match: answer as it would (401 without a valid token, else 404).
+            response = unknown_paths.answer(self.headers)
+            body = response.body if isinstance(response.body, str) else json.dumps(response.body)
+            self._send_http_response(response.status_code, {**response.headers,
+                                                            "X-Okta-Request-Id": uuid.uuid4().hex}, body)
+            return
         # Chalice's local gateway answers an unknown path with 403: "Missing Authentication Token" without an
         # Authorization header, and a message that echoes the header (the caller's token!) with one. Both are
         # "no such route" and become Okta's 404; nothing of the request is echoed.

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ..errors import ConcurrentWriteError
 
-ATTEMPTS = 8
+ATTEMPTS = 20  # contended writes commit one at a time: room for about as many writers at once
 FIRST_PAUSE = 0.005  # seconds; doubled each attempt, times a jitter in [0.5, 1.5)
 MAX_PAUSE = 0.2
 

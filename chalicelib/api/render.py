@@ -35,7 +35,7 @@ def server(s: AuthorizationServer, base: str, rotation_interval: timedelta = AUT
         signing["lastRotated"] = okta_time(s.last_rotated)
         if s.rotation_mode == "AUTO":
             signing["nextRotation"] = okta_time(s.last_rotated + rotation_interval)
-    return {
+    return _without_nulls({
         "id": s.id,
         "name": s.name,
         "description": s.description,
@@ -60,7 +60,17 @@ def server(s: AuthorizationServer, base: str, rotation_interval: timedelta = AUT
             "scopes": link(f"{admin}/scopes", "GET", "POST"),
             **_lifecycle(admin, s.status),
         },
-    }
+    }, "description")
+
+
+def _without_nulls(body: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Drop the named properties when they have no value. Okta's published spec types them as plain strings (no
+    ``nullable``), so generated clients and contract tests reject ``null``; the official SDK reads an absent
+    property as None, exactly as it read ``null`` (docs/ARCHITECTURE.md "Decisions")."""
+    for name in names:
+        if body.get(name) is None:
+            body.pop(name, None)
+    return body
 
 
 def _admin(base: str, server_path: str) -> str:
@@ -68,7 +78,7 @@ def _admin(base: str, server_path: str) -> str:
 
 
 def scope(s: Scope, base: str, server_path: str) -> dict[str, Any]:
-    return {
+    return _without_nulls({
         "id": s.id,
         "name": s.name,
         "displayName": s.display_name,
@@ -80,7 +90,7 @@ def scope(s: Scope, base: str, server_path: str) -> dict[str, Any]:
         "apiResourceId": None,
         "default": s.default,
         "_links": {"self": link(f"{_admin(base, server_path)}/scopes/{s.id}", "GET", "PUT", "DELETE")},
-    }
+    }, "displayName", "description")
 
 
 def claim(c: Claim, base: str, server_path: str) -> dict[str, Any]:
@@ -107,7 +117,7 @@ def claim(c: Claim, base: str, server_path: str) -> dict[str, Any]:
 
 def policy(p: Policy, priority: int, base: str, server_path: str) -> dict[str, Any]:
     href = f"{_admin(base, server_path)}/policies/{p.id}"
-    return {
+    return _without_nulls({
         "id": p.id,
         "status": p.status,
         "name": p.name,
@@ -123,7 +133,7 @@ def policy(p: Policy, priority: int, base: str, server_path: str) -> dict[str, A
             **_lifecycle(href, p.status),
         },
         "type": "OAUTH_AUTHORIZATION_POLICY",
-    }
+    }, "description")
 
 
 def rule(r: Rule, priority: int, base: str, server_path: str) -> dict[str, Any]:
@@ -175,10 +185,10 @@ def api_token(t: ApiToken, base: str) -> dict[str, Any]:
 
 def token_client(client: Any, base: str) -> dict[str, Any]:
     """A client in the list of clients holding tokens of a server (okta-api.md 2.1)."""
-    return {
+    return _without_nulls({
         "client_id": client.client_id,
         "client_name": client.client_name,
         "client_uri": client.client_uri,
         "logo_uri": client.logo_uri,
         "_links": {"client": link(f"{base}/oauth2/v1/clients/{client.client_id}", "GET")},
-    }
+    }, "client_uri", "logo_uri")

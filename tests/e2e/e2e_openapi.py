@@ -49,14 +49,6 @@ def spec_path(environ: Mapping[str, str] = os.environ) -> Path | None:
         raise FileNotFoundError(f"{REFERENCE_DIR_SETTING}={directory} does not hold Okta's OpenAPI spec ({SPEC_NAME})")
     return path
 
-# Properties the spec types as plain strings but that real Okta sends as JSON ``null`` when the caller gave no
-# value (okta-api.md 1 "Nulls" and 2.3: "create without it -> null in response", recorded in Terraform's VCR
-# fixtures of real Okta traffic). tokenmint does the same, and the SDK reads ``null`` fine; the spec, not the wire,
-# is wrong here, so these (and only these) properties are made ``nullable`` before validating.
-NULLABLE_IN_PRACTICE: dict[str, tuple[str, ...]] = {
-    "AuthorizationServer": ("description",),
-    "OAuth2Scope": ("displayName", "description"),
-}
 
 
 @dataclass(frozen=True)
@@ -132,10 +124,6 @@ class Conformance:
     @staticmethod
     def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
         spec = copy.deepcopy(raw)
-        schemas = spec["components"]["schemas"]
-        for schema_name, properties in NULLABLE_IN_PRACTICE.items():
-            for prop in properties:
-                schemas[schema_name]["properties"][prop]["nullable"] = True
         # `content: {}` means "no body" in OpenAPI, but openapi-core then demands a body (MissingData). Dropping the
         # empty map keeps the meaning; the empty-body rule is checked here instead (``_check_no_content``).
         for item in spec["paths"].values():

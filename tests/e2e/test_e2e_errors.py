@@ -83,8 +83,16 @@ def test_plain_http_without_a_valid_token_gets_401(http, stack, authorization):
     assert stack.token not in response.text
 
 
-def test_unknown_path_is_okta_404_E0000008(http, stack):
-    response = http.get(f"{stack.base_url}/api/v1/no-such-thing")
+def test_unknown_api_path_without_a_token_is_okta_401_E0000011(http, stack):
+    """No route discovery without credentials (issue 12): existing path or not, the answer is 401."""
+    for method in ("GET", "POST", "DELETE"):
+        response = http.request(method, f"{stack.base_url}/api/v1/no-such-thing")
+        _okta_error(response, 401, "E0000011")
+    assert http.get(f"{stack.base_url}/api/v1/apps").status_code == 401
+
+
+def test_unknown_path_outside_the_api_is_okta_404_E0000008(http, stack):
+    response = http.get(f"{stack.base_url}/no-such-thing")
     body = _okta_error(response, 404, "E0000008")
     assert body["errorSummary"] == "The requested path was not found"
 

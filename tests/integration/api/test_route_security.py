@@ -12,11 +12,13 @@ PROTECTED_PREFIXES = ("/api/v1/", "/oauth2/v1/clients")
 
 
 def protected_routes() -> list[tuple[str, str, str]]:
-    """(path, method, view name) of every route the app registers under the management prefixes."""
+    """(path, method, view name) of every route the app registers under the management prefixes. The greedy
+    ``/api/v1/{proxy+}`` route is left out: Chalice's test gateway cannot route to it, so test_unknown_paths.py
+    drives it with API Gateway's own event."""
     from app import app
 
     return sorted((path, method, entry.view_name)
-                  for path, methods in app.routes.items() if path.startswith(PROTECTED_PREFIXES)
+                  for path, methods in app.routes.items() if path.startswith(PROTECTED_PREFIXES) and "+}" not in path
                   for method, entry in methods.items())
 
 

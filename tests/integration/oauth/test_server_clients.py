@@ -36,7 +36,7 @@ def test_lists_only_clients_that_got_tokens_from_that_server(api, container):
     assert listed.status_code == 200
     assert [c["client_name"] for c in listed.data] == ["Alpha", "beta"]
     assert listed.data[0] == {
-        "client_id": alpha[0], "client_name": "Alpha", "client_uri": None, "logo_uri": None,
+        "client_id": alpha[0], "client_name": "Alpha",
         "_links": {"client": {"href": f"https://tokenmint.test/oauth2/v1/clients/{alpha[0]}",
                               "hints": {"allow": ["GET"]}}},
     }

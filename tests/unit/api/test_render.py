@@ -42,10 +42,10 @@ def hints(entry: dict) -> list[str]:
 
 def test_server_fields_in_okta_order():
     body = render.server(make_server(), BASE)
-    assert list(body) == ["id", "name", "description", "audiences", "issuer", "issuerMode", "status", "created",
-                          "lastUpdated", "credentials", "default", "_links"]
+    assert list(body) == ["id", "name", "audiences", "issuer", "issuerMode", "status", "created",
+                          "lastUpdated", "credentials", "default", "_links"]  # no description: absent, never null
     assert body["id"] == "auskwr35t9yxZfX171d7"
-    assert body["description"] is None
+    assert list(render.server(replace(make_server(), description="d"), BASE))[:3] == ["id", "name", "description"]
     assert body["audiences"] == ["api://mine"]
     assert body["issuer"] == f"{BASE}/oauth2/auskwr35t9yxZfX171d7"
     assert body["issuerMode"] == "ORG_URL"
