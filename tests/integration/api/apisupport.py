@@ -1,15 +1,15 @@
 """Shared machinery of the management-API and storage integration tests (imported by their conftests and tests).
 
 Why a module-wide world instead of the root ``container`` fixture per test: building a container creates botocore
-sessions, tables, the default server and its RSA keys (~0.6 s), and moto deep-copies a whole table for every item
-of a transaction, so its cost grows with everything a module leaves behind. A ``World`` is built once per module;
-its tables are snapshotted right after bootstrap and restored after every test, so each test still starts from
-exactly what the root fixture gives: a bootstrapped ``default`` server and one admin API token, at the same fixed
-time.
+sessions, tables, the default server and its RSA keys (~0.6 s). A ``World`` is built once per module; its storage
+is snapshotted right after bootstrap and restored after every test, so each test still starts from exactly what
+the root fixture gives: a bootstrapped ``default`` server and one admin API token, at the same fixed time.
 
-Snapshots, restores and the "nothing changed" check read moto's in-memory DynamoDB backend directly (moto is
-pinned in requirements-dev.txt): a Scan through boto3 costs ~40 ms against ~3 ms, and these run around every test
-and every bad request. Tests that must see what DynamoDB itself returns use ``raw_scan``.
+Storage is the in-memory backend (tests/contract holds it to DynamoDB's behaviour) unless the module is marked
+``dynamodb``: modules that read DynamoDB's items or prove its semantics stay on moto. Snapshots, restores and the
+"nothing changed" check read the backend directly (moto's in-memory DynamoDB, pinned in requirements-dev.txt, or
+``InMemoryStorage.snapshot``): a Scan through boto3 costs ~40 ms against ~3 ms, and these run around every test and
+every bad request. Tests that must see what DynamoDB itself returns use ``raw_scan``.
 """
 from __future__ import annotations
 
@@ -23,8 +23,11 @@ from typing import Any
 
 import boto3
 
+from types import SimpleNamespace
+
 from chalicelib.clock import FixedClock
-from chalicelib.container import Container
+from chalicelib.container import Container, get_container
+from chalicelib.storage.memory import InMemoryStorage
 from tests.moto_world import BASE, CONFIG_TABLE, DIRECTORY_TABLE, REGION, START, test_settings  # noqa: F401
 from tests.moto_world import dynamodb_backend as _backend
 
@@ -44,22 +47,29 @@ class World:
     other: dict[str, str]
     # The default server, its seeded policy and that policy's default rule.
     default: dict[str, str]
+    # The in-memory backend when the world stands on it (None: DynamoDB on moto).
+    memory: InMemoryStorage | None = None
 
     def reset(self) -> None:
         """Put every table and the clock back to how bootstrap left them."""
-        tables = _backend().tables
-        for name, items in self.snapshot.items():
-            tables[name].items = copy.deepcopy(items)
+        if self.memory is not None:
+            self.memory.restore(self.snapshot)
+        else:
+            tables = _backend().tables
+            for name, items in self.snapshot.items():
+                tables[name].items = copy.deepcopy(items)
         self.clock.set(START)
 
 
-def build_world(other: bool = False) -> World:
+def build_world(other: bool = False, memory: bool = True) -> World:
     """Call inside an active ``mock_aws``. ``other`` adds a second server to the snapshot (creating a server is the
-    most expensive write there is, so modules that need one for "wrong parent" cases get it once)."""
+    most expensive write there is, so modules that need one for "wrong parent" cases get it once); ``memory``: the
+    in-memory storage backend, else DynamoDB on moto."""
     kms_key = boto3.client("kms", region_name=REGION).create_key(Description="tokenmint tests")["KeyMetadata"]
     settings = test_settings(TOKENMINT_KMS_KEY_ID=kms_key["KeyId"])
     clock = FixedClock(START)
-    container = Container.build(settings, clock)
+    storage = InMemoryStorage() if memory else None
+    container = Container.build(settings, clock, storage=storage)
     container.bootstrap()
     _token, secret = container.api_tokens.create({"name": "tests"})
     ids: dict[str, str] = {}
@@ -72,12 +82,18 @@ def build_world(other: bool = False) -> World:
     policy = next(p for p in config.policies if p.is_default)
     rule = next(r for r in config.rules if r.policy_id == policy.id and r.is_default)
     default = {"server": config.server.id, "policy": policy.id, "rule": rule.id}
-    snapshot = {name: copy.deepcopy(table.items) for name, table in _backend().tables.items()}
-    return World(container, clock, secret, snapshot, ids, default)
+    snapshot = storage.snapshot() if storage is not None else \
+        {name: copy.deepcopy(table.items) for name, table in _backend().tables.items()}
+    return World(container, clock, secret, snapshot, ids, default, storage)
 
 
 def state() -> State:
-    """Every item of every table, by (pk, sk), in DynamoDB's typed form."""
+    """Every item of every table of the current container's backend, by (pk, sk): in DynamoDB's typed form on moto,
+    as stored records in memory."""
+    storage = get_container().storage
+    if isinstance(storage, InMemoryStorage):
+        return {f"table{i}": {key: {"record": record} for key, record in items.items()}
+                for i, items in enumerate(storage.snapshot())}  # type: ignore[arg-type]
     return {name: {(item.hash_key.value, item.range_key.value): item.to_json()["Attributes"]
                    for item in table.all_items()}
             for name, table in _backend().tables.items()}
@@ -96,7 +112,11 @@ def raw_scan(table: str) -> list[dict[str, Any]]:
 
 
 def raw_items(container: Container, pk: str) -> list[Any]:
-    """Every item of one partition of the configuration table, read straight from DynamoDB."""
+    """Every item of one partition of the configuration table, read straight from the backend (each with ``sk``
+    and ``doc``)."""
+    if isinstance(container.storage, InMemoryStorage):
+        table = container.storage.config._t  # the backend's own table: what is stored, under the port
+        return [SimpleNamespace(sk=sk, doc=record.doc) for sk, record in table.query(pk)]
     return list(container.config_model.query(pk, consistent_read=True))
 
 

@@ -18,6 +18,9 @@ from tests.integration.api.apisupport import (
     raw_scan,
 )
 
+# On DynamoDB (moto): reads the directory table's items as DynamoDB stores them (the secret's hash only).
+pytestmark = pytest.mark.dynamodb
+
 TOKENS = "/api/v1/api-tokens"
 T0 = "2026-01-01T12:00:00.000Z"
 

@@ -23,6 +23,9 @@ from tests.integration.api.apisupport import (
     with_path,
 )
 
+# On DynamoDB (moto): edits an order-list item in place; and the rules API keeps a module on the real backend.
+pytestmark = pytest.mark.dynamodb
+
 POLICIES = f"{SERVERS}/default/policies"
 T0 = "2026-01-01T12:00:00.000Z"
 

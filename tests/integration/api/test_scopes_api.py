@@ -6,7 +6,6 @@ import re
 import pytest
 
 from chalicelib.domain import Scope
-from chalicelib.storage import mappers
 from tests.integration.api.apisupport import (
     BASE,
     DELETE,
@@ -279,11 +278,11 @@ def test_bad_paging_is_400_e0000029(api, query):
 
 
 def test_limit_above_200_is_clamped_to_200(api, container, default_ids):
-    # 200 scopes written straight to the table: going through the API would only make this test slow.
+    # 200 scopes written straight to the store: going through the API would only make this test slow.
     for i in range(200):
         scope = Scope(id=f"scpBULK{i:013d}", name=f"bulk:{i:03d}", display_name=None, description=None,
                       system=False, metadata_publish="NO_CLIENTS", consent="IMPLICIT", optional=False, default=False)
-        container.config_model(f"AS#{default_ids['server']}", f"SCOPE#{scope.id}", doc=mappers.scope_doc(scope)).save()
+        container.storage.config.create_scope(default_ids["server"], scope)
     first = api.get(f"{SCOPES}?limit=1000")
     assert len(first.data) == 200
     links = parse_links(first.headers["Link"])

@@ -1,7 +1,8 @@
 """The fixtures of the management-API and storage integration tests, shared by both directories' conftests.
 
 They keep the root fixtures' names (``container``, ``clock``, ``admin_token``, hence also ``api``) but back them with
-one moto world per module that is reset after every test (see ``apisupport``).
+one world per module that is reset after every test: in-memory storage unless the module is marked ``dynamodb``
+(see ``apisupport``).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.api.apisupport import REGION, World, build_world
+from tests.integration.api.apisupport import World, build_world
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,8 @@ def world(request) -> Iterator[World]:
     from moto import mock_aws
 
     with mock_aws():
-        yield build_world(other=getattr(request.module, "OTHER_SERVER", False))
+        yield build_world(other=getattr(request.module, "OTHER_SERVER", False),
+                          memory=request.node.get_closest_marker("dynamodb") is None)
 
 
 @pytest.fixture
@@ -67,9 +69,6 @@ def default_ids(world, container) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def repo(world):
-    """A ConfigRepository of its own over the world's configuration table (storage-level tests and races)."""
-    from pynamodb.connection import Connection
-
-    from chalicelib.storage.config_repository import ConfigRepository
-
-    return ConfigRepository(world.container.config_model, Connection(region=REGION))
+    """The world's configuration store itself, under the admin services and their change notices (storage-level
+    tests and races)."""
+    return world.container.storage.config

@@ -1,6 +1,8 @@
-"""Fixtures of the front-channel integration tests: the app in-process on moto, built once per module with a
-world of users, a group, clients and scopes (snapshotted, restored after every test, like ``tests/integration/api``),
-and ``TOKENMINT_CACHE_SECONDS=0`` so that a client or configuration a test changes is seen at once."""
+"""Fixtures of the front-channel integration tests: the app in-process, built once per module with a world of users,
+a group, clients and scopes (snapshotted, restored after every test, like ``tests/integration/api``), and
+``TOKENMINT_CACHE_SECONDS=0`` so that a client or configuration a test changes is seen at once. Storage is the
+in-memory backend (tests/contract holds it to DynamoDB's behaviour) unless the module is marked ``dynamodb``; KMS and
+Secrets Manager are moto's either way."""
 from __future__ import annotations
 
 import copy
@@ -22,7 +24,7 @@ class FrontWorld:
     clock: Any
     api: Api
     client: Any
-    snapshot: dict[str, Any]
+    snapshot: Any
     users: dict[str, dict] = field(default_factory=dict)
     clients: dict[str, dict] = field(default_factory=dict)
     group: dict = field(default_factory=dict)
@@ -31,6 +33,10 @@ class FrontWorld:
     def reset(self) -> None:
         """Tables back to the snapshot. The clock is not wound back: the token path's caches remember when they
         read, and an entry "read in the future" would look fresh (time only moves forward in production)."""
+        memory = getattr(self.container.storage, "restore", None)
+        if memory is not None:
+            memory(self.snapshot)
+            return
         tables = _backend().tables
         for name, items in self.snapshot.items():
             tables[name].items = copy.deepcopy(items)
@@ -42,19 +48,21 @@ def _ok(response, status: int = 200) -> dict:
 
 
 @pytest.fixture(scope="module")
-def fworld() -> Iterator[FrontWorld]:
+def fworld(request) -> Iterator[FrontWorld]:
     from chalice.test import Client
     from moto import mock_aws
 
     from app import app
     from chalicelib.clock import FixedClock
     from chalicelib.container import Container, set_container
+    from chalicelib.storage.memory import InMemoryStorage
 
     with mock_aws():
         kms_key = boto3.client("kms", region_name=REGION).create_key(Description="tests")["KeyMetadata"]
         settings = test_settings(TOKENMINT_KMS_KEY_ID=kms_key["KeyId"], TOKENMINT_CACHE_SECONDS="0")
         clock = FixedClock(START)
-        container = Container.build(settings, clock)
+        on_dynamodb = request.node.get_closest_marker("dynamodb") is not None
+        container = Container.build(settings, clock, storage=None if on_dynamodb else InMemoryStorage())
         container.bootstrap()
         _token, secret = container.api_tokens.create({"name": "tests"})
         set_container(container)
@@ -94,7 +102,8 @@ def fworld() -> Iterator[FrontWorld]:
                 for user in ("alice", "dave"):
                     _ok(api.post(f"/api/v1/apps/{client_id}/users", {"id": world.users[user]["id"]}))
                 _ok(api.put(f"/api/v1/apps/{client_id}/groups/{world.group['id']}", {}))
-            world.snapshot = {name: copy.deepcopy(t.items) for name, t in _backend().tables.items()}
+            world.snapshot = container.storage.snapshot() if not on_dynamodb else \
+                {name: copy.deepcopy(t.items) for name, t in _backend().tables.items()}
             yield world
         set_container(None)
 

@@ -1,12 +1,16 @@
 """The authorization_code grant at /v1/token, in-process on moto: single use and replay revocation (CODE-01..03),
 expiry (CODE-04), client and redirect URI binding (CODE-05, CODE-06), the user re-checked (CODE-08), client grant
 types (CODE-10), code storage (CODE-09), PKCE at the token endpoint (PKCE-02..05, PKCE-09) and the refresh family
-revoked with a replayed code (CODE-02 via the back channel's RefreshTokens)."""
+revoked with a replayed code (CODE-02 via the back channel's RefreshTokens). On DynamoDB (moto): CODE-09 reads the
+grants table's items as DynamoDB stores them, and the front channel keeps one module on the real backend."""
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from authorize_support import (SPA_CB, WEB_CB, code_flow, introspect, pkce_pair, redeem, token_request)
+
+pytestmark = pytest.mark.dynamodb
 
 
 def web_code(front, browser, **kwargs) -> str:

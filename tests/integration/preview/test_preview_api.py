@@ -25,6 +25,9 @@ from tests.integration.preview.preview_api_support import (
     web_client,
 )
 
+# On DynamoDB (moto): counts the AWS calls a preview makes (reads only, no KMS or Secrets Manager).
+pytestmark = pytest.mark.dynamodb
+
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 STEP_KEYS = ["subject", "outcome", "id", "name", "priority", "policyId", "message"]
 CLAIM_KEYS = ["token", "id", "name", "claimType", "valueType", "included", "reason", "message"]

@@ -9,6 +9,9 @@ from chalicelib.storage.config_repository import L_NAME, L_ORDER, L_POLICY, L_SE
 from chalicelib.storage.transactions import WriteConflict
 from tests.integration.api.apisupport import claim_body, policy_body, raw_items, rule_body, scope_body, server_body
 
+# On DynamoDB (moto): DynamoDB's items and semantics are what these tests prove.
+pytestmark = pytest.mark.dynamodb
+
 
 def partition(container, server_id: str) -> dict[str, object]:
     return {item.sk: item for item in raw_items(container, server_pk(server_id))}

@@ -27,6 +27,9 @@ from tests.integration.api.apisupport import (
     server_body,
 )
 
+# On DynamoDB (moto): DynamoDB's conditional writes are what these tests prove.
+pytestmark = pytest.mark.dynamodb
+
 DUPLICATE = "name: A scope named 'race:me' already exists on this authorization server."
 
 

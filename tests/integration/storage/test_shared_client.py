@@ -1,5 +1,9 @@
 """The container builds one DynamoDB client for all tables (a cold-start cost, see storage/models.share_client)."""
 from __future__ import annotations
+import pytest
+
+# On DynamoDB (moto): pynamodb's shared client is what these tests prove.
+pytestmark = pytest.mark.dynamodb
 
 
 def test_every_table_uses_the_same_dynamodb_client(container):

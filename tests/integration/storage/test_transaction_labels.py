@@ -6,6 +6,9 @@ import pytest
 
 from chalicelib.storage.transactions import Transaction, WriteConflict
 
+# On DynamoDB (moto): DynamoDB's transaction cancellation reasons are what these tests prove.
+pytestmark = pytest.mark.dynamodb
+
 
 def test_the_failing_put_is_named_even_when_added_before_a_delete(container):
     model = container.config_model
