@@ -67,7 +67,10 @@ class Allowance:
         return error_code in self.error_codes
 
 
-LIST_OPERATIONS = frozenset({"listAuthorizationServers", "listOAuth2Scopes"})
+# The paged lists: a bad `limit` or `after` is Okta's "Invalid paging request." on each of them, refresh tokens
+# included (found by tests/e2e/test_e2e_bad_input_probe.py; the spec documents no 400 on any list).
+LIST_OPERATIONS = frozenset({"listAuthorizationServers", "listOAuth2Scopes",
+                             "listRefreshTokensForAuthorizationServerAndClient"})
 
 # Every status tokenmint may answer that Okta's spec does not document for that operation. Okta's spec documents
 # 403 and 429 everywhere, 400 on create/replace and 404 on everything below a server; it is silent on the following.
@@ -76,7 +79,7 @@ UNDOCUMENTED_STATUSES: tuple[Allowance, ...] = (
     # Real Okta answers a missing/invalid API token with 401 E0000011 on every endpoint; the spec lists 401 only for
     # the resourceservercredentials operations.
     Allowance(401, frozenset({"E0000011"}), "invalid or missing API token (Okta does this on every endpoint)"),
-    # The two paged lists refuse a bad `limit` (< 1, not a number) or a malformed `after` cursor. Okta's error
+    # The paged lists refuse a bad `limit` (< 1, not a number) or a malformed `after` cursor. Okta's error
     # catalogue has E0000029 "Invalid paging request." for exactly this, but the spec lists no 400 on these GETs.
     Allowance(400, frozenset({"E0000029"}), "invalid paging request on a paged list", LIST_OPERATIONS),
     # A method the path does not support (e.g. PATCH): the spec has no operation at all, Okta answers 405 E0000022
