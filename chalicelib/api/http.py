@@ -18,8 +18,14 @@ CONTENT_TYPES = ["application/json", "application/octet-stream", "text/plain", "
                  "multipart/form-data", "application/xml", "text/xml"]
 
 
+# No Okta request body nests deeper than a handful of levels (a rule's conditions: 4). Deeper is refused before any
+# code walks it: json.loads itself raises RecursionError near a thousand levels, and every reader recurses too.
+MAX_DEPTH = 32
+
+
 def read_json(request: Request) -> Any:
-    """The JSON body, or None for an empty body; a body that is not JSON is Okta's E0000003."""
+    """The JSON body, or None for an empty body; a body that is not JSON, or is nested deeper than ``MAX_DEPTH``,
+    is Okta's E0000003."""
     raw = request.raw_body or b""
     if not raw.strip():
         return None
@@ -28,11 +34,24 @@ def read_json(request: Request) -> Any:
         raise MalformedBodyError("The request body was not well-formed.")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedBodyError("The request body was not well-formed.") from None
-    if body is None:  # a literal JSON null is not "no body"
+    if body is None or _deeper_than(body, MAX_DEPTH):  # a literal JSON null is not "no body"
         raise MalformedBodyError("The request body was not well-formed.")
     return body
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
