@@ -5,6 +5,8 @@ from dataclasses import replace
 from typing import Any
 
 from .. import ids
+from ..claims.context import EvalContext
+from ..claims.errors import ExpressionEvaluationError, ExpressionLimitError
 from ..claims.expression import MAX_LENGTH, ExpressionSyntaxError, parse
 from ..domain import ACTIVE, INACTIVE, Claim
 from ..errors import ForbiddenError, NotFoundError, ValidationError
@@ -35,12 +37,23 @@ RESERVED = {
 
 
 def check_expression(f: Fields, value: str | None) -> None:
-    """An EXPRESSION value must parse: the cause names the position (``... at position 12``)."""
+    """An EXPRESSION value must parse: the cause names the position (``... at position 12``). One that reads no
+    variable has one value whatever the token: it is evaluated now, and refused if it exceeds what an expression may
+    produce (``claims/limits.py``; an expression that does read variables is held to the same caps at token time)."""
     if value and len(value) <= MAX_LENGTH:  # longer values already have their cause
         try:
-            parse(value)
+            expression = parse(value)
         except ExpressionSyntaxError as exc:
             f.error("value", f"Invalid Okta Expression Language expression: {exc.message}")
+            return
+        if expression.variables:
+            return
+        try:
+            expression.evaluate(EvalContext())
+        except ExpressionLimitError as exc:
+            f.error("value", f"Invalid Okta Expression Language expression: {exc.message}")
+        except ExpressionEvaluationError:
+            pass  # other failures depend on nothing the caller can fix here; the token leaves the claim out
 
 
 def duplicate_cause(claim_type: str, name: str) -> str:

@@ -18,10 +18,13 @@
 
 ``explain_claims`` (token preview) walks the same claims through the same per-claim function, ``_evaluate``, and
 says for each one whether it is included and, if not, why (a ``ClaimReason`` code). ``build_claims`` is
-``explain_claims`` minus the explanations: both call ``_evaluate``, so they cannot disagree.
+``explain_claims`` minus the explanations: both call ``_evaluate``, so they cannot disagree. Both hold the
+included claims to one budget of JSON bytes (``limits.MAX_CLAIMS_BYTES``): a claim that would overflow it is left
+out and reported as an expression error.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from .context import EvalContext
 from .errors import ExpressionEvaluationError, ExpressionSyntaxError, TooManyGroupsError
 from .expression import parse
 from .groups import GroupFilterError, filter_groups
+from .limits import MAX_CLAIMS_BYTES
 
 ClaimType = Literal["RESOURCE", "IDENTITY"]
 
@@ -153,12 +157,32 @@ def _message(claim: Claim, reason: str, value: Any, error: Exception | None) -> 
     return "included"
 
 
+class _Budget:
+    """The bytes of JSON a token's custom claims may still take (``limits.MAX_CLAIMS_BYTES``): a claim that would
+    overflow it is left out, as one whose expression failed."""
+
+    def __init__(self) -> None:
+        self.left = MAX_CLAIMS_BYTES
+
+    def admit(self, claim: Claim, evaluated: tuple[str, Any, Exception | None]) -> tuple[str, Any, Exception | None]:
+        reason, value, _error = evaluated
+        if reason != _INCLUDED:
+            return evaluated
+        size = len(claim.name) + len(json.dumps(value, separators=(",", ":"))) + 4  # "name": value,
+        if size > self.left:
+            return ClaimReason.EXPRESSION_ERROR, None, ExpressionEvaluationError(
+                f"The token's custom claims would exceed {MAX_CLAIMS_BYTES} bytes")
+        self.left -= size
+        return evaluated
+
+
 def build_claims(claims: Sequence[Claim], claim_type: ClaimType, granted_scopes: Collection[str],
                  context: EvalContext, log: logging.Logger | logging.LoggerAdapter[Any]) -> dict[str, Any]:
     granted = frozenset(granted_scopes)
     out: dict[str, Any] = {}
+    budget = _Budget()
     for claim in claims:
-        reason, value, error = _evaluate(claim, claim_type, granted, context)
+        reason, value, error = budget.admit(claim, _evaluate(claim, claim_type, granted, context))
         if error is not None:
             log.warning("Claim %r (%s) left out of the token: %s", claim.name, claim.id, error)
         elif reason == _INCLUDED:
@@ -173,9 +197,10 @@ def explain_claims(claims: Sequence[Claim], claim_type: ClaimType, granted_scope
     request would fail; ``build_claims`` raises). Nothing is logged."""
     granted = frozenset(granted_scopes)
     out: list[ClaimExplanation] = []
+    budget = _Budget()
     for claim in claims:
         try:
-            reason, value, error = _evaluate(claim, claim_type, granted, context)
+            reason, value, error = budget.admit(claim, _evaluate(claim, claim_type, granted, context))
         except TooManyGroupsError as exc:
             out.append(ClaimExplanation(claim, ClaimReason.TOO_MANY_GROUPS, str(exc), error=exc))
             continue

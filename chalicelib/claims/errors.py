@@ -31,6 +31,10 @@ class ExpressionEvaluationError(ExpressionError):
     """A valid expression failed while being evaluated (null dereference, wrong argument type, ...)."""
 
 
+class ExpressionLimitError(ExpressionEvaluationError):
+    """An evaluation would exceed what one expression may produce or spend (``claims/limits.py``)."""
+
+
 class UnsafePatternError(ValueError):
     """A regular expression that is invalid or could backtrack catastrophically (see ``claims/regex.py``)."""
 

@@ -12,7 +12,8 @@ recursion depth follows the parser's nesting depth (``MAX_DEPTH``), not the expr
 * ``AND``, ``OR``, ``!`` and ``?:`` take booleans only (null is refused); ``AND``/``OR`` short-circuit.
 
 Every failure is an ``ExpressionEvaluationError`` with the position of the operator or call at fault; messages
-name types, never values.
+name types, never values. What an evaluation may produce and spend is capped (``claims/limits.py``): strings and
+arrays before they are built, function calls per evaluation.
 """
 from __future__ import annotations
 
@@ -21,8 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contextvars import ContextVar
+
 from ..context import Scope
-from ..errors import ExpressionEvaluationError
+from ..errors import ExpressionEvaluationError, ExpressionLimitError
+from ..limits import MAX_CALLS, string_of
 from ..functions import Function
 from ..values import check_number, compare, equals, is_number, java_div, java_mod, to_string, truthy, type_name
 
@@ -88,6 +92,10 @@ class Property(Node):
         return value
 
 
+# The function calls one evaluation may still make, and its budget (a list, so that calls can spend it in place).
+_calls_left: ContextVar[list[int]] = ContextVar("calls_left", default=[MAX_CALLS, MAX_CALLS])
+
+
 @dataclass(frozen=True, slots=True)
 class Call(Node):
     function: Function
@@ -96,12 +104,16 @@ class Call(Node):
 
     def evaluate(self, ctx: Scope) -> Any:
         values = tuple(arg.evaluate(ctx) for arg in self.args)
+        budget = _calls_left.get()
+        if budget[0] <= 0:
+            raise ExpressionLimitError(f"More than {budget[1]} function calls in one evaluation", self.pos)
+        budget[0] -= 1
         try:
             return self.function.impl(values, ctx)
         except ExpressionEvaluationError as exc:
             if exc.position is not None:
                 raise
-            raise ExpressionEvaluationError(exc.reason, self.pos) from None
+            raise type(exc)(exc.reason, self.pos) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +132,12 @@ class Unary(Node):
                 try:
                     value = not truthy(value, "'!'")
                 except ExpressionEvaluationError as exc:
-                    raise ExpressionEvaluationError(exc.reason, pos) from None
+                    raise type(exc)(exc.reason, pos) from None
             elif is_number(value):
                 try:
                     value = check_number(-value)
                 except ExpressionEvaluationError as exc:
-                    raise ExpressionEvaluationError(exc.reason, pos) from None
+                    raise type(exc)(exc.reason, pos) from None
             else:
                 raise ExpressionEvaluationError(f"Unary '{op}' needs a number, got {type_name(value)}", pos)
         return value
@@ -133,7 +145,9 @@ class Unary(Node):
 
 def _arith(op: str, left: Any, right: Any) -> Any:
     if op == "+" and (isinstance(left, str) or isinstance(right, str)):
-        return to_string(left) + to_string(right)
+        left_text, right_text = to_string(left), to_string(right)
+        string_of(len(left_text) + len(right_text), "'+'")
+        return left_text + right_text
     if not (is_number(left) and is_number(right)):
         raise ExpressionEvaluationError(f"Operator '{op}' cannot be applied to {type_name(left)} and "
                                         f"{type_name(right)}")
@@ -165,7 +179,7 @@ class Arithmetic(Node):
             try:
                 value = _arith(op, value, right)
             except ExpressionEvaluationError as exc:
-                raise ExpressionEvaluationError(exc.reason, pos) from None
+                raise type(exc)(exc.reason, pos) from None
         return value
 
 
@@ -187,7 +201,7 @@ class Comparison(Node):
         try:
             order = compare(left, right)
         except ExpressionEvaluationError as exc:
-            raise ExpressionEvaluationError(exc.reason, self.op_pos) from None
+            raise type(exc)(exc.reason, self.op_pos) from None
         if self.op == "<":
             return order < 0
         if self.op == ">":
@@ -243,8 +257,9 @@ class Expression:
     variables: frozenset[str]  # the context variables it reads, e.g. {"user"}
     functions: frozenset[str]  # the functions it calls
 
-    def evaluate(self, context: Scope) -> Any:
+    def evaluate(self, context: Scope, max_calls: int = MAX_CALLS) -> Any:
         """The value of the expression in ``context``; raises ``ExpressionEvaluationError`` only."""
+        budget = _calls_left.set([max_calls, max_calls])
         try:
             return self.root.evaluate(context)
         except ExpressionEvaluationError:
@@ -252,3 +267,5 @@ class Expression:
         except (RecursionError, MemoryError, ArithmeticError, ValueError, TypeError, LookupError,
                 AttributeError) as exc:
             raise ExpressionEvaluationError(f"Evaluation failed ({type(exc).__name__})") from None
+        finally:
+            _calls_left.reset(budget)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..limits import array_of, string_of
 from ..values import equals, to_string
 from .arguments import array_arg, fail, flatten, int_arg
 from .definition import Function
 
 
 def _arrays_add(args: tuple[Any, ...], _ctx: Any) -> list[Any]:
-    return [*array_arg(args[0], "Arrays.add"), args[1]]
+    items = array_arg(args[0], "Arrays.add")
+    array_of(len(items) + 1, "Arrays.add")
+    return [*items, args[1]]
 
 
 def _arrays_remove(args: tuple[Any, ...], _ctx: Any) -> list[Any]:
@@ -38,7 +41,9 @@ def _arrays_get(args: tuple[Any, ...], _ctx: Any) -> Any:
 
 
 def _arrays_flatten(args: tuple[Any, ...], _ctx: Any) -> list[Any]:
-    return flatten(args)
+    items = flatten(args)  # at most the sum of its (capped) inputs: cheap to build, then held to the cap
+    array_of(len(items), "Arrays.flatten")
+    return items
 
 
 def _arrays_contains(args: tuple[Any, ...], _ctx: Any) -> bool:
@@ -54,7 +59,9 @@ def _arrays_is_empty(args: tuple[Any, ...], _ctx: Any) -> bool:
 
 
 def _arrays_to_csv(args: tuple[Any, ...], _ctx: Any) -> str:
-    return ",".join(to_string(item, "array element") for item in array_arg(args[0], "Arrays.toCsvString"))
+    parts = [to_string(item, "array element") for item in array_arg(args[0], "Arrays.toCsvString")]
+    string_of(sum(map(len, parts)) + max(len(parts) - 1, 0), "Arrays.toCsvString")
+    return ",".join(parts)
 
 
 ARRAY_FUNCTIONS = (

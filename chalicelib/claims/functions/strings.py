@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..limits import string_of
 from .arguments import flatten, int_arg, string_arg, string_input
 from .definition import ArgumentCheck, Function
 
@@ -19,12 +20,14 @@ _StringImpl = Callable[[tuple[Any, ...], Any], str | None]
 def _append(args: tuple[Any, ...], _ctx: Any) -> str:
     base = string_input(args[0], "String.append") or ""
     suffix = string_input(args[1], "String.append") or ""
+    string_of(len(base) + len(suffix), "String.append")
     return base + suffix
 
 
 def _join(args: tuple[Any, ...], _ctx: Any) -> str:
     separator = string_input(args[0], "String.join") or ""
     parts = [string_input(v, "String.join") or "" for v in flatten(args[1:])]
+    string_of(sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0), "String.join")
     return separator.join(parts)
 
 
@@ -45,6 +48,10 @@ def _replace(name: str, count: int) -> _StringImpl:
         replacement = string_arg(args[2], name, "the replacement")
         if text is None:
             return None
+        found = text.count(match) if match else len(text) + 1  # "" matches between every character
+        if count >= 0:
+            found = min(found, count)
+        string_of(len(text) + found * (len(replacement) - len(match)), name)
         return text.replace(match, replacement, count)
     return replace
 
@@ -116,7 +123,9 @@ def _case(name: str, upper: bool) -> _StringImpl:
         text = string_input(args[0], name)
         if text is None:
             return None
-        return text.upper() if upper else text.lower()
+        changed = text.upper() if upper else text.lower()  # at most 3 times the input (e.g. "ß" -> "SS")
+        string_of(len(changed), name)
+        return changed
     return change_case
 
 
