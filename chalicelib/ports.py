@@ -222,8 +222,9 @@ class UserStore(Protocol):
     def delete(self, user: User) -> None:
         """The user and its login; then its memberships and direct assignments (not atomically)."""
 
-    def add_failed_sign_in(self, user_id: str, at: str) -> int:
-        """Count one failed sign-in atomically; the new count."""
+    def reserve_sign_in(self, user_id: str, at: str, limit: int) -> int | None:
+        """Count one sign-in attempt atomically if fewer than ``limit`` are counted: the new count, else None and
+        nothing changed. ``limit`` 0 changes nothing but costs what a reservation costs."""
 
     def failed_sign_ins(self, user_id: str) -> int: ...
 

@@ -1,11 +1,13 @@
-"""Signing in with a login and a password, as the sign-in page and the password grant need it: constant work
-whether or not the login exists, failed attempts counted per user (atomically), LOCKED_OUT after
-``MAX_FAILED_SIGN_INS`` (Okta's default password policy). docs/ARCHITECTURE.md "Directory", "Lockout".
+"""Signing in with a login and a password, as the sign-in page and the password grant need it: the same work
+whether or not the login exists, every attempt reserved per user (atomically) before the password is checked,
+LOCKED_OUT after ``MAX_FAILED_SIGN_INS`` (Okta's default password policy). docs/ARCHITECTURE.md "Directory",
+"Lockout".
 
 ``SignIns`` is mixed into ``admin/users.UserService``, whose store, clock and lifecycle transitions it uses.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -53,13 +55,9 @@ class SignIns:
     def failed_sign_ins(self, user_id: str) -> int:
         return self._repo.failed_sign_ins(user_id)
 
-    def record_failed_sign_in(self, user: User) -> User:
-        """Count a failed sign-in (atomically); the MAX_FAILED_SIGN_INS-th turns an ACTIVE user LOCKED_OUT. The user
-        as it is now."""
-        count = self._repo.add_failed_sign_in(user.id, self._clock.now().isoformat())
-        if count < MAX_FAILED_SIGN_INS:
-            return user
-        for _attempt in range(3):  # the user may be changing under us (another failure locking it, an admin edit)
+    def _lock_out(self, user: User, count: int) -> User:
+        """Turn ``user`` LOCKED_OUT (its ``count``-th attempt failed); the user as it is now."""
+        for _attempt in range(3):  # the user may be changing under us (an admin edit)
             current = self._repo.get(user.id)
             if current is None or current.status != ACTIVE:
                 return current or user
@@ -83,21 +81,38 @@ class SignIns:
         return saved[0] if applied(lambda: saved.append(self._repo.replace(user, updated))) else user
 
     def sign_in(self, login: str, password: object) -> SignIn:
-        """Check a login and password the way the sign-in page needs: constant work whether or not the login
-        exists, failed attempts counted per user, LOCKED_OUT after MAX_FAILED_SIGN_INS. Show the person the same
-        message for every failure."""
+        """Check a login and password the way the sign-in page needs. Show the person the same message for every
+        failure.
+
+        The attempt is reserved before the password is looked at (an atomic counter that refuses at
+        MAX_FAILED_SIGN_INS), so parallel guesses get MAX_FAILED_SIGN_INS password checks in all: a correct guess
+        past them is refused like any other (issue 13, item 2). The reservation is the failure count unless the
+        password is right. A login that names no user does the same storage work (two reads, one refused
+        reservation) and one password computation, so timing does not tell logins apart (item 3).
+        """
         # Only logins sign in (never ids); get_by_login checks the marker still names this user's login.
         usable = isinstance(login, str) and "@" in login and len(login) <= PROFILE_ATTRIBUTES["login"]
         user = self._repo.get_by_login(login) if usable else None
-        if user is None:
+        if usable and user is None:
+            self._repo.get(_nobody(login))  # the user read a known login costs
+        at = self._clock.now().isoformat()
+        count = self._repo.reserve_sign_in(user.id if user else _nobody(login if usable else ""), at,
+                                           MAX_FAILED_SIGN_INS if user else 0)
+        if user is None or count is None or user.status == LOCKED_OUT:
             self.verify_password(None, password)
-            return SignIn(None, "invalid")
-        if user.status == LOCKED_OUT:
-            self.verify_password(None, password)
-            return SignIn(None, "locked")
+            # Refused, not locked here: the attempt holding the last reservation may be the right password still
+            # being checked (it locks the user if it is not). One that died in between leaves the user ACTIVE with
+            # sign-ins refused until an admin unlocks (allowed on ACTIVE users) or resets the password.
+            return SignIn(None, "invalid" if user is None else "locked")
         if not self.verify_password(user, password):
-            after = self.record_failed_sign_in(user)
+            after = self._lock_out(user, count) if count >= MAX_FAILED_SIGN_INS else user
             return SignIn(None, "locked" if after.status == LOCKED_OUT else "invalid")
         if user.status != ACTIVE:
+            self._repo.clear_failed_sign_ins(user.id)
             return SignIn(None, "inactive")
         return SignIn(self.record_successful_sign_in(user, password if isinstance(password, str) else None), "ok")
+
+
+def _nobody(login: str) -> str:
+    """A user id no user has (ids never contain "~"), standing in for an unknown login's user."""
+    return "~" + hashlib.sha256(login.encode("utf-8", "surrogatepass")).hexdigest()[:20]

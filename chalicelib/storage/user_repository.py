@@ -11,8 +11,9 @@ pk                               sk                    item
 ``USER#{userId}``                ``GROUP#{groupId}``   membership (mirror of ``GROUP#{groupId}`` / ``USER#{userId}``)
 ``USER#{userId}``                ``APP#{clientId}``    direct app assignment (mirror of ``APP#{clientId}`` /
                                                        ``USER#{userId}``)
-``USER#{userId}``                ``SIGNIN``            failed sign-ins since the last success: the item's ``version``
-                                                       is an atomic counter (UpdateItem ``ADD``)
+``USER#{userId}``                ``SIGNIN``            sign-in attempts reserved since the last success: the item's
+                                                       ``version`` is an atomic counter (conditional UpdateItem
+                                                       ``ADD``, refused at the limit)
 ``USERLOGIN#{login key}``        ``USERLOGIN``         uniqueness marker of a login: ``{"userId": …}``
 ===============================  ====================  ==============================================================
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from ..domain import User
 from ..errors import StorageUnavailableError
@@ -203,16 +204,30 @@ class UserRepository(Repository):
 
     # -- failed sign-ins ---------------------------------------------------------------------------------------
 
-    def add_failed_sign_in(self, user_id: str, at: str) -> int:
-        """Count one failed sign-in atomically (UpdateItem ``ADD version 1``, no condition); the new count.
+    def reserve_sign_in(self, user_id: str, at: str, limit: int) -> int | None:
+        """Reserve one sign-in attempt before the password is checked: one conditional UpdateItem (``ADD version 1``
+        if the count is below ``limit``); the new count, or None when ``limit`` attempts are already counted.
 
-        Concurrent failures each count: there is no read-modify-write to lose an increment in.
+        The reservation stays as the failure count unless the sign-in succeeds (``clear_failed_sign_ins``), so a
+        burst of parallel guesses gets ``limit`` password checks in all, never more. ``limit`` 0 reserves nothing
+        but spends the same request (a login that names no user does the same work as one that does).
         """
         item = self._model(user_pk(user_id), SIGNIN_SK)
         item.version = 0  # makes pynamodb send "ADD version 1" instead of "SET version = 1"
-        self._guard(lambda: item.update(actions=[self._model.doc.set({"lastFailure": at})],
-                                        add_version_condition=False))
-        return int(item.version or 0)
+        below = self._model.version < limit
+        condition = (self._model.version.does_not_exist() | below) if limit > 0 else below
+
+        def update() -> bool:
+            try:
+                item.update(actions=[self._model.doc.set({"lastFailure": at})], condition=condition,
+                            add_version_condition=False)
+            except UpdateError as exc:
+                if exc.cause_response_code == "ConditionalCheckFailedException":
+                    return False
+                raise
+            return True
+
+        return int(item.version or 0) if self._guard(update) else None
 
     def failed_sign_ins(self, user_id: str) -> int:
         item = self._get(user_pk(user_id), SIGNIN_SK)

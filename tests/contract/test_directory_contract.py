@@ -2,6 +2,10 @@
 logins, conditional writes, mirrored links, listing order and cursors."""
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
@@ -135,14 +139,68 @@ def test_users_scan_in_creation_order_after_a_key(storage):
     assert users.batch_get(["00u0", "00u9", "00u1"]).keys() == {"00u0", "00u1"}
 
 
-def test_failed_sign_ins_count_atomically_and_reset(storage):
+def test_sign_in_reservations_count_up_to_the_limit_and_reset(storage):
     users = storage.users
     users.create(user("00u1", "a@example.com"))
     assert users.failed_sign_ins("00u1") == 0
-    assert [users.add_failed_sign_in("00u1", "t") for _ in range(3)] == [1, 2, 3]
+    assert [users.reserve_sign_in("00u1", "t", 3) for _ in range(4)] == [1, 2, 3, None]
     assert users.failed_sign_ins("00u1") == 3
     users.clear_failed_sign_ins("00u1")
     assert users.failed_sign_ins("00u1") == 0 and users.get("00u1").version == 1
+    assert users.reserve_sign_in("00u1", "t", 3) == 1
+
+
+def test_a_zero_limit_reserves_nothing_and_writes_nothing(storage):
+    assert storage.users.reserve_sign_in("~nobody", "t", 0) is None
+    assert storage.users.failed_sign_ins("~nobody") == 0
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def served_storage(request) -> Iterator[object]:
+    """Both backends for concurrent callers: DynamoDB through moto's server with requests serialized as DynamoDB
+    serializes writes to an item (in-process moto is not atomic: devstack/moto_server.py)."""
+    if request.param == "memory":
+        from chalicelib.storage.memory import InMemoryStorage
+
+        yield InMemoryStorage()
+        return
+    from chalicelib.settings import Settings
+    from chalicelib.storage.dynamodb import DynamoStorage
+    from devstack.moto_server import LocalMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = LocalMotoServer("127.0.0.1", port)
+    server.start()
+    try:
+        settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
+                                      "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_BASE_URL": "https://t.test",
+                                      "TOKENMINT_KMS_KEY_ID": "alias/unused",
+                                      "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"})
+        backend = DynamoStorage(settings)
+        backend.bootstrap()
+        yield backend
+    finally:
+        server.stop()
+
+
+def test_parallel_reservations_never_pass_the_limit(served_storage):
+    """Security checklist AUTH (issue 13, item 2): 16 threads released at once by a barrier, a limit of 10: exactly
+    10 reservations, numbered 1..10, the rest refused."""
+    storage = served_storage
+    storage.users.create(user("00u1", "a@example.com"))
+    barrier = threading.Barrier(16)
+
+    def reserve(_: int) -> int | None:
+        barrier.wait()
+        return storage.users.reserve_sign_in("00u1", "t", 10)
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(reserve, range(16)))
+    assert sorted(r for r in results if r is not None) == list(range(1, 11))
+    assert results.count(None) == 6
+    assert storage.users.failed_sign_ins("00u1") == 10
 
 
 # -- groups, memberships, assignments ---------------------------------------------------------------------------------

@@ -172,8 +172,8 @@ class MemoryUsers:
             elif sk.startswith("APP#"):
                 self._t.write([Delete(_app_pk(sk[4:]), f"USER#{user.id}", L_ASSIGNMENT)])
 
-    def add_failed_sign_in(self, user_id: str, at: str) -> int:
-        return self._t.add(_user_pk(user_id), "SIGNIN", {"lastFailure": at})
+    def reserve_sign_in(self, user_id: str, at: str, limit: int) -> int | None:
+        return self._t.add(_user_pk(user_id), "SIGNIN", {"lastFailure": at}, below=limit)
 
     def failed_sign_ins(self, user_id: str) -> int:
         found = self._t.get(_user_pk(user_id), "SIGNIN")

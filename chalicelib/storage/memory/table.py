@@ -130,10 +130,13 @@ class Table:
             return stored is None if op.version is None else stored is not None and stored.version == op.version
         return True
 
-    def add(self, pk: str, sk: str, doc: Any) -> int:
-        """Raise the item's version by one, creating it at 1, and set its document (an atomic counter)."""
+    def add(self, pk: str, sk: str, doc: Any, below: int | None = None) -> int | None:
+        """Raise the item's version by one, creating it at 1, and set its document (an atomic counter). With
+        ``below``: only while the version is below it (None, and nothing changed, otherwise)."""
         with self._lock:
             stored = self._items.get((pk, sk))
+            if below is not None and (stored.version if stored else 0) >= below:
+                return None
             version = (stored.version if stored else 0) + 1
             self._items[(pk, sk)] = Record(_copy(doc), version, stored.gsi1 if stored else None,
                                            stored.expires if stored else None)

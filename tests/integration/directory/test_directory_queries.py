@@ -167,12 +167,40 @@ def test_a_success_resets_the_failure_count(container, make_user):
     assert container.users.sign_in(login, "Wrong-Passw0rd").reason == "invalid"
 
 
-def test_failure_counting_is_atomic(container, make_user):
-    """The counter is an unconditional ADD: writers never read-modify-write, so none can lose an increment."""
+def test_attempts_are_reserved_up_to_the_limit(container, make_user):
+    """The counter is a conditional ADD: writers never read-modify-write, so none can lose an increment, and none
+    can count past the limit."""
     user_id = make_user()["id"]
     repo = container.users._repo
-    counts = [repo.add_failed_sign_in(user_id, "t") for _ in range(4)]
-    assert counts == [1, 2, 3, 4]
+    counts = [repo.reserve_sign_in(user_id, "t", 3) for _ in range(4)]
+    assert counts == [1, 2, 3, None]
+
+
+def test_unknown_and_known_logins_do_the_same_storage_work(container, make_user):
+    """Issue 13, item 3 (security checklist AUTH, account enumeration by timing): an unknown login and a known login
+    with a wrong password make the same DynamoDB calls (login marker, user, one conditional counter update) and one
+    password computation; only the known one's counter moves."""
+    user = make_user()
+    with dynamodb_calls(container) as unknown:
+        assert container.users.sign_in("nobody.here@example.com", "Wrong-Passw0rd").reason == "invalid"
+    with dynamodb_calls(container) as known:
+        assert container.users.sign_in(user["profile"]["login"], "Wrong-Passw0rd").reason == "invalid"
+    assert unknown == known == ["GetItem", "GetItem", "UpdateItem"]
+    assert container.users.failed_sign_ins(user["id"]) == 1
+
+
+def test_a_right_password_is_refused_once_the_attempts_are_used_up(container, make_user):
+    """Issue 13, item 2: the limit's worth of guesses are still being checked (reserved, the account not locked
+    yet): the right password is refused without being looked at, and the account ends up LOCKED_OUT."""
+    user = make_user()
+    for _ in range(MAX_FAILED_SIGN_INS):
+        assert container.users._repo.reserve_sign_in(user["id"], "t", MAX_FAILED_SIGN_INS) is not None
+    assert container.users.sign_in(user["profile"]["login"], PASSWORD).reason == "locked"
+    assert container.users.failed_sign_ins(user["id"]) == MAX_FAILED_SIGN_INS
+    # Had the tenth attempt's request died before locking, an admin's unlock (allowed on ACTIVE) lets the user in.
+    assert container.users.get(user["id"]).status == "ACTIVE"
+    container.users.unlock(user["id"])
+    assert container.users.sign_in(user["profile"]["login"], PASSWORD).ok
 
 
 def test_verify_password_is_pure(container, make_user):
