@@ -37,6 +37,7 @@ from .client_metadata import (
     TOKEN,
     VALID_GRANTS,
     WEB,
+    fetched_uri_problem,
     key_problem,
     public_key,
     redirect_uri_problem,
@@ -62,6 +63,13 @@ def _uris(r: Reader, path: str, application_type: str) -> list[str]:
 def _web_uri(r: Reader, path: str, *, https_only: bool) -> str | None:
     uri = r.f.string(path, max_len=URI_MAX)
     if uri and not r.bad(path) and (problem := web_uri_problem(uri, https_only=https_only)):
+        r.error(path, f"'{uri}' {problem}")
+    return uri
+
+
+def _fetched_uri(r: Reader, path: str) -> str | None:
+    uri = r.f.string(path, max_len=URI_MAX)
+    if uri and not r.bad(path) and (problem := fetched_uri_problem(uri)):
         r.error(path, f"'{uri}' {problem}")
     return uri
 
@@ -140,7 +148,7 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
     client_uri = _web_uri(r, "client_uri", https_only=False)
     logo_uri = _web_uri(r, "logo_uri", https_only=False)
     jwks = _jwks(r)
-    jwks_uri = _web_uri(r, "jwks_uri", https_only=True)
+    jwks_uri = _fetched_uri(r, "jwks_uri")
 
     # Application type vs. authentication method: web and service apps are confidential, browser apps public.
     if type_ok and method_ok:

@@ -1,6 +1,7 @@
 """The vocabulary of OAuth client metadata (RFC 7591 2, with Okta's rules per application type) and the checks of
-single values: redirect and web URIs (RFC 8252 7.1 and 7.3), public JSON Web Keys (RFC 7517). Pure functions, no
-storage; ``admin/client_fields.py`` combines them into the rules of a whole registration.
+single values: redirect and web URIs (RFC 8252 7.1 and 7.3), URIs the server fetches (a ``jwks_uri`` only on a
+public host: ``oauth/public_address.py``), public JSON Web Keys (RFC 7517). Pure functions, no storage;
+``admin/client_fields.py`` combines them into the rules of a whole registration.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from ..oauth.public_address import host_problem
 
 # -- the vocabulary ----------------------------------------------------------------------------------------------
 
@@ -122,6 +125,14 @@ def web_uri_problem(uri: str, *, https_only: bool) -> str | None:
     if "#" in uri:
         return "must not contain a fragment."
     return _http_problem(uri)
+
+
+def fetched_uri_problem(uri: str) -> str | None:
+    """Why the server must never fetch ``uri`` (a ``jwks_uri``: https, and a host that can be public), or None."""
+    if problem := web_uri_problem(uri, https_only=True):
+        return problem
+    host = urlsplit(uri).hostname
+    return host_problem(host) if host else "must be an absolute URI."
 
 
 # -- JSON Web Keys -------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The hosted pages (sign-in, consent, error, signed out, the ``form_post`` answer) and how every browser-facing
-response is sent (security-checklist WEB-01..05, ISS-04, ISS-05).
+"""The hosted pages (sign-in, consent, error, signed out, the logout confirmation, the ``form_post`` answer) and how
+every browser-facing response is sent (security-checklist WEB-01..05, ISS-04, ISS-05).
 
 Plain server-rendered HTML with a small inline style sheet: no CDN, no third-party resource, no JavaScript needed
 (the ``form_post`` page has a one-line inline script allowed by its hash, plus a button for browsers without
@@ -10,8 +10,9 @@ Every response carries:
 
 * ``Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self' <targets>;
   frame-ancestors 'none'; base-uri 'none'`` where ``<targets>`` is the origin of the client's redirect URI on pages
-  whose form is answered by a redirect to the client (sign-in, consent: browsers apply ``form-action`` to the
-  redirects that follow a form submission) and on the ``form_post`` page (whose form posts there);
+  whose form is answered by a redirect to the client (sign-in, consent, the logout confirmation: browsers apply
+  ``form-action`` to the redirects that follow a form submission) and on the ``form_post`` page (whose form posts
+  there);
 * ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``, ``Cache-Control: no-store``,
   ``X-Content-Type-Options: nosniff``; pages are ``text/html; charset=utf-8``.
 
@@ -157,6 +158,23 @@ def signed_out(values: dict[str, Any]) -> str:
     return _document("Signed out", "<h1>You are signed out</h1><p class=\"sub\">You can close this window.</p>")
 
 
+def logout_confirm(values: dict[str, Any]) -> str:
+    fields = "".join(_hidden(name, value) for name, value in values.get("fields", ()))
+    body = (
+        f'<h1>Sign out?</h1><p><strong>{e(values.get("client_name"))}</strong> is asking to end the sign-in '
+        f'session of this browser, for an account other than the one signed in here.</p>'
+        f'<form method="post" action="{e(values["action"])}">{fields}'
+        f'<button type="submit" name="confirm" value="logout">Sign out</button>'
+        f'<button type="submit" name="confirm" value="stay" class="secondary">Stay signed in</button></form>'
+    )
+    return _document("Sign out", body)
+
+
+def still_signed_in(values: dict[str, Any]) -> str:
+    return _document("Still signed in", "<h1>You are still signed in</h1>"
+                                        "<p class=\"sub\">You can close this window.</p>")
+
+
 def form_post(answer: FormPost) -> str:
     fields = "".join(_hidden(name, value) for name, value in answer.fields)
     body = (f'<h1>Continue</h1><p class="sub">Returning to the application.</p>'
@@ -165,7 +183,8 @@ def form_post(answer: FormPost) -> str:
     return _document("Continue", body)
 
 
-TEMPLATES = {"signin": signin, "consent": consent, "error": error, "signed_out": signed_out}
+TEMPLATES = {"signin": signin, "consent": consent, "error": error, "signed_out": signed_out,
+             "logout_confirm": logout_confirm, "still_signed_in": still_signed_in}
 
 
 # -- responses ----------------------------------------------------------------------------------------------------

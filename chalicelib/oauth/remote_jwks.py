@@ -1,36 +1,19 @@
 """Public keys of ``private_key_jwt`` clients registered with a ``jwks_uri`` (RFC 7591 2, RFC 7523 3).
 
-Fetched over HTTPS with a short timeout and a size cap, cached per URI for ``ttl``; a ``kid`` the cached set does
-not hold triggers one refetch, at most once per ``refetch_interval`` (a client rotating its key is picked up at
-once; a stream of unknown kids cannot turn into a stream of fetches).
+Fetched by ``jwks_fetch.py`` (HTTPS to public addresses only, no redirects, one deadline, a size cap), cached per
+URI for ``ttl``; a ``kid`` the cached set does not hold triggers one refetch, at most once per ``refetch_interval``
+(a client rotating its key is picked up at once; a stream of unknown kids cannot turn into a stream of fetches).
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
+from .jwks_fetch import fetch_https_json
+
 log = logging.getLogger(__name__)
-
-MAX_BYTES = 64 * 1024
-TIMEOUT_SECONDS = 3
-
-
-def fetch_https_json(uri: str) -> Mapping[str, Any]:
-    if not uri.startswith("https://"):
-        raise ValueError("jwks_uri must be https")
-    request = urllib.request.Request(uri, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - https only
-        body = response.read(MAX_BYTES + 1)
-    if len(body) > MAX_BYTES:
-        raise ValueError("JWK set too large")
-    document = json.loads(body)
-    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
-        raise ValueError("not a JWK set")
-    return document
 
 
 class RemoteJwks:

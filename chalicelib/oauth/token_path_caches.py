@@ -35,7 +35,8 @@ from .clients import CachedClients, ClientSource
 from .configuration import ConfigLoader, DefaultServerId, ServerConfigs
 from .holders import HolderStore, TokenHolders
 from .plans import PlanMemo
-from .remote_jwks import RemoteJwks, fetch_https_json
+from .jwks_fetch import fetch_https_json
+from .remote_jwks import RemoteJwks
 
 MAX_TTL = timedelta(seconds=300)
 

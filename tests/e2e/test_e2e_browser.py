@@ -13,8 +13,9 @@ What the tests prove, in a real browser: the sign-in form (fields, CSRF token, s
 -> code + PKCE exchanged -> ID token verified (PyJWT, ``/v1/keys``, nonce, ``at_hash``); one generic error for a
 wrong password or an unknown user; Deny -> ``access_denied`` with ``state``; XSS payloads in ``login_hint``,
 ``state`` (query and ``form_post``), the username and the client's name escaped and never run; the session cookie
-(``HttpOnly``, ``SameSite=Lax``) skipping the sign-in page, ``prompt=login`` forcing it, logout ending it; and the
-sign-in page refused inside a frame even by a same-site framer.
+(``HttpOnly``, ``SameSite=Lax``) skipping the sign-in page, ``prompt=login`` forcing it, logout ending it, and a
+logout with another user's ID token asking first; and the sign-in page refused inside a frame even by a same-site
+framer.
 
 Every browser context records JavaScript dialogs and page errors: none may ever appear (an injected script would
 raise ``alert``).
@@ -116,6 +117,7 @@ class World:
     web_id: str  # confidential client: client_secret_basic
     web_secret: str
     app: ClientApp
+    other_login: str  # a second user, assigned to both clients: the attacker of the logout CSRF test
 
     def authorize_url(self, client_id: str, *, pkce_challenge: str | None = None, **params: str) -> str:
         query = {"client_id": client_id, "redirect_uri": self.app.callback, "response_type": "code",
@@ -171,14 +173,17 @@ def world(stack: Any, http: requests.Session) -> Iterator[World]:
                            client_name=f"Browser web app {tag}", grant_types=["authorization_code", "refresh_token"],
                            response_types=["code"], redirect_uris=[app.callback],
                            post_logout_redirect_uris=[app.signed_out])
+        other_login = f"browser.other.{tag}@example.com"
+        other = admin.user(other_login, PASSWORD)
         assert web["client_secret"] and spa.get("client_secret") is None
         for client in (spa, web):
-            assert admin.assign(client["client_id"], user["id"])["id"] == user["id"]
+            for someone in (user, other):
+                assert admin.assign(client["client_id"], someone["id"])["id"] == someone["id"]
         policy = admin.policy(server["id"], [spa["client_id"], web["client_id"]])
         admin.rule(server["id"], policy["id"], ["authorization_code"], ["EVERYONE"])
         yield World(base_url=stack.base_url, issuer=server["issuer"], server_id=server["id"], user_id=user["id"],
                     login=login, spa_id=spa["client_id"], web_id=web["client_id"], web_secret=web["client_secret"],
-                    app=app)
+                    app=app, other_login=other_login)
     finally:
         try:
             admin.cleanup()
@@ -472,6 +477,40 @@ def test_session_cookie_skips_sign_in_prompt_login_forces_it_and_logout_ends_it(
     page.goto(world.authorize_url(world.spa_id, pkce_challenge=challenge, prompt="none", state="quiet"))
     params = query_of(page.url)
     assert params["error"] == "login_required" and params["state"] == "quiet" and params["iss"] == world.issuer
+
+
+def test_idt09_logout_with_another_users_id_token_asks_before_ending_the_session(tab: Tab, world: World):
+    """Logout CSRF (issue 13 item 4): a link carrying the attacker's own ID token must not sign the victim out; the
+    person is asked, and the answer's redirect to the RP passes the page's CSP form-action in a real browser."""
+    page = tab.page
+    # The attacker's ID token, from their own sign-in (then this browser profile forgets them).
+    open_sign_in(tab, world, world.authorize_url(world.web_id, nonce="n-attacker"))
+    submit_sign_in(tab, world.other_login, PASSWORD, lambda u: is_callback(u, world))
+    attackers = world.token({"grant_type": "authorization_code", "code": query_of(page.url)["code"],
+                             "redirect_uri": world.app.callback}, web=True)["id_token"]
+    tab.context.clear_cookies()
+    sign_in_to_callback(tab, world, world.authorize_url(world.web_id, nonce="n-victim"))
+    session = tab.cookie("tm_session")
+    assert session is not None
+
+    logout = f"{world.issuer}/v1/logout?" + urlencode({"id_token_hint": attackers,
+                                                       "post_logout_redirect_uri": world.app.signed_out,
+                                                       "state": "bye-2"})
+    response = page.goto(logout)
+    assert page.url == logout, page.url  # no redirect: the session is not ended on the attacker's say-so
+    assert_page_headers(response)
+    assert page.locator("h1").inner_text() == "Sign out?"
+    assert tab.cookie("tm_session") == session
+
+    press(tab, "Stay signed in", lambda u: u.startswith(world.app.signed_out))
+    assert page.url == f"{world.app.signed_out}?state=bye-2", page.url
+    assert tab.cookie("tm_session") == session
+
+    page.goto(logout)
+    press(tab, "Sign out", lambda u: u.startswith(world.app.signed_out))
+    assert page.url == f"{world.app.signed_out}?state=bye-2", page.url
+    assert tab.cookie("tm_session") is None, tab.context.cookies()
+    assert not [m for m in tab.console if "Content Security Policy" in m], tab.console
 
 
 # -- 6: clickjacking ----------------------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ class FormPost:
 
 @dataclass(frozen=True)
 class Page:
-    """A hosted page: ``template`` is ``signin``, ``consent``, ``error`` or ``signed_out``; ``values`` are
-    rendered HTML-escaped."""
+    """A hosted page: ``template`` is ``signin``, ``consent``, ``error``, ``signed_out``, ``logout_confirm`` or
+    ``still_signed_in``; ``values`` are rendered HTML-escaped."""
 
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)

@@ -7,8 +7,8 @@ import json
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from authorize_support import (AUTHORIZE, CONSENT_SCOPE, ISSUER, LOGGED_OUT, LOGOUT, assert_error_page,
-                               assert_security_headers, authorize, callback, code_flow, jwt_claims, redeem)
+from authorize_support import (AUTHORIZE, CONSENT_SCOPE, ISSUER, LOGGED_OUT, LOGOUT, Browser, assert_error_page,
+                               assert_security_headers, authorize, callback, code_flow, jwt_claims, only_form, redeem)
 
 
 def signed_in_id_token(front, browser) -> str:
@@ -97,6 +97,85 @@ def test_logout_without_a_session_just_redirects(front, browser, browser2):
     hint = signed_in_id_token(front, browser)
     response = browser2.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT, state="s")
     assert response.status_code == 302 and response.headers["Location"] == f"{LOGGED_OUT}?state=s"
+
+
+# -- logout CSRF (issue 13 item 4): another user's ID token must not end this browser's session -----------------
+
+
+def attackers_id_token(front, attacker_browser, username: str = "dave@example.com") -> str:
+    """An ID token the attacker got for themself, from their own browser."""
+    params = code_flow(attacker_browser, front.clients["web"], username=username)
+    return redeem(front, front.clients["web"], params["code"]).data["id_token"]
+
+
+def session_expired_by(browser, since: int) -> bool:
+    return any(h.startswith("tm_session=;") for h in browser.set_cookie_headers[since:])
+
+
+def test_idt09_logout_with_another_users_id_token_asks_and_keeps_the_session(front, browser, browser2):
+    signed_in_id_token(front, browser)  # alice, the victim, is signed in
+    hint = attackers_id_token(front, browser2)
+    since = len(browser.set_cookie_headers)
+    for response in (browser.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT, state="s"),
+                     browser.post(LOGOUT, {"id_token_hint": hint, "post_logout_redirect_uri": LOGGED_OUT})):
+        assert response.status_code == 200 and "<h1>Sign out?</h1>" in response.text
+        assert "Location" not in response.headers
+        assert_security_headers(response)
+        # The form is answered by a redirect to the RP: CSP form-action allows it.
+        assert "form-action 'self' https://app.example" in response.headers["Content-Security-Policy"]
+    assert not session_expired_by(browser, since)
+    assert not logged_out(front, browser)
+
+
+def test_idt09_web04_a_forged_logout_confirmation_is_refused_and_keeps_the_session(front, browser, browser2):
+    signed_in_id_token(front, browser)
+    hint = attackers_id_token(front, browser2)
+    # A genuine confirmation form for the very same hint, got by the attacker in a browser signed in to their second
+    # account (carol): its token is bound to that browser's session cookie, not the victim's.
+    second = Browser(front.client)
+    attackers_id_token(front, second, username="carol@example.com")
+    own_form = only_form(second.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT).text)
+    assert own_form.action == LOGOUT and own_form.fields["csrf_token"]
+    since = len(browser.set_cookie_headers)
+    forged = {"id_token_hint": hint, "post_logout_redirect_uri": LOGGED_OUT, "confirm": "logout"}
+    for token in ("", "x" * 43, own_form.fields["csrf_token"]):
+        assert_error_page(browser.post(LOGOUT, {**forged, "csrf_token": token}), 403, "invalid_request")
+    assert_error_page(browser.get(LOGOUT, **forged, csrf_token=own_form.fields["csrf_token"]), 403)
+    assert not session_expired_by(browser, since)
+    assert not logged_out(front, browser)
+
+
+def test_idt09_the_person_who_confirms_is_signed_out(front, browser, browser2):
+    signed_in_id_token(front, browser)
+    hint = attackers_id_token(front, browser2)
+    page = browser.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT, state="bye")
+    response = browser.submit(page, confirm="logout")
+    assert response.status_code == 303 and response.headers["Location"] == f"{LOGGED_OUT}?state=bye"
+    assert "tm_session" not in browser.cookies and logged_out(front, browser)
+    assert not logged_out(front, browser2)  # the hint's own user was never this browser's session
+
+
+def test_idt09_the_person_who_stays_keeps_the_session(front, browser, browser2):
+    signed_in_id_token(front, browser)
+    hint = attackers_id_token(front, browser2)
+    page = browser.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT, state="bye")
+    response = browser.submit(page, confirm="stay")
+    assert response.status_code == 303 and response.headers["Location"] == f"{LOGGED_OUT}?state=bye"
+    page = browser.post(LOGOUT, {"id_token_hint": hint})
+    response = browser.submit(page, confirm="stay")
+    assert response.status_code == 200 and "You are still signed in" in response.text
+    assert not logged_out(front, browser)
+
+
+def test_idt09_a_hint_of_the_sessions_own_user_signs_out_at_once(front, browser):
+    """The ordinary RP-initiated logout needs no confirmation (and a second browser of the same user is another
+    session, untouched)."""
+    hint = signed_in_id_token(front, browser)
+    other = Browser(front.client)
+    signed_in_id_token(front, other)
+    response = browser.get(LOGOUT, id_token_hint=hint, post_logout_redirect_uri=LOGGED_OUT)
+    assert response.status_code == 302 and logged_out(front, browser)
+    assert not logged_out(front, other)
 
 
 # -- discovery ----------------------------------------------------------------------------------------------------

@@ -34,6 +34,10 @@ def assert_page_headers(headers):
                      "scopes": [{"name": "s", "display_name": "S", "description": "d"}]}),
     Page("error", {"error": "invalid_request", "description": "bad"}, 400),
     Page("signed_out", {}),
+    Page("still_signed_in", {}),
+    Page("logout_confirm", {"action": f"{BASE}/oauth2/default/v1/logout", "client_name": "App",
+                            "fields": (("id_token_hint", "h"), ("csrf_token", "c")),
+                            "form_targets": ("https://app.example/cb",)}),
 ])
 def test_web01_web03_every_page_has_the_security_headers_and_no_third_party_resource(page):
     response = pages.respond(BrowserResponse(page), BASE)
@@ -55,6 +59,13 @@ def test_web05_consent_page_escapes_scope_texts_and_names():
     body = pages.consent({"action": "a", "request_id": "r", "csrf_token": "c", "client_name": XSS, "user_login": XSS,
                           "scopes": [{"name": XSS, "display_name": XSS, "description": XSS}]})
     assert "<script>" not in body and "<img" not in body and body.count("&lt;script&gt;") == 5
+
+
+def test_web05_logout_confirmation_escapes_its_fields_and_offers_both_choices():
+    body = pages.logout_confirm({"action": "a", "client_name": XSS,
+                                 "fields": (("id_token_hint", XSS), ("state", XSS), ("csrf_token", "c"))})
+    assert "<script>" not in body and "<img" not in body and body.count("&lt;script&gt;") == 3
+    assert 'name="confirm" value="logout"' in body and 'name="confirm" value="stay"' in body
 
 
 def test_web05_iss05_error_page_escapes_and_links_nowhere():

@@ -275,3 +275,43 @@ def test_a_misspelt_application_type_does_not_also_fail_a_custom_scheme_redirect
 def test_a_body_that_is_not_an_object_is_malformed(body):
     with pytest.raises(MalformedBodyError):
         read_client(body)
+
+
+# -- jwks_uri: never a host the server must not connect to (issue 13 item 5, the blind SSRF) -----------------------
+
+NON_PUBLIC = "must not name a loopback, private, link-local or otherwise non-public address."
+INTERNAL_NAME = "must name a public host (not localhost, a single-label or an internal name)."
+
+
+@pytest.mark.parametrize("uri, problem", [
+    ("https://127.0.0.1/jwks", NON_PUBLIC),
+    ("https://127.0.0.1:8443/jwks", NON_PUBLIC),
+    ("https://2130706433/jwks", NON_PUBLIC),
+    ("https://0x7f.1/jwks", NON_PUBLIC),
+    ("https://[::1]/jwks", NON_PUBLIC),
+    ("https://[::ffff:169.254.169.254]/jwks", NON_PUBLIC),
+    ("https://169.254.169.254/latest/meta-data/", NON_PUBLIC),
+    ("https://[fd00:ec2::254]/latest/meta-data/", NON_PUBLIC),
+    ("https://10.1.2.3/jwks", NON_PUBLIC),
+    ("https://192.168.0.10/jwks", NON_PUBLIC),
+    ("https://0.0.0.0/jwks", NON_PUBLIC),
+    ("https://localhost/jwks", INTERNAL_NAME),
+    ("https://LocalHost./jwks", INTERNAL_NAME),
+    ("https://keys.localhost/jwks", INTERNAL_NAME),
+    ("https://metadata.google.internal/computeMetadata/v1/", INTERNAL_NAME),
+    ("https://intranet/jwks", INTERNAL_NAME),
+])
+def test_cauth09_ssrf_a_jwks_uri_on_a_non_public_host_is_refused(uri, problem):
+    assert causes(web(token_endpoint_auth_method="private_key_jwt", jwks_uri=uri)) == [
+        f"jwks_uri: '{uri}' {problem}"]
+
+
+@pytest.mark.parametrize("uri", ["https://app.example/jwks", "https://93.184.215.14/jwks",
+                                 "https://[2606:4700::1111]/jwks", "https://keys.app.example:8443/jwks?v=2"])
+def test_a_jwks_uri_on_a_public_host_is_kept(uri):
+    assert read_client(web(token_endpoint_auth_method="private_key_jwt", jwks_uri=uri))["jwks_uri"] == uri
+
+
+def test_client_uri_and_logo_uri_are_never_fetched_so_any_host_is_accepted():
+    fields = read_client(web(client_uri="http://localhost:3000", logo_uri="https://127.0.0.1/logo.png"))
+    assert (fields["client_uri"], fields["logo_uri"]) == ("http://localhost:3000", "https://127.0.0.1/logo.png")

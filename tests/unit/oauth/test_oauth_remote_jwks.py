@@ -1,6 +1,6 @@
 """Keys of private_key_jwt clients registered with a jwks_uri (chalicelib.oauth.remote_jwks; RFC 7523 3, CAUTH-09):
 cached per URI for ``ttl``, one refetch on an unknown kid at most once per ``refetch_interval``, no keys when the
-fetch fails, HTTPS only."""
+fetch fails (the fetch itself: test_jwks_fetch.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.clock import FixedClock
-from chalicelib.oauth.remote_jwks import RemoteJwks, fetch_https_json
+from chalicelib.oauth.remote_jwks import RemoteJwks
 from tests.unit.oauth.oauthfakes import NOW, FakeFetcher
 
 URI = "https://client.example/jwks"
@@ -132,18 +132,3 @@ def test_a_set_with_junk_entries_does_not_raise(remote, fetcher, clock):
     fetcher.documents[URI] = {"keys": ["junk", 3, None, {"kid": "k1"}]}
     assert remote.keys(URI, "k1")["keys"][3] == {"kid": "k1"}
     assert remote.keys(URI, "other")["keys"][0] == "junk"  # cached; no exception on the kid lookup
-
-
-@pytest.mark.parametrize("uri", [
-    "http://client.example/jwks",
-    "HTTP://client.example/jwks",
-    "ftp://client.example/jwks",
-    "file:///etc/passwd",
-    "//client.example/jwks",
-    "client.example/jwks",
-    "",
-    " https://client.example/jwks",
-])
-def test_fetch_https_json_refuses_anything_but_https(uri):
-    with pytest.raises(ValueError, match="https"):
-        fetch_https_json(uri)
