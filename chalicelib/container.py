@@ -113,7 +113,7 @@ class Container:
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
         front = FrontChannel(oauth_services, directory, sessions=Sessions(storage.sessions, clock.now),
-                             codes=Codes(storage.codes, clock.now), consents=Consents(storage.consents, clock.now),
+                             codes=Codes(storage.codes, clock.now), consents=Consents(storage.consents, clock.now, refresh_tokens.revoke_consented),
                              pending=PendingRequests(storage.pending, clock.now))
         # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
         oauth = OAuthServer(oauth_services)

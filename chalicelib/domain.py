@@ -174,6 +174,8 @@ class OAuthClient:
     created: datetime
     last_updated: datetime
     version: int | None = None
+    # When it was last deactivated: tokens issued before stay dead if it is activated again (oauth/vouching.py).
+    deactivated: datetime | None = None
 
     @property
     def active(self) -> bool:

@@ -163,11 +163,14 @@ class ClientService:
 
     def set_status(self, client_id: str, status: str) -> OAuthClient:
         """ACTIVE or INACTIVE (no route yet: Okta manages that through its Apps API). An INACTIVE client fails
-        client authentication (``verify_secret``) once the token path's cache has expired."""
+        client authentication (``verify_secret``); every token issued to it before is dead for good, even if it is
+        activated again (``oauth/vouching.py``)."""
         if status not in (ACTIVE, INACTIVE):
             raise ValidationError(TARGET, [f"status: Must be one of: {ACTIVE}, {INACTIVE}."])
         current = self.get(client_id)
         if current.status == status:
             return current
-        updated = replace(current, status=status, last_updated=self._clock.now())
+        now = self._clock.now()
+        updated = replace(current, status=status, last_updated=now,
+                          deactivated=now if status == INACTIVE else current.deactivated)
         return self._write(lambda: self._repo.replace(current, updated), client_id)

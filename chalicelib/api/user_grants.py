@@ -7,9 +7,8 @@ and revoke what a user allowed on the consent page (oauth/consent.py).
 ``/api/v1/users/{userId}/clients/{clientId}/grants``   GET, DELETE  the user's consents to one client
 =====================================================  ===========  =================================================
 
-``{userId}`` is a user id or login. Revoking a consent makes the consent page ask again; it does not revoke tokens
-already issued (their refresh tokens are managed under ``/api/v1/authorizationServers/{id}/clients/{clientId}/
-tokens``).
+``{userId}`` is a user id or login. Revoking a consent makes the consent page ask again and revokes the user's
+refresh tokens of that client that hold a revoked scope, with the access tokens they issued (oauth/consent.py).
 """
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 
 One item per (user, server, client, scope) in the grants table (``CONSENT#{userId}``,
 ``{serverId}#{clientId}#{scope}``), without an expiry: a consent lasts until it is revoked through the admin API
-(``api/user_grants.py``). Reading a user's consents is one Query of the user's partition.
+(``api/user_grants.py``). Reading a user's consents is one Query of the user's partition. Revoking a consent also
+revokes the refresh tokens (and their access tokens) the user holds for that client with that scope
+(``RefreshTokens.revoke_consented``, handed in as ``on_revoke``): they were issued on the strength of it.
 """
 from __future__ import annotations
 
@@ -58,10 +60,15 @@ def _key(server_id: str, client_id: str, scope: str) -> str:
     return f"{server_id}#{client_id}#{scope}"
 
 
+# Called with the user id and the (server id, client id, scope) of every consent just revoked.
+OnRevoke = Callable[[str, list[tuple[str, str, str]]], object]
+
+
 class Consents:
-    def __init__(self, store: ConsentStore, now: Callable[[], datetime]) -> None:
+    def __init__(self, store: ConsentStore, now: Callable[[], datetime], on_revoke: OnRevoke | None = None) -> None:
         self._store = store
         self._now = now
+        self._on_revoke = on_revoke
 
     def list(self, user_id: str, *, client_id: str | None = None, server_id: str | None = None
              ) -> list[ConsentGrant]:
@@ -98,11 +105,14 @@ class Consents:
             self._store.save_consent_grants(user_id, records)
 
     def revoke(self, user_id: str, *, client_id: str | None = None, grant_id: str | None = None) -> int:
-        """Forget consents of the user (all, one client's, or one grant); how many were removed."""
-        removed = 0
+        """Forget consents of the user (all, one client's, or one grant), then revoke the tokens that stood on
+        them; how many consents were removed."""
+        removed: list[tuple[str, str, str]] = []
         for grant in self.list(user_id, client_id=client_id):
             if grant_id is not None and grant.id != grant_id:
                 continue
             self._store.delete_consent_grant(user_id, grant.key)
-            removed += 1
-        return removed
+            removed.append((grant.server_id, grant.client_id, grant.scope))
+        if removed and self._on_revoke is not None:
+            self._on_revoke(user_id, removed)
+        return len(removed)

@@ -22,12 +22,15 @@ Rules
   creation; ``refreshTokenWindowMinutes`` is the idle window: each token expires that long after it was issued.
 * **Binding.** A token is usable only by the client it was issued to and only at its server (``invalid_grant``,
   nothing revoked: the presenter may not be the holder).
-* **The user, checked at every use.** The family dies (is deleted, with its access tokens revoked) when its user
-  no longer exists, is not ACTIVE, or changed status since the family was created (deactivated, suspended or locked
-  out, even if reactivated since: from ACTIVE every status change leaves ACTIVE), or is no longer assigned to the
-  client. Deleting a client makes its families unusable for ever (it cannot authenticate; ids are never reused); an
-  INACTIVE client cannot authenticate either. So no cross-module hook is needed; the management list hides dead
-  families, and their items expire by TTL.
+* **The user and the client, checked at every use** (``vouching.py``). The family dies (is deleted, with its
+  access tokens revoked) when its user no longer exists, is not ACTIVE, changed status since the family was created
+  (deactivated, suspended or locked out, even if reactivated since: from ACTIVE every status change leaves ACTIVE)
+  or changed password since, or is no longer assigned to the client; or when its client was deactivated since
+  (even if active again). Deleting a client makes its families unusable for ever (it cannot authenticate; ids are
+  never reused). So no cross-module hook is needed; the management list hides dead families, and their items expire
+  by TTL.
+* **Consent.** Revoking a user's consent to a client (``consent.py``) revokes the user's families of that client
+  at the servers the consent was for (``revoke_user``): the family was granted on the strength of that consent.
 """
 from __future__ import annotations
 
@@ -36,12 +39,13 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from .. import ids
 from ..domain import ACTIVE, OAuthClient, User, UserAccess
 from .directory import Directory
 from .errors import InvalidGrantError
+from .vouching import client_vouches, user_vouches
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -128,7 +132,12 @@ class Store(Protocol):
         """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
         store the new token; False when the family moved or is gone."""
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None: ...
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
+               user_id: str | None = None) -> None:
+        """Remove the family, its pointers (the user's one when ``user_id`` is given) and the token items."""
+
+    def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
+        """(server id, client id, family id) of the user's families."""
 
     def token(self, token_hash: str) -> IssuedToken | None: ...
 
@@ -229,7 +238,10 @@ class RefreshTokens:
         is revoked and ``invalid_grant`` raised (okta-api.md 8.4: revoked on deactivation and unassignment)."""
         access = self.directory.assignments.access(family.client_id, family.user_id)
         if access is None or not self.user_alive(access.user, family):
-            self._kill(family, "user gone, not active, or changed status")
+            self._kill(family, "user gone, not active, or changed status or password")
+            raise InvalidGrantError(INVALID)
+        if not client_vouches(self.directory.clients.find(family.client_id), family.created):
+            self._kill(family, "client deactivated since")
             raise InvalidGrantError(INVALID)
         if not access.assigned:
             self._kill(family, "user no longer assigned to the client")
@@ -238,10 +250,7 @@ class RefreshTokens:
 
     @staticmethod
     def user_alive(user: User | None, family: Family) -> bool:
-        if user is None or user.status != ACTIVE:
-            return False
-        changed = user.status_changed
-        return changed is None or changed <= family.created
+        return user_vouches(user, family.created)
 
     def rotate(self, presented: Presented, *, now: datetime, access_token: tuple[str, datetime] | None = None
                ) -> str:
@@ -290,10 +299,30 @@ class RefreshTokens:
         user = self.directory.users.find(family.user_id)
         if user is None or not self.user_alive(user, family):
             return None
+        if not client_vouches(self.directory.clients.find(family.client_id), family.created):
+            return None
         return family, user
 
     def revoke(self, family: Family) -> None:
         self._kill(family, "revoked")
+
+    def revoke_consented(self, user_id: str, revoked: Iterable[tuple[str, str, str]]) -> int:
+        """Revoke the user's families that hold a scope whose consent was just revoked: ``revoked`` are
+        ``(server id, client id, scope)``. How many were revoked."""
+        scopes: dict[tuple[str, str], set[str]] = {}
+        for server_id, client_id, scope in revoked:
+            scopes.setdefault((server_id, client_id), set()).add(scope)
+        count = 0
+        for server_id, client_id, family_id in list(self.store.user_families(user_id)) if scopes else ():
+            if (server_id, client_id) not in scopes:
+                continue
+            found = self.store.family(server_id, client_id, family_id)
+            if found is None:
+                self.store.delete(server_id, client_id, family_id, user_id=user_id)
+            elif scopes[(server_id, client_id)] & set(found.scopes):
+                self._kill(found, "the user's consent to its scopes was revoked")
+                count += 1
+        return count
 
     # -- management (admin/refresh_tokens.py) --------------------------------------------------------------------
 
@@ -346,7 +375,7 @@ class RefreshTokens:
     def _kill(self, family: Family, why: str) -> None:
         """Delete the family (every refresh token of it stops working) and revoke its unexpired access tokens."""
         log.info("refresh-token family %s of client %s revoked: %s", family.id, family.client_id, why)
-        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,))
+        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,), family.user_id)
         now = _epoch(self.now())
         for jti, exp in family.access_tokens:
             if exp > now:

@@ -50,7 +50,7 @@ class OAuthServer:
         return token.token(self.services, self.grants, request)
 
     def introspect(self, request: OAuthRequest) -> OAuthResponse:
-        return introspection.introspect(self.services, request, self.refresh_tokens)
+        return introspection.introspect(self.services, request, self.refresh_tokens, self._userinfo)
 
     def revoke(self, request: OAuthRequest) -> OAuthResponse:
         return revocation.revoke(self.services, request, self.refresh_tokens)

@@ -184,6 +184,7 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         "postLogoutRedirectUris": list(c.post_logout_redirect_uris), "clientUri": c.client_uri,
         "logoUri": c.logo_uri, "jwks": c.jwks, "jwksUri": c.jwks_uri, "secretHash": c.secret_hash,
         "status": c.status, "created": _ts(c.created), "lastUpdated": _ts(c.last_updated),
+        **({"deactivated": _ts(c.deactivated)} if c.deactivated else {}),
     }
 
 
@@ -196,6 +197,7 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         logo_uri=doc.get("logoUri"), jwks=doc.get("jwks"), jwks_uri=doc.get("jwksUri"),
         secret_hash=doc.get("secretHash"), status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
         last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
+        deactivated=_dt(doc.get("deactivated")),
     )
 
 

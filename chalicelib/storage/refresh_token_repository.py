@@ -12,6 +12,9 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
 ``pk = RT#{sha256(token)}``, ``sk = RT``    one refresh token ever issued: where its family is. A token whose hash
                                             is not the family's current hash has been rotated out (reuse!)
 ``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``
+``pk = RTU#{userId}``, ``sk = RTF#{id}``     the user's families (where each lives), for revoking them when the user
+                                            revokes consent (``user_families``); written with its family (same
+                                            version, as the pointer), so it expires with it
 ==========================================  ===================================================================
 
 Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). The documents are
@@ -47,6 +50,10 @@ def token_key(token_hash: str) -> tuple[str, str]:
 
 def pointer_key(family_id: str) -> tuple[str, str]:
     return f"RTID#{family_id}", "RTID"
+
+
+def user_key(user_id: str, family_id: str) -> tuple[str, str]:
+    return f"RTU#{user_id}", f"{FAMILY_PREFIX}{family_id}"
 
 
 class RefreshTokenRepository:
@@ -98,6 +105,7 @@ class RefreshTokenRepository:
             tx.save(self._item(fkey, family_doc(family)))
             tx.save(self._item(token_key(token_hash), token_doc(token)))
             tx.save(self._item(pointer_key(family.id), pointer_doc(family)))
+            tx.save(self._item(user_key(family.user_id, family.id), pointer_doc(family)))
 
         return self._commit(build)
 
@@ -113,12 +121,15 @@ class RefreshTokenRepository:
             # The pointer is only ever written with its family, so its version moves in lockstep (PutItem only:
             # the API role has no UpdateItem on this table).
             tx.save(self._item(pointer_key(family.id), pointer_doc(family), family.version))
+            tx.save(self._item(user_key(family.user_id, family.id), pointer_doc(family), family.version))
 
         return self._commit(build)
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
-        """Remove a family, its pointer and the given token items (no condition: deleting is always right)."""
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
+               user_id: str | None = None) -> None:
+        """Remove a family, its pointers and the given token items (no condition: deleting is always right)."""
         keys = [family_key(server_id, client_id, family_id), pointer_key(family_id),
+                *([user_key(user_id, family_id)] if user_id else []),
                 *(token_key(h) for h in dict.fromkeys(token_hashes))]
 
         def build(tx: TransactWrite) -> None:
@@ -143,6 +154,16 @@ class RefreshTokenRepository:
         if found is None:
             return None
         return str(found[0]["serverId"]), str(found[0]["clientId"])
+
+    def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
+        """(server id, client id, family id) of the user's families (some may have just ended)."""
+        try:
+            for item in self._model.query(f"RTU#{user_id}", self._model.sk.startswith(FAMILY_PREFIX),
+                                          consistent_read=True, page_size=PAGE):
+                doc = dict(item.doc or {})
+                yield str(doc["serverId"]), str(doc["clientId"]), item.sk[len(FAMILY_PREFIX):]
+        except PynamoDBException:
+            raise StorageUnavailableError("the grants store is unavailable") from None
 
     def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         """The client's families of the server in family-id order, strictly after family id ``after``."""

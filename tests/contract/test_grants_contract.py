@@ -130,6 +130,20 @@ def test_refresh_token_families(storage):
     assert [f.id for f in store.families("aus1", "0oa1")] == ["f1"]
 
 
+def test_a_users_families_are_found_until_deleted_with_the_user(storage):
+    store = storage.refresh_tokens
+    store.create(family("f1"), "h1", issued("f1"))
+    store.create(family("f2", current_hash="h2", client_id="0oa2"), "h2", issued("f2"))
+    store.create(family("f3", current_hash="h3", user_id="00u2"), "h3", issued("f3"))
+    assert sorted(store.user_families("00u1")) == [("aus1", "0oa1", "f1"), ("aus1", "0oa2", "f2")]
+    stored = store.family("aus1", "0oa1", "f1")
+    assert store.rotate(replace(stored, current_hash="h4"), "h4", issued("f1")) is True  # the index follows
+    assert list(store.user_families("00u2")) == [("aus1", "0oa1", "f3")]
+    store.delete("aus1", "0oa1", "f1", ("h4",), "00u1")
+    assert list(store.user_families("00u1")) == [("aus1", "0oa2", "f2")]
+    assert store.rotate(replace(store.family("aus1", "0oa2", "f2"), current_hash="h5"), "h5", issued("f2")) is True
+
+
 def test_the_in_memory_backend_restores_a_snapshot():
     from chalicelib.storage.memory import InMemoryStorage
 

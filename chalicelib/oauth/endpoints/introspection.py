@@ -6,6 +6,11 @@ only a client_id, which is no secret) is not authenticated, so it learns only ab
 allowed for this caller"). Anything that is not an active access token of this server, or not one this caller may
 see, gets exactly ``{"active": false}``.
 
+An access token is active only while its client, and its user if it has one (``uid``), still vouch for it
+(``vouching.py``): deactivating or suspending the user, a password change, or deactivating the client ends it at
+once, as Okta does, though the JWT itself stays unexpired (a resource server that only checks signatures cannot
+know: that is what introspection is for).
+
 Refresh tokens (opaque, not JWTs) are looked up when the token is not an access token: active only while it is the
 current token of a live family and only for the client it was issued to (``_refresh_token``).
 """
@@ -19,14 +24,18 @@ from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
 from ..issuer import issuer
 from ..refresh_tokens import Family, RefreshTokens
+from ..directory import Directory
 from ..token_verifier import verify_access_token
+from ..vouching import client_vouches, user_vouches
 
 INACTIVE = {"active": False}
 
 
-def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: RefreshTokens | None = None
-               ) -> OAuthResponse:
-    """``refresh_tokens``: the refresh tokens this server issues (None: it issues none, so none is active)."""
+def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: RefreshTokens | None = None,
+               directory: Directory | None = None) -> OAuthResponse:
+    """``refresh_tokens``: the refresh tokens this server issues (None: it issues none, so none is active);
+    ``directory``: where a token's client and user are checked (None: access tokens are judged by signature, expiry
+    and the revocation list alone)."""
     config, _ = services.configs.active(request.server_id)
     iss = issuer(config.server, request.base_url)
     caller = services.authenticator.authenticate(request.params, request.authorization,
@@ -42,6 +51,8 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     if services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
     if caller.method == "none" and claims["cid"] != caller.client.client_id:
+        return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
+    if directory is not None and not _vouched(directory, claims):
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))
     body: dict[str, Any] = {
         "active": True,
@@ -59,6 +70,14 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     if "uid" in claims:
         body["uid"] = claims["uid"]
     return OAuthResponse(200, body, dict(NO_STORE))
+
+
+def _vouched(directory: Directory, claims: dict[str, Any]) -> bool:
+    issued = claims.get("iat")
+    if not isinstance(issued, int) or not client_vouches(directory.clients.find(str(claims["cid"])), issued):
+        return False
+    user_id = claims.get("uid")
+    return user_id is None or user_vouches(directory.users.find(str(user_id)), issued)
 
 
 def _refresh_token(found: tuple[Family, User] | None, iss: str, caller_id: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ GET or POST with ``Authorization: Bearer <access token>``; a POST may instead ca
 
 The token must be a valid, unexpired access token of *this* server (signature by a published key, ``iss`` and
 ``aud`` of this server: a token of another server is refused, UI-04), not revoked, issued for a user (``uid``)
-who still exists and is ACTIVE, to a client that still exists and is ACTIVE. Otherwise 401 with
+who still exists and vouches for it, to a client that still exists and vouches for it (``vouching.py``: ACTIVE,
+and no deactivation, suspension, lockout or password change since the token was issued). Otherwise 401 with
 ``WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is invalid"`` and no body.
 A valid token without ``openid`` is 403 ``insufficient_scope`` (Okta's description text), no body either.
 
@@ -17,13 +18,13 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ...domain import ACTIVE
 from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..directory import Directory
 from ..issuer import issuer
 from ..token_verifier import verify_access_token
+from ..vouching import client_vouches, user_vouches
 
 INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid"'
 INSUFFICIENT_SCOPE = ('Bearer error="insufficient_scope", error_description="The access token must provide access '
@@ -69,10 +70,11 @@ def userinfo(services: OAuthServices, request: OAuthRequest, directory: Director
     if not isinstance(user_id, str) or not isinstance(client_id, str) or directory is None:
         return _challenge(401, INVALID_TOKEN)
     client = directory.clients.find(client_id)
-    if client is None or client.status != ACTIVE:
+    issued = claims.get("iat")
+    if client is None or not isinstance(issued, int) or not client_vouches(client, issued):
         return _challenge(401, INVALID_TOKEN)
     access = directory.assignments.access(client_id, user_id)
-    if access is None or access.user.status != ACTIVE:
+    if access is None or not user_vouches(access.user, issued):
         return _challenge(401, INVALID_TOKEN)
     auth_time = claims.get("auth_time")
     subject = minting.subject_of(access, auth_time if isinstance(auth_time, int) else None, ())

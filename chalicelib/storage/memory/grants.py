@@ -125,7 +125,8 @@ class MemoryRefreshTokens(_Grants):
         return [self._doc(*self._family_key(family.server_id, family.client_id, family.id), family_doc(family),
                           version),
                 self._doc(f"RT#{token_hash}", "RT", token_doc(token)),
-                self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version)]
+                self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version),
+                self._doc(f"RTU#{family.user_id}", f"RTF#{family.id}", pointer_doc(family), version)]
 
     def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         return self._try(self._ops(family, None, token_hash, token))
@@ -133,8 +134,10 @@ class MemoryRefreshTokens(_Grants):
     def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         return self._try(self._ops(family, family.version, token_hash, token))
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
+               user_id: str | None = None) -> None:
         keys = [self._family_key(server_id, client_id, family_id), (f"RTID#{family_id}", "RTID"),
+                *([(f"RTU#{user_id}", f"RTF#{family_id}")] if user_id else []),
                 *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
         self._t.write([Delete(pk, sk, "family") for pk, sk in keys])
 
@@ -149,6 +152,10 @@ class MemoryRefreshTokens(_Grants):
     def locate(self, family_id: str) -> tuple[str, str] | None:
         found = self._get(f"RTID#{family_id}", "RTID", None)
         return (str(found[0]["serverId"]), str(found[0]["clientId"])) if found else None
+
+    def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
+        for sk, r in self._t.query(f"RTU#{user_id}", "RTF#", None):
+            yield str(r.doc["serverId"]), str(r.doc["clientId"]), sk[len("RTF#"):]
 
     def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         pk, _ = self._family_key(server_id, client_id, "")

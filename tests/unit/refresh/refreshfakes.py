@@ -70,7 +70,8 @@ class FakeStore:
         self.writes += 1
         return True
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = ()) -> None:
+    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
+               user_id: str | None = None) -> None:
         self.records.pop((server_id, client_id, family_id), None)
         self.pointers.pop(family_id, None)
         for h in token_hashes:
@@ -87,6 +88,11 @@ class FakeStore:
 
     def locate(self, family_id: str) -> tuple[str, str] | None:
         return self.pointers.get(family_id)
+
+    def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
+        for key, (doc, _version) in list(self.records.items()):
+            if doc["userId"] == user_id:
+                yield key
 
     def families(self, server_id: str, client_id: str, after: str | None = None) -> Iterator[Family]:
         keys = sorted(k for k in self.records if k[0] == server_id and k[1] == client_id
