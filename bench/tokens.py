@@ -9,7 +9,8 @@ In one run, on this machine, against moto's server started in this process (the 
    shows the cache TTL (``TOKENMINT_CACHE_SECONDS``) is what bounds DynamoDB reads;
 4. cold start: fresh interpreters that import the app, build the container and serve a first token;
 5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's;
-6. the caches at scale: hit rates and DynamoDB reads per token with 1,000 servers and 10,000 clients (cache_scale.py).
+6. the caches at scale: hit rates and DynamoDB reads per token with 1,000 servers and 10,000 clients (cache_scale.py);
+7. a password sign-in: Argon2id at OWASP's parameters against the app's whole ``sign_in`` (sign_in.py).
 
 See docs/performance.md for a recorded run and what each figure includes.
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
-from bench import cache_scale
+from bench import cache_scale, sign_in
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
 from bench.coldstart import CHILD_CODE
 
@@ -801,6 +802,10 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
                                container.clients.get_for_token(stack.client_id), container.settings.cache_seconds,
                                container.settings.cache_megabytes, line)
 
+    heading("Sign-in: Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1), CPU of one thread (bench/sign_in.py)")
+    signing_in = sign_in.run(line, memory_mb=LAMBDA_MEMORY_MB, mb_per_vcpu=LAMBDA_MB_PER_VCPU,
+                             price_gb_s=PRICE_LAMBDA_GB_S_ARM)
+
     if args.profile:
         profile(stack, event)
 
@@ -825,6 +830,9 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
     line("  the same with app / app + dependencies compiled at start",
          f"{cold_compiling_ms:.0f} ms / {cold_packaged_ms:.0f} ms (`make package` ships bytecode: the first figure "
          "above is what deploys)")
+    line("password sign-in: Argon2id floor / whole sign_in (CPU)",
+         f"{signing_in['floor_ms']:.1f} ms / {signing_in['sign_in_ms']:.1f} ms, ~{signing_in['lambda_ms']:.0f} ms "
+         f"at {LAMBDA_MEMORY_MB} MB on Lambda")
     line("cost per 1M tokens (warm, 512 MB share)", f"${scenarios[1].total():.2f} vs Cognito "
                                                     f"${COGNITO_PER_MILLION:,.0f}")
     load = os.getloadavg()

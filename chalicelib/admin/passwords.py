@@ -1,14 +1,16 @@
-"""User passwords: a slow, salted hash (scrypt from the standard library), Okta's default password rules, and
-constant-time verification (docs/ARCHITECTURE.md "Directory").
+"""User passwords: a slow, salted, memory-hard hash, Okta's default password rules, and constant-time verification
+(docs/ARCHITECTURE.md "Directory", "Password storage").
 
-A hash is stored as one self-describing string, so the cost can be raised later without breaking older hashes::
+New hashes are Argon2id at OWASP's recommended parameters (Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1),
+in the PHC string format argon2-cffi writes, which names its own parameters::
 
-    scrypt$ln=15,r=8,p=1$<salt, base64url>$<32-byte key, base64url>
+    $argon2id$v=19$m=19456,t=2,p=1$<salt>$<32-byte hash>
 
-``ln`` is log2 of scrypt's CPU/memory cost N. N = 2**15, r = 8, p = 1 needs 32 MiB and takes ~0.1-0.2 s per hash
-(OWASP's minimum is N = 2**17 with r = 8 / p = 1 or an equivalent trade; 2**15 keeps a sign-in inside a small
-Lambda's budget, and ``needs_rehash`` lets a deployment raise it). The salt is 16 random bytes per hash. Nothing
-here logs, and neither the password nor the hash ever appears in an exception message.
+Hashes written before (``scrypt$ln=15,r=8,p=1$<salt>$<key>``, N = 2**15: below OWASP's N = 2**17) still verify, and
+``needs_rehash`` makes the next successful sign-in store an Argon2id hash instead, so stored hashes move to today's
+parameters without a reset. Argon2id at these parameters costs ~20 ms of one core per check, a quarter of what
+scrypt at N = 2**15 cost and a twentieth of scrypt at N = 2**17 (``make bench``, "Sign-in"), for the strength
+OWASP rates equal. Nothing here logs, and neither the password nor the hash ever appears in an exception message.
 """
 from __future__ import annotations
 
@@ -17,57 +19,60 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 
-ALGORITHM = "scrypt"
-LOG2_N = 15
-R = 8
-P = 1
-KEY_BYTES = 32
+from argon2 import PasswordHasher, Type, exceptions, extract_parameters
+
+# OWASP Password Storage Cheat Sheet, Argon2id: "a minimum configuration of 19 MiB of memory, an iteration count of
+# 2, and 1 degree of parallelism".
+MEMORY_KIB = 19 * 1024
+TIME_COST = 2
+PARALLELISM = 1
+HASH_BYTES = 32
 SALT_BYTES = 16
+_HASHER = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=HASH_BYTES,
+                         salt_len=SALT_BYTES, type=Type.ID)
 # Cost parameters a stored hash may carry: anything outside these bounds is refused rather than computed (a
 # tampered item must not turn one sign-in into gigabytes of memory or minutes of CPU).
+MAX_MEMORY_KIB = 256 * 1024
+MAX_TIME_COST = 10
+MAX_PARALLELISM = 4
 MAX_LOG2_N = 20
 MAX_R = 16
 MAX_P = 4
 
 MIN_LENGTH = 8
-# scrypt hashes any length, but a multi-megabyte "password" is a cheap way to burn CPU: cap what we accept.
+# Argon2 hashes any length, but a multi-megabyte "password" is a cheap way to burn CPU: cap what we accept.
 MAX_LENGTH = 256
 REQUIREMENTS = ("Password requirements were not met. Password requirements: at least 8 characters, a lowercase "
                 "letter, an uppercase letter, a number, no parts of your username.")
 
-_FORMAT = re.compile(r"^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$")
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _scrypt(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
-    n = 2 ** log2_n
-    # maxmem: scrypt needs 128 * N * r bytes (plus a little); leave headroom over the default 32 MiB limit.
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES,
-                          maxmem=256 * n * r + 1024 * 1024)
+_LEGACY = re.compile(r"^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$")
 
 
 def hash_password(password: str) -> str:
-    """A fresh salted scrypt hash of ``password`` in the self-describing format above."""
-    salt = secrets.token_bytes(SALT_BYTES)
-    key = _scrypt(password, salt, LOG2_N, R, P)
-    return f"{ALGORITHM}$ln={LOG2_N},r={R},p={P}${_b64(salt)}${_b64(key)}"
+    """A fresh salted Argon2id hash of ``password`` (PHC string)."""
+    return _HASHER.hash(password)
 
 
-# Verified against when the user has no usable hash, so that "no such password" costs what a wrong one does
-# (random salt and key: nothing matches it; no hashing at import, which would slow every cold start).
-_DUMMY = (LOG2_N, R, P, secrets.token_bytes(SALT_BYTES), secrets.token_bytes(KEY_BYTES))
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """Verified against when the user has no usable hash, so that "no such password" costs what a wrong one does
+    (made on first use: hashing at import would slow every cold start)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
-def _parse(stored: str | None) -> tuple[int, int, int, bytes, bytes] | None:
-    match = _FORMAT.match(stored or "")
+def _argon2_usable(stored: str) -> bool:
+    try:
+        params = extract_parameters(stored)
+    except (exceptions.InvalidHashError, ValueError):
+        return False
+    return (params.type == Type.ID and 8 <= params.memory_cost <= MAX_MEMORY_KIB
+            and 1 <= params.time_cost <= MAX_TIME_COST and 1 <= params.parallelism <= MAX_PARALLELISM)
+
+
+def _legacy(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
+    match = _LEGACY.match(stored)
     if not match:
         return None
     log2_n, r, p = int(match.group(1)), int(match.group(2)), int(match.group(3))
@@ -80,28 +85,61 @@ def _parse(stored: str | None) -> tuple[int, int, int, bytes, bytes] | None:
     return log2_n, r, p, salt, key
 
 
-def verify_password(stored: str | None, presented: object) -> bool:
-    """True when ``presented`` is the password ``stored`` was made from. Always does one scrypt computation (on a
-    dummy hash when ``stored`` is missing or unusable) and compares with ``hmac.compare_digest``."""
-    parsed = _parse(stored)
-    usable = parsed is not None
-    log2_n, r, p, salt, key = parsed if parsed is not None else _DUMMY
-    if not isinstance(presented, str) or not presented or len(presented) > MAX_LENGTH:
-        candidate = secrets.token_urlsafe(16)  # still spend the time: the answer is False either way
-        usable = False
-    else:
-        candidate = presented
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _verify_argon2(stored: str, candidate: str) -> bool:
     try:
-        computed = _scrypt(candidate, salt, log2_n, r, p)
+        return _HASHER.verify(stored, candidate.encode("utf-8", "surrogatepass"))
+    except (exceptions.VerificationError, exceptions.InvalidHashError):  # a mismatch, or a hash it cannot use
+        return False
+
+
+def _verify_legacy(parsed: tuple[int, int, int, bytes, bytes], candidate: str) -> bool:
+    log2_n, r, p, salt, key = parsed
+    n = 2 ** log2_n
+    try:
+        # maxmem: scrypt needs 128 * N * r bytes (plus a little); leave headroom over the default 32 MiB limit.
+        computed = hashlib.scrypt(candidate.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(key),
+                                  maxmem=256 * n * r + 1024 * 1024)
     except (UnicodeEncodeError, ValueError, MemoryError):
         return False
-    return hmac.compare_digest(computed, key) and usable
+    return hmac.compare_digest(computed, key)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def verify_password(stored: str | None, presented: object) -> bool:
+    """True when ``presented`` is the password ``stored`` was made from. Always does one hash computation (on a
+    dummy Argon2id hash when ``stored`` is missing or unusable, or ``presented`` is not a usable password);
+    comparisons are constant-time (argon2's own, ``hmac.compare_digest`` for legacy scrypt)."""
+    # A lone surrogate is no password anyone can type (and not valid UTF-8): refused, after the same work.
+    usable_password = isinstance(presented, str) and 0 < len(presented) <= MAX_LENGTH and _encodable(presented)
+    candidate = presented if usable_password and isinstance(presented, str) else secrets.token_urlsafe(16)
+    if stored and stored.startswith("$argon2") and _argon2_usable(stored):
+        return _verify_argon2(stored, candidate) and usable_password
+    legacy = _legacy(stored or "")
+    if legacy is not None:
+        return _verify_legacy(legacy, candidate) and usable_password
+    _verify_argon2(_dummy(), candidate)  # spend the time: the answer is False either way
+    return False
 
 
 def needs_rehash(stored: str | None) -> bool:
-    """True when ``stored`` was made with other parameters than today's (rehash it after a successful sign-in)."""
-    parsed = _parse(stored)
-    return parsed is None or parsed[:3] != (LOG2_N, R, P)
+    """True unless ``stored`` is Argon2id with today's parameters (rehash it after a successful sign-in)."""
+    if not stored or not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(stored)
+    except (exceptions.InvalidHashError, ValueError):
+        return True
 
 
 def _username_parts(login: str) -> list[str]:

@@ -48,7 +48,7 @@ class SignIns:
 
 
     def verify_password(self, user: User | None, presented: object) -> bool:
-        """True when ``presented`` is the user's password. Constant time (one scrypt computation, also for a user
+        """True when ``presented`` is the user's password. Constant time (one password hash computation, also for a user
         without a password or no user at all); no side effects and no status check: see ``sign_in``."""
         return passwords.verify_password(user.password_hash if user else None, presented)
 

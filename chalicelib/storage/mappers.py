@@ -205,7 +205,7 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
 
 
 def user_doc(u: User) -> dict[str, Any]:
-    """``passwordHash`` is the scrypt string (never the password); it never leaves storage except to be verified."""
+    """``passwordHash`` is the Argon2id PHC string (never the password); it never leaves storage except to be verified."""
     return {
         "id": u.id, "status": u.status, "profile": dict(u.profile), "created": _ts(u.created),
         "lastUpdated": _ts(u.last_updated), "statusChanged": _ts(u.status_changed), "activated": _ts(u.activated),

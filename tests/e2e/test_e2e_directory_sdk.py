@@ -78,7 +78,7 @@ def test_create_user_with_password_is_active(okta_client, directory, stack):
     assert created.credentials.password is not None and created.credentials.password.value is None
     assert created.links.var_self.href == f"{stack.base_url}/api/v1/users/{created.id}"
     raw = call(okta_client.get_user(created.id)).raw.decode()
-    assert PASSWORD not in raw and "scrypt" not in raw
+    assert PASSWORD not in raw and "argon2" not in raw and "scrypt" not in raw
 
 
 def test_create_staged_and_provisioned_users(directory):

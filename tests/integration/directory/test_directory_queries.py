@@ -2,6 +2,8 @@
 ``verify_password``, with the lockout they drive. Read counts are checked by counting DynamoDB calls."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import replace
@@ -211,15 +213,22 @@ def test_verify_password_is_pure(container, make_user):
     assert container.users.failed_sign_ins(user.id) == 0
 
 
-def test_a_hash_with_older_parameters_is_upgraded_on_sign_in(container, make_user, monkeypatch):
+def test_a_legacy_scrypt_hash_is_upgraded_to_argon2id_on_sign_in(container, make_user):
+    """Issue 13 (password storage at OWASP parameters): a hash from before Argon2id still signs in, and that sign-in
+    replaces it; a wrong password changes nothing."""
     user = container.users.get(make_user("uma")["id"])
-    monkeypatch.setattr(passwords, "LOG2_N", 10)
-    old_hash = passwords.hash_password(PASSWORD)
-    monkeypatch.undo()
+    salt = b"0123456789abcdef"
+    key = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2 ** 15, r=8, p=1, dklen=32, maxmem=64 * 1024 * 1024)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")  # noqa: E731
+    old_hash = f"scrypt$ln=15,r=8,p=1${b64(salt)}${b64(key)}"
     container.users._repo.replace(user, replace(user, password_hash=old_hash))
+    assert container.users.sign_in("uma@example.com", "Wrong-Passw0rd").reason == "invalid"
+    assert container.users.get(user.id).password_hash == old_hash
     assert container.users.sign_in("uma@example.com", PASSWORD).ok
     stored = container.users.get(user.id).password_hash
-    assert stored.startswith("scrypt$ln=15,") and stored != old_hash
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and not passwords.needs_rehash(stored)
+    assert container.users.get(user.id).password_changed == user.password_changed  # not a password change
+    assert container.users.sign_in("uma@example.com", PASSWORD).ok
 
 
 def test_nothing_about_a_password_is_logged(container, make_user, caplog):
@@ -232,5 +241,5 @@ def test_nothing_about_a_password_is_logged(container, make_user, caplog):
     container.users.sign_in("vic@example.com", PASSWORD)
     assert any("locked out" in r.getMessage() for r in caplog.records)
     text = caplog.text + repr(container.users.get(user["id"]))
-    assert PASSWORD not in text and "Wrong-Passw0rd" not in text and "scrypt$" not in text
-    assert "scrypt$" in json.dumps(raw_items())  # the hash is there, in storage only
+    assert PASSWORD not in text and "Wrong-Passw0rd" not in text and "$argon2id$" not in text
+    assert "$argon2id$" in json.dumps(raw_items())  # the hash is there, in storage only

@@ -152,13 +152,13 @@ def test_password_is_never_returned_nor_stored_in_clear(api, make_user, make_gro
     for response in responses:
         text = response.body.decode() if isinstance(response.body, bytes) else str(response.body)
         assert PASSWORD not in text and "An0ther-Secret" not in text
-        assert "scrypt" not in text and "passwordHash" not in text
+        assert "argon2" not in text and "scrypt" not in text and "passwordHash" not in text
     stored = json.dumps(raw_items())
     assert PASSWORD not in stored and "An0ther-Secret" not in stored
     assert PASSWORD.encode().hex() not in stored and base64.b64encode(PASSWORD.encode()).decode() not in stored
     user_item = next(i for i in raw_items() if i["pk"]["S"] == f"USER#{user['id']}" and i["sk"]["S"] == "USER")
     doc = json.loads(user_item["doc"]["S"])
-    assert doc["passwordHash"].startswith("scrypt$ln=15,r=8,p=1$")
+    assert doc["passwordHash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 # -- listing and search ------------------------------------------------------------------------------------------
