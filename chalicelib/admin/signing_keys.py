@@ -23,7 +23,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..domain import ServerConfig
-from ..errors import ConflictError, NotFoundError, TokenmintError, ValidationError
+from ..errors import ConflictError, NotFoundError, StorageUnavailableError, TokenmintError, ValidationError
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
@@ -64,9 +64,7 @@ class SigningKeyService:
     # -- management view ---------------------------------------------------------------------------------------
 
     def list(self, server_id: str) -> list[KeyRecord]:
-        config = self._servers.load(server_id)
-        order = {k["kid"]: i for i, k in enumerate(lifecycle.published(config.keys))}
-        return sorted(config.keys, key=lambda k: order.get(k.kid, len(order)))
+        return _in_published_order(self._servers.load(server_id).keys)
 
     def get(self, server_id: str, kid: str) -> KeyRecord:
         for key in self._servers.load(server_id).keys:
@@ -89,15 +87,25 @@ class SigningKeyService:
         if use != "sig":
             raise ValidationError("rotateKeys", ["Invalid value specified for key 'use' parameter."])
         sid = self._servers.resolve_id(server_id)
-        if not self.run(sid, force=True).rotate:
+        plan, keys = self._step(sid, force=True, strict_sweep=False)
+        if not plan.rotate or keys is None:
             raise ConflictError(f"A rotation of {sid} ran at the same time; reload its keys.")
-        return self.list(sid)
+        # The keys as this request published them: the rotation is durable, so no read may turn it into a failure
+        # (a client retrying a 503 would rotate twice).
+        return _in_published_order(keys)
 
     # -- the executor ------------------------------------------------------------------------------------------
 
     def run(self, server_id: str, force: bool = False) -> Plan:
         """Plan and apply one lifecycle step for one server. Returns the plan applied (a no-op plan when another
         run won the race)."""
+        return self._step(server_id, force)[0]
+
+    def _step(self, server_id: str, force: bool = False, strict_sweep: bool = True
+              ) -> tuple[Plan, list[KeyRecord] | None]:
+        """``run``, also returning the server's keys after the step (None when another run won the race).
+        ``strict_sweep`` false: destroying retired material and the orphan sweep after the step are best effort (an
+        admin's ``keyRotate`` succeeded once its step is applied; the scheduled run reports a failed clean-up)."""
         config = self._repo.load(server_id)
         if config is None:
             raise NotFoundError(server_id, SERVER_TYPE)
@@ -106,16 +114,22 @@ class SigningKeyService:
         plan = lifecycle.plan(config.keys, now, server.rotation_mode, server.last_rotated,  # type: ignore[arg-type]
                               self.policy, force_rotate=force)
         published_now: list[str] = []
+        keys = list(config.keys)
         if not plan.is_noop:
-            applied = self._apply(config, plan, now)
+            applied = self._apply(config, plan, now, strict_sweep)
             if applied is None:
-                return Plan()
-            published_now = applied
-        self._sweep_orphans(config, plan, now, published_now)
-        return plan
+                return Plan(), None
+            keys = applied
+            published_now = [k.kid for k in applied if k.kid not in {c.kid for c in config.keys}]
+        try:
+            self._sweep_orphans(config, plan, now, published_now)
+        except KeyMaterialUnavailableError:
+            if strict_sweep:
+                raise
+        return plan, keys
 
-    def _apply(self, config: ServerConfig, plan: Plan, now: datetime) -> list[str] | None:
-        """Apply ``plan``; returns the kids it created and published, or None when another run won the race."""
+    def _apply(self, config: ServerConfig, plan: Plan, now: datetime, strict: bool = True) -> list[KeyRecord] | None:
+        """Apply ``plan``; returns the server's keys as published, or None when another run won the race."""
         sid = config.server.id
         keys = {k.kid: k for k in config.keys}
         changed: dict[str, KeyRecord] = {}
@@ -159,18 +173,38 @@ class SigningKeyService:
         active = next(k for k in final if k.status == ACTIVE)
         server = replace(config.server, signing_kid=active.kid,
                          last_rotated=now if rotated else config.server.last_rotated)
-        if not applied(lambda: self._repo.save_keys(server, changed.values(), created, plan.retire,
-                                                    config.key_versions)):
+        try:
+            won = applied(lambda: self._repo.save_keys(server, changed.values(), created, plan.retire,
+                                                       config.key_versions))
+        except StorageUnavailableError:
+            self._discard_unpublished(sid, [k.kid for k in created])
+            raise
+        if not won:
             log.info("key rotation of %s lost a race to another run; nothing applied", sid)
             self._keys.discard(sid, [k.kid for k in created])
             return None
+        # The step is durable from here on. A retired kid is no longer published, so material left behind is the
+        # orphan sweep's; the scheduled run reports the failure (strict), an admin's keyRotate does not fail for it.
         for kid in plan.retire:
             try:
                 self._store.destroy(sid, kid)
             except KeyStoreError as exc:
                 log.error("destroying retired key material failed (swept later): %s", exc)
-                raise KeyMaterialUnavailableError("the key store is unavailable") from None
-        return [k.kid for k in created]
+                if strict:
+                    raise KeyMaterialUnavailableError("the key store is unavailable") from None
+        return final
+
+    def _discard_unpublished(self, sid: str, kids: list[str]) -> None:
+        """After a failed publishing write: destroy the material of the keys it did not publish. A failure can hide
+        a write that went through (a lost response), so the keys are read back first; if even that fails, the
+        material stays for the orphan sweep, which only removes what no key record names."""
+        try:
+            current = self._repo.load(sid)
+        except StorageUnavailableError:
+            log.warning("could not check which new keys of %s were published; the orphan sweep removes the rest", sid)
+            return
+        published = {k.kid for k in current.keys} if current is not None else set()
+        self._keys.discard(sid, [kid for kid in kids if kid not in published])
 
     def _check_promotable(self, sid: str, key: KeyRecord) -> None:
         """KEY-11: promote a key only if its private half loads and matches the JWK verifiers already have;
@@ -205,15 +239,40 @@ class SigningKeyService:
                     log.error("destroying orphaned key material failed: %s", exc)
 
     def run_all(self) -> RotationReport:
-        """The scheduled run: every server, each on its own (one failing server does not stop the others)."""
+        """The scheduled run: every server, each on its own (one failing server does not stop the others), then
+        the material of deleted servers."""
         report = RotationReport()
+        known: set[str] = set()
         for server in self._repo.list_servers():
             report.checked += 1
+            known.add(server.id)
             try:
                 if not self.run(server.id).is_noop:
                     report.changed.append(server.id)
             except Exception:  # noqa: BLE001 - reported below, the run goes on with the next server
                 log.exception("key rotation failed for %s", server.id)
                 report.failed.append(server.id)
+        try:
+            self._sweep_deleted_servers(known)
+        except (KeyStoreError, StorageUnavailableError) as exc:
+            log.error("sweeping the key material of deleted servers failed: %s", exc)
+            report.failed.append("*")
         return report
 
+    def _sweep_deleted_servers(self, known: set[str]) -> None:
+        """Schedule the deletion of material whose server no longer exists (its deletion's clean-up failed). Only
+        material older than ORPHAN_GRACE: a server being created stores its keys before its record."""
+        now = self._clock.now()
+        for server_id, newest in self._store.stored_servers().items():
+            if server_id in known or newest is None or newest + ORPHAN_GRACE > now:
+                continue
+            # The listing reads an index; the server's own partition (strongly consistent) has the last word.
+            if self._repo.load(server_id) is None:
+                self._store.destroy_all(server_id)
+                log.info("scheduled the deletion of the key material of deleted server %s", server_id)
+
+
+def _in_published_order(keys: list[KeyRecord]) -> list[KeyRecord]:
+    """Keys in the order ``/v1/keys`` publishes them, unpublished ones last."""
+    order = {k["kid"]: i for i, k in enumerate(lifecycle.published(keys))}
+    return sorted(keys, key=lambda k: order.get(k.kid, len(order)))

@@ -173,6 +173,27 @@ class KeyMaterialStore:
             raise _wrap("ListSecrets", auth_server_id, None, exc) from exc
         return kids
 
+    def stored_servers(self) -> dict[str, datetime | None]:
+        """Every authorization server that has key material stored, with its newest secret's creation time (to find
+        the material of deleted servers whose own clean-up failed)."""
+        prefix = f"{self._prefix}/"
+        servers: dict[str, datetime | None] = {}
+        try:
+            pages = self._secrets.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [prefix]}])
+            for page in pages:
+                for entry in page.get("SecretList", []):
+                    name, created = entry["Name"], entry.get("CreatedDate")
+                    server_id, _, kid = name[len(prefix):].partition("/")
+                    tags = {t["Key"]: t["Value"] for t in entry.get("Tags", [])}
+                    if (not name.startswith(prefix) or not _SEGMENT.match(server_id) or not _SEGMENT.match(kid)
+                            or tags.get(TAG_SERVER) != server_id or entry.get("DeletedDate") is not None):
+                        continue
+                    newest = servers.get(server_id)
+                    servers[server_id] = created if newest is None or (created and created > newest) else newest
+        except (ClientError, BotoCoreError) as exc:
+            raise _wrap("ListSecrets", "*", None, exc) from exc
+        return servers
+
     def _confirm_existing(self, auth_server_id: str, kid: str, private_key: RSAPrivateKey) -> None:
         try:
             stored = self.load(auth_server_id, kid)

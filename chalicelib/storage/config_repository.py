@@ -16,9 +16,11 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable, TypeVar
 
 
+from ..errors import StorageUnavailableError
 from ..keys.lifecycle import KeyRecord
 from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
 from ..ports import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION  # noqa: F401 - labels are part of this API
@@ -26,6 +28,8 @@ from . import mappers
 from .base import Repository
 from .models import Item
 from .transactions import Transaction
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -178,7 +182,11 @@ class ConfigRepository(Repository):
         tx = self._tx()
         tx.delete(self._item(server.id, SERVER, None, server.version), L_VERSION)
         tx.commit()
-        self._guard(lambda: self._sweep(server.id))
+        try:
+            self._guard(lambda: self._sweep(server.id))
+        except StorageUnavailableError:
+            # The server is gone (the committed delete is what counts); what the sweep left is unreachable.
+            log.warning("sweeping the items of deleted server %s failed; they are unreachable", server.id)
 
     def _sweep(self, server_id: str) -> None:
         with self._model.batch_write() as batch:

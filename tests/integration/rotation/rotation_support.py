@@ -80,6 +80,9 @@ class StoreWrapper:
     def stored(self, server_id: str) -> dict[str, Any]:
         return self._do("stored", server_id, None, lambda: self.inner.stored(server_id))
 
+    def stored_servers(self) -> dict[str, Any]:
+        return self._do("stored_servers", "*", None, self.inner.stored_servers)
+
 
 class RepoWrapper:
     """A real ``ConfigRepository`` whose ``load`` can serve queued snapshots and whose ``save_keys`` has hooks."""

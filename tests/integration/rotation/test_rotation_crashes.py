@@ -34,7 +34,26 @@ def orphan_created(container, server_id, kid):
     return real_store(container).stored(server_id)[kid]
 
 
-@pytest.mark.parametrize("where", ["after put", "before save_keys", "save_keys failed, not committed"])
+def test_a_refused_publishing_write_discards_the_new_material_at_once(container, sid):
+    """DynamoDB refused the transaction (a real error, not a crash): the keys are read back, the new material is
+    not published, so it is destroyed before the error is answered (issue 14: no secret without its record)."""
+    before = key_state(container, sid)
+    store = StoreWrapper(real_store(container))
+    repo = RepoWrapper(real_repo(container))
+
+    def unavailable():
+        raise StorageUnavailableError("the configuration store is unavailable")
+
+    repo.before_save = unavailable
+    with pytest.raises(StorageUnavailableError):
+        service(container, store=store, repo=repo).run(sid, force=True)
+    assert key_state(container, sid) == before
+    assert set(real_store(container).stored(sid)) == {k[0] for k in before[3]}
+    assert_usable(container, sid)
+    assert service(container).run(sid, force=True).rotate  # the administrator's retry completes
+
+
+@pytest.mark.parametrize("where", ["after put", "before save_keys"])
 def test_crash_before_publishing_leaves_the_old_state_and_an_orphan_swept_after_grace(container, sid, where):
     """Step 1 done, step 2 not: a forced (manual) rotation at the current time."""
     before = key_state(container, sid)
@@ -42,14 +61,10 @@ def test_crash_before_publishing_leaves_the_old_state_and_an_orphan_swept_after_
     repo = RepoWrapper(real_repo(container))
     if where == "after put":
         store.after["put"] = crash
-    elif where == "before save_keys":
+    else:
         repo.before_save = lambda: crash(sid, None)
-    else:  # DynamoDB refused the transaction: a real error, not a crash; the outcome is "not written"
-        def unavailable():
-            raise StorageUnavailableError("the configuration store is unavailable")
-        repo.before_save = unavailable
     dying = service(container, store=store, repo=repo)
-    with pytest.raises((Crash, StorageUnavailableError)):
+    with pytest.raises(Crash):
         dying.run(sid, force=True)
 
     orphan = store.ops("put")[0][1]
@@ -206,3 +221,30 @@ def test_crash_between_two_new_keys_of_one_run(container, sid):
     plan = service(container).run(sid)
     assert plan.bootstrap
     assert_usable(container, sid)
+
+
+def test_material_of_a_server_whose_deletion_did_not_clean_up_is_swept_after_grace(container, api, sid):
+    """Deleting a server schedules its material's deletion; when that fails (Secrets Manager down), the scheduled
+    run finds material naming a server that no longer exists and removes it once older than the grace. Younger
+    material of an unknown server is left alone: a server being created stores its keys before its record."""
+    from chalicelib.keys.jwk import generate_private_key, thumbprint
+
+    store = real_store(container)
+    in_flight = generate_private_key()
+    store.put("ausBeingCreated00001", thumbprint(in_flight), in_flight)  # a creation under way: no record yet
+    assert api.post(f"/api/v1/authorizationServers/{sid}/lifecycle/deactivate").status_code == 204
+    # The server's record goes, its material's clean-up does not happen (as when Secrets Manager fails then).
+    real_repo(container).delete_server(real_repo(container).load(sid).server)
+    left = set(store.stored(sid))
+    assert len(left) == 2
+
+    assert service(container).run_all().failed == []
+    assert set(store.stored(sid)) == left  # young: could be a creation in flight
+    assert set(store.stored("ausBeingCreated00001")) == {thumbprint(in_flight)}
+
+    newest = max([*store.stored(sid).values(), *store.stored("ausBeingCreated00001").values()])
+    advance_to(container, newest + ORPHAN_GRACE)
+    assert service(container).run_all().failed == []
+    assert store.stored(sid) == {}
+    assert store.stored("ausBeingCreated00001") == {}  # an hour on, no creation is still under way
+    assert_usable(container, real_repo(container).list_servers()[0].id)
