@@ -48,3 +48,34 @@ def test_dynamodb_requests_run_one_at_a_time_and_others_concurrently():
     assert bodies == [b"dynamodb"] * 8 + [b"other"] * 8
     assert app.most["dynamodb"] == 1
     assert app.most["other"] == 8
+
+
+def test_moto_keeps_no_record_of_every_table_copy_a_transaction_makes():
+    """Issue 14 (`make run` memory): moto's ``transact_write_items`` deep-copies each table it touches, and moto's
+    ``BaseModel`` records every instance ever made; through the local stack's server the record is emptied after
+    each DynamoDB request, so 200 transactions leave the live table and its items, not 200 copies of them."""
+    import os
+
+    import boto3
+
+    from devstack.moto_server import LocalMotoServer
+    from devstack.stack import free_port
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
+
+    port = free_port()
+    server = LocalMotoServer("127.0.0.1", port)
+    server.start()
+    try:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
+        ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        for i in range(200):
+            ddb.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": {"pk": {"S": f"k{i}"}}}}])
+        assert len(ddb.scan(TableName="t")["Items"]) == 200  # the data is all there...
+        assert len(Table.instances_tracked) == 0 and len(Item.instances_tracked) == 0  # ...and no copies of it
+    finally:
+        server.stop()
