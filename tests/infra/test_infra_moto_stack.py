@@ -100,9 +100,6 @@ def test_the_stack_is_created_and_leaves_out_only_what_moto_cannot_model(stack):
         "RestAPI", "RestAPIapiStage", "APIHandlerInvokePermission", "CustomDomain", "CustomDomainMapping",
         "CustomDomainRecord", "AlarmEmailSubscription", "SigningKeyMaterialRefusedApiFilter",
         "SigningKeyMaterialRefusedRotationFilter", "RotateSigningKeysEventInvokeConfig",
-        # moto's CloudFormation does not model AWS WAF; the web ACL is checked on the template
-        # (test_infra_edge_limits.py).
-        "EdgeWebAcl", "EdgeWebAclAssociation",
         *[r for r in stack.left_out if r.startswith("RestAPIDeployment") or r.endswith("Alarm")]}
     assert {"ConfigTable", "DirectoryTable", "GrantsTable", "EncryptionKey", "EncryptionKeyAlias", "APIHandler",
             "RotateSigningKeys", "ApiHandlerRole", "RotateSigningKeysRole", "ApiHandlerLogGroup",

@@ -38,7 +38,7 @@ def all_live(world, app, tokens: dict) -> None:
     assert world.userinfo(tokens["access_token"]).status_code == 200
 
 
-def test_rt14_a_password_change_ends_the_users_tokens(world, app, alice, api):
+def test_a_password_change_ends_the_users_tokens(world, app, alice, api):
     before = world.signed_in(app, alice)
     all_live(world, app, before)
     world.advance(seconds=2)
@@ -58,7 +58,7 @@ def test_a_profile_change_leaves_tokens_alone(world, app, alice, api):
 
 
 @pytest.mark.parametrize("action", ["suspend", "deactivate"])
-def test_rt14_suspending_or_deactivating_the_user_ends_its_tokens_for_good(world, app, alice, action):
+def test_suspending_or_deactivating_the_user_ends_its_tokens_for_good(world, app, alice, action):
     tokens = world.signed_in(app, alice)
     world.advance(seconds=2)
     world.lifecycle(alice, action)
@@ -68,7 +68,7 @@ def test_rt14_suspending_or_deactivating_the_user_ends_its_tokens_for_good(world
     all_gone(world, app, tokens)
 
 
-def test_rt14_deactivating_the_client_ends_its_tokens_for_good(world, app, alice, container):
+def test_deactivating_the_client_ends_its_tokens_for_good(world, app, alice, container):
     tokens = world.signed_in(app, alice)
     other = world.client(assign=(alice,))
     others = world.signed_in(other, alice)
@@ -83,7 +83,7 @@ def test_rt14_deactivating_the_client_ends_its_tokens_for_good(world, app, alice
     all_live(world, app, world.signed_in(app, alice))
 
 
-def test_rt14_revoking_consent_revokes_the_refresh_tokens_that_hold_its_scopes(world, app, alice, api, container):
+def test_revoking_consent_revokes_the_refresh_tokens_that_hold_its_scopes(world, app, alice, api, container):
     tokens = world.signed_in(app, alice)  # scopes: openid profile email offline_access
     other = world.client(assign=(alice,))
     others = world.signed_in(other, alice)
