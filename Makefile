@@ -44,8 +44,8 @@ clean:
 
 # `make package STAGE=dev|prod`: the deployable CloudFormation (SAM) template and Lambda bundle of one stage, in
 # build/<stage>/ (sam.json + deployment.zip): `chalice package` merged with infra/resources.json. Needs no AWS
-# account or credentials; pip downloads the Lambda's Linux wheels from PyPI; infra/stage_parameters.py then sets the
-# defaults of the parameters that differ per stage (.chalice/config.json, e.g. the abuse limits) and
+# account or credentials; pip downloads the Lambda's Linux wheels from PyPI; infra/stage_settings.py then writes the
+# settings that differ per stage into the template (.chalice/config.json, e.g. the abuse limits) and
 # infra/precompile.py adds the bytecode Lambda cannot write itself (its code directory is read-only).
 # Deploying: docs/operations.md.
 STAGE ?= dev
@@ -56,6 +56,6 @@ package: $(STAMP)
 	rm -rf "$(BUILD_DIR)"
 	AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(BIN)/chalice package --stage "$(STAGE)" \
 		--merge-template infra/resources.json "$(BUILD_DIR)"
-	$(BIN)/python infra/stage_parameters.py "$(STAGE)" "$(BUILD_DIR)"
+	$(BIN)/python infra/stage_settings.py "$(STAGE)" "$(BUILD_DIR)"
 	$(BIN)/python infra/precompile.py "$(BUILD_DIR)"
 	@echo "$(BUILD_DIR)/sam.json and $(BUILD_DIR)/deployment.zip: deploy as in docs/operations.md"
