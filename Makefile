@@ -44,8 +44,10 @@ clean:
 
 # `make package STAGE=dev|prod`: the deployable CloudFormation (SAM) template and Lambda bundle of one stage, in
 # build/<stage>/ (sam.json + deployment.zip): `chalice package` merged with infra/resources.json. Needs no AWS
-# account or credentials; pip downloads the Lambda's Linux wheels from PyPI; infra/precompile.py then adds the
-# bytecode Lambda cannot write itself (its code directory is read-only). Deploying: docs/operations.md.
+# account or credentials; pip downloads the Lambda's Linux wheels from PyPI; infra/stage_settings.py then writes the
+# settings that differ per stage into the template (.chalice/config.json, e.g. the abuse limits) and
+# infra/precompile.py adds the bytecode Lambda cannot write itself (its code directory is read-only).
+# Deploying: docs/operations.md.
 STAGE ?= dev
 BUILD_DIR ?= build/$(STAGE)
 
@@ -54,5 +56,6 @@ package: $(STAMP)
 	rm -rf "$(BUILD_DIR)"
 	AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(BIN)/chalice package --stage "$(STAGE)" \
 		--merge-template infra/resources.json "$(BUILD_DIR)"
+	$(BIN)/python infra/stage_settings.py "$(STAGE)" "$(BUILD_DIR)"
 	$(BIN)/python infra/precompile.py "$(BUILD_DIR)"
 	@echo "$(BUILD_DIR)/sam.json and $(BUILD_DIR)/deployment.zip: deploy as in docs/operations.md"

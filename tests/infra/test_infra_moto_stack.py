@@ -3,7 +3,7 @@ are checked against the declared settings, and the app then runs on that stack w
 gave its functions, every AWS call it makes checked against the deployed IAM and key policies.
 
 What moto cannot create (it models neither the OpenAPI body of a RestApi, nor alarms, metric filters, custom
-domains or event-invoke configs, and its DynamoDB ignores TimeToLiveSpecification and
+domains, event-invoke configs or WAF web ACLs and their associations, and its DynamoDB ignores TimeToLiveSpecification and
 PointInTimeRecoverySpecification from CloudFormation) is checked on the template by test_infra_security.py.
 """
 from __future__ import annotations
@@ -99,7 +99,8 @@ def test_the_stack_is_created_and_leaves_out_only_what_moto_cannot_model(stack):
     assert set(stack.left_out) == {
         "RestAPI", "RestAPIapiStage", "APIHandlerInvokePermission", "CustomDomain", "CustomDomainMapping",
         "CustomDomainRecord", "AlarmEmailSubscription", "SigningKeyMaterialRefusedApiFilter",
-        "SigningKeyMaterialRefusedRotationFilter", "RotateSigningKeysEventInvokeConfig",
+        "SigningKeyMaterialRefusedRotationFilter", "RotateSigningKeysEventInvokeConfig", "AbuseLimits",
+        "AbuseLimitsAssociation",
         *[r for r in stack.left_out if r.startswith("RestAPIDeployment") or r.endswith("Alarm")]}
     assert {"ConfigTable", "DirectoryTable", "GrantsTable", "EncryptionKey", "EncryptionKeyAlias", "APIHandler",
             "RotateSigningKeys", "ApiHandlerRole", "RotateSigningKeysRole", "ApiHandlerLogGroup",
