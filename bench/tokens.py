@@ -10,7 +10,8 @@ In one run, on this machine, against moto's server started in this process (the 
 4. cold start: fresh interpreters that import the app, build the container and serve a first token;
 5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's;
 6. the caches at scale: hit rates and DynamoDB reads per token with 1,000 servers and 10,000 clients (cache_scale.py);
-7. a password sign-in: Argon2id at OWASP's parameters against the app's whole ``sign_in`` (sign_in.py).
+7. a password sign-in: Argon2id at OWASP's parameters against the app's whole ``sign_in`` (sign_in.py);
+8. the memory of ``make run`` after a fixed admin workload (local_memory.py).
 
 See docs/performance.md for a recorded run and what each figure includes.
 """
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
-from bench import cache_scale, sign_in
+from bench import cache_scale, local_memory, sign_in
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
 from bench.coldstart import CHILD_CODE
 
@@ -806,6 +807,11 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
     signing_in = sign_in.run(line, memory_mb=LAMBDA_MEMORY_MB, mb_per_vcpu=LAMBDA_MB_PER_VCPU,
                              price_gb_s=PRICE_LAMBDA_GB_S_ARM)
 
+    heading("make run memory after a fixed admin workload (bench/local_memory.py)")
+    from devstack.stack import free_port
+
+    memory = local_memory.run(line, free_port())
+
     if args.profile:
         profile(stack, event)
 
@@ -833,6 +839,8 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
     line("password sign-in: Argon2id floor / whole sign_in (CPU)",
          f"{signing_in['floor_ms']:.1f} ms / {signing_in['sign_in_ms']:.1f} ms, ~{signing_in['lambda_ms']:.0f} ms "
          f"at {LAMBDA_MEMORY_MB} MB on Lambda")
+    line("make run memory: ready / after 600 admin writes",
+         f"{memory['ready_mb']:.0f} MB / {memory['after_mb']:.0f} MB")
     line("cost per 1M tokens (warm, 512 MB share)", f"${scenarios[1].total():.2f} vs Cognito "
                                                     f"${COGNITO_PER_MILLION:,.0f}")
     load = os.getloadavg()
