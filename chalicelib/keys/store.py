@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -155,44 +155,36 @@ class KeyMaterialStore:
     def stored(self, auth_server_id: str) -> dict[str, datetime | None]:
         """The kids that have material stored for a server, with each secret's creation time."""
         _check_segment(auth_server_id, "authorization server id")
-        prefix = f"{self._prefix}/{auth_server_id}/"
-        kids: dict[str, datetime | None] = {}
-        try:
-            pages = self._secrets.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [prefix]}])
-            for page in pages:
-                for entry in page.get("SecretList", []):
-                    name = entry["Name"]
-                    tags = {t["Key"]: t["Value"] for t in entry.get("Tags", [])}
-                    kid = name[len(prefix):]
-                    # The name filter is a case-insensitive prefix match: re-check exactly and require
-                    # the server tag, so server "aus1" never touches the keys of "AUS1".
-                    if name.startswith(prefix) and _SEGMENT.match(kid) and tags.get(TAG_SERVER) == auth_server_id:
-                        if entry.get("DeletedDate") is None:
-                            kids[kid] = entry.get("CreatedDate")
-        except (ClientError, BotoCoreError) as exc:
-            raise _wrap("ListSecrets", auth_server_id, None, exc) from exc
-        return kids
+        return {kid: created for server_id, kid, created in self._live(f"{auth_server_id}/", auth_server_id)
+                if server_id == auth_server_id}
 
     def stored_servers(self) -> dict[str, datetime | None]:
         """Every authorization server that has key material stored, with its newest secret's creation time (to find
         the material of deleted servers whose own clean-up failed)."""
-        prefix = f"{self._prefix}/"
         servers: dict[str, datetime | None] = {}
+        for server_id, _kid, created in self._live("", "*"):
+            newest = servers.get(server_id)
+            servers[server_id] = created if newest is None or (created and created > newest) else newest
+        return servers
+
+    def _live(self, below: str, what: str) -> Iterator[tuple[str, str, datetime | None]]:
+        """(server id, kid, creation time) of every live key secret whose name starts with the stack's prefix and
+        ``below``. The name filter is a case-insensitive prefix match: names are re-checked exactly and the server
+        tag must agree, so server "aus1" never touches the keys of "AUS1"."""
+        prefix = f"{self._prefix}/"
         try:
-            pages = self._secrets.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [prefix]}])
+            pages = self._secrets.get_paginator("list_secrets").paginate(
+                Filters=[{"Key": "name", "Values": [prefix + below]}])
             for page in pages:
                 for entry in page.get("SecretList", []):
-                    name, created = entry["Name"], entry.get("CreatedDate")
+                    name = entry["Name"]
                     server_id, _, kid = name[len(prefix):].partition("/")
                     tags = {t["Key"]: t["Value"] for t in entry.get("Tags", [])}
-                    if (not name.startswith(prefix) or not _SEGMENT.match(server_id) or not _SEGMENT.match(kid)
-                            or tags.get(TAG_SERVER) != server_id or entry.get("DeletedDate") is not None):
-                        continue
-                    newest = servers.get(server_id)
-                    servers[server_id] = created if newest is None or (created and created > newest) else newest
+                    if (name.startswith(prefix + below) and _SEGMENT.match(server_id) and _SEGMENT.match(kid)
+                            and tags.get(TAG_SERVER) == server_id and entry.get("DeletedDate") is None):
+                        yield server_id, kid, entry.get("CreatedDate")
         except (ClientError, BotoCoreError) as exc:
-            raise _wrap("ListSecrets", "*", None, exc) from exc
-        return servers
+            raise _wrap("ListSecrets", what, None, exc) from exc
 
     def _confirm_existing(self, auth_server_id: str, kid: str, private_key: RSAPrivateKey) -> None:
         try:
