@@ -26,6 +26,8 @@ from typing import Iterable, Mapping
 EVERYTHING = "*"
 SERVER = "server:"
 CLIENT = "client:"
+# The deployment's trusted origins, read whole by the CORS cache (oauth/cors_origins.py).
+TRUSTED_ORIGINS = "trustedOrigins"
 MAX_KEYS = 500
 PRUNE_MARGIN = timedelta(seconds=60)
 _STAMP_TIME = "%Y%m%dT%H%M%S.%fZ"

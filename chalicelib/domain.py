@@ -132,6 +132,42 @@ class ApiToken:
     user_id: str | None = None
 
 
+# Okta's trusted-origin scope types (TrustedOriginScopeType).
+CORS = "CORS"
+REDIRECT = "REDIRECT"
+IFRAME_EMBED = "IFRAME_EMBED"
+
+
+@dataclass(frozen=True)
+class TrustedOriginScope:
+    """One use of a trusted origin. ``allowed_okta_apps`` only means something for ``IFRAME_EMBED``."""
+
+    type: str
+    allowed_okta_apps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrustedOrigin:
+    """An origin (``scheme://host[:port]``, normalised) the deployment trusts (Okta's Trusted Origins API). tokenmint
+    acts on the ``CORS`` scope of an ACTIVE one: browser apps on it may call the OAuth endpoints (oauth/cors.py).
+    ``created_by`` and ``last_updated_by`` name the admin API token's user, or the token itself."""
+
+    id: str
+    name: str
+    origin: str
+    scopes: tuple[TrustedOriginScope, ...]
+    status: str
+    created: datetime
+    created_by: str | None
+    last_updated: datetime
+    last_updated_by: str | None
+    version: int | None = None
+
+    @property
+    def allows_cors(self) -> bool:
+        return self.status == ACTIVE and any(s.type == CORS for s in self.scopes)
+
+
 @dataclass
 class ServerConfig:
     """Everything one authorization server's partition holds, loaded with one Query."""

@@ -12,6 +12,7 @@ CLAIM = "ocl"
 POLICY = "00p"
 RULE = "0pr"
 API_TOKEN = "00T"
+TRUSTED_ORIGIN = "tos"
 
 
 def new_id(prefix: str, length: int = 20) -> str:

@@ -38,6 +38,7 @@ from .domain import (
     Rule,
     Scope,
     ServerConfig,
+    TrustedOrigin,
     User,
 )
 
@@ -77,6 +78,7 @@ L_GROUP = "group"            # a group changed, vanished, or named in the reques
 L_MEMBER = "member"          # the membership already exists / does not exist
 L_APP = "app"                # the OAuth client of an assignment no longer exists
 L_ASSIGNMENT = "assignment"  # the assignment changed (or appeared) since it was read
+L_ORIGIN = "origin"          # another trusted origin already has that origin URL
 
 
 def applied(call: Callable[[], object]) -> bool:
@@ -286,6 +288,31 @@ class DirectoryGroups(GroupStore, MembershipStore, AssignmentStore, Protocol):
     serves all three (each consumer asks only for the port it uses)."""
 
 
+# -- trusted origins (org-wide) ----------------------------------------------------------------------------------------
+
+def origin_name_key(name: str) -> str:
+    """Trusted-origin names are unique case-insensitively (as client and group names)."""
+    return name.casefold()
+
+
+class TrustedOriginStore(Protocol):
+    """Every trusted origin of the deployment. Origins (already normalised) and names (by ``origin_name_key``) are
+    unique: a write that would take a taken one fails with ``L_ORIGIN`` or ``L_NAME``."""
+
+    def list(self) -> list[TrustedOrigin]:
+        """All of them, strongly consistently (one read; the CORS cache loads through it), in creation order."""
+
+    def get(self, origin_id: str) -> TrustedOrigin | None: ...
+
+    def create(self, origin: TrustedOrigin) -> TrustedOrigin: ...
+
+    def replace(self, old: TrustedOrigin, new: TrustedOrigin) -> TrustedOrigin:
+        """Save ``new`` if the stored one is still at ``old.version`` (else ``L_VERSION``)."""
+
+    def delete(self, origin: TrustedOrigin) -> None:
+        """Delete it if it is still at ``origin.version`` (else ``L_VERSION``), with its uniqueness markers."""
+
+
 # -- the token path's notes of who holds tokens ----------------------------------------------------------------------
 
 class HolderLedger(Protocol):
@@ -356,6 +383,9 @@ class Storage(Protocol):
 
     @property
     def changes(self) -> ChangeLogStore: ...
+
+    @property
+    def trusted_origins(self) -> TrustedOriginStore: ...
 
 
     def bootstrap(self) -> None:

@@ -1,11 +1,11 @@
 """Every management write reaches the token path's caches: at once on the container that made it, within a second
 on every other (docs/ARCHITECTURE.md "Staleness bound"; the change log is ``chalicelib/changes.py``).
 
-The composition root wraps the configuration and client stores the admin services write through
-(``NotifyingConfigStore``, ``NotifyingClientStore``), so no service has to remember to announce a write: every
-write method of those ports announces the server or client it touched once it returns (or fails in a way that
-may have written: ``StorageUnavailableError``, e.g. a timeout). A ``WriteConflict`` wrote nothing and announces
-nothing.
+The composition root wraps the configuration, client and trusted-origin stores the admin services write through
+(``NotifyingConfigStore``, ``NotifyingClientStore``, ``NotifyingTrustedOriginStore``), so no service has to remember
+to announce a write: every write method of those ports announces the server, client or trusted origins it touched
+once it returns (or fails in a way that may have written: ``StorageUnavailableError``, e.g. a timeout). A
+``WriteConflict`` wrote nothing and announces nothing.
 
 ``ChangeNotices.changed`` first drops the keys from this container's caches (read your own writes, with no AWS
 call involved), then records them in the change log, retrying a lost race on the log's version a few times with
@@ -20,11 +20,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, TypeVar
 
-from ..changes import client_key, marked, new_stamp, server_key
-from ..domain import AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig
+from ..changes import TRUSTED_ORIGINS, client_key, marked, new_stamp, server_key
+from ..domain import AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig, TrustedOrigin
 from ..errors import StorageUnavailableError
 from ..keys.lifecycle import KeyRecord
-from ..ports import ChangeLogStore, ClientStore, ConfigStore, WriteConflict
+from ..ports import ChangeLogStore, ClientStore, ConfigStore, TrustedOriginStore, WriteConflict
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +171,27 @@ class NotifyingClientStore(_Announcing):
 
     def delete(self, client: OAuthClient) -> None:
         self._write([client_key(client.client_id)], lambda: self._inner.delete(client))
+
+
+class NotifyingTrustedOriginStore(_Announcing):
+    """``ports.TrustedOriginStore`` that announces every write under the one key of all trusted origins (the CORS
+    cache holds them as one entry)."""
+
+    def __init__(self, inner: TrustedOriginStore, notices: ChangeNotices) -> None:
+        super().__init__(notices)
+        self._inner = inner
+
+    def list(self) -> list[TrustedOrigin]:
+        return self._inner.list()
+
+    def get(self, origin_id: str) -> TrustedOrigin | None:
+        return self._inner.get(origin_id)
+
+    def create(self, origin: TrustedOrigin) -> TrustedOrigin:
+        return self._write([TRUSTED_ORIGINS], lambda: self._inner.create(origin))
+
+    def replace(self, old: TrustedOrigin, new: TrustedOrigin) -> TrustedOrigin:
+        return self._write([TRUSTED_ORIGINS], lambda: self._inner.replace(old, new))
+
+    def delete(self, origin: TrustedOrigin) -> None:
+        self._write([TRUSTED_ORIGINS], lambda: self._inner.delete(origin))

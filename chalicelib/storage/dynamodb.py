@@ -22,6 +22,7 @@ from .group_repository import GroupRepository
 from .models import Item, build_model, share_client
 from .refresh_token_repository import RefreshTokenRepository
 from .tables import ensure_table
+from .trusted_origin_repository import TrustedOriginRepository
 from .user_repository import UserRepository
 
 
@@ -49,6 +50,7 @@ class DynamoStorage:
         self.codes = CodeRepository(self.grants_model, connection)
         self.consents = ConsentRepository(self.grants_model, connection)
         self.changes = ChangeLogRepository(self.config_model, connection)
+        self.trusted_origins = TrustedOriginRepository(self.config_model, connection)
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables (idempotent). In AWS they come from ``infra/``."""

@@ -19,6 +19,8 @@ from ..domain import (
     RuleConditions,
     Scope,
     TokenActions,
+    TrustedOrigin,
+    TrustedOriginScope,
     User,
 )
 
@@ -262,5 +264,25 @@ def app_group_from(doc: dict[str, Any], version: int | None) -> AppGroupAssignme
     return AppGroupAssignment(
         client_id=doc["clientId"], group_id=doc["groupId"], priority=int(doc.get("priority") or 0),
         profile=dict(doc.get("profile") or {}), last_updated=_dt(doc["lastUpdated"]),  # type: ignore[arg-type]
+        version=version,
+    )
+
+
+def trusted_origin_doc(o: TrustedOrigin) -> dict[str, Any]:
+    return {
+        "id": o.id, "name": o.name, "origin": o.origin, "status": o.status,
+        "scopes": [{"type": s.type, **({"allowedOktaApps": list(s.allowed_okta_apps)} if s.allowed_okta_apps else {})}
+                   for s in o.scopes],
+        "created": _ts(o.created), "createdBy": o.created_by, "lastUpdated": _ts(o.last_updated),
+        "lastUpdatedBy": o.last_updated_by,
+    }
+
+
+def trusted_origin_from(doc: dict[str, Any], version: int | None) -> TrustedOrigin:
+    return TrustedOrigin(
+        id=doc["id"], name=doc["name"], origin=doc["origin"], status=doc["status"],
+        scopes=tuple(TrustedOriginScope(s["type"], tuple(s.get("allowedOktaApps") or ())) for s in doc["scopes"]),
+        created=_dt(doc["created"]), created_by=doc.get("createdBy"),  # type: ignore[arg-type]
+        last_updated=_dt(doc["lastUpdated"]), last_updated_by=doc.get("lastUpdatedBy"),  # type: ignore[arg-type]
         version=version,
     )

@@ -17,6 +17,7 @@ from .grants import (
     MemorySessions,
 )
 from .table import Table
+from .trusted_origins import MemoryTrustedOrigins
 
 
 class InMemoryStorage:
@@ -38,6 +39,7 @@ class InMemoryStorage:
         self.codes = MemoryCodes(grants)
         self.consents = MemoryConsents(grants)
         self.changes = MemoryChangeLog(config)
+        self.trusted_origins = MemoryTrustedOrigins(config)
 
     def bootstrap(self) -> None:
         """Nothing to create."""
