@@ -12,7 +12,7 @@ from botocore.config import Config as BotoConfig
 
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
-from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore
+from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore, NotifyingTrustedOriginStore
 from .admin.claims import ClaimService
 from .admin.clients import ClientService
 from .admin.groups import GroupService
@@ -25,6 +25,7 @@ from .admin.servers import DEFAULT_ALIAS, ServerService
 from .admin.key_provisioning import KeyProvisioner
 from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
+from .admin.trusted_origins import TrustedOriginService
 from .admin.users import UserService
 from .keys.lifecycle import RotationPolicy
 from .keys.signer import SigningKeyCache
@@ -74,6 +75,8 @@ class Container:
     users: UserService
     groups: GroupService
     app_assignments: AppAssignmentService
+    # Trusted origins (Okta's API); their CORS scope opens the OAuth endpoints to browser apps (oauth/cors.py).
+    trusted_origins: TrustedOriginService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, storage: Storage | None = None) -> "Container":
@@ -93,10 +96,11 @@ class Container:
         notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now, ttl)
         config_repo = NotifyingConfigStore(storage.config, notices)
         clients = ClientService(NotifyingClientStore(storage.clients, notices), clock)
+        trusted_origins = TrustedOriginService(NotifyingTrustedOriginStore(storage.trusted_origins, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
                          clients=clients, signing_keys=store.load, holders=storage.holders,
-                         changes=lambda: storage.changes.read()[0]),
+                         changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins),
             ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
         user_repo = storage.users
@@ -142,6 +146,7 @@ class Container:
             users=users,
             groups=groups,
             app_assignments=app_assignments,
+            trusted_origins=trusted_origins,
         )
 
     @property

@@ -245,6 +245,8 @@ def _compare(actual: Any, operator: str, expected: Any) -> bool:
         return not _compare(actual, "eq", expected)
     if actual is None:
         return False
+    if isinstance(actual, tuple):  # an attribute with several values (a trusted origin's scope types): any of them
+        return any(_compare(value, operator, expected) for value in actual)
     if isinstance(expected, datetime):
         if not isinstance(actual, datetime):
             return False

@@ -11,8 +11,8 @@ handler, then every middleware the app registers for ``http`` or ``all`` events,
 ``Response.to_dict``. The chain is built once, on the first token request, and again only when the app's middleware
 list changes; a middleware that reads the request gets Chalice's ``Request``, built only then. What the fast path
 leaves out is only what cannot apply to this route: the method check (only POST events come here; other methods go
-to Chalice and get the 405), the content-type check (the route takes any type), CORS (none) and binary media types
-(none). ``tests/integration/api/test_token_fast_path.py`` checks that both paths answer every kind of request
+to Chalice and get the 405; OPTIONS, the CORS preflight, too), the content-type check (the route takes any type) and
+binary media types (none). CORS headers are the route's own (``api/cors.with_cors``), applied here as there. ``tests/integration/api/test_token_fast_path.py`` checks that both paths answer every kind of request
 identically.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ from chalice.app import Request, RestAPIEventHandler
 
 from ..container import get_container
 from . import errors
+from .cors import with_cors
 from .oauth import TOKEN_PATH, respond
 
 Handler = Callable[[Any], Response]
@@ -47,13 +48,20 @@ class TokenRequest:
     """What the middleware chain carries on the fast path: the token event. Any attribute a middleware reads (``path``,
     ``headers``, ``method``, …) is that of Chalice's ``Request`` for the event, built on first use."""
 
-    __slots__ = ("_event", "_context", "_server_id", "_request")
+    __slots__ = ("_event", "_context", "_server_id", "_request", "_headers")
 
     def __init__(self, event: dict[str, Any], context: Any, server_id: str) -> None:
         self._event = event
         self._context = context
         self._server_id = server_id
         self._request: Request | None = None
+        self._headers: dict[str, str] | None = None
+
+    def _lower_headers(self) -> dict[str, str]:
+        """The event's headers with lower-cased names (built once)."""
+        if self._headers is None:
+            self._headers = {str(name).lower(): value for name, value in (self._event.get("headers") or {}).items()}
+        return self._headers
 
     def __getattr__(self, name: str) -> Any:
         if self._request is None:
@@ -70,12 +78,12 @@ class TokenRequest:
 
 
 def _serve_token(request: TokenRequest) -> Response:
-    headers = {str(name).lower(): value for name, value in (request._event.get("headers") or {}).items()}
-    return respond(request._server_id, get_container().oauth.token, True, request._raw_body, headers)
+    return respond(request._server_id, get_container().oauth.token, True, request._raw_body,
+                   request._lower_headers())
 
 
-# The fast route's registration: the OAuth dialect, as api/oauth.py's routes have it.
-_token_view = errors.OAUTH_JSON.guard(_serve_token)
+# The fast route's registration: the OAuth dialect and CORS, as api/oauth.py's routes have them.
+_token_view = with_cors(_serve_token, errors.OAUTH_JSON, lambda request: request._lower_headers())
 
 
 class TokenMintApp(Chalice):

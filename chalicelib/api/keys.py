@@ -11,12 +11,14 @@ from ..keys.lifecycle import KeyRecord
 from ..keys.jwk import PUBLIC_MEMBERS
 from . import errors, render
 from .context import server_links
+from .cors import CorsRoutes
 from .http import json_response, read_json
-from .routing import AdminRoutes, Routes
+from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
-public = Routes(bp, errors.OKTA_JSON)  # the JWKS: Okta's error JSON, no authentication
+# The JWKS: Okta's error JSON, no authentication; browser apps on trusted origins may fetch it (api/cors.py).
+public = CorsRoutes(bp, errors.OKTA_JSON)
 
 KEYS = "/api/v1/authorizationServers/{authServerId}/credentials/keys"
 KEY = KEYS + "/{keyId}"
@@ -70,3 +72,6 @@ def jwks(authServerId: str) -> Response:
     keys, max_age = get_container().signing_keys.jwks(authServerId)
     public_keys = [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in keys]
     return json_response({"keys": public_keys}, headers={"Cache-Control": f"max-age={max_age}, must-revalidate"})
+
+
+public.finish()

@@ -1,7 +1,7 @@
 """The OAuth endpoints of each authorization server under ``/oauth2/{authServerId}`` (okta-api.md 7): token,
 introspection, revocation and the two discovery documents. Errors are RFC 6749 JSON with ``Cache-Control:
 no-store``; an unknown or inactive server is Okta's 404 (as for ``/v1/keys``): ``errors.OAUTH_JSON``, applied to
-every route by its registration."""
+every route by its registration. Browser apps on trusted origins may call them all (api/cors.py)."""
 from __future__ import annotations
 
 import json
@@ -14,11 +14,11 @@ from ..oauth.context import OAuthRequest, OAuthResponse
 from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
 from . import errors
+from .cors import CorsRoutes
 from .http import base_url
-from .routing import Routes
 
 bp = Blueprint(__name__)
-routes = Routes(bp, errors.OAUTH_JSON)
+routes = CorsRoutes(bp, errors.OAUTH_JSON)
 
 PREFIX = "/oauth2/{authServerId}"
 TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.py)
@@ -89,4 +89,6 @@ def _post_only(*_args: str, **_kwargs: str) -> Response:
 
 for _path in ("/v1/token", "/v1/introspect", "/v1/revoke"):
     routes.add(PREFIX + _path, ["GET", "PUT", "DELETE", "PATCH"], _post_only,
-               "oauth_post_only_" + _path.rsplit("/", 1)[1], ANY_BODY)
+               "oauth_post_only_" + _path.rsplit("/", 1)[1], ANY_BODY, cors_allowed=False)
+
+routes.finish()

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..clock import okta_time
 from ..oauth.issuer import issuer, path_id
-from ..domain import ACTIVE, ApiToken, AuthorizationServer, Claim, Policy, Rule, Scope
+from ..domain import ACTIVE, IFRAME_EMBED, ApiToken, AuthorizationServer, Claim, Policy, Rule, Scope, TrustedOrigin
 
 AUTO_ROTATION_INTERVAL = timedelta(days=90)
 
@@ -192,3 +192,25 @@ def token_client(client: Any, base: str) -> dict[str, Any]:
         "logo_uri": client.logo_uri,
         "_links": {"client": link(f"{base}/oauth2/v1/clients/{client.client_id}", "GET")},
     }, "client_uri", "logo_uri")
+
+
+TRUSTED_ORIGINS = "/api/v1/trustedOrigins"
+
+
+def trusted_origin(o: TrustedOrigin, base: str) -> dict[str, Any]:
+    """Okta's TrustedOrigin: ``allowedOktaApps`` only on an ``IFRAME_EMBED`` scope; ``createdBy`` and
+    ``lastUpdatedBy`` left out when unknown; ``_links`` self and the lifecycle transition the status allows."""
+    href = f"{base}{TRUSTED_ORIGINS}/{o.id}"
+    return _without_nulls({
+        "id": o.id,
+        "name": o.name,
+        "origin": o.origin,
+        "scopes": [{"type": s.type, **({"allowedOktaApps": list(s.allowed_okta_apps)} if s.type == IFRAME_EMBED else {})}
+                   for s in o.scopes],
+        "status": o.status,
+        "created": okta_time(o.created),
+        "createdBy": o.created_by,
+        "lastUpdated": okta_time(o.last_updated),
+        "lastUpdatedBy": o.last_updated_by,
+        "_links": {"self": link(href, "GET", "PUT", "DELETE"), **_lifecycle(href, o.status)},
+    }, "createdBy", "lastUpdatedBy")

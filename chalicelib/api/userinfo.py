@@ -11,11 +11,11 @@ from ..oauth.form import parse_form
 from . import errors
 from .context import base
 from .http import CONTENT_TYPES
+from .cors import CorsRoutes
 from .oauth import render_oauth_response
-from .routing import Routes
 
 bp = Blueprint(__name__)
-routes = Routes(bp, errors.OAUTH_JSON)
+routes = CorsRoutes(bp, errors.OAUTH_JSON)  # browser apps on trusted origins may call it (api/cors.py)
 
 PATH = "/oauth2/{authServerId}/v1/userinfo"
 FORM = "application/x-www-form-urlencoded"
@@ -31,3 +31,6 @@ def userinfo(authServerId: str) -> Response:
     return render_oauth_response(get_container().oauth.userinfo(OAuthRequest(
         server_id=authServerId, base_url=base(request), params=params,
         authorization=request.headers.get("authorization"))))
+
+
+routes.finish()

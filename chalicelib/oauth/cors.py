@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import AbstractSet, Mapping
 
-# The headers a browser app sends to these endpoints that are not CORS-safelisted: a bearer token or client
-# credentials, and a form or JSON content type (``application/x-www-form-urlencoded`` is safelisted, but a
-# preflight may still name it).
-ALLOWED_HEADERS = ("authorization", "content-type")
+# The headers a browser app sends to these endpoints that a preflight may name: a bearer token or client
+# credentials, the content type and ``Accept`` (safelisted only for some values), the user agent header Okta's own
+# browser SDK (okta-auth-js) adds to every request, and the marker some HTTP libraries add.
+ALLOWED_HEADERS = ("authorization", "content-type", "accept", "x-okta-user-agent-extended", "x-requested-with")
 # Headers a page may read besides the safelisted ones: the bearer challenge of userinfo (RFC 6750), and Okta's
 # request id.
 EXPOSED_HEADERS = ("WWW-Authenticate", "X-Okta-Request-Id")

@@ -22,17 +22,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from ..changes import CLIENT, EVERYTHING, SERVER
+from ..changes import CLIENT, EVERYTHING, SERVER, TRUSTED_ORIGINS
 from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
 from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
 from .cache import DEFAULT_BUDGET
 from .change_watch import ChangeWatch
 from .clients import CachedClients, ClientSource
 from .configuration import ConfigLoader, DefaultServerId, ServerConfigs
+from .cors_origins import CorsOrigins
 from .holders import HolderStore, TokenHolders
 from .plans import PlanMemo
 from .jwks_fetch import fetch_https_json
@@ -57,6 +58,8 @@ class CacheSources:
     jwks_fetch: Callable[[str], Mapping[str, Any]] = fetch_https_json
     # The change log's stamps (ports.ChangeLogStore.read); None: no log, the caches rely on their TTL alone.
     changes: Callable[[], Mapping[str, str]] | None = None
+    # The origins allowed CORS on the OAuth endpoints (admin/trusted_origins.TrustedOriginService.cors_origins).
+    cors_origins: Callable[[], Iterable[str]] = lambda: ()
 
 
 def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: timedelta) -> None:
@@ -103,6 +106,7 @@ class TokenPathCaches:
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
         self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)
+        self.cors_origins = CorsOrigins(sources.cors_origins, ttl, now, freshen)
 
     def changed(self, key: str) -> None:
         """Drop what ``key`` names. The client_credentials plans need nothing: a plan is valid only for the very
@@ -112,16 +116,20 @@ class TokenPathCaches:
             self.configs.changed(key.removeprefix(SERVER))
         elif key.startswith(CLIENT):
             self.clients.changed(key.removeprefix(CLIENT))
+        elif key == TRUSTED_ORIGINS:
+            self.cors_origins.changed()
         elif key == EVERYTHING:
             self.forget_records()
 
     def forget_records(self) -> None:
-        """Drop every configuration and client record (the change log collapsed, or could not be read)."""
+        """Drop every configuration, client record and the CORS origins (the change log collapsed, or could not be
+        read)."""
         self.configs.clear()
         self.clients.clear()
+        self.cors_origins.clear()
 
     def clear(self) -> None:
         """Empty every cache: the next request reads everything afresh, as in a new container."""
         for cache in (self.default_server_id, self.configs, self.clients, self.signer, self.plans, self.holders,
-                      self.remote_jwks):
+                      self.remote_jwks, self.cors_origins):
             cache.clear()

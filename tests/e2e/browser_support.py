@@ -190,9 +190,17 @@ class Admin:
     def assign(self, client_id: str, user_id: str) -> dict[str, Any]:
         return self.call("POST", f"/api/v1/apps/{client_id}/users", 200, {"id": user_id})
 
+    def trusted_origin(self, origin: str, *types: str) -> dict[str, Any]:
+        made = self.call("POST", "/api/v1/trustedOrigins", 200, {
+            "name": f"browser-{uuid.uuid4().hex[:8]}", "origin": origin, "scopes": [{"type": t} for t in types]})
+        self._undo.append(("trustedOrigin", made["id"]))
+        return made
+
     def cleanup(self) -> None:
         for kind, ident in reversed(self._undo):
-            if kind == "server":
+            if kind == "trustedOrigin":
+                self.call("DELETE", f"/api/v1/trustedOrigins/{ident}", 204)
+            elif kind == "server":
                 self.call("POST", f"/api/v1/authorizationServers/{ident}/lifecycle/deactivate", 204)
                 self.call("DELETE", f"/api/v1/authorizationServers/{ident}", 204)
             elif kind == "user":

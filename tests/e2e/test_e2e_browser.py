@@ -550,3 +550,75 @@ def test_sign_in_page_does_not_render_inside_a_frame(tab: Tab, world: World):
     assert victim.locator("input[name=password]").count() == 0
     assert victim.locator("form").count() == 0
     assert "Sign in" not in victim.evaluate("() => document.body ? document.body.innerText : ''")
+
+
+# -- CORS: a single-page app on another origin (security-checklist DISC-05) ---------------------------------------
+
+SPA_FLOW_JS = """async ({issuer, clientId, redirectUri, code}) => {
+  const verifier = sessionStorage.getItem('verifier');
+  const form = new URLSearchParams({grant_type: 'authorization_code', code, redirect_uri: redirectUri,
+                                    code_verifier: verifier, client_id: clientId});
+  const token = await fetch(issuer + '/v1/token', {method: 'POST', body: form,
+      headers: {'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/json'}});
+  const tokens = await token.json();
+  const discovery = await (await fetch(issuer + '/.well-known/openid-configuration')).json();
+  const keys = await (await fetch(discovery.jwks_uri)).json();
+  // A bearer token is not a CORS-safelisted header: this one is preflighted.
+  const userinfo = await fetch(discovery.userinfo_endpoint, {headers: {Authorization: 'Bearer ' + tokens.access_token}});
+  const revoke = await fetch(discovery.revocation_endpoint, {method: 'POST',
+      body: new URLSearchParams({token: tokens.access_token, client_id: clientId})});
+  return {tokenStatus: token.status, tokens, kids: keys.keys.map(k => k.kid), userinfoStatus: userinfo.status,
+          userinfo: await userinfo.json(), requestId: token.headers.get('X-Okta-Request-Id'),
+          revokeStatus: revoke.status};
+}"""
+
+PKCE_JS = """async () => {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const b64url = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)))
+      .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+  const verifier = b64url(bytes);
+  sessionStorage.setItem('verifier', verifier);
+  return b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+}"""
+
+FETCH_KEYS_JS = """async (url) => {
+  try { const r = await fetch(url); return 'read ' + r.status; } catch (e) { return 'refused: ' + e.name; }
+}"""
+
+
+def test_disc05_a_spa_on_a_trusted_origin_does_code_and_pkce_with_fetch(tab: Tab, world: World, stack: Any,
+                                                                        http: requests.Session):
+    """The SPA's page lives on the client app's origin (another port: another origin). Before its origin is trusted,
+    the browser withholds tokenmint's answers from it; once an admin adds it as a CORS trusted origin, the page's own
+    JavaScript exchanges the code with its PKCE verifier, reads discovery, the keys and userinfo (preflighted: a bearer
+    header) and revokes the token, all with fetch."""
+    page = tab.page
+    admin = Admin(http, stack.base_url, stack.token)
+    page.goto(world.app.origin + "/spa")
+    assert world.app.origin != stack.base_url
+
+    # Not trusted yet: the browser refuses to hand the response to the page.
+    assert page.evaluate(FETCH_KEYS_JS, f"{world.issuer}/v1/keys") == "refused: TypeError"
+    assert any("CORS policy" in m for m in tab.console), tab.console
+    tab.console.clear()
+
+    try:
+        admin.trusted_origin(world.app.origin, "CORS", "REDIRECT")
+        assert page.evaluate(FETCH_KEYS_JS, f"{world.issuer}/v1/keys") == "read 200"
+
+        challenge = page.evaluate(PKCE_JS)
+        params = sign_in_to_callback(tab, world, world.authorize_url(world.spa_id, pkce_challenge=challenge))
+        assert set(params) == {"code", "state", "iss"}, params
+
+        result = page.evaluate(SPA_FLOW_JS, {"issuer": world.issuer, "clientId": world.spa_id,
+                                             "redirectUri": world.app.callback, "code": params["code"]})
+        assert result["tokenStatus"] == 200, result
+        assert result["tokens"]["token_type"] == "Bearer" and result["tokens"]["scope"] == "openid profile"
+        assert re.fullmatch(r"[0-9a-f]{32}", result["requestId"] or "")  # an exposed header
+        claims = world.verify_id_token(result["tokens"]["id_token"], world.spa_id, None)
+        assert jwt.get_unverified_header(result["tokens"]["id_token"])["kid"] in result["kids"]
+        assert (result["userinfoStatus"], result["userinfo"]["sub"]) == (200, claims["sub"])
+        assert result["revokeStatus"] == 200
+        assert not [m for m in tab.console if m.startswith("error")], tab.console
+    finally:
+        admin.cleanup()

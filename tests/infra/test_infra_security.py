@@ -3,6 +3,7 @@ CloudFormation creates): least-privilege roles, encrypted and recoverable tables
 rotation schedule, log retention and alarms."""
 from __future__ import annotations
 
+import json
 import re
 
 from tests.infra.infra_support import FUNCTIONS, ROOT, TABLES, as_list, refs, role_statements
@@ -303,3 +304,18 @@ def test_prod_caps_only_the_api_handler_s_concurrency(packaged, cfn):
     assert handler.get("ReservedConcurrentExecutions") == (100 if packaged.stage == "prod" else None)
     assert "ReservedConcurrentExecutions" not in cfn["Resources"]["RotateSigningKeys"]["Properties"]
 
+
+
+def test_disc05_cors_preflights_reach_the_app_and_only_on_the_browser_endpoints(cfn):
+    """API Gateway answers no preflight itself (a MOCK integration would say ``*`` to every origin): each ``OPTIONS``
+    goes to the Lambda, which allows only trusted origins, and only on the endpoints browser apps call."""
+    paths = cfn["Resources"]["RestAPI"]["Properties"]["Body"]["paths"]
+    with_options = sorted(p for p, methods in paths.items() if "options" in methods)
+    assert with_options == sorted("/oauth2/{authServerId}" + p for p in (
+        "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/v1/introspect",
+        "/v1/keys", "/v1/revoke", "/v1/token", "/v1/userinfo"))
+    for path in with_options:
+        integration = paths[path]["options"]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "aws_proxy", path
+    body = json.dumps(cfn["Resources"]["RestAPI"]["Properties"]["Body"])
+    assert "Access-Control-Allow-Origin" not in body and "'*'" not in body

@@ -150,3 +150,16 @@ def test_other_methods_and_routes_are_left_to_chalice(app, service):
     # The fast path leaves Chalice's state alone: a routed request after a fast one still sees its own request.
     assert app(token_event(CC, {**FORM, "Authorization": basic(*service)}), LambdaContext())["statusCode"] == 200
     assert app(keys_event("default"), LambdaContext())["statusCode"] == 200
+
+
+@pytest.mark.parametrize("origin, allowed", [("https://spa.example.com", True), ("https://evil.example.com", False),
+                                             (None, False)])
+def test_cors_headers_are_the_same_either_way(app, service, container, origin, allowed):
+    """security-checklist DISC-05: the fast path answers a browser app's token request with the same CORS headers."""
+    container.trusted_origins.create({"name": "spa", "origin": "https://spa.example.com", "scopes": [{"type": "CORS"}]},
+                                     None)
+    headers = {**FORM, "Authorization": basic(*service), **({"Origin": origin} if origin else {})}
+    for event in (token_event(CC, headers), token_event(CC, {**headers, "Authorization": basic(service[0], "x")})):
+        response = assert_same(app, event)
+        assert response["headers"]["Vary"] == "Origin"
+        assert response["headers"].get("Access-Control-Allow-Origin") == (origin if allowed else None)

@@ -83,6 +83,19 @@ def _user_and_group(api) -> dict[str, Any]:
     return {"gid": group.data["id"], **_client(api)}
 
 
+ORIGINS = "/api/v1/trustedOrigins"
+
+
+def _origin_body(name: str, origin: str = "https://spa.example") -> dict[str, Any]:
+    return {"name": name, "origin": origin, "scopes": [{"type": "CORS"}]}
+
+
+def _trusted_origin(api) -> dict[str, Any]:
+    made = api.post(ORIGINS, _origin_body("faulty-origin"))
+    assert made.status_code == 200, made.data
+    return {"oid": made.data["id"]}
+
+
 def _policy_at_1(ctx: dict[str, Any]) -> dict[str, Any]:
     return policy_body(name="first", priority=1)
 
@@ -120,6 +133,10 @@ WRITES = [
                                         "groupIds": [c["gid"]]})),
     Write("assign group to app", _user_and_group,
           lambda api, c: api.put(f"/api/v1/apps/{c['cid']}/groups/{c['gid']}", {"priority": 0})),
+    Write("create trusted origin", lambda api: {}, lambda api, c: api.post(ORIGINS, _origin_body("spa"))),
+    Write("move trusted origin", _trusted_origin,
+          lambda api, c: api.put(f"{ORIGINS}/{c['oid']}", _origin_body("moved", "https://moved.example"))),
+    Write("delete trusted origin", _trusted_origin, lambda api, c: api.delete(f"{ORIGINS}/{c['oid']}")),
 ]
 
 
@@ -133,7 +150,7 @@ def public_state(api) -> dict[str, Any]:
     """Everything the management API shows that these writes touch."""
     state: dict[str, Any] = {"servers": api.get(SERVERS).data, "clients": api.get("/oauth2/v1/clients").data,
                              "users": api.get("/api/v1/users?search=" + 'status pr').data,
-                             "groups": api.get("/api/v1/groups").data}
+                             "groups": api.get("/api/v1/groups").data, "trustedOrigins": api.get(ORIGINS).data}
     for server in state["servers"]:
         sid = server["id"]
         policies = api.get(f"{SERVERS}/{sid}/policies").data
