@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Mapping
 
 from .keys.lifecycle import KeyRecord
 
@@ -186,11 +187,19 @@ class ServerConfig:
 
 @dataclass(frozen=True)
 class OAuthClient:
-    """An OAuth client registered through Okta's client API (RFC 7591 shape; docs/ARCHITECTURE.md "OAuth clients").
+    """An OAuth client: one record, two views: Okta's client API (RFC 7591 shape, ``/oauth2/v1/clients``) and Okta's
+    Applications API (the ``oidc_client`` app, ``/api/v1/apps``; docs/ARCHITECTURE.md "OAuth clients").
 
-    ``secret_hash`` is the SHA-256 (hex) of the client secret, None for clients that authenticate without one
-    (``none``, ``private_key_jwt``); the secret itself is never kept. ``jwks`` is a public JWK Set
-    (``{"keys": [...]}``) or None.
+    ``secrets``: the client's secrets (at most two, so a secret can be rotated without downtime); each is kept only
+    as its SHA-256 and every ACTIVE one authenticates. Empty for clients that authenticate without one (``none``,
+    ``private_key_jwt``). ``jwks`` is a public JWK Set (``{"keys": [...]}``) or None; each key may carry the
+    Applications API's management members (``id``, ``status``, ``created``, ``lastUpdated``): only ACTIVE keys
+    verify (``verification_jwks``).
+
+    ``consent_method``: ``REQUIRED`` (scopes ask for consent as they say) or ``TRUSTED`` (no consent page unless
+    the request says ``prompt=consent``; okta-api.md 4.5). ``pkce_required``: authorization requests must carry a
+    PKCE challenge. ``app``: what the Applications API stores and echoes back without acting on it (visibility,
+    notes, ``settings.oauthClient`` members such as ``issuer_mode``...), as sent.
     """
 
     client_id: str
@@ -205,13 +214,17 @@ class OAuthClient:
     logo_uri: str | None
     jwks: dict[str, object] | None
     jwks_uri: str | None
-    secret_hash: str | None
+    secrets: tuple[ClientSecret, ...]
     status: str
     created: datetime
     last_updated: datetime
     version: int | None = None
     # When it was last deactivated: tokens issued before stay dead if it is activated again (oauth/vouching.py).
     deactivated: datetime | None = None
+    consent_method: str = "REQUIRED"
+    pkce_required: bool = False
+    initiate_login_uri: str | None = None
+    app: Mapping[str, Any] | None = None
 
     @property
     def active(self) -> bool:
@@ -220,6 +233,36 @@ class OAuthClient:
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
+
+    @property
+    def active_secret_hashes(self) -> tuple[str, ...]:
+        return tuple(s.hash for s in self.secrets if s.status == ACTIVE)
+
+    @property
+    def verification_jwks(self) -> dict[str, object] | None:
+        """The registered keys that verify client assertions: the ACTIVE ones, as plain JWKs."""
+        if self.jwks is None:
+            return None
+        keys = self.jwks.get("keys")
+        if not isinstance(keys, list):
+            return {"keys": []}
+        return {"keys": [{k: v for k, v in key.items() if k not in JWK_MANAGEMENT_MEMBERS}
+                         for key in keys if isinstance(key, dict) and key.get("status", ACTIVE) == ACTIVE]}
+
+
+# What the Applications API adds to a client's JWKs (never part of the key itself).
+JWK_MANAGEMENT_MEMBERS = frozenset({"id", "status", "created", "lastUpdated"})
+
+
+@dataclass(frozen=True)
+class ClientSecret:
+    """One client secret (Okta's OAuth2ClientSecret): ``ocs…`` id, the SHA-256 (hex) of the secret, and its status."""
+
+    id: str
+    hash: str
+    status: str
+    created: datetime
+    last_updated: datetime
 
 
 # -- the directory (docs/ARCHITECTURE.md "Directory") ---------------------------------------------------------------

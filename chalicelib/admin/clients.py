@@ -12,11 +12,12 @@ import hmac
 import re
 import secrets
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from .. import ids
 from ..clock import Clock
-from ..domain import ACTIVE, INACTIVE, OAuthClient
+from ..domain import ACTIVE, INACTIVE, ClientSecret, OAuthClient
 from ..errors import InvalidPagingError, NotFoundError, ValidationError
 from ..ports import L_NAME, ClientStore, name_key
 from .client_fields import TARGET, read_client
@@ -36,6 +37,7 @@ T = TypeVar("T")
 # Okta's resource type in "Not found: Resource not found: {id} (PublicClientApp)" for this API.
 CLIENT_TYPE = "PublicClientApp"
 CLIENT_ID_PREFIX = "0oa"
+SECRET_ID_PREFIX = "ocs"
 CLIENT_ID = re.compile(r"0oa[A-Za-z0-9]{17}")
 DEFAULT_LIMIT = 20  # Okta's default page size for this list
 
@@ -55,16 +57,41 @@ def hash_secret(raw: str) -> str:
 _NO_SECRET = hash_secret(secrets.token_urlsafe(32))
 
 
+MAX_SECRETS = 2  # Okta: at most two secrets per app, so one can replace the other without downtime
+
+
 def secret_matches(client: OAuthClient, presented: Any) -> bool:
-    """Constant-time check of a presented secret against the stored SHA-256."""
+    """Constant-time check of a presented secret against the SHA-256 of every ACTIVE secret. Always two
+    comparisons, whatever the client holds, so the time says nothing about how many secrets it has."""
     if not isinstance(presented, str):
         return False
     try:
         digest = hash_secret(presented)
     except UnicodeEncodeError:  # a lone surrogate: no secret of ours
         return False
-    matched = hmac.compare_digest(digest, client.secret_hash or _NO_SECRET)
-    return matched and client.secret_hash is not None
+    stored = client.active_secret_hashes
+    slots = (stored + (_NO_SECRET,) * MAX_SECRETS)[:MAX_SECRETS]
+    matched = False
+    for candidate in slots:
+        matched |= hmac.compare_digest(digest, candidate)
+    return matched and bool(stored)
+
+
+def fresh_secret(now: datetime) -> tuple[ClientSecret, str]:
+    """A new ACTIVE secret and its value (shown once)."""
+    raw = new_secret()
+    return ClientSecret(ids.new_id(SECRET_ID_PREFIX), hash_secret(raw), ACTIVE, now, now), raw
+
+
+def secrets_for(current: OAuthClient, method: str, now: datetime) -> tuple[tuple[ClientSecret, ...], str | None]:
+    """The secrets a client keeps when its method becomes ``method``, and a new secret's value when one had to be
+    made: moving to ``client_secret_basic``/``_post`` without an ACTIVE secret makes one; moving away drops them."""
+    if method not in SECRET_METHODS:
+        return (), None
+    if current.active_secret_hashes:
+        return current.secrets, None
+    stored, secret = fresh_secret(now)
+    return current.secrets[-(MAX_SECRETS - 1):] + (stored,) if current.secrets else (stored,), secret
 
 
 def duplicate_cause() -> str:
@@ -103,11 +130,16 @@ class ClientService:
     def create(self, body: Any) -> tuple[OAuthClient, str | None]:
         """The new client and its secret (None for clients without one); the secret is never retrievable again."""
         fields = read_client(body)
-        secret = new_secret() if fields["token_endpoint_auth_method"] in SECRET_METHODS else None
         now = self._clock.now()
+        stored, secret = fresh_secret(now) if fields["token_endpoint_auth_method"] in SECRET_METHODS else (None, None)
         client = OAuthClient(client_id=ids.new_id(CLIENT_ID_PREFIX), status=ACTIVE, created=now, last_updated=now,
-                             secret_hash=hash_secret(secret) if secret else None, **fields)
-        return self._write(lambda: self._repo.create(client), client.client_id), secret
+                             secrets=(stored,) if stored else (), pkce_required=fields["token_endpoint_auth_method"]
+                             == "none", **fields)
+        return self.save_new(client), secret
+
+    def save_new(self, client: OAuthClient) -> OAuthClient:
+        """Store a client built by a registration (this API or the Applications API)."""
+        return self._write(lambda: self._repo.create(client), client.client_id)
 
     def list(self, q: str | None, limit: int, after: str | None) -> tuple[list[OAuthClient], str | None]:
         """Clients in case-insensitive name order; ``q`` is a case-insensitive ``client_name`` prefix."""
@@ -134,16 +166,14 @@ class ClientService:
         current = self.get(client_id)
         check_if_match(current.version, expected_version)
         fields = read_client(body, current)
-        secret = None
-        secret_hash = current.secret_hash
-        if fields["token_endpoint_auth_method"] not in SECRET_METHODS:
-            secret_hash = None
-        elif secret_hash is None:
-            secret = new_secret()
-            secret_hash = hash_secret(secret)
-        updated = replace(current, **fields, secret_hash=secret_hash, last_updated=self._clock.now())
-        saved = self._write(lambda: self._repo.replace(current, updated), client_id)
-        return saved, secret
+        now = self._clock.now()
+        secrets, secret = secrets_for(current, fields["token_endpoint_auth_method"], now)
+        updated = replace(current, **fields, secrets=secrets, last_updated=now)
+        return self.save(current, updated), secret
+
+    def save(self, current: OAuthClient, updated: OAuthClient) -> OAuthClient:
+        """Store ``updated`` if ``current`` is still what is stored (else the conflict: retried by the request)."""
+        return self._write(lambda: self._repo.replace(current, updated), current.client_id)
 
     def delete(self, client_id: str, expected_version: int | None = None) -> None:
         current = self.get(client_id)
@@ -157,9 +187,10 @@ class ClientService:
             raise ValidationError(TARGET, [
                 "token_endpoint_auth_method: Only clients that authenticate with client_secret_basic or "
                 "client_secret_post have a client secret."])
-        secret = new_secret()
-        updated = replace(current, secret_hash=hash_secret(secret), last_updated=self._clock.now())
-        return self._write(lambda: self._repo.replace(current, updated), client_id), secret
+        now = self._clock.now()
+        stored, secret = fresh_secret(now)
+        updated = replace(current, secrets=(stored,), last_updated=now)
+        return self.save(current, updated), secret
 
     def set_status(self, client_id: str, status: str) -> OAuthClient:
         """ACTIVE or INACTIVE (no route yet: Okta manages that through its Apps API). An INACTIVE client fails

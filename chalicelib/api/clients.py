@@ -50,7 +50,7 @@ def render_client(c: OAuthClient, base_url: str, secret: str | None = None) -> d
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
     })
     if c.jwks is not None:
-        body["jwks"] = c.jwks
+        body["jwks"] = c.verification_jwks  # the keys that verify, as plain JWKs (the Apps API shows the rest)
     if c.jwks_uri is not None:
         body["jwks_uri"] = c.jwks_uri
     links = {"self": render.link(href, "GET", "PUT", "DELETE")}

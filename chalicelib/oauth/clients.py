@@ -77,7 +77,7 @@ class CachedClients:
             self._rechecked_at[client.client_id] = now
         self._cache.invalidate(client.client_id)
         fresh = self.find(client.client_id)
-        if fresh is None or fresh.secret_hash == client.secret_hash:
+        if fresh is None or fresh.active_secret_hashes == client.active_secret_hashes:
             return False
         return bool(self._source.verify_secret(fresh, presented))
 

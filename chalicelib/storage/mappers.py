@@ -6,6 +6,7 @@ from typing import Any
 
 from ..keys.lifecycle import KeyRecord
 from ..domain import (
+    ClientSecret,
     ApiToken,
     AppGroupAssignment,
     AppUserAssignment,
@@ -184,10 +185,25 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         "tokenEndpointAuthMethod": c.token_endpoint_auth_method, "grantTypes": list(c.grant_types),
         "responseTypes": list(c.response_types), "redirectUris": list(c.redirect_uris),
         "postLogoutRedirectUris": list(c.post_logout_redirect_uris), "clientUri": c.client_uri,
-        "logoUri": c.logo_uri, "jwks": c.jwks, "jwksUri": c.jwks_uri, "secretHash": c.secret_hash,
+        "logoUri": c.logo_uri, "jwks": c.jwks, "jwksUri": c.jwks_uri,
+        "secrets": [{"id": s.id, "hash": s.hash, "status": s.status, "created": _ts(s.created),
+                     "lastUpdated": _ts(s.last_updated)} for s in c.secrets],
         "status": c.status, "created": _ts(c.created), "lastUpdated": _ts(c.last_updated),
         **({"deactivated": _ts(c.deactivated)} if c.deactivated else {}),
+        "consentMethod": c.consent_method, "pkceRequired": c.pkce_required,
+        **({"initiateLoginUri": c.initiate_login_uri} if c.initiate_login_uri else {}),
+        **({"app": dict(c.app)} if c.app is not None else {}),
     }
+
+
+def _client_secrets(doc: dict[str, Any], created: datetime) -> tuple[ClientSecret, ...]:
+    """The stored secrets; a record written before clients had several holds one ``secretHash`` (its id is derived
+    from the hash, so it stays the same on every read)."""
+    if "secrets" in doc:
+        return tuple(ClientSecret(s["id"], s["hash"], s["status"], _dt(s["created"]),  # type: ignore[arg-type]
+                                  _dt(s["lastUpdated"])) for s in doc["secrets"])  # type: ignore[arg-type]
+    legacy = doc.get("secretHash")
+    return (ClientSecret("ocs" + legacy[:17], legacy, "ACTIVE", created, created),) if legacy else ()
 
 
 def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
@@ -197,9 +213,14 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         response_types=tuple(doc["responseTypes"]), redirect_uris=tuple(doc["redirectUris"]),
         post_logout_redirect_uris=tuple(doc.get("postLogoutRedirectUris", ())), client_uri=doc.get("clientUri"),
         logo_uri=doc.get("logoUri"), jwks=doc.get("jwks"), jwks_uri=doc.get("jwksUri"),
-        secret_hash=doc.get("secretHash"), status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
+        secrets=_client_secrets(doc, _dt(doc["created"])),  # type: ignore[arg-type]
+        status=doc["status"], created=_dt(doc["created"]),  # type: ignore[arg-type]
         last_updated=_dt(doc["lastUpdated"]), version=version,  # type: ignore[arg-type]
         deactivated=_dt(doc.get("deactivated")),
+        # Records from before the Applications API: DCR's consent (REQUIRED) and PKCE as the method implies.
+        consent_method=doc.get("consentMethod", "REQUIRED"),
+        pkce_required=doc.get("pkceRequired", doc["tokenEndpointAuthMethod"] == "none"),
+        initiate_login_uri=doc.get("initiateLoginUri"), app=doc.get("app"),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain import ApiToken, AppGroupAssignment, AppUserAssignment, Group, OAuthClient, User
+from chalicelib.domain import ApiToken, AppGroupAssignment, AppUserAssignment, ClientSecret, Group, OAuthClient, User
 from chalicelib.ports import (
     L_APP,
     L_CLIENT,
@@ -38,7 +38,7 @@ def client(cid: str, name: str) -> OAuthClient:
     return OAuthClient(client_id=cid, client_name=name, application_type="service",
                        token_endpoint_auth_method="client_secret_basic", grant_types=("client_credentials",),
                        response_types=(), redirect_uris=(), post_logout_redirect_uris=(), client_uri=None,
-                       logo_uri=None, jwks=None, jwks_uri=None, secret_hash="ab" * 32, status="ACTIVE", created=T0,
+                       logo_uri=None, jwks=None, jwks_uri=None, secrets=(ClientSecret("ocs1", "ab" * 32, "ACTIVE", T0, T0),), status="ACTIVE", created=T0,
                        last_updated=T0)
 
 

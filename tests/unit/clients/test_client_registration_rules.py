@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from chalicelib.admin.client_fields import read_client
-from chalicelib.domain import OAuthClient
+from chalicelib.domain import ClientSecret, OAuthClient
 from chalicelib.errors import MalformedBodyError, ValidationError
 
 from client_keys import ec_jwk, rsa_jwk
@@ -30,7 +30,7 @@ def existing(**changes) -> OAuthClient:
     fields = dict(client_id="0oa" + "a" * 17, client_name="Web", application_type="web",
                   token_endpoint_auth_method="client_secret_basic", grant_types=("authorization_code",),
                   response_types=("code",), redirect_uris=(CB,), post_logout_redirect_uris=(), client_uri=None,
-                  logo_uri=None, jwks=None, jwks_uri=None, secret_hash="0" * 64, status="ACTIVE", created=T0,
+                  logo_uri=None, jwks=None, jwks_uri=None, secrets=(ClientSecret("ocs1", "0" * 64, "ACTIVE", T0, T0),), status="ACTIVE", created=T0,
                   last_updated=T0, version=1)
     fields.update(changes)
     return OAuthClient(**fields)

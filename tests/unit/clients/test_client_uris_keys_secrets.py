@@ -1,6 +1,8 @@
 """admin/client_metadata.py and admin/clients.py: the redirect-URI rules, public-key checks and secret handling, as pure functions."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import hashlib
 import re
 from datetime import datetime, timezone
@@ -9,7 +11,7 @@ import pytest
 
 from chalicelib.admin.client_metadata import key_problem, redirect_uri_problem, web_uri_problem
 from chalicelib.admin.clients import ClientService, hash_secret, new_secret, secret_matches
-from chalicelib.domain import OAuthClient
+from chalicelib.domain import ClientSecret, OAuthClient
 
 from client_keys import b64, ec_jwk, rsa_jwk
 
@@ -126,7 +128,8 @@ def client(secret_hash: str | None, method: str = "client_secret_basic", status:
     return OAuthClient(client_id="0oa" + "a" * 17, client_name="c", application_type="service",
                        token_endpoint_auth_method=method, grant_types=("client_credentials",), response_types=(),
                        redirect_uris=(), post_logout_redirect_uris=(), client_uri=None, logo_uri=None, jwks=None,
-                       jwks_uri=None, secret_hash=secret_hash, status=status, created=T0, last_updated=T0)
+                       jwks_uri=None, status=status, created=T0, last_updated=T0,
+                       secrets=(ClientSecret("ocs1", secret_hash, "ACTIVE", T0, T0),) if secret_hash else ())
 
 
 def test_secrets_are_256_bit_url_safe_and_distinct():
@@ -161,7 +164,18 @@ def test_secret_comparison_is_constant_time(monkeypatch):
     secret = new_secret()
     assert secret_matches(client(hash_secret(secret)), secret)
     assert not secret_matches(client(None, method="none"), secret)
-    assert len(seen) == 2  # compared with hmac.compare_digest even when the client has no secret
+    # Two comparisons per check (the two secret slots), with hmac.compare_digest, even when the client has none.
+    assert len(seen) == 4
+
+
+def test_either_of_two_active_secrets_matches_and_an_inactive_one_never():
+    old, new = new_secret(), new_secret()
+    both = replace(client(hash_secret(old)), secrets=(ClientSecret("ocs1", hash_secret(old), "ACTIVE", T0, T0),
+                                                       ClientSecret("ocs2", hash_secret(new), "ACTIVE", T0, T0)))
+    assert secret_matches(both, old) and secret_matches(both, new)
+    rotated = replace(both, secrets=(replace(both.secrets[0], status="INACTIVE"), both.secrets[1]))
+    assert not secret_matches(rotated, old) and secret_matches(rotated, new)
+    assert not secret_matches(rotated, "x" * 43)
 
 
 def test_service_verify_secret_also_requires_an_active_secret_client():

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from chalicelib.clock import FixedClock
 from chalicelib.domain import (
+    ClientSecret,
     ACTIVE,
     AuthorizationServer,
     OAuthClient,
@@ -91,9 +92,7 @@ def secret_hash(secret: str) -> str:
 
 def verify_secret(client: OAuthClient, presented: str) -> bool:
     """The registry's check: SHA-256 digests compared with ``hmac.compare_digest``."""
-    if client.secret_hash is None:
-        return False
-    return hmac.compare_digest(client.secret_hash, secret_hash(presented))
+    return any(hmac.compare_digest(h, secret_hash(presented)) for h in client.active_secret_hashes)
 
 
 def fake_client(client_id: str, token_endpoint_auth_method: str = "client_secret_basic", status: str = ACTIVE,
@@ -109,7 +108,8 @@ def fake_client(client_id: str, token_endpoint_auth_method: str = "client_secret
         token_endpoint_auth_method=token_endpoint_auth_method, grant_types=grant_types,
         response_types=response_types, redirect_uris=redirect_uris,
         post_logout_redirect_uris=post_logout_redirect_uris, client_uri=None, logo_uri=None, jwks=jwks,
-        jwks_uri=jwks_uri, secret_hash=secret_hash(secret) if secret is not None else None, status=status,
+        jwks_uri=jwks_uri, status=status,
+        secrets=(ClientSecret("ocsFAKE", secret_hash(secret), ACTIVE, NOW, NOW),) if secret is not None else (),
         created=NOW, last_updated=NOW)
 
 

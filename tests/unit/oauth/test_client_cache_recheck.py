@@ -20,6 +20,10 @@ class FakeClient:
     client_id: str
     secret_hash: str
 
+    @property
+    def active_secret_hashes(self) -> tuple[str, ...]:
+        return (self.secret_hash,)
+
 
 class Directory:
     def __init__(self, client: FakeClient) -> None:

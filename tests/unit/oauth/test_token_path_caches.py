@@ -43,6 +43,10 @@ class StoredClient:
     client_id: str
     secret_hash: str
 
+    @property
+    def active_secret_hashes(self) -> tuple[str, ...]:
+        return (self.secret_hash,)
+
 
 class Clients:
     """``ClientSource``: one client, ``svc``, whose secret is ``right`` (stored as itself: no hashing needed)."""

@@ -10,6 +10,7 @@ from chalicelib.admin.system_objects import system_claims
 from chalicelib.clock import FixedClock
 from chalicelib.admin.token_preview import TokenPreviewService
 from chalicelib.domain import (
+    ClientSecret,
     ACTIVE,
     EVERYONE_ID,
     BUILT_IN,
@@ -45,7 +46,8 @@ def oauth_client(client_id: str, *, grant_types: tuple[str, ...], status: str = 
     return OAuthClient(client_id=client_id, client_name=name or client_id, application_type="web",
                        token_endpoint_auth_method=method, grant_types=grant_types, response_types=response_types,
                        redirect_uris=(), post_logout_redirect_uris=(), client_uri=None, logo_uri=None, jwks=None,
-                       jwks_uri=None, secret_hash="x" if method != "none" else None, status=status, created=NOW,
+                       jwks_uri=None, secrets=(ClientSecret("ocs1", "x", ACTIVE, NOW, NOW),) if method != "none" else (),
+                       status=status, created=NOW,
                        last_updated=NOW)
 
 
