@@ -12,6 +12,8 @@ from botocore.config import Config as BotoConfig
 
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
+from .admin.app_credentials import AppCredentialService
+from .admin.applications import ApplicationService
 from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore, NotifyingTrustedOriginStore
 from .admin.claims import ClaimService
 from .admin.clients import ClientService
@@ -75,6 +77,9 @@ class Container:
     users: UserService
     groups: GroupService
     app_assignments: AppAssignmentService
+    # Okta's Applications API over the same client records (admin/applications.py, admin/app_credentials.py).
+    applications: ApplicationService
+    app_credentials: AppCredentialService
     # Trusted origins (Okta's API); their CORS scope opens the OAuth endpoints to browser apps (oauth/cors.py).
     trusted_origins: TrustedOriginService
 
@@ -95,7 +100,10 @@ class Container:
         # follow the announcements (admin/change_notices.py, docs/ARCHITECTURE.md "Staleness bound").
         notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now, ttl)
         config_repo = NotifyingConfigStore(storage.config, notices)
-        clients = ClientService(NotifyingClientStore(storage.clients, notices), clock)
+        client_store = NotifyingClientStore(storage.clients, notices)
+        clients = ClientService(client_store, clock)
+        applications = ApplicationService(clients, client_store, clock)
+        app_credentials = AppCredentialService(applications, clients, clock)
         trusted_origins = TrustedOriginService(NotifyingTrustedOriginStore(storage.trusted_origins, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
@@ -146,6 +154,8 @@ class Container:
             users=users,
             groups=groups,
             app_assignments=app_assignments,
+            applications=applications,
+            app_credentials=app_credentials,
             trusted_origins=trusted_origins,
         )
 

@@ -59,6 +59,13 @@ class ForbiddenError(TokenmintError):
         self.cause = cause
 
 
+class DeleteActiveAppError(TokenmintError):
+    """An ACTIVE app cannot be deleted: deactivate it first (Okta's E0000056)."""
+
+    status = 403
+    error_code = "E0000056"
+
+
 class ConflictError(TokenmintError):
     """A concurrent write won the race: the caller must reload and retry (Okta's E0000195, HTTP 409)."""
 

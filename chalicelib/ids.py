@@ -19,6 +19,13 @@ def new_id(prefix: str, length: int = 20) -> str:
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length - len(prefix)))
 
 
+def organization_id(base_url: str) -> str:
+    """The deployment's org id (``00o…``), stable for its base URL (``/.well-known/okta-organization``)."""
+    import hashlib
+
+    return "00o" + hashlib.sha256(base_url.encode()).hexdigest()[:17]
+
+
 def new_error_id() -> str:
     """Okta's ``errorId``: ``oae`` followed by 22 characters."""
     return new_id("oae", 25)

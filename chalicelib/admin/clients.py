@@ -30,6 +30,7 @@ from .client_metadata import (  # noqa: F401
     REFRESH_TOKEN,
     SECRET_METHODS,
 )
+from .jwk_ids import identify_keys
 from .common import changed_meanwhile, check_if_match, decode_cursor, encode_cursor, guarded
 
 T = TypeVar("T")
@@ -131,6 +132,7 @@ class ClientService:
         """The new client and its secret (None for clients without one); the secret is never retrievable again."""
         fields = read_client(body)
         now = self._clock.now()
+        fields["jwks"] = identify_keys(fields["jwks"], None, now)
         stored, secret = fresh_secret(now) if fields["token_endpoint_auth_method"] in SECRET_METHODS else (None, None)
         client = OAuthClient(client_id=ids.new_id(CLIENT_ID_PREFIX), status=ACTIVE, created=now, last_updated=now,
                              secrets=(stored,) if stored else (), pkce_required=fields["token_endpoint_auth_method"]
@@ -167,6 +169,7 @@ class ClientService:
         check_if_match(current.version, expected_version)
         fields = read_client(body, current)
         now = self._clock.now()
+        fields["jwks"] = identify_keys(fields["jwks"], current.jwks, now)
         secrets, secret = secrets_for(current, fields["token_endpoint_auth_method"], now)
         updated = replace(current, **fields, secrets=secrets, last_updated=now)
         return self.save(current, updated), secret

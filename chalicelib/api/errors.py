@@ -30,6 +30,7 @@ from ..admin.users import AlreadyActiveError
 from ..claims.errors import TooManyGroupsError
 from ..errors import (
     ConflictError,
+    DeleteActiveAppError,
     ForbiddenError,
     InvalidPagingError,
     MalformedBodyError,
@@ -158,6 +159,7 @@ OKTA_JSON = Dialect("Okta JSON", {
     NotFoundError: _okta(lambda e: f"Not found: Resource not found: {e.resource_id} ({e.resource_type})"),
     ForbiddenError: _okta(lambda _e: "You do not have permission to perform the requested action",
                           lambda e: [e.cause]),
+    DeleteActiveAppError: _okta(lambda _e: "Delete application forbidden."),
     ConflictError: _conflict,
     PreconditionFailedError: _conflict,
     StorageUnavailableError: lambda e: okta_error(e.status, e.error_code, UNAVAILABLE, headers=_retry_headers()),

@@ -1,0 +1,184 @@
+"""``/api/v1/apps``: Okta's Applications API for OIDC apps (okta-next.md 1.1), over the same client records as
+``/oauth2/v1/clients``; for admins (``SSWS``) only. The app's assignments (``/users``, ``/groups``) are
+``api/apps.py``. Also the two calls Terraform's ``okta_app_oauth`` makes besides (okta-next.md 1.3):
+``GET /.well-known/okta-organization`` (public) and the internal ``settings/oauth/idToken`` resource."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from .. import ids
+from ..admin.applications import MAX_LIMIT
+from ..container import get_container
+from ..domain import ACTIVE, INACTIVE, OAuthClient
+from . import app_render as render
+from . import errors
+from .context import base
+from .directory_render import APPS
+from .http import etag, if_match, json_response, no_content, read_json
+from .listing import list_page
+from .routing import AdminRoutes, Routes
+
+bp = Blueprint(__name__)
+routes = AdminRoutes(bp, "")
+public = Routes(bp, errors.OKTA_JSON)
+
+APP = APPS + "/{appId}"
+SECRETS = APP + "/credentials/secrets"
+SECRET = SECRETS + "/{secretId}"
+JWKS = APP + "/credentials/jwks"
+JWK = JWKS + "/{keyId}"
+ID_TOKEN = "/api/v1/internal/apps/{appId}/settings/oauth/idToken"
+
+
+def _app(client: OAuthClient, secret: str | None = None) -> Response:
+    return json_response(render.application(client, base(bp.current_request), secret), headers=etag(client.version))
+
+
+@routes.route(APPS, methods=["GET"])
+def list_applications() -> Response:
+    service = get_container().applications
+
+    def fetch(*, q: str | None, search_expr: str | None, filter_expr: str | None, limit: int, after: str | None
+              ) -> tuple[list[OAuthClient], str | None]:
+        return service.list(q=q, filter_expr=filter_expr, limit=min(limit, MAX_LIMIT), after=after)
+
+    return list_page(bp.current_request, APPS, MAX_LIMIT, fetch, render.application, searchable=True)
+
+
+@routes.route(APPS, methods=["POST"])
+def create_application() -> Response:
+    request = bp.current_request
+    activate = ((request.query_params or {}).get("activate") or "true").lower() != "false"
+    client, secret = get_container().applications.create(read_json(request), activate)
+    return _app(client, secret)
+
+
+@routes.route(APP, methods=["GET"])
+def get_application(appId: str) -> Response:
+    return _app(get_container().applications.get(appId))
+
+
+@routes.route(APP, methods=["PUT"])
+def replace_application(appId: str) -> Response:
+    request = bp.current_request
+    client, secret = get_container().applications.replace(appId, read_json(request), if_match(request))
+    return _app(client, secret)
+
+
+@routes.route(APP, methods=["DELETE"])
+def delete_application(appId: str) -> Response:
+    get_container().applications.delete(appId)
+    return no_content()
+
+
+@routes.route(APP + "/lifecycle/activate", methods=["POST"])
+def activate_application(appId: str) -> Response:
+    get_container().applications.activate(appId)
+    return json_response({})
+
+
+@routes.route(APP + "/lifecycle/deactivate", methods=["POST"])
+def deactivate_application(appId: str) -> Response:
+    get_container().applications.deactivate(appId)
+    return json_response({})
+
+
+# -- client secrets ----------------------------------------------------------------------------------------------
+
+@routes.route(SECRETS, methods=["GET"])
+def list_client_secrets(appId: str) -> Response:
+    url = base(bp.current_request)
+    return json_response([render.client_secret(s, url, appId)
+                          for s in get_container().app_credentials.secrets(appId)])
+
+
+@routes.route(SECRETS, methods=["POST"])
+def create_client_secret(appId: str) -> Response:
+    made, value = get_container().app_credentials.create_secret(appId, read_json(bp.current_request))
+    return json_response(render.client_secret(made, base(bp.current_request), appId, value), status=201)
+
+
+@routes.route(SECRET, methods=["GET"])
+def get_client_secret(appId: str, secretId: str) -> Response:
+    secret = get_container().app_credentials.secret(appId, secretId)
+    return json_response(render.client_secret(secret, base(bp.current_request), appId))
+
+
+@routes.route(SECRET, methods=["DELETE"])
+def delete_client_secret(appId: str, secretId: str) -> Response:
+    get_container().app_credentials.delete_secret(appId, secretId)
+    return no_content()
+
+
+@routes.route(SECRET + "/lifecycle/activate", methods=["POST"])
+def activate_client_secret(appId: str, secretId: str) -> Response:
+    secret = get_container().app_credentials.set_secret_status(appId, secretId, ACTIVE)
+    return json_response(render.client_secret(secret, base(bp.current_request), appId))
+
+
+@routes.route(SECRET + "/lifecycle/deactivate", methods=["POST"])
+def deactivate_client_secret(appId: str, secretId: str) -> Response:
+    secret = get_container().app_credentials.set_secret_status(appId, secretId, INACTIVE)
+    return json_response(render.client_secret(secret, base(bp.current_request), appId))
+
+
+# -- client JWKs -------------------------------------------------------------------------------------------------
+
+@routes.route(JWKS, methods=["GET"])
+def list_client_jwks(appId: str) -> Response:
+    url = base(bp.current_request)
+    return json_response([render.jwk(k, url, appId) for k in get_container().app_credentials.jwks(appId)])
+
+
+@routes.route(JWKS, methods=["POST"])
+def add_client_jwk(appId: str) -> Response:
+    key = get_container().app_credentials.add_jwk(appId, read_json(bp.current_request))
+    return json_response(render.jwk(key, base(bp.current_request), appId), status=201)
+
+
+@routes.route(JWK, methods=["GET"])
+def get_client_jwk(appId: str, keyId: str) -> Response:
+    return json_response(render.jwk(get_container().app_credentials.jwk(appId, keyId), base(bp.current_request),
+                                    appId))
+
+
+@routes.route(JWK, methods=["DELETE"])
+def delete_client_jwk(appId: str, keyId: str) -> Response:
+    get_container().app_credentials.delete_jwk(appId, keyId)
+    return no_content()
+
+
+@routes.route(JWK + "/lifecycle/activate", methods=["POST"])
+def activate_client_jwk(appId: str, keyId: str) -> Response:
+    key = get_container().app_credentials.set_jwk_status(appId, keyId, ACTIVE)
+    return json_response(render.jwk(key, base(bp.current_request), appId))
+
+
+@routes.route(JWK + "/lifecycle/deactivate", methods=["POST"])
+def deactivate_client_jwk(appId: str, keyId: str) -> Response:
+    key = get_container().app_credentials.set_jwk_status(appId, keyId, INACTIVE)
+    return json_response(render.jwk(key, base(bp.current_request), appId))
+
+
+# -- what Terraform's provider calls besides ----------------------------------------------------------------------
+
+@routes.route(ID_TOKEN, methods=["GET"])
+def get_id_token_settings(appId: str) -> Response:
+    return json_response(get_container().applications.id_token_settings(appId))
+
+
+@routes.route(ID_TOKEN, methods=["POST"])
+def save_id_token_settings(appId: str) -> Response:
+    return json_response(get_container().applications.save_id_token_settings(appId, read_json(bp.current_request)))
+
+
+@public.route("/.well-known/okta-organization", methods=["GET"], name="okta_organization")
+def okta_organization() -> Response:
+    """What the Okta provider asks to tell a Classic org from an Identity Engine one: ``pipeline: v1`` (Classic), so
+    it does not look for Identity Engine's app sign-on policies, which tokenmint does not have."""
+    url = base(bp.current_request)
+    return json_response({"id": ids.organization_id(url), "pipeline": "v1",
+                          "_links": {"organization": {"href": url}}})
+
+
+routes.finish()
