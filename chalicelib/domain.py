@@ -185,6 +185,11 @@ class ServerConfig:
     key_versions: dict[str, int] = field(default_factory=dict)
 
 
+# An app's consent methods (Okta's Apps API): TRUSTED apps skip the consent page unless prompt=consent.
+TRUSTED = "TRUSTED"
+CONSENT_METHOD_REQUIRED = "REQUIRED"
+
+
 @dataclass(frozen=True)
 class OAuthClient:
     """An OAuth client: one record, two views: Okta's client API (RFC 7591 shape, ``/oauth2/v1/clients``) and Okta's

@@ -78,7 +78,8 @@ Decisions on the points Okta leaves open (okta-api.md 6.4 and 10 mark them UNVER
   with Okta's client-credentials text ("... cannot be granted for the client credentials grant type: [...]");
   FLEXIBLE and IMPLICIT are granted. User grants: REQUIRED scopes (and FLEXIBLE ones with
   ``prompt_consent``) missing from ``consent_granted`` -> ``consent_required`` ("The following scopes require user
-  consent: [...]"); the authorize endpoint shows the consent page for ``consent_scopes`` and evaluates again.
+  consent: [...]"); the authorize endpoint shows the consent page for ``consent_scopes`` and evaluates again. A
+  TRUSTED app (``client_trusted``) needs consent only with ``prompt_consent`` (then REQUIRED and FLEXIBLE scopes).
 * **Refresh.** Rules have no ``refresh_token`` grant type; callers pass the original grant type (okta-api.md 6.3).
 * **Texts.** Okta's catalogue renders placeholders as ``[en]``; we substitute the scope names joined with ", ".
 """
@@ -310,7 +311,10 @@ class _Evaluation:
             needing = tuple(s for s in granted if consent.get(s) == CONSENT_REQUIRED)
             oauth = CONSENT_REQUIRED_CLIENT_CREDENTIALS
         else:
-            asks = (CONSENT_REQUIRED, CONSENT_FLEXIBLE) if request.prompt_consent else (CONSENT_REQUIRED,)
+            if request.prompt_consent:
+                asks: tuple[str, ...] = (CONSENT_REQUIRED, CONSENT_FLEXIBLE)
+            else:  # a TRUSTED app asks for nothing unless told to (okta-api.md 4.5)
+                asks = () if request.client_trusted else (CONSENT_REQUIRED,)
             needing = tuple(s for s in granted if consent.get(s) in asks and s not in request.consent_granted)
             oauth = CATALOGUE[Reason.CONSENT_REQUIRED]
         if needing:

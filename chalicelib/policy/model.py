@@ -25,7 +25,8 @@ class AccessRequest:
 
     ``consent_granted``: scopes this user already consented to for this client and server. ``prompt_consent``: the
     authorize request had ``prompt=consent``, so FLEXIBLE scopes need consent too (okta-api.md 4.5); to force the
-    consent page again, pass an empty ``consent_granted`` as well.
+    consent page again, pass an empty ``consent_granted`` as well. ``client_trusted``: the app's consent method is
+    TRUSTED (Okta's Apps API default): no scope needs consent unless the request says ``prompt=consent``.
     """
 
     client_id: str
@@ -36,6 +37,7 @@ class AccessRequest:
     consent_granted: frozenset[str] = frozenset()
     user_assigned: bool = True
     prompt_consent: bool = False
+    client_trusted: bool = False
 
 
 @dataclass(frozen=True)

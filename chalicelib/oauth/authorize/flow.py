@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import urlencode
 
-from ...domain import ACTIVE, OAuthClient, ServerConfig, UserAccess
+from ...domain import ACTIVE, TRUSTED, OAuthClient, ServerConfig, UserAccess
 from ...policy import AccessRequest, Decision, evaluate
 from ...policy.reasons import Reason
 from .. import minting
@@ -266,7 +266,8 @@ class FrontChannel:
         decision = evaluate(config, AccessRequest(
             client_id=client.client_id, grant_type=params.grant_type, requested_scopes=params.scopes,
             user_id=session.user_id, user_group_ids=frozenset(access.group_ids), consent_granted=consented,
-            user_assigned=access.assigned, prompt_consent=prompt_consent))
+            user_assigned=access.assigned, prompt_consent=prompt_consent,
+            client_trusted=client.consent_method == TRUSTED))
         if not decision.allowed:
             if decision.reason == Reason.CONSENT_REQUIRED:
                 if silent:

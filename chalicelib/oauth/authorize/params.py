@@ -203,8 +203,9 @@ def read(params: Mapping[str, tuple[str, ...]], client: OAuthClient, redirect_ur
         if not CHALLENGE.fullmatch(challenge):  # PKCE-06
             raise RedirectError("invalid_request", "The 'code_challenge' parameter is malformed: an S256 challenge "
                                 "is 43 base64url characters.")
-    if CODE in kinds and challenge is None and client.token_endpoint_auth_method == "none":
-        raise RedirectError("invalid_request", "PKCE code challenge is required by the application.")  # PKCE-08
+    # PKCE-08 for public clients; any app whose settings require PKCE (Okta's pkce_required) likewise.
+    if CODE in kinds and challenge is None and (client.token_endpoint_auth_method == "none" or client.pkce_required):
+        raise RedirectError("invalid_request", "PKCE code challenge is required by the application.")
     if CODE not in kinds and challenge is not None:
         challenge = method = None  # no code, nothing to bind the challenge to
 

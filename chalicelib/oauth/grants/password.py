@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ...domain import TRUSTED
 from ...policy import AccessRequest, evaluate
 from ..context import OAuthServices
 from ..directory import Directory
@@ -64,7 +65,8 @@ class PasswordGrant:
             raise InvalidGrantError(INVALID_CREDENTIALS)
         decision = evaluate(config, AccessRequest(
             client_id=client.client_id, grant_type=self.grant_type, requested_scopes=scopes, user_id=user.id,
-            user_group_ids=frozenset(access.group_ids), user_assigned=access.assigned))
+            user_group_ids=frozenset(access.group_ids), user_assigned=access.assigned,
+            client_trusted=client.consent_method == TRUSTED))
         if not decision.allowed:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)

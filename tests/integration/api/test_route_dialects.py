@@ -9,7 +9,8 @@ FRONT_CHANNEL = ("/v1/authorize", "/signin", "/consent", "/v1/logout")
 
 
 def expected_dialect(path: str) -> errors.Dialect:
-    if path.startswith(("/api/v1/", "/oauth2/v1/clients")) or path == "/oauth2/{authServerId}/v1/keys":
+    if path.startswith(("/api/v1/", "/oauth2/v1/clients")) or path in ("/oauth2/{authServerId}/v1/keys",
+                                                                       "/.well-known/okta-organization"):
         return errors.OKTA_JSON
     if path.startswith("/oauth2/{authServerId}/") and path.endswith(FRONT_CHANNEL):
         return errors.HTML_PAGE

@@ -18,6 +18,7 @@ from chalicelib.claims.errors import TooManyGroupsError
 from chalicelib.errors import (
     ConcurrentWriteError,
     ConflictError,
+    DeleteActiveAppError,
     ForbiddenError,
     InvalidPagingError,
     MalformedBodyError,
@@ -89,6 +90,7 @@ EXPECTED: dict[type[BaseException], tuple[tuple[str, int, str], ...]] = {
     InvalidPagingError: (("okta", 400, "E0000029"), OAUTH_500, PAGE_500),
     NotFoundError: (("okta", 404, "E0000007"), ("okta", 404, "E0000007"), ("page", 404, "not_found")),
     ForbiddenError: (("okta", 403, "E0000006"), OAUTH_500, PAGE_500),
+    DeleteActiveAppError: (("okta", 403, "E0000056"), OAUTH_500, PAGE_500),
     ConflictError: (("okta", 409, "E0000195"), OAUTH_500, PAGE_500),
     ConcurrentWriteError: (("okta", 409, "E0000195"), OAUTH_500, PAGE_500),
     PreconditionFailedError: (("okta", 412, "E0000195"), OAUTH_500, PAGE_500),
