@@ -11,7 +11,7 @@ from typing import Any
 
 from ...claims.builder import ClaimExplanation, ClaimReason, explain_claims
 from ...claims.errors import TooManyGroupsError
-from ...domain import ACTIVE, ServerConfig
+from ...domain import ACTIVE, TRUSTED, ServerConfig
 from ...oauth import minting
 from ...oauth.authorize import params as authorize_params
 from ...oauth.client_auth import FAILED as CLIENT_AUTH_FAILED
@@ -117,7 +117,7 @@ class PreviewRun:
         return AccessRequest(client_id=request.client_id, grant_type=request.grant_type,
                              requested_scopes=request.scopes, user_id=access.user.id,
                              user_group_ids=frozenset(access.group_ids), user_assigned=access.assigned,
-                             consent_granted=consent_granted)
+                             consent_granted=consent_granted, client_trusted=self.client.consent_method == TRUSTED)
 
     def _openid_missing(self, scopes: tuple[str, ...] | None) -> bool:
         """``/v1/authorize``'s rule: an ID token needs ``openid`` among the requested scopes, and so does any of
