@@ -2,6 +2,8 @@
 REDIR-07, REDIR-10..12, REDIR-15, REDIR-18, IDT-07, IDT-08, PKCE-06..08, okta-api.md 7.3 / 7.9."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chalicelib.domain import OAuthClient
@@ -158,6 +160,14 @@ def test_pkce06_pkce07_pkce08_at_the_authorize_endpoint():
     refused("invalid_request", code_challenge_method="S256")
     assert refused("invalid_request", PUBLIC) == "PKCE code challenge is required by the application."
     assert read(PUBLIC, code_challenge=CHALLENGE, code_challenge_method="S256").code_challenge == CHALLENGE
+
+
+def test_an_app_that_requires_pkce_gets_no_code_without_a_challenge():
+    """Okta's ``pkce_required`` (Apps API): a confidential web app may require PKCE too."""
+    strict = replace(registered(), pkce_required=True)
+    assert refused("invalid_request", strict) == "PKCE code challenge is required by the application."
+    assert read(strict, code_challenge=CHALLENGE, code_challenge_method="S256").code_challenge == CHALLENGE
+    assert read(replace(registered(), pkce_required=False)).code_challenge is None
 
 
 def test_login_hint_is_capped():

@@ -89,7 +89,7 @@ def cc(*scopes: str, client: str = "client1", none: bool = False) -> AccessReque
 
 def for_user(*scopes: str, user: str = "user1", groups: tuple[str, ...] = (), grant: str = "authorization_code",
              client: str = "client1", none: bool = False, consent: tuple[str, ...] = (), assigned: bool = True,
-             prompt_consent: bool = False) -> AccessRequest:
+             prompt_consent: bool = False, trusted: bool = False) -> AccessRequest:
     return AccessRequest(client_id=client, grant_type=grant, requested_scopes=None if none else tuple(scopes),
                          user_id=user, user_group_ids=frozenset(groups), consent_granted=frozenset(consent),
-                         user_assigned=assigned, prompt_consent=prompt_consent)
+                         user_assigned=assigned, prompt_consent=prompt_consent, client_trusted=trusted)

@@ -274,6 +274,17 @@ CONSENT_CASES = [
     ("user: IMPLICIT never needs consent", for_user("openid", "api:read", prompt_consent=True), Reason.GRANTED, ()),
     ("password grant: same consent rule", for_user("api:admin", grant="password"), Reason.CONSENT_REQUIRED,
      ("api:admin",)),
+    # okta-api.md 4.5: a TRUSTED app (Apps API default) asks only when the request says prompt=consent.
+    ("trusted app: REQUIRED without prompt=consent is granted", for_user("openid", "api:admin", trusted=True),
+     Reason.GRANTED, ()),
+    ("trusted app: password grant likewise", for_user("api:admin", grant="password", trusted=True), Reason.GRANTED,
+     ()),
+    ("trusted app: prompt=consent asks REQUIRED and FLEXIBLE",
+     for_user("api:admin", "api:write", "openid", prompt_consent=True, trusted=True), Reason.CONSENT_REQUIRED,
+     ("api:admin", "api:write")),
+    ("trusted app: client credentials still never get REQUIRED",
+     AccessRequest(client_id="client1", grant_type="client_credentials", requested_scopes=("api:admin",),
+                   client_trusted=True), Reason.CONSENT_REQUIRED, ("api:admin",)),
 ]
 
 
