@@ -1,4 +1,4 @@
-"""Every response the suite recorded, checked against Okta's published OpenAPI spec (see ``e2e_openapi.py``).
+"""Every response the suite recorded, checked against Okta's published OpenAPI specs (see ``e2e_openapi.py``).
 
 Both tests are marked ``e2e_final``: conftest runs them after every other test, so the recorder holds the whole
 session's traffic. The first proves the validator rejects what it must (a validator that validates nothing must
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e_openapi import REFERENCE_DIR_SETTING, Conformance, spec_path, summarise
+from e2e_openapi import REFERENCE_DIR_SETTING, Conformance, spec_paths, summarise
 from e2e_support import NOT_RUN_KEY, SUMMARY_KEY, Exchange, call, expect, server_body
 
 NOT_RUN_MESSAGE = (f"Okta OpenAPI conformance check NOT RUN: {REFERENCE_DIR_SETTING} is not set (CI's .ci/run sets it to "
@@ -26,12 +26,12 @@ PROBE_MODULE = "tests/e2e/test_e2e_bad_input_probe.py"
 
 @pytest.fixture(scope="module")
 def conformance(request) -> Conformance:
-    path = spec_path()
-    if path is None:
+    paths = spec_paths()
+    if paths is None:
         # A user's clone has no ../shared: this check cannot run there, and the session's summary says so plainly.
         request.config.stash[NOT_RUN_KEY] = NOT_RUN_MESSAGE
         pytest.skip(NOT_RUN_MESSAGE)
-    return Conformance(path)
+    return Conformance(paths)
 
 
 def _with_body(exchange: Exchange, body) -> Exchange:
@@ -85,7 +85,7 @@ def test_validator_rejects_what_it_must(conformance, okta_client, recorder, requ
 def test_recorded_traffic_conforms_to_okta_spec(conformance, recorder, request):
     exchanges = recorder.snapshot()
     verdicts = [conformance.check(e) for e in exchanges]
-    summary = summarise(verdicts)
+    summary = summarise(verdicts, conformance.spec_names)
     request.config.stash[SUMMARY_KEY] = summary
 
     # What this run had to cover: the operations declared by every collected module of this suite.
