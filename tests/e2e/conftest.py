@@ -298,6 +298,9 @@ def _summary_sections(config: pytest.Config) -> list[tuple[str, str]]:
         lines = [f"recorded {summary['recorded']}, validated {summary['validated']} "
                  f"({len(summary['by_operation'])} operations), skipped (path not in spec) "
                  f"{summary['skipped_not_in_spec']}, failed {summary['failed']}"]
+        for name, counts in summary["by_spec"].items():
+            lines.append(f"  {name}: validated {counts['validated']} ({counts['operations']} operations), "
+                         f"failed {counts['failed']}")
         for entry, count in sorted(summary["undocumented_statuses_used"].items()):
             lines.append(f"  allow-listed undocumented status: {entry} x{count}")
         sections.append(("Okta OpenAPI conformance of recorded exchanges", "\n".join(lines)))

@@ -1,6 +1,8 @@
-"""Checks recorded exchanges against Okta's published OpenAPI spec (the custom-authorization-server subset).
+"""Checks recorded exchanges against Okta's published OpenAPI specs: the custom-authorization-server subset and the
+applications + System Log subset (``SPEC_NAMES``).
 
-For every recorded response whose path is in the spec:
+Each recorded response is checked against the one spec whose paths hold its path (no path is in two specs: that is
+checked when they are loaded). The same rules hold for every spec; for every recorded response whose path is in one:
 
 * the operation (path + method) must exist, and the status must be one the spec documents for it; the only
   exceptions are the statuses of ``UNDOCUMENTED_STATUSES`` below, each a deliberate, commented decision;
@@ -12,7 +14,7 @@ For every recorded response whose path is in the spec:
   ``errorLink == errorCode``, ``errorId`` and ``errorCauses[]`` (what Okta sends and the SDK needs, clients.md
   row 6).
 
-Responses to paths the spec does not have (``/api/v1/api-tokens``, unknown paths) are recorded but skipped.
+Responses to paths no spec has (``/api/v1/api-tokens``, ``/api/v1/users``, unknown paths) are recorded but skipped.
 """
 from __future__ import annotations
 
@@ -31,24 +33,26 @@ from openapi_schema_validator import OAS30Validator
 
 from e2e_support import Exchange
 
-# Okta's spec, cut to /api/v1/authorizationServers (see its header). It is not part of the repository: CI has it in
-# ../shared/reference and `.ci/run` names that directory in TOKENMINT_REFERENCE_DIR; a user's clone has none, and
-# then the conformance check does not run (and the test session says so).
+# Okta's spec, cut into subsets (see each file's header): /api/v1/authorizationServers, and /api/v1/apps with
+# GET /api/v1/logs. They are not part of the repository: CI has them in ../shared/reference and `.ci/run` names that
+# directory in TOKENMINT_REFERENCE_DIR; a user's clone has none, and then the conformance check does not run (and the
+# test session says so).
 REFERENCE_DIR_SETTING = "TOKENMINT_REFERENCE_DIR"
-SPEC_NAME = "okta-authorization-servers.openapi.yaml"
+SPEC_NAMES = ("okta-authorization-servers.openapi.yaml", "okta-apps-logs.openapi.yaml")
 
 
-def spec_path(environ: Mapping[str, str] = os.environ) -> Path | None:
-    """Where Okta's spec is, or None when no reference directory is configured. A configured directory without
-    the spec is an error, never a silent skip: CI must not lose the check to a moved file."""
+def spec_paths(environ: Mapping[str, str] = os.environ) -> list[Path] | None:
+    """Where Okta's specs are, or None when no reference directory is configured. A configured directory without
+    every one of them is an error, never a silent skip: CI must not lose (part of) the check to a moved file."""
     directory = environ.get(REFERENCE_DIR_SETTING, "").strip()
     if not directory:
         return None
-    path = Path(directory) / SPEC_NAME
-    if not path.is_file():
-        raise FileNotFoundError(f"{REFERENCE_DIR_SETTING}={directory} does not hold Okta's OpenAPI spec ({SPEC_NAME})")
-    return path
-
+    paths = [Path(directory) / name for name in SPEC_NAMES]
+    missing = [path.name for path in paths if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{REFERENCE_DIR_SETTING}={directory} does not hold Okta's OpenAPI spec(s) "
+                                f"{', '.join(missing)}")
+    return paths
 
 
 @dataclass(frozen=True)
@@ -70,14 +74,20 @@ class Allowance:
 # The paged lists: a bad `limit` or `after` is Okta's "Invalid paging request." on each of them, refresh tokens
 # included (found by tests/e2e/test_e2e_bad_input_probe.py; the spec documents no 400 on any list).
 LIST_OPERATIONS = frozenset({"listAuthorizationServers", "listOAuth2Scopes",
-                             "listRefreshTokensForAuthorizationServerAndClient"})
+                             "listRefreshTokensForAuthorizationServerAndClient",
+                             # okta-apps-logs: the lists whose operation takes `limit`/`after` and documents no 400.
+                             # Not listLogEvents (it documents 400, so openapi-core checks it like any documented
+                             # status), nor listOAuth2ClientSecrets, listJwk, listScopeConsentGrants (no paging).
+                             "listApplications", "listApplicationUsers", "listApplicationGroupAssignments",
+                             "listOAuth2TokensForApplication"})
 
-# Every status tokenmint may answer that Okta's spec does not document for that operation. Okta's spec documents
-# 403 and 429 everywhere, 400 on create/replace and 404 on everything below a server; it is silent on the following.
+# Every status tokenmint may answer that Okta's specs do not document for that operation (the same list for every
+# spec). Okta documents 403 and 429 everywhere, 400 on create/replace and 404 on everything below a server or app;
+# it is silent on the following.
 # Each body must still be Okta's Error object with one of the listed error codes. Nothing else is tolerated.
 UNDOCUMENTED_STATUSES: tuple[Allowance, ...] = (
-    # Real Okta answers a missing/invalid API token with 401 E0000011 on every endpoint; the spec lists 401 only for
-    # the resourceservercredentials operations.
+    # Real Okta answers a missing/invalid API token with 401 E0000011 on every endpoint; the specs list 401 only for
+    # the resourceservercredentials and the apps' credentials (secrets, jwks) operations.
     Allowance(401, frozenset({"E0000011"}), "invalid or missing API token (Okta does this on every endpoint)"),
     # The paged lists refuse a bad `limit` (< 1, not a number) or a malformed `after` cursor. Okta's error
     # catalogue has E0000029 "Invalid paging request." for exactly this, but the spec lists no 400 on these GETs.
@@ -102,6 +112,7 @@ UNDOCUMENTED_STATUSES: tuple[Allowance, ...] = (
 class Verdict:
     exchange: Exchange
     kind: str  # "validated" | "not-in-spec"
+    spec: str | None = None  # file name of the spec it was validated against
     operation_id: str | None = None
     allowance: Allowance | None = None
     problems: list[str] = field(default_factory=list)
@@ -114,8 +125,11 @@ class _Operation:
     has_content: dict[str, bool]  # documented status -> response has a content map
 
 
-class Conformance:
+class SpecConformance:
+    """The checks against one spec file."""
+
     def __init__(self, spec_path: Path) -> None:
+        self.name = spec_path.name
         self.raw_spec = yaml.safe_load(spec_path.read_text())
         self.spec = self._normalised(self.raw_spec)
         self.api = OpenAPI.from_dict(self.spec)
@@ -172,6 +186,13 @@ class Conformance:
     def operation_ids(self) -> set[str]:
         return {op.operation_id for _p, _t, ops in self._paths for op in ops.values()}
 
+    @property
+    def templates(self) -> list[str]:
+        return [template for _p, template, _ops in self._paths]
+
+    def holds(self, path: str) -> bool:
+        return any(pattern.match(path) for pattern, _template, _operations in self._paths)
+
     def find(self, method: str, path: str) -> tuple[bool, _Operation | None]:
         """(path is in the spec, the operation for this method or None)."""
         for pattern, _template, operations in self._paths:
@@ -186,7 +207,7 @@ class Conformance:
         in_spec, operation = self.find(exchange.method, url.path)
         if not in_spec:
             return Verdict(exchange, "not-in-spec")
-        verdict = Verdict(exchange, "validated", operation.operation_id if operation else None)
+        verdict = Verdict(exchange, "validated", self.name, operation.operation_id if operation else None)
         status = str(exchange.status)
         error_code = self._error_code(exchange)
 
@@ -271,13 +292,63 @@ class Conformance:
         return problems
 
 
-def summarise(verdicts: Iterable[Verdict]) -> dict[str, Any]:
+def _templates_overlap(a: str, b: str) -> bool:
+    """Whether some concrete path matches both templates (a parameter segment matches any literal)."""
+    left, right = a.strip("/").split("/"), b.strip("/").split("/")
+    return len(left) == len(right) and all(x == y or x.startswith("{") or y.startswith("{")
+                                           for x, y in zip(left, right))
+
+
+class Conformance:
+    """Every spec of ``SPEC_NAMES``: an exchange is checked against the spec whose paths hold its path.
+
+    The specs must not share a path (a path in two specs could pass against the laxer one) nor an operation id (the
+    summary and the coverage requirement of test_e2e_openapi.py name operations by id alone); loading refuses both.
+    """
+
+    def __init__(self, spec_paths: Iterable[Path]) -> None:
+        self.specs = [SpecConformance(path) for path in spec_paths]
+        for i, first in enumerate(self.specs):
+            for second in self.specs[i + 1:]:
+                shared = [f"{a} ~ {b}" for a in first.templates for b in second.templates if _templates_overlap(a, b)]
+                if shared:
+                    raise ValueError(f"{first.name} and {second.name} share paths: {shared}")
+                same_ids = first.operation_ids & second.operation_ids
+                if same_ids:
+                    raise ValueError(f"{first.name} and {second.name} share operation ids: {sorted(same_ids)}")
+
+    @property
+    def spec_names(self) -> list[str]:
+        return [spec.name for spec in self.specs]
+
+    @property
+    def operation_ids(self) -> set[str]:
+        return set().union(*(spec.operation_ids for spec in self.specs))
+
+    def spec_for(self, path: str) -> SpecConformance | None:
+        return next((spec for spec in self.specs if spec.holds(path)), None)
+
+    def check(self, exchange: Exchange) -> Verdict:
+        spec = self.spec_for(urlsplit(exchange.url).path)
+        return spec.check(exchange) if spec else Verdict(exchange, "not-in-spec")
+
+
+def summarise(verdicts: Iterable[Verdict], spec_names: Iterable[str] = ()) -> dict[str, Any]:
+    """Counts for the session's summary; ``by_spec`` lists every loaded spec, even one no exchange reached (so the
+    summary shows a spec that went unexercised)."""
     verdicts = list(verdicts)
     validated = [v for v in verdicts if v.kind == "validated"]
     by_operation: dict[str, int] = {}
     for v in validated:
         if v.operation_id:
             by_operation[v.operation_id] = by_operation.get(v.operation_id, 0) + 1
+    by_spec: dict[str, dict[str, int]] = {name: {"validated": 0, "failed": 0, "operations": 0} for name in spec_names}
+    for v in validated:
+        counts = by_spec.setdefault(v.spec or "?", {"validated": 0, "failed": 0, "operations": 0})
+        counts["validated"] += 1
+        counts["failed"] += bool(v.problems)
+    for name, counts in by_spec.items():
+        counts["operations"] = len({v.operation_id for v in validated if v.spec == name and v.operation_id})
     allowances: dict[str, int] = {}
     for v in validated:
         if v.allowance:
@@ -289,5 +360,6 @@ def summarise(verdicts: Iterable[Verdict]) -> dict[str, Any]:
         "skipped_not_in_spec": len(verdicts) - len(validated),
         "failed": sum(1 for v in verdicts if v.problems),
         "by_operation": by_operation,
+        "by_spec": by_spec,
         "undocumented_statuses_used": allowances,
     }
