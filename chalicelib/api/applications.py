@@ -71,16 +71,22 @@ def delete_application(appId: str) -> Response:
     return no_content()
 
 
+def _empty_200() -> Response:
+    """Okta's spec documents the app lifecycle answers as 200 without content (recorded Okta traffic shows ``{}``;
+    an empty body reads the same to every client, and never claims to be JSON)."""
+    return Response(body="", status_code=200, headers={"Content-Type": "text/plain"})
+
+
 @routes.route(APP + "/lifecycle/activate", methods=["POST"])
 def activate_application(appId: str) -> Response:
     get_container().applications.activate(appId)
-    return json_response({})
+    return _empty_200()
 
 
 @routes.route(APP + "/lifecycle/deactivate", methods=["POST"])
 def deactivate_application(appId: str) -> Response:
     get_container().applications.deactivate(appId)
-    return json_response({})
+    return _empty_200()
 
 
 # -- client secrets ----------------------------------------------------------------------------------------------

@@ -93,10 +93,11 @@ def app_user_status(u: User) -> str:
 
 
 def app_user(a: AppUserAssignment, u: User, base: str, scope: str = "USER") -> dict[str, Any]:
+    """Okta's AppUser. ``externalId`` (the id in a provisioned app) is left out: tokenmint provisions nowhere, and
+    the spec types it as a plain string, never null."""
     app_href = f"{base}{APPS}/{a.client_id}"
     return {
         "id": u.id,
-        "externalId": None,
         "created": okta_time(a.created),
         "lastUpdated": okta_time(a.last_updated),
         "scope": scope,
