@@ -137,6 +137,11 @@ WRITES = [
     Write("move trusted origin", _trusted_origin,
           lambda api, c: api.put(f"{ORIGINS}/{c['oid']}", _origin_body("moved", "https://moved.example"))),
     Write("delete trusted origin", _trusted_origin, lambda api, c: api.delete(f"{ORIGINS}/{c['oid']}")),
+    Write("create app", lambda api: {}, lambda api, c: api.post("/api/v1/apps", {
+        "name": "oidc_client", "signOnMode": "OPENID_CONNECT", "label": "faulty-app-2",
+        "settings": {"oauthClient": {"application_type": "service", "grant_types": ["client_credentials"]}}})),
+    Write("second app secret", _client, lambda api, c: api.post(f"/api/v1/apps/{c['cid']}/credentials/secrets")),
+    Write("deactivate app", _client, lambda api, c: api.post(f"/api/v1/apps/{c['cid']}/lifecycle/deactivate")),
 ]
 
 
@@ -160,7 +165,9 @@ def public_state(api) -> dict[str, Any]:
                       "rules": {p["id"]: api.get(f"{SERVERS}/{sid}/policies/{p['id']}/rules").data
                                 for p in policies}}
     for client in state["clients"]:
-        state[client["client_id"]] = api.get(f"/api/v1/apps/{client['client_id']}/groups").data
+        app = f"/api/v1/apps/{client['client_id']}"
+        state[client["client_id"]] = {"groups": api.get(f"{app}/groups").data, "app": api.get(app).data,
+                                      "secrets": api.get(f"{app}/credentials/secrets").data}
     return state
 
 
