@@ -13,6 +13,7 @@ from botocore.config import Config as BotoConfig
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
 from .admin.app_credentials import AppCredentialService
+from .admin.app_tokens import AppTokenAdmin
 from .admin.applications import ApplicationService
 from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore, NotifyingTrustedOriginStore
 from .admin.claims import ClaimService
@@ -163,6 +164,11 @@ class Container:
     def refresh_token_admin(self) -> RefreshTokenAdmin:
         """The refresh-token management API (admin/refresh_tokens.py) over the token path's RefreshTokens."""
         return RefreshTokenAdmin(self.servers, self.clients, self.refresh_tokens, self.clock)
+
+    @property
+    def app_tokens(self) -> AppTokenAdmin:
+        """An app's refresh tokens at every server (admin/app_tokens.py)."""
+        return AppTokenAdmin(self.applications, self.servers, self.refresh_token_admin)
 
     @property
     def token_preview(self) -> TokenPreviewService:

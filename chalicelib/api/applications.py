@@ -14,7 +14,9 @@ from . import app_render as render
 from . import errors
 from .context import base
 from .directory_render import APPS
-from .http import etag, if_match, json_response, no_content, read_json
+from ..admin.refresh_tokens import parse_token_limit
+from .http import etag, if_match, json_response, link_header, no_content, read_json
+from .refresh_tokens import render_token
 from .listing import list_page
 from .routing import AdminRoutes, Routes
 
@@ -164,6 +166,47 @@ def activate_client_jwk(appId: str, keyId: str) -> Response:
 def deactivate_client_jwk(appId: str, keyId: str) -> Response:
     key = get_container().app_credentials.set_jwk_status(appId, keyId, INACTIVE)
     return json_response(render.jwk(key, base(bp.current_request), appId))
+
+
+# -- the app's refresh tokens (at every authorization server) ----------------------------------------------------
+
+TOKENS = APP + "/tokens"
+
+
+def _expand() -> bool:
+    params = bp.current_request.query_params or {}
+    return "scope" in [v.strip() for v in (params.get("expand") or "").split(",")]
+
+
+@routes.route(TOKENS, methods=["GET"])
+def list_o_auth2_tokens_for_application(appId: str) -> Response:
+    request = bp.current_request
+    params = request.query_params or {}
+    views, cursor = get_container().app_tokens.list(appId, parse_token_limit(params.get("limit")),
+                                                    params.get("after"))
+    url = base(request)
+    headers = link_header(url, f"{APPS}/{appId}/tokens", {"expand": params.get("expand"),
+                                                         "limit": params.get("limit"),
+                                                         "after": params.get("after")}, cursor)
+    return json_response([render_token(v, url, _expand()) for v in views], headers=headers)
+
+
+@routes.route(TOKENS, methods=["DELETE"])
+def revoke_o_auth2_tokens_for_application(appId: str) -> Response:
+    get_container().app_tokens.revoke_all(appId)
+    return no_content()
+
+
+@routes.route(TOKENS + "/{tokenId}", methods=["GET"])
+def get_o_auth2_token_for_application(appId: str, tokenId: str) -> Response:
+    return json_response(render_token(get_container().app_tokens.get(appId, tokenId), base(bp.current_request),
+                                      _expand()))
+
+
+@routes.route(TOKENS + "/{tokenId}", methods=["DELETE"])
+def revoke_o_auth2_token_for_application(appId: str, tokenId: str) -> Response:
+    get_container().app_tokens.revoke(appId, tokenId)
+    return no_content()
 
 
 # -- what Terraform's provider calls besides ----------------------------------------------------------------------

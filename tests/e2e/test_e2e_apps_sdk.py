@@ -19,7 +19,8 @@ OKTA_SPEC_OPERATIONS = {
     "listApplications", "createApplication", "getApplication", "replaceApplication", "deleteApplication",
     "activateApplication", "deactivateApplication", "listOAuth2ClientSecrets", "createOAuth2ClientSecret",
     "getOAuth2ClientSecret", "deleteOAuth2ClientSecret", "deactivateOAuth2ClientSecret", "listJwk",
-    "getJwk", "deletejwk", "deactivateOAuth2ClientJsonWebKey",
+    "getJwk", "deletejwk", "deactivateOAuth2ClientJsonWebKey", "listOAuth2TokensForApplication",
+    "revokeOAuth2TokensForApplication",
 }  # not addJwk: the SDK cannot send an RSA key (see test_the_sdk_manages_client_jwks)
 
 
@@ -104,6 +105,9 @@ def test_the_sdk_rotates_client_secrets(okta_client):
         [left] = expect(200, okta_client.list_o_auth2_client_secrets(app.id))
         assert left.id == second.id
         assert expect(200, okta_client.get_o_auth2_client_secret(app.id, second.id)).id == second.id
+        # the app's refresh tokens at every server: none yet; revoking them all is fine
+        assert expect(200, okta_client.list_o_auth2_tokens_for_application(app.id)) == []
+        expect(204, okta_client.revoke_o_auth2_tokens_for_application(app.id))
     finally:
         remove(okta_client, app.id)
 
