@@ -13,6 +13,7 @@ from botocore.config import Config as BotoConfig
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
 from .admin.app_credentials import AppCredentialService
+from .admin.app_grants import AppGrantService
 from .admin.app_tokens import AppTokenAdmin
 from .admin.applications import ApplicationService
 from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore, NotifyingTrustedOriginStore
@@ -81,6 +82,7 @@ class Container:
     # Okta's Applications API over the same client records (admin/applications.py, admin/app_credentials.py).
     applications: ApplicationService
     app_credentials: AppCredentialService
+    app_grants: AppGrantService
     # Trusted origins (Okta's API); their CORS scope opens the OAuth endpoints to browser apps (oauth/cors.py).
     trusted_origins: TrustedOriginService
 
@@ -105,6 +107,7 @@ class Container:
         clients = ClientService(client_store, clock)
         applications = ApplicationService(clients, client_store, clock)
         app_credentials = AppCredentialService(applications, clients, clock)
+        app_grants = AppGrantService(applications, clients, clock)
         trusted_origins = TrustedOriginService(NotifyingTrustedOriginStore(storage.trusted_origins, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
@@ -157,6 +160,7 @@ class Container:
             app_assignments=app_assignments,
             applications=applications,
             app_credentials=app_credentials,
+            app_grants=app_grants,
             trusted_origins=trusted_origins,
         )
 

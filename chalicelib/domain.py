@@ -230,6 +230,8 @@ class OAuthClient:
     pkce_required: bool = False
     initiate_login_uri: str | None = None
     app: Mapping[str, Any] | None = None
+    # Okta scopes an admin granted the app for the org authorization server (Okta's app grants).
+    scope_grants: tuple["ScopeGrant", ...] = ()
 
     @property
     def active(self) -> bool:
@@ -253,6 +255,18 @@ class OAuthClient:
             return {"keys": []}
         return {"keys": [{k: v for k, v in key.items() if k not in JWK_MANAGEMENT_MEMBERS}
                          for key in keys if isinstance(key, dict) and key.get("status", ACTIVE) == ACTIVE]}
+
+
+@dataclass(frozen=True)
+class ScopeGrant:
+    """An admin's grant of one Okta scope (``okta.*``) to an app (Okta's OAuth2ScopeConsentGrant, source ADMIN)."""
+
+    id: str
+    issuer: str
+    scope_id: str
+    created: datetime
+    created_by: str | None
+    created_by_type: str
 
 
 # What the Applications API adds to a client's JWKs (never part of the key itself).

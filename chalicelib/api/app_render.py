@@ -9,7 +9,7 @@ from typing import Any
 from ..admin.app_credentials import secret_hash_view
 from ..admin.app_fields import APP_NAME, SIGN_ON_MODE
 from ..clock import okta_time
-from ..domain import ACTIVE, ClientSecret, OAuthClient
+from ..domain import ACTIVE, ClientSecret, OAuthClient, ScopeGrant
 from .directory_render import APPS
 from .render import link
 
@@ -51,6 +51,21 @@ def client_secret(secret: ClientSecret, base: str, app_id: str, value: str | Non
     return {"id": secret.id, "status": secret.status, **({"client_secret": value} if value else {}),
             "secret_hash": secret_hash_view(secret), "created": okta_time(secret.created),
             "lastUpdated": okta_time(secret.last_updated), "_links": links}
+
+
+def scope_grant(g: ScopeGrant, c: OAuthClient, base: str, expand: bool = False) -> dict[str, Any]:
+    """Okta's OAuth2ScopeConsentGrant of an admin's grant (source ADMIN, status ACTIVE: a revoked one is gone)."""
+    href = app_href(base, c.client_id)
+    return {
+        "id": g.id, "status": ACTIVE, "created": okta_time(g.created),
+        **({"createdBy": {"id": g.created_by, "type": g.created_by_type}} if g.created_by else {}),
+        "lastUpdated": okta_time(g.created), "issuer": g.issuer, "clientId": c.client_id, "scopeId": g.scope_id,
+        "source": "ADMIN",
+        **({"_embedded": {"scope": {"id": g.scope_id}}} if expand else {}),
+        "_links": {"app": {"href": href, "title": c.client_name},
+                   "self": link(f"{href}/grants/{g.id}", "GET", "DELETE"),
+                   "client": {"href": f"{base}/oauth2/v1/clients/{c.client_id}", "title": c.client_name}},
+    }
 
 
 def _oauth_settings(c: OAuthClient, base: str) -> dict[str, Any]:

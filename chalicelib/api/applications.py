@@ -18,7 +18,7 @@ from ..admin.refresh_tokens import parse_token_limit
 from .http import etag, if_match, json_response, link_header, no_content, read_json
 from .refresh_tokens import render_token
 from .listing import list_page
-from .routing import AdminRoutes, Routes
+from .routing import AdminRoutes, Routes, current_token
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
@@ -206,6 +206,46 @@ def get_o_auth2_token_for_application(appId: str, tokenId: str) -> Response:
 @routes.route(TOKENS + "/{tokenId}", methods=["DELETE"])
 def revoke_o_auth2_token_for_application(appId: str, tokenId: str) -> Response:
     get_container().app_tokens.revoke(appId, tokenId)
+    return no_content()
+
+
+# -- app grants of Okta scopes (for the org authorization server) ------------------------------------------------
+
+GRANTS = APP + "/grants"
+
+
+def _actor() -> tuple[str | None, str]:
+    token = current_token(bp.current_request.headers)
+    if token is None:
+        return None, "User"
+    return (token.user_id, "User") if token.user_id else (token.id, "ApiToken")
+
+
+@routes.route(GRANTS, methods=["GET"])
+def list_scope_consent_grants(appId: str) -> Response:
+    container, url = get_container(), base(bp.current_request)
+    app = container.applications.get(appId)
+    return json_response([render.scope_grant(g, app, url, _expand()) for g in container.app_grants.list(appId)])
+
+
+@routes.route(GRANTS, methods=["POST"])
+def grant_consent_to_scope(appId: str) -> Response:
+    container, url = get_container(), base(bp.current_request)
+    made = container.app_grants.grant(appId, read_json(bp.current_request), url, _actor())
+    return json_response(render.scope_grant(made, container.applications.get(appId), url), status=201)
+
+
+@routes.route(GRANTS + "/{grantId}", methods=["GET"])
+def get_scope_consent_grant(appId: str, grantId: str) -> Response:
+    container = get_container()
+    grant = container.app_grants.get(appId, grantId)
+    return json_response(render.scope_grant(grant, container.applications.get(appId), base(bp.current_request),
+                                            _expand()))
+
+
+@routes.route(GRANTS + "/{grantId}", methods=["DELETE"])
+def revoke_scope_consent_grant(appId: str, grantId: str) -> Response:
+    get_container().app_grants.revoke(appId, grantId)
     return no_content()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from ..keys.lifecycle import KeyRecord
 from ..domain import (
     ClientSecret,
+    ScopeGrant,
     ApiToken,
     AppGroupAssignment,
     AppUserAssignment,
@@ -193,6 +194,9 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         "consentMethod": c.consent_method, "pkceRequired": c.pkce_required,
         **({"initiateLoginUri": c.initiate_login_uri} if c.initiate_login_uri else {}),
         **({"app": dict(c.app)} if c.app is not None else {}),
+        **({"scopeGrants": [{"id": g.id, "issuer": g.issuer, "scopeId": g.scope_id, "created": _ts(g.created),
+                             "createdBy": g.created_by, "createdByType": g.created_by_type}
+                            for g in c.scope_grants]} if c.scope_grants else {}),
     }
 
 
@@ -221,6 +225,9 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         consent_method=doc.get("consentMethod", "REQUIRED"),
         pkce_required=doc.get("pkceRequired", doc["tokenEndpointAuthMethod"] == "none"),
         initiate_login_uri=doc.get("initiateLoginUri"), app=doc.get("app"),
+        scope_grants=tuple(ScopeGrant(g["id"], g["issuer"], g["scopeId"], _dt(g["created"]),  # type: ignore[arg-type]
+                                      g.get("createdBy"), g.get("createdByType", "User"))
+                           for g in doc.get("scopeGrants", ())),
     )
 
 

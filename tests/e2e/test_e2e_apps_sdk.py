@@ -20,7 +20,8 @@ OKTA_SPEC_OPERATIONS = {
     "activateApplication", "deactivateApplication", "listOAuth2ClientSecrets", "createOAuth2ClientSecret",
     "getOAuth2ClientSecret", "deleteOAuth2ClientSecret", "deactivateOAuth2ClientSecret", "listJwk",
     "getJwk", "deletejwk", "deactivateOAuth2ClientJsonWebKey", "listOAuth2TokensForApplication",
-    "revokeOAuth2TokensForApplication",
+    "revokeOAuth2TokensForApplication", "listScopeConsentGrants", "grantConsentToScope", "getScopeConsentGrant",
+    "revokeScopeConsentGrant",
 }  # not addJwk: the SDK cannot send an RSA key (see test_the_sdk_manages_client_jwks)
 
 
@@ -132,5 +133,19 @@ def test_the_sdk_manages_client_jwks(okta_client, http, stack, admin_headers):
         assert enum_value(getattr(off, "actual_instance", off).status) == "INACTIVE"
         expect(204, okta_client.deletejwk(app.id, key_id))
         assert expect(200, okta_client.list_jwk(app.id)) == []
+    finally:
+        remove(okta_client, app.id)
+
+
+def test_the_sdk_grants_an_app_okta_scopes(okta_client, stack):
+    app = expect(200, okta_client.create_application(oidc_app(f"sdk-grants-{uuid.uuid4().hex[:8]}")))
+    try:
+        body = models.OAuth2ScopeConsentGrant.from_dict({"issuer": stack.base_url, "scopeId": "okta.apps.read"})
+        made = expect(201, okta_client.grant_consent_to_scope(app.id, body))
+        assert (made.scope_id, enum_value(made.source), made.client_id) == ("okta.apps.read", "ADMIN", app.id)
+        assert [g.id for g in expect(200, okta_client.list_scope_consent_grants(app.id))] == [made.id]
+        assert expect(200, okta_client.get_scope_consent_grant(app.id, made.id)).scope_id == "okta.apps.read"
+        expect(204, okta_client.revoke_scope_consent_grant(app.id, made.id))
+        assert expect(200, okta_client.list_scope_consent_grants(app.id)) == []
     finally:
         remove(okta_client, app.id)

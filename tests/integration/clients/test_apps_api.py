@@ -308,3 +308,33 @@ def test_terraform_s_side_calls(api):
     assert saved.status_code == 200
     assert api.get(path).data == saved.data and saved.data["issuerMode"] == "ORG_URL"
     assert client.http.get(path).status_code == 401  # an admin route like every other
+
+
+# -- app grants of Okta scopes -------------------------------------------------------------------------------------
+
+
+def test_app_grants_of_okta_scopes(api, container, admin_token):
+    app = create(api)
+    grants = f"{APPS}/{app['id']}/grants"
+    assert api.get(grants).data == []
+    made = api.post(grants, {"issuer": BASE, "scopeId": "okta.users.read"})
+    assert made.status_code == 201, made.data
+    grant = made.data
+    token = container.api_tokens.authenticate(admin_token)
+    assert grant["id"].startswith("oag") and grant["status"] == "ACTIVE" and grant["source"] == "ADMIN"
+    assert (grant["issuer"], grant["clientId"], grant["scopeId"]) == (BASE, app["id"], "okta.users.read")
+    assert grant["createdBy"] == {"id": token.id, "type": "ApiToken"}
+    assert grant["_links"]["self"]["href"] == f"{BASE}{grants}/{grant['id']}"
+    expanded = api.get(f"{grants}/{grant['id']}?expand=scope")
+    assert expanded.data["_embedded"] == {"scope": {"id": "okta.users.read"}}
+    assert [g["id"] for g in api.get(grants).data] == [grant["id"]]
+    with nothing_changes():
+        for body, field in (({"issuer": "https://elsewhere.example", "scopeId": "okta.users.read"}, "issuer"),
+                            ({"issuer": BASE, "scopeId": "okta.everything.manage"}, "scopeId"),
+                            ({"issuer": BASE, "scopeId": "okta.users.read"}, "scopeId"),  # granted already
+                            ({}, "issuer")):
+            error = assert_error(api.post(grants, body), 400, "E0000001")
+            assert any(c["errorSummary"].startswith(field) for c in error["errorCauses"]), error
+    assert api.delete(f"{grants}/{grant['id']}").status_code == 204
+    assert_not_found(api.get(f"{grants}/{grant['id']}"), grant["id"], "OAuth2ScopeConsentGrant")
+    assert api.get(grants).data == []
