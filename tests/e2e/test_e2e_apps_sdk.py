@@ -149,3 +149,34 @@ def test_the_sdk_grants_an_app_okta_scopes(okta_client, stack):
         assert expect(200, okta_client.list_scope_consent_grants(app.id)) == []
     finally:
         remove(okta_client, app.id)
+
+
+def test_secret_rotation_end_to_end_at_the_token_endpoint(okta_client, http, stack, admin_headers):
+    """Create a second secret, both work at /v1/token, deactivate the first: only the new one works."""
+    scopes = f"{stack.base_url}/api/v1/authorizationServers/default/scopes"
+    name = f"rotation:{uuid.uuid4().hex[:8]}"
+    scope = http.post(scopes, headers=admin_headers, json={"name": name, "consent": "IMPLICIT",
+                                                           "metadataPublish": "NO_CLIENTS"})
+    assert scope.status_code == 201, scope.text
+    service = models.OpenIdConnectApplication.from_dict({
+        "name": "oidc_client", "signOnMode": "OPENID_CONNECT", "label": f"sdk-rotation-{uuid.uuid4().hex[:8]}",
+        "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+        "settings": {"oauthClient": {"application_type": "service", "grant_types": ["client_credentials"],
+                                     "response_types": ["token"]}}})
+    app = expect(200, okta_client.create_application(service))
+    first = app.credentials.oauth_client.client_secret
+
+    def token(secret: str) -> int:
+        return http.post(f"{stack.base_url}/oauth2/default/v1/token", auth=(app.id, secret),
+                         data={"grant_type": "client_credentials", "scope": name}).status_code
+
+    try:
+        assert token(first) == 200
+        second = expect(201, okta_client.create_o_auth2_client_secret(app.id))
+        assert token(first) == 200 and token(second.client_secret) == 200
+        [old] = [s for s in expect(200, okta_client.list_o_auth2_client_secrets(app.id)) if s.id != second.id]
+        expect(200, okta_client.deactivate_o_auth2_client_secret(app.id, old.id))
+        assert token(first) == 401 and token(second.client_secret) == 200
+    finally:
+        remove(okta_client, app.id)
+        http.delete(f"{scopes}/{scope.json()['id']}", headers=admin_headers)
