@@ -196,7 +196,7 @@ class ClientService:
         return self.save(current, updated), secret
 
     def set_status(self, client_id: str, status: str) -> OAuthClient:
-        """ACTIVE or INACTIVE (no route yet: Okta manages that through its Apps API). An INACTIVE client fails
+        """ACTIVE or INACTIVE (the Apps API's lifecycle, admin/applications.py). An INACTIVE client fails
         client authentication (``verify_secret``); every token issued to it before is dead for good, even if it is
         activated again (``oauth/vouching.py``)."""
         if status not in (ACTIVE, INACTIVE):
