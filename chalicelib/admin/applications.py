@@ -14,7 +14,7 @@ from typing import Any
 from .. import ids
 from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, ClientSecret, OAuthClient
-from ..errors import DeleteActiveAppError, InvalidPagingError, NotFoundError
+from ..errors import DeleteActiveAppError, NotFoundError
 from ..ports import ClientStore, client_list_key, name_key
 from . import directory_search as search
 from .app_fields import APP_NAME, AppFields, read_app
@@ -26,9 +26,10 @@ from .clients import (
     ClientService,
     fresh_secret,
     hash_secret,
+    list_boundary,
     secrets_for,
 )
-from .common import check_if_match, decode_cursor, encode_cursor
+from .common import check_if_match, encode_cursor
 from .jwk_ids import identify_keys
 from .validation import Fields, require_object
 
@@ -60,12 +61,7 @@ class ApplicationService:
         every app); ``filter``: ``id``, ``status`` and ``name`` (Okta's subset)."""
         tree = search.parse(filter_expr, search.FILTER, FILTER_ATTRIBUTES) if filter_expr else None
         prefix = "" if not q or APP_NAME.startswith(q.casefold()) else name_key(q)
-        boundary = None
-        if after:
-            boundary = decode_cursor(after)
-            _, sep, last_id = boundary.rpartition("#")
-            if not sep or not CLIENT_ID.fullmatch(last_id) or not boundary.startswith(prefix):
-                raise InvalidPagingError("Invalid paging request.")
+        boundary = list_boundary(after, prefix)
         found: list[OAuthClient] = []
         while len(found) <= limit:
             chunk, next_key = self._repo.page(prefix, SCAN_PAGE, boundary)

@@ -95,6 +95,18 @@ def secrets_for(current: OAuthClient, method: str, now: datetime) -> tuple[tuple
     return current.secrets[-(MAX_SECRETS - 1):] + (stored,) if current.secrets else (stored,), secret
 
 
+def list_boundary(after: str | None, prefix: str) -> str | None:
+    """The list key an ``after`` cursor names (None without one); 400 for a cursor that is not one of ours or lies
+    outside the ``q`` prefix."""
+    if not after:
+        return None
+    boundary = decode_cursor(after)
+    _, sep, last_id = boundary.rpartition("#")
+    if not sep or not CLIENT_ID.fullmatch(last_id) or not boundary.startswith(prefix):
+        raise InvalidPagingError("Invalid paging request.")
+    return boundary
+
+
 def duplicate_cause() -> str:
     return "client_name: An object with this field already exists in the current organization"
 
@@ -146,13 +158,7 @@ class ClientService:
     def list(self, q: str | None, limit: int, after: str | None) -> tuple[list[OAuthClient], str | None]:
         """Clients in case-insensitive name order; ``q`` is a case-insensitive ``client_name`` prefix."""
         prefix = name_key(q) if q else ""
-        boundary = None
-        if after:
-            boundary = decode_cursor(after)
-            _, sep, last_id = boundary.rpartition("#")
-            if not sep or not CLIENT_ID.fullmatch(last_id) or not boundary.startswith(prefix):
-                raise InvalidPagingError("Invalid paging request.")
-        clients, next_key = self._repo.page(prefix, limit, boundary)
+        clients, next_key = self._repo.page(prefix, limit, list_boundary(after, prefix))
         return clients, (encode_cursor(next_key) if next_key else None)
 
     def get(self, client_id: str) -> OAuthClient:
