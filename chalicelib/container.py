@@ -50,6 +50,7 @@ from .oauth.codes import Codes
 from .oauth.consent import Consents
 from .oauth.server import OAuthServer
 from .oauth.sessions import Sessions
+from .oauth.management_tokens import ManagementPrincipal, verify_management_token
 from .oauth.token_path_caches import CacheSources, TokenPathCaches
 from .ports import Storage
 from .settings import Settings
@@ -164,6 +165,11 @@ class Container:
             trusted_origins=trusted_origins,
         )
 
+    def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:
+        """Who a bearer token on the management API speaks for (oauth/management_tokens.py), from the token
+        path's caches."""
+        return verify_management_token(self.oauth.services, self.caches.clients, token, base_url)
+
     @property
     def refresh_token_admin(self) -> RefreshTokenAdmin:
         """The refresh-token management API (admin/refresh_tokens.py) over the token path's RefreshTokens."""
@@ -199,6 +205,7 @@ class Container:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""
         self.storage.bootstrap()
         self.servers.ensure_default()
+        self.servers.ensure_org()
 
 
 def _drop(caches: TokenPathCaches, key: str, stamp: str) -> None:

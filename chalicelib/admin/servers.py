@@ -11,6 +11,7 @@ from ..clock import Clock
 from ..domain import ACTIVE, INACTIVE, AuthorizationServer, ServerConfig
 from ..errors import ForbiddenError, NotFoundError
 from ..oauth.configuration import DefaultServerId
+from ..oauth.issuer import ORG_SERVER_ID
 from ..ports import ConfigStore, applied
 from . import system_objects
 from .common import SERVER_TYPE, check_if_match, write
@@ -47,7 +48,10 @@ class ServerService:
         return self._default_id.get()
 
     def resolve_id(self, server_id: str) -> str:
-        """Map the ``default`` alias to the default server's id; other ids pass through."""
+        """Map the ``default`` alias to the default server's id; other ids pass through. The org authorization
+        server is not one of the servers the management API shows: its id is unknown here."""
+        if server_id == ORG_SERVER_ID:
+            raise NotFoundError(server_id, SERVER_TYPE)
         return self._default_id.resolve(server_id)
 
     def path_id(self, server_id: str) -> str:
@@ -69,7 +73,7 @@ class ServerService:
     def search(self, q: str | None) -> list[AuthorizationServer]:
         """Servers in creation order; ``q`` matches the exact name or audience (case-insensitive), as the
         seed's admin search does."""
-        servers = self._repo.list_servers()
+        servers = [s for s in self._repo.list_servers() if s.id != ORG_SERVER_ID]
         if not q:
             return servers
         needle = q.strip().casefold()
@@ -145,6 +149,29 @@ class ServerService:
             # Another bootstrap won the race: the alias now names its server.
             return self.get(DEFAULT_ALIAS)
         return replace(config.server, version=1)
+
+    def ensure_org(self) -> AuthorizationServer:
+        """Create the org authorization server (fixed id, hidden from the management API; its issuer is the base
+        URL) with its signing keys, Okta's management scopes and its one policy, unless it exists (idempotent)."""
+        existing = self._repo.get_server(ORG_SERVER_ID)
+        if existing is not None:
+            return existing
+        now = self._clock.now()
+        keys = self._keys.provision(ORG_SERVER_ID)  # private halves stored before anything is published
+        server = AuthorizationServer(id=ORG_SERVER_ID, status=ACTIVE, created=now, last_updated=now, default=False,
+                                     signing_kid=keys[0].kid, last_rotated=now, name="Org Authorization Server",
+                                     description="Okta scopes for the management API", audiences=("org",),
+                                     issuer_mode="ORG_URL", rotation_mode="AUTO")
+        config = ServerConfig(server=server, scopes=system_objects.org_scopes(), claims=system_objects.system_claims(),
+                              keys=keys)
+        policy, rule = system_objects.org_policy(now)
+        config.policies, config.rules = [policy], [rule]
+        config.policy_order, config.rule_orders = system_objects.default_orders(policy, rule)
+        if not applied(lambda: self._store(config)):
+            found = self._repo.get_server(ORG_SERVER_ID)  # another bootstrap won the race
+            assert found is not None
+            return found
+        return replace(server, version=1)
 
     def replace(self, server_id: str, body: Any, expected_version: int | None = None) -> AuthorizationServer:
         current = self.get(server_id)

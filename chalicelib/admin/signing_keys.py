@@ -28,6 +28,7 @@ from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
 from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
+from ..oauth.issuer import ORG_SERVER_ID
 from ..ports import ConfigStore, applied
 from .common import SERVER_TYPE
 from .key_provisioning import KeyMaterialUnavailableError, KeyProvisioner
@@ -75,6 +76,16 @@ class SigningKeyService:
     def jwks(self, server_id: str) -> tuple[list[dict[str, Any]], int]:
         """Public JWKs and the ``max-age`` to serve them with, from the configuration partition only."""
         config = self._servers.load(server_id)
+        server = config.server
+        max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
+                                         server.last_rotated, self.policy)
+        return lifecycle.published(config.keys), max_age
+
+    def org_jwks(self) -> tuple[list[dict[str, Any]], int]:
+        """``jwks`` of the org authorization server, which the management API does not show."""
+        config = self._repo.load(ORG_SERVER_ID)
+        if config is None:
+            raise NotFoundError(ORG_SERVER_ID, SERVER_TYPE)
         server = config.server
         max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
                                          server.last_rotated, self.policy)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from .. import ids
 from ..domain import ACTIVE, Claim, Ordered, Policy, Rule, RuleConditions, Scope, TokenActions
+from ..okta_scopes import OKTA_SCOPES
 
 SYSTEM_SCOPES: tuple[tuple[str, str, str], ...] = (
     ("openid", "openid", "Signals that a request is an OpenID request."),
@@ -66,6 +67,29 @@ def default_policy(now: datetime) -> tuple[Policy, Rule]:
         id=ids.new_id(ids.RULE), policy_id=policy.id, name="Default Policy Rule", status=ACTIVE, system=False,
         conditions=RuleConditions(grant_types=DEFAULT_RULE_GRANT_TYPES, scopes=("*",),
                                   groups_include=("EVERYONE",)),
+        actions=TokenActions(access_token_lifetime_minutes=60, refresh_token_lifetime_minutes=0,
+                             refresh_token_window_minutes=10080),
+        created=now, last_updated=now, is_default=True,
+    )
+    return policy, rule
+
+
+def org_scopes() -> list[Scope]:
+    """The org authorization server's scopes: Okta's management scopes for what tokenmint serves."""
+    return [Scope(id=ids.new_id(ids.SCOPE), name=name, display_name=name, description=None, system=True,
+                  metadata_publish="ALL_CLIENTS", consent="IMPLICIT", optional=False, default=False)
+            for name in OKTA_SCOPES]
+
+
+def org_policy(now: datetime) -> tuple[Policy, Rule]:
+    """Every app may ask the org server for client credentials; what it gets is decided by its app grants
+    (oauth/grants/org_client_credentials.py), so the rule allows every scope. Tokens live one hour, as Okta's."""
+    policy = Policy(id=ids.new_id(ids.POLICY), name="Org Authorization Server Policy",
+                    description="Okta scopes, as granted to each app", status=ACTIVE, system=True,
+                    clients=("ALL_CLIENTS",), created=now, last_updated=now, is_default=True)
+    rule = Rule(
+        id=ids.new_id(ids.RULE), policy_id=policy.id, name="Granted Okta scopes", status=ACTIVE, system=True,
+        conditions=RuleConditions(grant_types=("client_credentials",), scopes=("*",), groups_include=("EVERYONE",)),
         actions=TokenActions(access_token_lifetime_minutes=60, refresh_token_lifetime_minutes=0,
                              refresh_token_window_minutes=10080),
         created=now, last_updated=now, is_default=True,

@@ -107,6 +107,16 @@ def invalid_token() -> Response:
     return okta_error(401, "E0000011", "Invalid token provided")
 
 
+def insufficient_scope(scope: str, base: str, path: str) -> Response:
+    """Okta's answer to a management token without the route's scope: 403 E0000006 and the RFC 6750 challenge."""
+    response = okta_error(403, "E0000006", "You do not have permission to perform the requested action")
+    response.headers["WWW-Authenticate"] = (
+        f'Bearer authorization_uri="{base}/oauth2/v1/authorize", realm="{base}", scope="{scope}", '
+        'error="insufficient_scope", error_description="The access token provided does not contain the required '
+        f'scopes.", resource="{path}"')
+    return response
+
+
 def path_not_found() -> Response:
     return okta_error(404, "E0000008", "The requested path was not found")
 

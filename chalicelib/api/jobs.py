@@ -22,6 +22,7 @@ def rotate_signing_keys(event: Any) -> dict[str, Any]:
     # In AWS nothing else creates the `default` authorization server: the first run does (idempotent; one read
     # afterwards). Operators invoke the function once after the first deploy (docs/operations.md).
     container.servers.ensure_default()
+    container.servers.ensure_org()  # the org authorization server (issue 16), likewise
     report = container.signing_keys.run_all()
     summary = {"checked": report.checked, "changed": report.changed, "failed": report.failed}
     log.info("key rotation run: %s", summary)

@@ -5,7 +5,7 @@ every route by its registration. Browser apps on trusted origins may call them a
 from __future__ import annotations
 
 import json
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from chalice import Blueprint, Response
 
@@ -48,35 +48,37 @@ def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form:
         authorization=headers.get("authorization"))))
 
 
-def _handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool) -> Response:
-    request = bp.current_request
+def handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool, request: Any = None
+            ) -> Response:
+    """``request``: Chalice's request when the route is another blueprint's (api/org_server.py)."""
+    request = request if request is not None else bp.current_request
     return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers)
 
 
 @routes.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")
 def token(authServerId: str) -> Response:
-    return _handle(authServerId, get_container().oauth.token, form=True)
+    return handle(authServerId, get_container().oauth.token, form=True)
 
 
 @routes.route(PREFIX + "/v1/introspect", methods=["POST"], content_types=ANY_BODY, name="oauth_introspect")
 def introspect(authServerId: str) -> Response:
-    return _handle(authServerId, get_container().oauth.introspect, form=True)
+    return handle(authServerId, get_container().oauth.introspect, form=True)
 
 
 @routes.route(PREFIX + "/v1/revoke", methods=["POST"], content_types=ANY_BODY, name="oauth_revoke")
 def revoke(authServerId: str) -> Response:
-    return _handle(authServerId, get_container().oauth.revoke, form=True)
+    return handle(authServerId, get_container().oauth.revoke, form=True)
 
 
 @routes.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
 def openid_configuration(authServerId: str) -> Response:
-    return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
+    return handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
 
 
 @routes.route(PREFIX + "/.well-known/oauth-authorization-server", methods=["GET"],
               name="oauth_authorization_server_metadata")
 def oauth_authorization_server(authServerId: str) -> Response:
-    return _handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=False), form=False)
+    return handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=False), form=False)
 
 
 def _post_only(*_args: str, **_kwargs: str) -> Response:

@@ -17,7 +17,10 @@ from chalice import Blueprint, Response
 from ..container import get_container
 from ..domain import ApiToken
 from . import errors
+from ..oauth.management_tokens import bearer_token
 from .conflict_retry import retrying
+from .context import base
+from .management_scopes import accepted_scopes, family_of
 from .errors import Dialect
 from .http import CONTENT_TYPES
 
@@ -71,21 +74,34 @@ class AdminRoutes:
 
     def route(self, path: str, methods: list[str]) -> Callable[[View], View]:
         def register(view: View) -> View:
-            self._routes.add(path, methods, self._secure(view), view.__name__, CONTENT_TYPES)
+            self._routes.add(path, methods, self._secure(view, self.prefix + path), view.__name__, CONTENT_TYPES)
             self._methods.setdefault(path, []).extend(methods)
             AdminRoutes.registry.setdefault(self.prefix + path, set()).update(methods)
             return view
 
         return register
 
-    def _secure(self, view: View) -> View:
+    def _secure(self, view: View, path: str) -> View:
+        """``view`` behind authentication: an admin ``SSWS`` token, or a bearer access token of the org
+        authorization server carrying the route's ``okta.*`` scope (api/management_scopes.py); else 401
+        ``E0000011``, or 403 ``E0000006`` with Okta's ``insufficient_scope`` challenge."""
         bp = self.bp
         view = retrying(view, lambda: (bp.current_request.headers.get("if-match") or "*").strip() != "*")
+        family = family_of(path)
 
         @functools.wraps(view)
         def wrapper(*args: str, **kwargs: str) -> Response:
-            if current_token(bp.current_request.headers) is None:
+            request = bp.current_request
+            if current_token(request.headers) is not None:
+                return view(*args, **kwargs)
+            token = bearer_token(request.headers.get("authorization"))
+            principal = get_container().management_principal(token, base(request)) if token else None
+            if principal is None:
                 return errors.invalid_token()
+            if family is not None:
+                accepted = accepted_scopes(family, request.method)
+                if not principal.scopes & set(accepted):
+                    return errors.insufficient_scope(accepted[0], base(request), request.path)
             return view(*args, **kwargs)
 
         return wrapper
@@ -102,5 +118,5 @@ class AdminRoutes:
 
             name = "not_allowed_" + re.sub(r"\W+", "_", path).strip("_")
             not_allowed.__name__ = name
-            self._routes.add(path, missing, self._secure(not_allowed), name, CONTENT_TYPES)
+            self._routes.add(path, missing, self._secure(not_allowed, self.prefix + path), name, CONTENT_TYPES)
             AdminRoutes.registry.setdefault(self.prefix + path, set()).update(missing)

@@ -8,6 +8,7 @@ from typing import Callable, Protocol
 from ..domain import ACTIVE, ServerConfig
 from ..errors import NotFoundError
 from .cache import DEFAULT_BUDGET, CacheStats, TTLCache
+from .issuer import ORG_SERVER_ID
 
 SERVER_TYPE = "AuthorizationServer"
 DEFAULT_ALIAS = "default"
@@ -59,10 +60,14 @@ class ServerConfigs:
         self._freshen = freshen
         self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now, budget)
 
-    def active(self, server_id: str) -> tuple[ServerConfig, datetime]:
+    def active(self, server_id: str, org_route: bool = False) -> tuple[ServerConfig, datetime]:
         """The configuration of an ACTIVE server and when it was read; unknown and INACTIVE servers look the
-        same from outside (okta-api.md 7.9: an inactive server answers like an unknown one)."""
+        same from outside (okta-api.md 7.9: an inactive server answers like an unknown one). The org
+        authorization server is found only by its own routes (``org_route``): through ``/oauth2/{id}/…`` it is
+        unknown."""
         self._freshen()
+        if (server_id == ORG_SERVER_ID) != org_route:
+            raise NotFoundError(server_id, SERVER_TYPE)
         try:
             resolved = self._resolve(server_id)
         except NotFoundError:

@@ -22,6 +22,8 @@ class OAuthRequest:
     base_url: str
     params: Mapping[str, str]
     authorization: str | None = None
+    # Came through the org authorization server's routes (``/oauth2/v1/…``): only those reach its configuration.
+    org: bool = False
 
 
 @dataclass

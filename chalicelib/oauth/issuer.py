@@ -1,5 +1,9 @@
 """The issuer of an authorization server (okta-api.md 8.1): ``{base}/oauth2/{id}``, ``/oauth2/default`` for the
-default server. Byte for byte the same in discovery, tokens and links (clients.md row 9)."""
+default server. Byte for byte the same in discovery, tokens and links (clients.md row 9).
+
+The org authorization server (Okta's, for ``okta.*`` management scopes) is an authorization server record like the
+others, with a fixed id that no management route shows: its issuer is the base URL itself and its endpoints live
+under ``{base}/oauth2/v1/`` (``endpoints_base``)."""
 from __future__ import annotations
 
 from ..domain import AuthorizationServer
@@ -10,5 +14,17 @@ def path_id(server: AuthorizationServer) -> str:
     return "default" if server.default else server.id
 
 
+ORG_SERVER_ID = "ausOrgAuthzServer001"
+
+
+def is_org(server: AuthorizationServer) -> bool:
+    return server.id == ORG_SERVER_ID
+
+
 def issuer(server: AuthorizationServer, base: str) -> str:
-    return f"{base}/oauth2/{path_id(server)}"
+    return base if is_org(server) else f"{base}/oauth2/{path_id(server)}"
+
+
+def endpoints_base(server: AuthorizationServer, base: str) -> str:
+    """Where a server's ``/v1/…`` endpoints are: under its issuer, or ``{base}/oauth2`` for the org server."""
+    return f"{base}/oauth2" if is_org(server) else issuer(server, base)

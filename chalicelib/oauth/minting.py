@@ -24,6 +24,7 @@ from ..keys.signer import StaleActiveKidError
 from .access_token import access_token_claims
 from .context import OAuthServices
 from .errors import TemporarilyUnavailableError
+from .issuer import is_org
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -185,7 +186,7 @@ def sign(services: OAuthServices, config: ServerConfig, read_at: datetime, claim
             # The configuration was handed out just inside the cache period and signing comes just past the signer's
             # bound: read which kid is ACTIVE again rather than refuse the token (keys/signer.py).
             services.configs.changed(server.id)
-            fresh, fresh_at = services.configs.active(server.id)
+            fresh, fresh_at = services.configs.active(server.id, org_route=is_org(server))
             key = services.signer.get(server.id, fresh.server.signing_kid or "", kid_read_at=fresh_at)
     except KeyStoreError:
         log.error("signing key of %s unavailable", server.id)

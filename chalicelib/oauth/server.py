@@ -6,11 +6,15 @@ Authlib's ``AuthorizationServer.register_grant`` does, and discovery advertises 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .authorize.flow import FrontChannel
 from .context import OAuthRequest, OAuthResponse, OAuthServices
 from .directory import Directory
 from .endpoints import discovery, introspection, revocation, token, userinfo
 from .grants import Grant
+from .grants.org_client_credentials import OrgClientCredentialsGrant
+from .issuer import ORG_SERVER_ID
 from .refresh_tokens import RefreshTokens
 
 
@@ -60,3 +64,25 @@ class OAuthServer:
 
     def metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
         return discovery.discovery(self.services, self.capabilities, request, openid)
+
+    # -- the org authorization server (``/oauth2/v1/…``; issuer = the base URL) -----------------------------------
+
+    ORG_CAPABILITIES = discovery.Capabilities(grant_types=("client_credentials",))
+
+    @staticmethod
+    def _org(request: OAuthRequest) -> OAuthRequest:
+        return replace(request, server_id=ORG_SERVER_ID, org=True)
+
+    def org_token(self, request: OAuthRequest) -> OAuthResponse:
+        """Service apps get ``okta.*`` scopes they were granted (``grants/org_client_credentials.py``)."""
+        grants: dict[str, Grant] = {"client_credentials": OrgClientCredentialsGrant(self.grants["client_credentials"])}
+        return token.token(self.services, grants, self._org(request))
+
+    def org_introspect(self, request: OAuthRequest) -> OAuthResponse:
+        return introspection.introspect(self.services, self._org(request))
+
+    def org_revoke(self, request: OAuthRequest) -> OAuthResponse:
+        return revocation.revoke(self.services, self._org(request))
+
+    def org_metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
+        return discovery.discovery(self.services, self.ORG_CAPABILITIES, self._org(request), openid)

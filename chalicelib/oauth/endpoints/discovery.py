@@ -12,7 +12,7 @@ from typing import Any
 
 from ...domain import ServerConfig
 from ..context import OAuthRequest, OAuthResponse, OAuthServices
-from ..issuer import issuer
+from ..issuer import endpoints_base, issuer
 
 OIDC_SCOPES = ("openid", "profile", "email", "address", "phone", "offline_access", "device_sso")
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -58,6 +58,7 @@ def _scopes(config: ServerConfig) -> list[str]:
 
 def document(config: ServerConfig, base: str, capabilities: Capabilities, openid: bool) -> dict[str, Any]:
     iss = issuer(config.server, base)
+    at = endpoints_base(config.server, base)  # the issuer, but {base}/oauth2 for the org server
     offered = set(capabilities.grant_types)
     if capabilities.authorization_endpoint and any("token" in t.split(" ") for t in capabilities.response_types):
         offered.add("implicit")  # tokens straight from the authorize endpoint
@@ -65,12 +66,12 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
     grants = [g for g in ordered if not (openid and g in NOT_OIDC_GRANTS)]
     doc: dict[str, Any] = {"issuer": iss}
     if capabilities.authorization_endpoint:
-        doc["authorization_endpoint"] = f"{iss}/v1/authorize"
-    doc["token_endpoint"] = f"{iss}/v1/token"
+        doc["authorization_endpoint"] = f"{at}/v1/authorize"
+    doc["token_endpoint"] = f"{at}/v1/token"
     if openid and capabilities.userinfo_endpoint:
-        doc["userinfo_endpoint"] = f"{iss}/v1/userinfo"
+        doc["userinfo_endpoint"] = f"{at}/v1/userinfo"
     doc["registration_endpoint"] = f"{base}/oauth2/v1/clients"
-    doc["jwks_uri"] = f"{iss}/v1/keys"
+    doc["jwks_uri"] = f"{at}/v1/keys"
     if capabilities.response_types:
         # Both documents list the same response types (DISC-01; Okta's OpenID document leaves out plain "token").
         doc["response_types_supported"] = list(capabilities.response_types)
@@ -90,12 +91,12 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
         if capabilities.authorization_endpoint else ACCESS_TOKEN_CLAIMS
     if capabilities.authorization_endpoint:
         doc["code_challenge_methods_supported"] = ["S256"]
-    doc["introspection_endpoint"] = f"{iss}/v1/introspect"
+    doc["introspection_endpoint"] = f"{at}/v1/introspect"
     doc["introspection_endpoint_auth_methods_supported"] = AUTH_METHODS
-    doc["revocation_endpoint"] = f"{iss}/v1/revoke"
+    doc["revocation_endpoint"] = f"{at}/v1/revoke"
     doc["revocation_endpoint_auth_methods_supported"] = AUTH_METHODS
     if capabilities.end_session_endpoint:
-        doc["end_session_endpoint"] = f"{iss}/v1/logout"
+        doc["end_session_endpoint"] = f"{at}/v1/logout"
     if capabilities.authorization_endpoint:
         doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 (ISS-02)
     if openid:
@@ -105,6 +106,6 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
 
 def discovery(services: OAuthServices, capabilities: Capabilities, request: OAuthRequest,
               openid: bool) -> OAuthResponse:
-    config, _ = services.configs.active(request.server_id)
+    config, _ = services.configs.active(request.server_id, org_route=request.org)
     return OAuthResponse(200, document(config, request.base_url, capabilities, openid),
                          {"Cache-Control": "max-age=300"})

@@ -22,7 +22,7 @@ from ...domain import User
 from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
-from ..issuer import issuer
+from ..issuer import endpoints_base, issuer
 from ..refresh_tokens import Family, RefreshTokens
 from ..directory import Directory
 from ..token_verifier import verify_access_token
@@ -36,10 +36,11 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     """``refresh_tokens``: the refresh tokens this server issues (None: it issues none, so none is active);
     ``directory``: where a token's client and user are checked (None: access tokens are judged by signature, expiry
     and the revocation list alone)."""
-    config, _ = services.configs.active(request.server_id)
+    config, _ = services.configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
     caller = services.authenticator.authenticate(request.params, request.authorization,
-                                                 [f"{iss}/v1/introspect", iss], allow_public=True)
+                                                 [f"{endpoints_base(config.server, request.base_url)}/v1/introspect",
+                                                  iss], allow_public=True)
     token = request.params.get("token")
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
-from ..issuer import issuer
+from ..issuer import endpoints_base, issuer
 from ..refresh_tokens import RefreshTokens
 from ..token_verifier import verify_access_token
 
@@ -23,9 +23,10 @@ from ..token_verifier import verify_access_token
 def revoke(services: OAuthServices, request: OAuthRequest, refresh_tokens: RefreshTokens | None = None
            ) -> OAuthResponse:
     """``refresh_tokens``: the refresh tokens this server issues (None: it issues none)."""
-    config, _ = services.configs.active(request.server_id)
+    config, _ = services.configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
-    caller = services.authenticator.authenticate(request.params, request.authorization, [f"{iss}/v1/revoke", iss],
+    caller = services.authenticator.authenticate(request.params, request.authorization,
+                                                 [f"{endpoints_base(config.server, request.base_url)}/v1/revoke", iss],
                                                  allow_public=True).client
     token = request.params.get("token")
     if not token:

@@ -6,11 +6,11 @@ from typing import Mapping
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError
 from ..grants import Grant, GrantRequest
-from ..issuer import issuer
+from ..issuer import endpoints_base, issuer
 
 
 def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRequest) -> OAuthResponse:
-    config, read_at = services.configs.active(request.server_id)
+    config, read_at = services.configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
     grant_type = request.params.get("grant_type")
     if not grant_type:
@@ -20,8 +20,9 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
     if grant is None:
         raise UnsupportedGrantTypeError("The authorization grant type is not supported by the authorization "
                                         f"server. Configured grant types: [{', '.join(grants)}].")
+    at = endpoints_base(config.server, request.base_url)
     authenticated = services.authenticator.authenticate(request.params, request.authorization,
-                                                        [f"{iss}/v1/token", iss], grant.allows_public_clients)
+                                                        [f"{at}/v1/token", iss], grant.allows_public_clients)
     client = authenticated.client
     allowed = client.grant_types
     if grant_type not in allowed:

@@ -18,6 +18,7 @@ from ..access_token import access_token_claims
 from ..context import OAuthServices
 from ..errors import UnauthorizedClientError, from_decision
 from ..form import parse_scope
+from ..issuer import is_org
 from ..plans import PlanMemo
 from . import GrantRequest
 
@@ -56,7 +57,9 @@ class ClientCredentialsGrant:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)
         server = config.server
-        claims = access_token_claims(issuer=request.issuer, audience=server.audiences[0], client_id=client.client_id,
+        # The org authorization server's tokens are for the org itself (Okta: aud = the org URL).
+        audience = request.issuer if is_org(server) else server.audiences[0]
+        claims = access_token_claims(issuer=request.issuer, audience=audience, client_id=client.client_id,
                                      scopes=decision.granted_scopes, now=services.now(),
                                      lifetime=plan.lifetime, subject=plan.subject,
                                      custom=plan.custom or {})

@@ -1,0 +1,35 @@
+"""Which ``okta.*`` scope a management route needs from a bearer token (Okta's "OAuth 2.0 scopes" of its management
+API; issue 16): the resource family of the path, ``read`` for GET and ``manage`` for the rest. ``manage`` includes
+``read``, as in Okta. A route outside every family (the unknown-path catch-all) needs no particular scope: it answers
+404 to any accepted token.
+"""
+from __future__ import annotations
+
+# Path prefix -> scope family (the longest prefix wins).
+FAMILIES: tuple[tuple[str, str], ...] = (
+    ("/api/v1/authorizationServers", "okta.authorizationServers"),
+    ("/api/v1/internal/apps", "okta.apps"),
+    ("/api/v1/apps", "okta.apps"),
+    ("/oauth2/v1/clients", "okta.clients"),
+    ("/api/v1/users", "okta.users"),
+    ("/api/v1/groups", "okta.groups"),
+    ("/api/v1/api-tokens", "okta.apiTokens"),
+    ("/api/v1/trustedOrigins", "okta.trustedOrigins"),
+    ("/api/v1/logs", "okta.logs"),
+)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def family_of(path: str) -> str | None:
+    matches = [(len(prefix), family) for prefix, family in FAMILIES
+               if path == prefix or path.startswith(prefix + "/")]
+    return max(matches)[1] if matches else None
+
+
+def accepted_scopes(family: str, method: str) -> tuple[str, ...]:
+    """The scopes any one of which lets a token make this call, the one Okta would name first."""
+    if method.upper() in READ_METHODS:
+        return (f"{family}.read", f"{family}.manage")
+    if family == "okta.clients" and method.upper() == "POST":
+        return (f"{family}.manage", f"{family}.register")  # Okta: register creates clients
+    return (f"{family}.manage",)
