@@ -10,11 +10,13 @@ FRONT_CHANNEL = ("/v1/authorize", "/signin", "/consent", "/v1/logout")
 
 def expected_dialect(path: str) -> errors.Dialect:
     if path.startswith(("/api/v1/", "/oauth2/v1/clients")) or path in ("/oauth2/{authServerId}/v1/keys",
-                                                                       "/.well-known/okta-organization"):
+                                                                       "/.well-known/okta-organization",
+                                                                       "/oauth2/v1/keys"):
         return errors.OKTA_JSON
     if path.startswith("/oauth2/{authServerId}/") and path.endswith(FRONT_CHANNEL):
         return errors.HTML_PAGE
-    assert path.startswith("/oauth2/{authServerId}/"), path
+    # The org authorization server's endpoints (api/org_server.py) are OAuth endpoints like every server's.
+    assert path.startswith(("/oauth2/{authServerId}/", "/oauth2/v1/", "/.well-known/")), path
     return errors.OAUTH_JSON
 
 

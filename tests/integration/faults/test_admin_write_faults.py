@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.oauth.issuer import ORG_SERVER_ID
 from tests.integration.api.apisupport import claim_body, policy_body, rule_body, scope_body, server_body
 from tests.integration.faults.aws_faults import injected
 
@@ -155,7 +156,8 @@ def public_state(api) -> dict[str, Any]:
     """Everything the management API shows that these writes touch."""
     state: dict[str, Any] = {"servers": api.get(SERVERS).data, "clients": api.get("/oauth2/v1/clients").data,
                              "users": api.get("/api/v1/users?search=" + 'status pr').data,
-                             "groups": api.get("/api/v1/groups").data, "trustedOrigins": api.get(ORIGINS).data}
+                             "groups": api.get("/api/v1/groups").data, "trustedOrigins": api.get(ORIGINS).data,
+                             "org_keys": api.get("/oauth2/v1/keys").data["keys"]}
     for server in state["servers"]:
         sid = server["id"]
         policies = api.get(f"{SERVERS}/{sid}/policies").data
@@ -179,8 +181,14 @@ def live_secrets() -> set[str]:
     return names
 
 
-def orphans(state: dict[str, Any]) -> set[str]:
+def published_keys(state: dict[str, Any]) -> set[str]:
+    """``{server}/{kid}`` of every published key, the org authorization server's included."""
     published = {f"{s['id']}/{k['kid']}" for s in state["servers"] for k in state[s["id"]]["keys"]}
+    return published | {f"{ORG_SERVER_ID}/{k['kid']}" for k in state["org_keys"]}
+
+
+def orphans(state: dict[str, Any]) -> set[str]:
+    published = published_keys(state)
     return {name for name in live_secrets() if "/".join(name.split("/")[-2:]) not in published}
 
 
@@ -198,12 +206,11 @@ def sweep(container, clock) -> None:
 
 
 def assert_invariants(api, state: dict[str, Any], where: str = "") -> None:
-    published = set()
+    published = published_keys(state)
     for server in state["servers"]:
         sid = server["id"]
         keys = state[sid]["keys"]
         assert {k["status"] for k in keys} >= {"ACTIVE", "NEXT"}, (where, sid, keys)
-        published |= {f"{sid}/{k['kid']}" for k in keys}
         policies = state[sid]["policies"]
         assert sorted(p["priority"] for p in policies) == list(range(1, len(policies) + 1))
         for rules in state[sid]["rules"].values():

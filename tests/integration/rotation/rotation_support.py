@@ -208,7 +208,10 @@ def key_state(container: Container, server_id: str) -> tuple[Any, ...]:
 
 def jwks_of(container: Container, server_id: str) -> dict[str, Any]:
     """The published JWKS, as ``/v1/keys`` builds it (from the configuration partition only)."""
-    published, _max_age = container.signing_keys.jwks(server_id)
+    from chalicelib.oauth.issuer import ORG_SERVER_ID
+
+    signing_keys = container.signing_keys
+    published, _max_age = signing_keys.org_jwks() if server_id == ORG_SERVER_ID else signing_keys.jwks(server_id)
     return {"keys": published}
 
 
