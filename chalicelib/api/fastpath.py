@@ -12,7 +12,8 @@ handler, then every middleware the app registers for ``http`` or ``all`` events,
 list changes; a middleware that reads the request gets Chalice's ``Request``, built only then. What the fast path
 leaves out is only what cannot apply to this route: the method check (only POST events come here; other methods go
 to Chalice and get the 405; OPTIONS, the CORS preflight, too), the content-type check (the route takes any type) and
-binary media types (none). CORS headers are the route's own (``api/cors.with_cors``), applied here as there. ``tests/integration/api/test_token_fast_path.py`` checks that both paths answer every kind of request
+binary media types (none). CORS headers are the route's own (``api/cors.with_cors``), applied here as there.
+``tests/integration/api/test_token_fast_path.py`` checks that both paths answer every kind of request
 identically.
 """
 from __future__ import annotations

@@ -205,7 +205,8 @@ def trusted_origin(o: TrustedOrigin, base: str) -> dict[str, Any]:
         "id": o.id,
         "name": o.name,
         "origin": o.origin,
-        "scopes": [{"type": s.type, **({"allowedOktaApps": list(s.allowed_okta_apps)} if s.type == IFRAME_EMBED else {})}
+        "scopes": [{"type": s.type,
+                    **({"allowedOktaApps": list(s.allowed_okta_apps)} if s.type == IFRAME_EMBED else {})}
                    for s in o.scopes],
         "status": o.status,
         "created": okta_time(o.created),

@@ -158,8 +158,10 @@ class ClientAuthenticator:
         if alg not in ASSERTION_ALGORITHMS:
             raise _fail("The client_assertion signature algorithm is not allowed.")
         # Only ACTIVE registered keys verify (a key deactivated through the Applications API does not).
-        jwks = (client.verification_jwks or {}) if client.jwks else (self._remote.keys(client.jwks_uri, header.get("kid"))
-                                                if client.jwks_uri else {})
+        if client.jwks:
+            jwks = client.verification_jwks or {}
+        else:
+            jwks = self._remote.keys(client.jwks_uri, header.get("kid")) if client.jwks_uri else {}
         key = _client_key(jwks, header.get("kid"), alg)
         try:
             claims = jwt.decode(assertion, key=key, algorithms=[alg], options={

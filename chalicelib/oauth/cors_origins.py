@@ -23,7 +23,8 @@ def _nothing() -> None:
 
 
 class CorsOrigins:
-    """``load`` returns the allowed origins; ``freshen`` is the change log's poll (``change_watch.ChangeWatch.poll``)."""
+    """``load`` returns the allowed origins; ``freshen`` is the change log's poll
+    (``change_watch.ChangeWatch.poll``)."""
 
     def __init__(self, load: Callable[[], Iterable[str]], ttl: timedelta, now: Callable[[], datetime],
                  freshen: Callable[[], None] = _nothing, budget: int = BUDGET) -> None:

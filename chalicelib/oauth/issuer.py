@@ -25,6 +25,12 @@ def issuer(server: AuthorizationServer, base: str) -> str:
     return base if is_org(server) else f"{base}/oauth2/{path_id(server)}"
 
 
+def access_token_audience(server: AuthorizationServer, base: str) -> str:
+    """The ``aud`` of a server's access tokens: its first audience; the org itself (the base URL) for the org
+    server, as Okta's org authorization server does."""
+    return issuer(server, base) if is_org(server) else server.audiences[0]
+
+
 def endpoints_base(server: AuthorizationServer, base: str) -> str:
     """Where a server's ``/v1/…`` endpoints are: under its issuer, or ``{base}/oauth2`` for the org server."""
     return f"{base}/oauth2" if is_org(server) else issuer(server, base)

@@ -22,7 +22,7 @@ from ...domain import User
 from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
-from ..issuer import endpoints_base, issuer
+from ..issuer import access_token_audience, endpoints_base, issuer
 from ..refresh_tokens import Family, RefreshTokens
 from ..directory import Directory
 from ..token_verifier import verify_access_token
@@ -45,7 +45,8 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")
     now = services.now()
-    claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
+    audience = access_token_audience(config.server, request.base_url)
+    claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None:
         found = refresh_tokens.active(token, config.server.id, now) if refresh_tokens is not None else None
         return OAuthResponse(200, _refresh_token(found, iss, caller.client.client_id), dict(NO_STORE))

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from ...keys import lifecycle
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError
-from ..issuer import endpoints_base, issuer
+from ..issuer import access_token_audience, endpoints_base, issuer
 from ..refresh_tokens import RefreshTokens
 from ..token_verifier import verify_access_token
 
@@ -31,7 +31,8 @@ def revoke(services: OAuthServices, request: OAuthRequest, refresh_tokens: Refre
     token = request.params.get("token")
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")
-    claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0],
+    audience = access_token_audience(config.server, request.base_url)
+    claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience,
                                  services.now())
     if claims is not None:
         if claims["cid"] != caller.client_id:

@@ -22,7 +22,7 @@ from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..directory import Directory
-from ..issuer import issuer
+from ..issuer import access_token_audience, issuer
 from ..token_verifier import verify_access_token
 from ..vouching import client_vouches, user_vouches
 
@@ -58,7 +58,8 @@ def userinfo(services: OAuthServices, request: OAuthRequest, directory: Director
     if not token:
         return _challenge(401, INVALID_TOKEN)
     now = services.now()
-    claims = verify_access_token(token, lifecycle.published(config.keys), iss, config.server.audiences[0], now)
+    audience = access_token_audience(config.server, request.base_url)
+    claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return _challenge(401, INVALID_TOKEN)
     scopes = claims.get("scp")

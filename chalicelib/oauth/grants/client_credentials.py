@@ -57,8 +57,7 @@ class ClientCredentialsGrant:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)
         server = config.server
-        # The org authorization server's tokens are for the org itself (Okta: aud = the org URL).
-        audience = request.issuer if is_org(server) else server.audiences[0]
+        audience = request.issuer if is_org(server) else server.audiences[0]  # access_token_audience, cheaply
         claims = access_token_claims(issuer=request.issuer, audience=audience, client_id=client.client_id,
                                      scopes=decision.granted_scopes, now=services.now(),
                                      lifetime=plan.lifetime, subject=plan.subject,
