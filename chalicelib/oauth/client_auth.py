@@ -158,6 +158,7 @@ class ClientAuthenticator:
         if alg not in ASSERTION_ALGORITHMS:
             raise _fail("The client_assertion signature algorithm is not allowed.")
         # Only ACTIVE registered keys verify (a key deactivated through the Applications API does not).
+        jwks: Mapping[str, Any]
         if client.jwks:
             jwks = client.verification_jwks or {}
         else:
