@@ -39,7 +39,9 @@ def jwk(key: dict[str, Any], base: str, app_id: str) -> dict[str, Any]:
     links = _lifecycle(href, status)
     if status != ACTIVE:
         links["delete"] = link(href, "DELETE")
-    return {**key, "status": status, "_links": links}
+    # Every key tokenmint accepts verifies signatures: ``use`` says so even when the admin left it out (Okta's
+    # spec tells a signing key from an encryption key by it).
+    return {**key, "use": key.get("use") or "sig", "status": status, "_links": links}
 
 
 def client_secret(secret: ClientSecret, base: str, app_id: str, value: str | None = None) -> dict[str, Any]:

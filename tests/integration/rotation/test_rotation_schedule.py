@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.oauth.issuer import ORG_SERVER_ID
 import boto3
 import pytest
 
 from chalicelib.admin.signing_keys import ORPHAN_GRACE
 from chalicelib.api.jobs import RotationRunFailed
 from chalicelib.clock import okta_time
+from chalicelib.oauth.issuer import ORG_SERVER_ID
 from chalicelib.keys.lifecycle import ACTIVE, EXPIRED, NEXT
 
 from tests.integration.rotation.rotation_support import (

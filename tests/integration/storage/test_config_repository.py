@@ -1,11 +1,11 @@
 """ConfigRepository on moto: one partition per server, whole-partition loads and deletes, version-checked writes."""
-from chalicelib.oauth.issuer import ORG_SERVER_ID
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
 
+from chalicelib.oauth.issuer import ORG_SERVER_ID
 from chalicelib.storage.config_repository import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION, server_pk
 from chalicelib.storage.transactions import WriteConflict
 from tests.integration.api.apisupport import claim_body, policy_body, raw_items, rule_body, scope_body, server_body
