@@ -13,7 +13,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from ..container import get_container
+from ..oauth.management_tokens import bearer_token
 from . import errors
+from .http import base_url
 from .routing import ALL_METHODS, AdminRoutes, current_token
 
 PREFIX = "/api/v1"
@@ -28,5 +31,11 @@ def unknown_path(**_path: Any) -> Response:
 
 
 def answer(headers: Any) -> Response:
-    """What the greedy route answers, for a server that cannot route to it: 401 without a valid token, else 404."""
-    return errors.path_not_found() if current_token(headers) is not None else errors.invalid_token()
+    """What the greedy route answers, for a server that cannot route to it: 401 without a valid token (an admin
+    token, or a management bearer token: ``AdminRoutes``), else 404."""
+    if current_token(headers) is not None:
+        return errors.path_not_found()
+    token = bearer_token(headers.get("authorization"))
+    accepted = token is not None and get_container().management_principal(
+        token, base_url(headers, get_container().settings.base_url)) is not None
+    return errors.path_not_found() if accepted else errors.invalid_token()

@@ -252,3 +252,14 @@ def test_every_management_route_belongs_to_a_scope_family():
 
     unscoped = [p for p in AdminRoutes.registry if family_of(p) is None and "{proxy+}" not in p]
     assert unscoped == []
+
+
+def test_an_unknown_path_is_404_to_an_accepted_bearer_token_and_401_to_others(api, container):
+    """As the greedy /api/v1 route answers (api/unknown_paths.answer: the local server's answer, too)."""
+    from chalicelib.api import unknown_paths
+
+    app = service_app(api, "okta.logs.read")
+    token = access_token(api, container, app, "okta.logs.read")
+    assert unknown_paths.answer({"authorization": f"Bearer {token}"}).status_code == 404
+    assert unknown_paths.answer({"authorization": f"Bearer {token}x"}).status_code == 401
+    assert unknown_paths.answer({}).status_code == 401
