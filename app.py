@@ -7,7 +7,7 @@ from chalicelib.coldstart import init_phase
 with init_phase():
     from chalicelib.api import api_tokens, claims, clients, jobs, keys, oauth, policies, scopes, servers
     from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
-    from chalicelib.api import applications, org_server, token_preview, trusted_origins
+    from chalicelib.api import admin_roles, applications, org_server, token_preview, trusted_origins
     from chalicelib.api import refresh_tokens, userinfo
     from chalicelib.api import authorize, user_grants
     from chalicelib.api import unknown_paths
@@ -25,7 +25,7 @@ with init_phase():
 
     for module in (servers, scopes, claims, policies, keys, api_tokens, clients, oauth, jobs):
         app.register_blueprint(module.bp)
-    for module in (directory_users, directory_groups, directory_apps, applications):
+    for module in (directory_users, directory_groups, directory_apps, applications, admin_roles):
         app.register_blueprint(module.bp)
     app.register_blueprint(token_preview.bp)
     app.register_blueprint(trusted_origins.bp)  # Okta's Trusted Origins API (CORS for browser apps: api/cors.py)

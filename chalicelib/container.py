@@ -1,7 +1,7 @@
 """Composition root: builds repositories and services once per warm container, from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datetime import timedelta
 from functools import partial
@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 from botocore.config import Config as BotoConfig
 
+from .admin.admin_roles import AdminRoleService
 from .admin.api_tokens import ApiTokenService
 from .admin.app_assignments import AppAssignmentService
 from .admin.app_credentials import AppCredentialService
@@ -78,6 +79,7 @@ class Container:
     server_clients: ServerClientsService
     # The directory (docs/ARCHITECTURE.md "Directory").
     users: UserService
+    admin_roles: AdminRoleService  # people's admin roles (admin/admin_roles.py)
     groups: GroupService
     app_assignments: AppAssignmentService
     # Okta's Applications API over the same client records (admin/applications.py, admin/app_credentials.py).
@@ -120,6 +122,7 @@ class Container:
         group_repo = storage.groups
         groups = GroupService(group_repo, user_repo, clock)
         users = UserService(user_repo, clock)
+        admin_roles = AdminRoleService(users, user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
         directory = Directory(users=users, assignments=app_assignments, clients=caches.clients)
         refresh_tokens = RefreshTokens(storage.refresh_tokens, directory, storage.revocations, clock.now)
@@ -157,6 +160,7 @@ class Container:
             refresh_tokens=refresh_tokens,
             server_clients=ServerClientsService(servers, storage.holders, clients, clock),
             users=users,
+            admin_roles=admin_roles,
             groups=groups,
             app_assignments=app_assignments,
             applications=applications,
@@ -168,7 +172,15 @@ class Container:
     def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:
         """Who a bearer token on the management API speaks for (oauth/management_tokens.py), from the token
         path's caches."""
-        return verify_management_token(self.oauth.services, self.caches.clients, token, base_url)
+        principal = verify_management_token(self.oauth.services, self.caches.clients, token, base_url)
+        if principal is None or principal.user_id is None:
+            return principal
+        # A person's token: only while the person is ACTIVE, and as far as their admin roles go (read each time,
+        # so a role removed takes effect on the next request).
+        user = self.users.find(principal.user_id)
+        if user is None or user.status != "ACTIVE":
+            return None
+        return replace(principal, roles=frozenset(r.type for r in user.roles))
 
     @property
     def refresh_token_admin(self) -> RefreshTokenAdmin:

@@ -303,6 +303,15 @@ EVERYONE_ID = "00gEveryoneBuiltIn00"
 
 
 @dataclass(frozen=True)
+class RoleAssignment:
+    """One admin role of a person (Okta's Role, assignment type USER)."""
+
+    id: str
+    type: str
+    created: datetime
+
+
+@dataclass(frozen=True)
 class User:
     """A person of the directory. ``profile`` holds Okta's standard profile attributes (camelCase keys, string
     values). ``password_hash`` is a self-describing scrypt string (admin/passwords.py) or None; it is kept out of
@@ -319,6 +328,8 @@ class User:
     password_changed: datetime | None = None
     password_hash: str | None = field(default=None, repr=False)
     version: int | None = None
+    # Admin roles assigned to this person (Okta's role assignment API): what their management tokens may do.
+    roles: tuple["RoleAssignment", ...] = ()
 
     @property
     def login(self) -> str:

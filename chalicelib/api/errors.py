@@ -117,6 +117,11 @@ def insufficient_scope(scope: str, base: str, path: str) -> Response:
     return response
 
 
+def forbidden_by_role() -> Response:
+    """A person's token whose scope would do, but whose admin roles do not allow the call (Okta's 403)."""
+    return okta_error(403, "E0000006", "You do not have permission to perform the requested action")
+
+
 def path_not_found() -> Response:
     return okta_error(404, "E0000008", "The requested path was not found")
 

@@ -19,11 +19,27 @@ FAMILIES: tuple[tuple[str, str], ...] = (
 )
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# What each admin role of a person lets their tokens do (admin/admin_roles.py): the families and whether writes.
+SUPER_ADMIN = "SUPER_ADMIN"
+READ_ONLY_ADMIN = "READ_ONLY_ADMIN"
+API_ACCESS_MANAGEMENT_ADMIN = "API_ACCESS_MANAGEMENT_ADMIN"
+# API Access Management: authorization servers and the apps and clients that use them (the seed's own admin).
+API_ACCESS_MANAGEMENT_FAMILIES = frozenset({"okta.authorizationServers", "okta.apps", "okta.clients"})
+
 
 def family_of(path: str) -> str | None:
     matches = [(len(prefix), family) for prefix, family in FAMILIES
                if path == prefix or path.startswith(prefix + "/")]
     return max(matches)[1] if matches else None
+
+
+def role_allows(roles: frozenset[str], family: str, method: str) -> bool:
+    """Whether a person with ``roles`` may make this call (their token's scopes are checked besides)."""
+    if SUPER_ADMIN in roles:
+        return True
+    if READ_ONLY_ADMIN in roles and method.upper() in READ_METHODS:
+        return True
+    return API_ACCESS_MANAGEMENT_ADMIN in roles and family in API_ACCESS_MANAGEMENT_FAMILIES
 
 
 def accepted_scopes(family: str, method: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from . import errors
 from ..oauth.management_tokens import bearer_token
 from .conflict_retry import retrying
 from .context import base
-from .management_scopes import accepted_scopes, family_of
+from .management_scopes import accepted_scopes, family_of, role_allows
 from .errors import Dialect
 from .http import CONTENT_TYPES
 
@@ -102,6 +102,8 @@ class AdminRoutes:
                 accepted = accepted_scopes(family, request.method)
                 if not principal.scopes & set(accepted):
                     return errors.insufficient_scope(accepted[0], base(request), request.path)
+                if principal.user_id is not None and not role_allows(principal.roles, family, request.method):
+                    return errors.forbidden_by_role()
             return view(*args, **kwargs)
 
         return wrapper

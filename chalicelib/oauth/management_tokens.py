@@ -30,6 +30,9 @@ class ManagementPrincipal:
     jti: str
     scopes: frozenset[str]
     claims: dict[str, Any]
+    # A person's token (``uid``): whose, and their admin roles (filled in by the caller, which reads the user).
+    user_id: str | None = None
+    roles: frozenset[str] = frozenset()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -63,6 +66,7 @@ def verify_management_token(services: OAuthServices, clients: Any, token: str, b
     if not isinstance(carried, list):
         return None
     granted = {g.scope_id for g in client.scope_grants}
+    uid = claims.get("uid")
     return ManagementPrincipal(client_id=client.client_id, jti=str(claims["jti"]),
                                scopes=frozenset(s for s in carried if isinstance(s, str) and s in granted),
-                               claims=claims)
+                               claims=claims, user_id=str(uid) if uid else None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..keys.lifecycle import KeyRecord
 from ..domain import (
+    RoleAssignment,
     ClientSecret,
     ScopeGrant,
     ApiToken,
@@ -240,6 +241,7 @@ def user_doc(u: User) -> dict[str, Any]:
         "id": u.id, "status": u.status, "profile": dict(u.profile), "created": _ts(u.created),
         "lastUpdated": _ts(u.last_updated), "statusChanged": _ts(u.status_changed), "activated": _ts(u.activated),
         "lastLogin": _ts(u.last_login), "passwordChanged": _ts(u.password_changed), "passwordHash": u.password_hash,
+        **({"roles": [{"id": r.id, "type": r.type, "created": _ts(r.created)} for r in u.roles]} if u.roles else {}),
     }
 
 
@@ -249,6 +251,8 @@ def user_from(doc: dict[str, Any], version: int | None) -> User:
         last_updated=_dt(doc["lastUpdated"]), status_changed=_dt(doc.get("statusChanged")),  # type: ignore[arg-type]
         activated=_dt(doc.get("activated")), last_login=_dt(doc.get("lastLogin")),
         password_changed=_dt(doc.get("passwordChanged")), password_hash=doc.get("passwordHash"), version=version,
+        roles=tuple(RoleAssignment(r["id"], r["type"], _dt(r["created"]))  # type: ignore[arg-type]
+                    for r in doc.get("roles", ())),
     )
 
 
