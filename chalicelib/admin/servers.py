@@ -162,8 +162,8 @@ class ServerService:
                                      signing_kid=keys[0].kid, last_rotated=now, name="Org Authorization Server",
                                      description="Okta scopes for the management API", audiences=("org",),
                                      issuer_mode="ORG_URL", rotation_mode="AUTO")
-        config = ServerConfig(server=server, scopes=system_objects.org_scopes(), claims=system_objects.system_claims(),
-                              keys=keys)
+        config = ServerConfig(server=server, scopes=system_objects.system_scopes() + system_objects.org_scopes(),
+                              claims=system_objects.system_claims(), keys=keys)
         policy, rule = system_objects.org_policy(now)
         config.policies, config.rules = [policy], [rule]
         config.policy_order, config.rule_orders = system_objects.default_orders(policy, rule)

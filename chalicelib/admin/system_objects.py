@@ -82,14 +82,17 @@ def org_scopes() -> list[Scope]:
 
 
 def org_policy(now: datetime) -> tuple[Policy, Rule]:
-    """Every app may ask the org server for client credentials; what it gets is decided by its app grants
-    (oauth/grants/org_client_credentials.py), so the rule allows every scope. Tokens live one hour, as Okta's."""
+    """Every app may ask the org server for client credentials, and people may sign in to apps with code + PKCE;
+    which Okta scopes an app gets is decided by its app grants (oauth/grants/org_client_credentials.py,
+    oauth/authorize/flow.py), and what a person may do with them by their admin roles, so the rule allows every
+    scope. Access tokens live one hour, as Okta's."""
     policy = Policy(id=ids.new_id(ids.POLICY), name="Org Authorization Server Policy",
                     description="Okta scopes, as granted to each app", status=ACTIVE, system=True,
                     clients=("ALL_CLIENTS",), created=now, last_updated=now, is_default=True)
     rule = Rule(
         id=ids.new_id(ids.RULE), policy_id=policy.id, name="Granted Okta scopes", status=ACTIVE, system=True,
-        conditions=RuleConditions(grant_types=("client_credentials",), scopes=("*",), groups_include=("EVERYONE",)),
+        conditions=RuleConditions(grant_types=("client_credentials", "authorization_code"), scopes=("*",),
+                                  groups_include=("EVERYONE",)),
         actions=TokenActions(access_token_lifetime_minutes=60, refresh_token_lifetime_minutes=0,
                              refresh_token_window_minutes=10080),
         created=now, last_updated=now, is_default=True,

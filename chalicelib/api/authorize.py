@@ -23,6 +23,7 @@ from chalice import Blueprint, Response
 from ..container import get_container
 from ..errors import NotFoundError
 from ..oauth.authorize.browser import BrowserRequest, BrowserResponse, PageError
+from ..oauth.issuer import ORG_PAGES, ORG_SERVER_ID
 from . import errors, pages
 from .context import base
 from .http import CONTENT_TYPES
@@ -69,14 +70,14 @@ def cookies(header: str | None) -> dict[str, str]:
     return found
 
 
-def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse]) -> Response:
+def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse], org: bool = False) -> Response:
     request = bp.current_request
     base_url = base(request)
     method = request.method.upper()
     params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
         else _query(request.query_params)
     answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
-                                 cookies=cookies(request.headers.get("cookie"))))
+                                 cookies=cookies(request.headers.get("cookie")), org=org))
     return pages.respond(answer, base_url)
 
 
@@ -106,3 +107,21 @@ def consent(authServerId: str) -> Response:
 @routes.route(PREFIX + "/v1/logout", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_logout")
 def logout(authServerId: str) -> Response:
     return _handle(authServerId, lambda r: _front().logout(r))
+
+
+# -- the org authorization server's front channel: people sign in to apps such as the admin console ---------------
+
+@routes.route("/oauth2/v1/authorize", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="org_authorize")
+def org_authorize() -> Response:
+    return _handle(ORG_SERVER_ID, lambda r: _front().authorize(r), org=True)
+
+
+@routes.route(ORG_PAGES + "/signin", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="org_signin")
+def org_signin() -> Response:
+    return _handle(ORG_SERVER_ID, lambda r: _front().signin(r) if r.posted else _front().signin_page(r), org=True)
+
+
+@routes.route(ORG_PAGES + "/consent", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="org_consent")
+def org_consent() -> Response:
+    return _handle(ORG_SERVER_ID, lambda r: _front().consent(r) if r.posted else _front().consent_page(r),
+                   org=True)

@@ -31,6 +31,16 @@ def access_token_audience(server: AuthorizationServer, base: str) -> str:
     return issuer(server, base) if is_org(server) else server.audiences[0]
 
 
+ORG_PAGES = "/oauth2/v1/org"
+
+
+def pages_base(server_id: str, server_issuer: str) -> str:
+    """Where the sign-in and consent pages of a server's authorize requests are: under its issuer; for the org
+    server (whose issuer is the base URL) under ``/oauth2/v1/org``, inside the path the front channel's cookies
+    are scoped to (``/oauth2``)."""
+    return f"{server_issuer}{ORG_PAGES}" if server_id == ORG_SERVER_ID else server_issuer
+
+
 def endpoints_base(server: AuthorizationServer, base: str) -> str:
     """Where a server's ``/v1/…`` endpoints are: under its issuer, or ``{base}/oauth2`` for the org server."""
     return f"{base}/oauth2" if is_org(server) else issuer(server, base)

@@ -85,7 +85,8 @@ def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, cl
                   scopes: Sequence[str], lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
     """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
     custom, sub = resource_claims(services, config, client, scopes, subject)
-    return access_token_claims(issuer=issuer, audience=config.server.audiences[0], client_id=client.client_id,
+    audience = issuer if is_org(config.server) else config.server.audiences[0]  # Okta's org tokens: aud = the org
+    return access_token_claims(issuer=issuer, audience=audience, client_id=client.client_id,
                                scopes=tuple(scopes), now=services.now(), lifetime=lifetime, subject=sub,
                                custom=custom, user_id=subject.user_id if subject else None,
                                auth_time=subject.auth_time if subject else None)

@@ -67,16 +67,30 @@ class OAuthServer:
 
     # -- the org authorization server (``/oauth2/v1/…``; issuer = the base URL) -----------------------------------
 
-    ORG_CAPABILITIES = discovery.Capabilities(grant_types=("client_credentials",))
+    @property
+    def org_capabilities(self) -> discovery.Capabilities:
+        """Service apps (client credentials) and, with the front channel, people: code + PKCE and refresh."""
+        people = self.front is not None
+        return discovery.Capabilities(grant_types=tuple(g for g in self._org_grants()),
+                                      authorization_endpoint=people, response_types=("code",) if people else (),
+                                      response_modes=("query", "form_post") if people else ())
+
+    def _org_grants(self) -> dict[str, Grant]:
+        grants: dict[str, Grant] = {}
+        for grant_type in ("authorization_code", "refresh_token"):
+            if self.front is not None and grant_type in self.grants:
+                grants[grant_type] = self.grants[grant_type]
+        grants["client_credentials"] = OrgClientCredentialsGrant(self.grants["client_credentials"])
+        return grants
 
     @staticmethod
     def _org(request: OAuthRequest) -> OAuthRequest:
         return replace(request, server_id=ORG_SERVER_ID, org=True)
 
     def org_token(self, request: OAuthRequest) -> OAuthResponse:
-        """Service apps get ``okta.*`` scopes they were granted (``grants/org_client_credentials.py``)."""
-        grants: dict[str, Grant] = {"client_credentials": OrgClientCredentialsGrant(self.grants["client_credentials"])}
-        return token.token(self.services, grants, self._org(request))
+        """Service apps get ``okta.*`` scopes they were granted (``grants/org_client_credentials.py``); people redeem
+        the codes of ``/oauth2/v1/authorize``, whose Okta scopes were checked against the app's grants there."""
+        return token.token(self.services, self._org_grants(), self._org(request))
 
     def org_introspect(self, request: OAuthRequest) -> OAuthResponse:
         return introspection.introspect(self.services, self._org(request))
@@ -85,4 +99,4 @@ class OAuthServer:
         return revocation.revoke(self.services, self._org(request))
 
     def org_metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
-        return discovery.discovery(self.services, self.ORG_CAPABILITIES, self._org(request), openid)
+        return discovery.discovery(self.services, self.org_capabilities, self._org(request), openid)

@@ -15,6 +15,8 @@ class BrowserRequest:
     # detected (security-checklist REDIR-11), so nothing is collapsed here.
     params: Mapping[str, tuple[str, ...]]
     cookies: Mapping[str, str] = field(default_factory=dict)
+    # Came through the org authorization server's routes (``/oauth2/v1/…``): only those reach its configuration.
+    org: bool = False
 
     @property
     def posted(self) -> bool:

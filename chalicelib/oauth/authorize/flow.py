@@ -36,7 +36,7 @@ from ..consent import Consents
 from ..context import OAuthServices
 from ..directory import Directory
 from ..endpoints.logout import logout
-from ..issuer import issuer
+from ..issuer import issuer, pages_base
 from ..minting import subject_of
 from ..sessions import ABSOLUTE, SESSION_COOKIE, LoginSession, Sessions, hash_secret
 from . import params as authz
@@ -63,6 +63,16 @@ def _sanitize(text: str) -> str:
     return _UNSAFE.sub("'", text.replace('"', "'"))
 
 
+def _check_granted(client: OAuthClient, scopes: tuple[str, ...] | None) -> None:
+    """At the org authorization server an app asks only for Okta scopes an admin granted it (its OIDC scopes, such
+    as ``openid``, need no grant): anything else is refused before anyone signs in."""
+    granted = {g.scope_id for g in client.scope_grants}
+    missing = [s for s in scopes or () if s.startswith("okta.") and s not in granted]
+    if missing:
+        raise RedirectError("invalid_scope",
+                            f"The following scopes are not granted to the app: [{', '.join(missing)}].")
+
+
 class FrontChannel:
     def __init__(self, services: OAuthServices, directory: Directory, *, sessions: Sessions, codes: Codes,
                  consents: Consents, pending: PendingRequests) -> None:
@@ -80,7 +90,7 @@ class FrontChannel:
     # -- /v1/authorize -----------------------------------------------------------------------------------------
 
     def authorize(self, request: BrowserRequest) -> BrowserResponse:
-        config, read_at = self.services.configs.active(request.server_id)
+        config, read_at = self.services.configs.active(request.server_id, org_route=request.org)
         iss = issuer(config.server, request.base_url)
         client_id = authz.single_for_page(request.params, "client_id")
         if client_id is None:
@@ -101,6 +111,8 @@ class FrontChannel:
         try:
             params = authz.read(request.params, client, presented)
             self._check_scopes(config, params)
+            if request.org:
+                _check_granted(client, params.scopes)
         except RedirectError as exc:
             response = self._error(lenient, iss, exc, request.posted)
         else:
@@ -126,7 +138,7 @@ class FrontChannel:
     # -- the hosted pages ----------------------------------------------------------------------------------------
 
     def signin_page(self, request: BrowserRequest) -> BrowserResponse:
-        config, _ = self.services.configs.active(request.server_id)
+        config, _ = self.services.configs.active(request.server_id, org_route=request.org)
         pending = self._pending_for(request, config)
         browser = request.cookies.get(BROWSER_COOKIE)
         if not pending.bound_to(browser):
@@ -135,7 +147,7 @@ class FrontChannel:
         return BrowserResponse(self._signin(pending, client, browser or "", pending.params.login_hint or "", None))
 
     def signin(self, request: BrowserRequest) -> BrowserResponse:
-        config, read_at = self.services.configs.active(request.server_id)
+        config, read_at = self.services.configs.active(request.server_id, org_route=request.org)
         pending = self._pending_for(request, config)
         browser = request.cookies.get(BROWSER_COOKIE)
         if not pending.csrf_ok(browser, request.first("csrf_token"), "signin"):
@@ -155,7 +167,7 @@ class FrontChannel:
         return response
 
     def consent_page(self, request: BrowserRequest) -> BrowserResponse:
-        config, read_at = self.services.configs.active(request.server_id)
+        config, read_at = self.services.configs.active(request.server_id, org_route=request.org)
         pending = self._pending_for(request, config)
         browser = request.cookies.get(BROWSER_COOKIE)
         if not pending.bound_to(browser):
@@ -167,7 +179,7 @@ class FrontChannel:
         return BrowserResponse(self._consent(config, pending, client, browser or ""))
 
     def consent(self, request: BrowserRequest) -> BrowserResponse:
-        config, read_at = self.services.configs.active(request.server_id)
+        config, read_at = self.services.configs.active(request.server_id, org_route=request.org)
         pending = self._pending_for(request, config)
         browser = request.cookies.get(BROWSER_COOKIE)
         if not pending.csrf_ok(browser, request.first("csrf_token"), "consent"):
@@ -193,7 +205,7 @@ class FrontChannel:
     def _signin(self, pending: PendingRequest, client: OAuthClient, browser: str, username: str,
                 error: str | None) -> Page:
         return Page("signin", {
-            "action": f"{pending.issuer}/signin", "request_id": pending.request_id,
+            "action": f"{pages_base(pending.server_id, pending.issuer)}/signin", "request_id": pending.request_id,
             "csrf_token": csrf_token(browser, pending.request_id or "", "signin"), "username": username,
             "client_name": client.client_name or client.client_id, "error": error,
             # The answer to this form is a redirect to the client: CSP form-action must allow it.
@@ -208,7 +220,7 @@ class FrontChannel:
             scopes.append({"name": name, "display_name": (scope.display_name if scope else None) or name,
                            "description": (scope.description if scope else None) or ""})
         return Page("consent", {
-            "action": f"{pending.issuer}/consent", "request_id": pending.request_id,
+            "action": f"{pages_base(pending.server_id, pending.issuer)}/consent", "request_id": pending.request_id,
             "csrf_token": csrf_token(browser, pending.request_id or "", "consent"),
             "client_name": client.client_name or client.client_id,
             "user_login": pending.user_login or "", "scopes": scopes,
@@ -285,7 +297,8 @@ class FrontChannel:
             stored = self.pending.store(pending)
         except ConcurrentChange:
             raise PageError("invalid_request", REQUEST_GONE) from None
-        return BrowserResponse(Redirect(f"{stored.issuer}/{page}?{urlencode({'request_id': stored.request_id})}",
+        pages = pages_base(stored.server_id, stored.issuer)
+        return BrowserResponse(Redirect(f"{pages}/{page}?{urlencode({'request_id': stored.request_id})}",
                                         303 if posted else 302))
 
     # -- the answer ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ def expected_dialect(path: str) -> errors.Dialect:
                                                                        "/.well-known/okta-organization",
                                                                        "/oauth2/v1/keys"):
         return errors.OKTA_JSON
-    if path.startswith("/oauth2/{authServerId}/") and path.endswith(FRONT_CHANNEL):
+    if path.startswith(("/oauth2/{authServerId}/", "/oauth2/v1/")) and path.endswith(FRONT_CHANNEL):
         return errors.HTML_PAGE
     # The org authorization server's endpoints (api/org_server.py) are OAuth endpoints like every server's.
     assert path.startswith(("/oauth2/{authServerId}/", "/oauth2/v1/", "/.well-known/")), path

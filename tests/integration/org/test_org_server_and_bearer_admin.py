@@ -133,7 +133,8 @@ def test_discovery_and_keys_of_the_org_server(api):
         doc = http.get(path).json_body
         assert (doc["issuer"], doc["token_endpoint"], doc["jwks_uri"]) == (
             BASE, f"{BASE}/oauth2/v1/token", f"{BASE}/oauth2/v1/keys")
-        assert "okta.users.read" in doc["scopes_supported"] and "authorization_endpoint" not in doc
+        assert "okta.users.read" in doc["scopes_supported"]
+        assert doc["authorization_endpoint"] == f"{BASE}/oauth2/v1/authorize"  # people: code + PKCE
     assert len(http.get("/oauth2/v1/keys").json_body["keys"]) == 2  # ACTIVE and NEXT
 
 
