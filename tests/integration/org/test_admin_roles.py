@@ -1,7 +1,7 @@
 """People's admin roles (Okta's ``/api/v1/users/{userId}/roles``) and what they let a person's management token do
 (issue 16). The person's token is an access token of the org authorization server with ``uid``, signed with its
-ACTIVE key exactly as its token endpoint signs (``oauth/minting.sign``): the code flow at the org level that will
-issue such tokens to the admin console is not built yet, the verification under test is."""
+ACTIVE key exactly as its token endpoint signs (``oauth/minting.sign``), so that each role is checked without a
+browser; test_org_people.py gets such tokens through the real code flow."""
 from __future__ import annotations
 
 import json
