@@ -125,3 +125,8 @@ def org_signin() -> Response:
 def org_consent() -> Response:
     return _handle(ORG_SERVER_ID, lambda r: _front().consent(r) if r.posted else _front().consent_page(r),
                    org=True)
+
+
+@routes.route("/oauth2/v1/logout", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="org_logout")
+def org_logout() -> Response:
+    return _handle(ORG_SERVER_ID, lambda r: _front().logout(r), org=True)

@@ -73,7 +73,9 @@ class OAuthServer:
         people = self.front is not None
         return discovery.Capabilities(grant_types=tuple(g for g in self._org_grants()),
                                       authorization_endpoint=people, response_types=("code",) if people else (),
-                                      response_modes=("query", "form_post") if people else ())
+                                      response_modes=("query", "form_post") if people else (),
+                                      userinfo_endpoint=people and self._userinfo is not None,
+                                      end_session_endpoint=people)
 
     def _org_grants(self) -> dict[str, Grant]:
         grants: dict[str, Grant] = {}
@@ -91,6 +93,9 @@ class OAuthServer:
         """Service apps get ``okta.*`` scopes they were granted (``grants/org_client_credentials.py``); people redeem
         the codes of ``/oauth2/v1/authorize``, whose Okta scopes were checked against the app's grants there."""
         return token.token(self.services, self._org_grants(), self._org(request))
+
+    def org_userinfo(self, request: OAuthRequest) -> OAuthResponse:
+        return userinfo.userinfo(self.services, self._org(request), self._userinfo)
 
     def org_introspect(self, request: OAuthRequest) -> OAuthResponse:
         return introspection.introspect(self.services, self._org(request))

@@ -32,7 +32,7 @@ from ..authorize.browser import BrowserRequest, BrowserResponse, Cookie, Page, P
 from ..authorize.pending import csrf_token
 from ..configuration import ServerConfigs
 from ..directory import Clients
-from ..issuer import issuer
+from ..issuer import endpoints_base, issuer
 from ..sessions import SESSION_COOKIE, LoginSession, Sessions, hash_secret
 
 log = logging.getLogger("tokenmint.oauth")
@@ -73,7 +73,7 @@ def verify_id_token_hint(config: ServerConfig, iss: str, hint: str) -> dict[str,
 
 
 def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients, sessions: Sessions) -> BrowserResponse:
-    config, _ = configs.active(request.server_id)
+    config, _ = configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
     hint = authz.single_for_page(request.params, "id_token_hint")
     target = authz.single_for_page(request.params, "post_logout_redirect_uri")
@@ -95,7 +95,8 @@ def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients,
         # Another user's ID token: only the person at this browser may end its session.
         if authz.single_for_page(request.params, CONFIRM) is None:
             log.info("logout for client %s with another user's hint: asking to confirm", client.client_id)
-            return BrowserResponse(_confirm_page(iss, client.client_name or client.client_id, hint, target, state,
+            return BrowserResponse(_confirm_page(endpoints_base(config.server, request.base_url),
+                                                 client.client_name or client.client_id, hint, target, state,
                                                  cookie or ""))
         if not request.posted or not _confirmed_by_form(request, cookie or "", hint):
             raise PageError("invalid_request", FORGED, 403)
@@ -124,8 +125,9 @@ def _leave(client_name: str | None, target: str | None, state: str | None, poste
     return BrowserResponse(Redirect(location, 303 if posted else 302), cookies)
 
 
-def _confirm_page(iss: str, client_name: str, hint: str, target: str | None, state: str | None,
+def _confirm_page(at: str, client_name: str, hint: str, target: str | None, state: str | None,
                   cookie: str) -> Page:
+    """``at``: where the server's ``/v1/…`` endpoints are (``issuer.endpoints_base``)."""
     fields = [("id_token_hint", hint)]
     if target is not None:
         fields.append(("post_logout_redirect_uri", target))
@@ -133,7 +135,7 @@ def _confirm_page(iss: str, client_name: str, hint: str, target: str | None, sta
         fields.append(("state", state))
     fields.append(("csrf_token", csrf_token(cookie, hash_secret(hint), "logout")))
     # The answer to this form is a redirect to the RP: CSP form-action must allow it.
-    return Page("logout_confirm", {"action": f"{iss}/v1/logout", "fields": tuple(fields),
+    return Page("logout_confirm", {"action": f"{at}/v1/logout", "fields": tuple(fields),
                                    "client_name": client_name, "form_targets": (target,) if target else ()})
 
 

@@ -52,7 +52,7 @@ def bearer_token(authorization: str | None, params: Mapping[str, str] | None) ->
 def userinfo(services: OAuthServices, request: OAuthRequest, directory: Directory | None) -> OAuthResponse:
     """``directory``: where the token's user and client are looked up (None: userinfo is not offered, every token
     is refused)."""
-    config, _ = services.configs.active(request.server_id)
+    config, _ = services.configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
     token = bearer_token(request.authorization, request.params)
     if not token:

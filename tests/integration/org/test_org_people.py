@@ -75,17 +75,19 @@ def console(api) -> dict:
     return {"app_id": app_id, "person": person}
 
 
-def sign_in_for_code(api, console: dict, scope: str = SCOPE) -> tuple[dict[str, str], str]:
+def sign_in_for_code(api, console: dict, scope: str = SCOPE, browser: Browser | None = None
+                     ) -> tuple[dict[str, str], str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    browser = Browser(api._client)
+    browser = browser or Browser(api._client)
     query = urlencode({"client_id": console["app_id"], "response_type": "code", "redirect_uri": CALLBACK,
                        "scope": scope, "state": "st-1", "code_challenge": challenge,
                        "code_challenge_method": "S256"})
     first = browser.request("GET", f"{BASE}/oauth2/v1/authorize?{query}")
     page = browser.follow(first)
-    if page.status_code != 200:
-        return parse_qs(urlsplit(page.headers["Location"]).query), verifier
+    if page.status_code != 200:  # an error, or a session that needs no sign-in: straight back to the app
+        location = page.headers["Location"]
+        return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}, verifier
     assert "Sign in" in page.text and f'action="{BASE}/oauth2/v1/org/signin"' in page.text, page.text[:500]
     answer = browser.request("POST", f"{BASE}/oauth2/v1/org/signin", {
         **hidden_fields(page.text), "username": "ada@example.com", "password": PASSWORD})
@@ -134,6 +136,29 @@ def test_a_person_signs_in_to_the_console_and_manages_authorization_servers_as_t
     assert bearer(api, "GET", "/api/v1/authorizationServers", refreshed.json_body["access_token"]).status_code == 200
 
 
+def test_userinfo_and_logout_at_the_org_server(api, console):
+    browser = Browser(api._client)
+    params, verifier = sign_in_for_code(api, console, browser=browser)
+    tokens = redeem(api, console, params["code"], verifier).json_body
+    info = api._client.http.get("/oauth2/v1/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert info.status_code == 200 and info.json_body["sub"] == console["person"]["id"]
+    # A custom server's userinfo does not take the org server's token, nor the other way round.
+    elsewhere = api._client.http.get("/oauth2/default/v1/userinfo",
+                                     headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert elsewhere.status_code == 401
+    # The session lets the next authorize through without signing in; logout at the org server ends it.
+    again, _ = sign_in_for_code(api, console, browser=browser)
+    assert "code" in again
+    ended = browser.request("GET", f"{BASE}/oauth2/v1/logout?" + urlencode({"id_token_hint": tokens["id_token"]}))
+    assert ended.status_code == 200 and "signed out" in ended.text.lower(), ended.text[:300]
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    page = browser.follow(browser.request("GET", f"{BASE}/oauth2/v1/authorize?" + urlencode({
+        "client_id": console["app_id"], "response_type": "code", "redirect_uri": CALLBACK, "scope": "openid",
+        "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"})))
+    assert page.status_code == 200 and "Sign in" in page.text  # signed out: asked again
+
+
 def test_a_person_without_a_role_gets_nothing(api, console):
     params, verifier = sign_in_for_code(api, console)
     access = redeem(api, console, params["code"], verifier).json_body["access_token"]
@@ -142,7 +167,7 @@ def test_a_person_without_a_role_gets_nothing(api, console):
 
 def test_okta_scopes_not_granted_to_the_app_are_refused_before_sign_in(api, console):
     params, _ = sign_in_for_code(api, console, scope="openid okta.users.manage")
-    assert params["error"] == ["invalid_scope"] and "okta.users.manage" in params["error_description"][0]
+    assert params["error"] == "invalid_scope" and "okta.users.manage" in params["error_description"]
 
 
 def test_the_org_discovery_documents_offer_the_code_flow(api):
@@ -151,6 +176,8 @@ def test_the_org_discovery_documents_offer_the_code_flow(api):
     assert doc["response_types_supported"] == ["code"]
     assert set(doc["grant_types_supported"]) == {"authorization_code", "refresh_token"}  # (client credentials:
     # not in the OpenID document, as for every server)
+    assert (doc["userinfo_endpoint"], doc["end_session_endpoint"]) == (f"{BASE}/oauth2/v1/userinfo",
+                                                                        f"{BASE}/oauth2/v1/logout")
     assert "client_credentials" in api._client.http.get("/.well-known/oauth-authorization-server").json_body[
         "grant_types_supported"]
 
