@@ -6,6 +6,8 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..errors import ForbiddenError
+from ..oauth.management_tokens import bearer_token
+from .management_scopes import SUPER_ADMIN
 from . import render
 from .context import base
 from .http import json_response, no_content, read_json
@@ -24,8 +26,22 @@ def list_api_tokens() -> Response:
     return json_response([render.api_token(t, base(bp.current_request)) for t in tokens])
 
 
+def _check_may_create() -> None:
+    """An API token acts as a super administrator: with a management bearer token, only a person who is one may
+    create it (``okta.apiTokens.manage`` alone, or a service app, would otherwise turn into full admin access)."""
+    request = bp.current_request
+    if current_token(request.headers) is not None:
+        return  # an admin API token: a super administrator already
+    token = bearer_token(request.headers.get("authorization")) or ""
+    principal = get_container().management_principal(token, base(request))
+    if principal is None or principal.user_id is None or SUPER_ADMIN not in principal.roles:
+        raise ForbiddenError("An API token acts as a super administrator: only a super administrator, signed in as "
+                             "a person, can create one.")
+
+
 @routes.route(COLLECTION, methods=["POST"])
 def create_api_token() -> Response:
+    _check_may_create()
     token, secret = get_container().api_tokens.create(read_json(bp.current_request))
     return json_response({**render.api_token(token, base(bp.current_request)), "token": secret}, status=201)
 

@@ -121,3 +121,29 @@ def test_a_deactivated_person_s_token_stops_working(api, container, person, cons
     assert call(api, "GET", SERVERS, token).status_code == 200
     api.post(f"/api/v1/users/{person['id']}/lifecycle/deactivate")
     assert_error(call(api, "GET", SERVERS, token), 401, "E0000011")
+
+
+def test_only_a_person_who_is_a_super_admin_creates_api_tokens(api, container, person, console):
+    """An API token acts as a super administrator: a narrower credential must not mint one."""
+    for scope in ("okta.apiTokens.read", "okta.apiTokens.manage"):
+        api.post(f"/api/v1/apps/{console}/grants", {"issuer": BASE, "scopeId": scope})
+    services = container.oauth.services
+    config, read_at = services.configs.active(ORG_SERVER_ID, org_route=True)
+
+    def token_for(user: dict | None) -> str:
+        claims = access_token_claims(issuer=BASE, audience=BASE, client_id=console, now=services.now(),
+                                     scopes=("okta.apiTokens.read", "okta.apiTokens.manage"),
+                                     lifetime=timedelta(hours=1), subject=user["profile"]["login"] if user else console,
+                                     custom={}, user_id=user["id"] if user else None)
+        return minting.sign(services, config, read_at, claims)
+
+    with nothing_changes():  # a service app with okta.apiTokens.manage, no person: refused
+        assert_error(call(api, "POST", "/api/v1/api-tokens", token_for(None), {"name": "x"}), 403, "E0000006")
+    assert call(api, "GET", "/api/v1/api-tokens", token_for(None)).status_code == 200  # reading is fine
+    role = assign(api, person["id"], "READ_ONLY_ADMIN")
+    with nothing_changes():
+        assert_error(call(api, "POST", "/api/v1/api-tokens", token_for(person), {"name": "x"}), 403, "E0000006")
+    api.delete(f"/api/v1/users/{person['id']}/roles/{role['id']}")
+    assign(api, person["id"], "SUPER_ADMIN")
+    made = call(api, "POST", "/api/v1/api-tokens", token_for(person), {"name": "by-ada"})
+    assert made.status_code == 201, made.data
