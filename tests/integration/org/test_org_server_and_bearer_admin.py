@@ -264,3 +264,4 @@ def test_an_unknown_path_is_404_to_an_accepted_bearer_token_and_401_to_others(ap
     assert unknown_paths.answer({"authorization": f"Bearer {token}"}).status_code == 404
     assert unknown_paths.answer({"authorization": f"Bearer {token}x"}).status_code == 401
     assert unknown_paths.answer({}).status_code == 401
+
