@@ -18,7 +18,7 @@ from ..admin.refresh_tokens import parse_token_limit
 from .http import etag, if_match, json_response, link_header, no_content, read_json
 from .refresh_tokens import render_token
 from .listing import list_page
-from .routing import AdminRoutes, Routes, current_token
+from .routing import AdminRoutes, Routes, current_actor
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
@@ -214,13 +214,6 @@ def revoke_o_auth2_token_for_application(appId: str, tokenId: str) -> Response:
 GRANTS = APP + "/grants"
 
 
-def _actor() -> tuple[str | None, str]:
-    token = current_token(bp.current_request.headers)
-    if token is None:
-        return None, "User"
-    return (token.user_id, "User") if token.user_id else (token.id, "ApiToken")
-
-
 @routes.route(GRANTS, methods=["GET"])
 def list_scope_consent_grants(appId: str) -> Response:
     container, url = get_container(), base(bp.current_request)
@@ -231,7 +224,8 @@ def list_scope_consent_grants(appId: str) -> Response:
 @routes.route(GRANTS, methods=["POST"])
 def grant_consent_to_scope(appId: str) -> Response:
     container, url = get_container(), base(bp.current_request)
-    made = container.app_grants.grant(appId, read_json(bp.current_request), url, _actor())
+    request = bp.current_request
+    made = container.app_grants.grant(appId, read_json(request), url, current_actor(request))
     return json_response(render.scope_grant(made, container.applications.get(appId), url), status=201)
 
 

@@ -38,6 +38,19 @@ def current_token(headers: Any) -> ApiToken | None:
     return get_container().api_tokens.authenticate(match.group(1))
 
 
+def current_actor(request: Any) -> tuple[str | None, str]:
+    """Who makes an authenticated management call, as Okta's OAuth2Actor: the admin API token's user (or the token
+    itself), or, for a bearer token, the person it carries (or the app)."""
+    token = current_token(request.headers)
+    if token is not None:
+        return (token.user_id, "User") if token.user_id else (token.id, "ApiToken")
+    bearer = bearer_token(request.headers.get("authorization"))
+    principal = get_container().management_principal(bearer, base(request)) if bearer else None
+    if principal is None:
+        return None, "User"
+    return (principal.user_id, "User") if principal.user_id else (principal.client_id, "App")
+
+
 class Routes:
     """Registers a blueprint's routes, each view guarded by the blueprint's error dialect."""
 

@@ -12,7 +12,7 @@ from . import render
 from .context import base
 from .http import etag, if_match, json_response, no_content, read_json
 from .listing import list_page
-from .routing import AdminRoutes, current_token
+from .routing import AdminRoutes, current_actor
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
@@ -23,9 +23,9 @@ DEFAULT_LIMIT = 200
 
 
 def _actor() -> str | None:
-    """Who made the change: the API token's user, else the token itself (``createdBy``, ``lastUpdatedBy``)."""
-    token = current_token(bp.current_request.headers)
-    return (token.user_id or token.id) if token else None
+    """Who made the change (``createdBy``, ``lastUpdatedBy``): the API token's user or the token itself, the person
+    or app of a bearer token."""
+    return current_actor(bp.current_request)[0]
 
 
 def _respond(origin: TrustedOrigin) -> Response:

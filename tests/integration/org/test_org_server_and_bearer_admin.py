@@ -265,3 +265,17 @@ def test_an_unknown_path_is_404_to_an_accepted_bearer_token_and_401_to_others(ap
     assert unknown_paths.answer({"authorization": f"Bearer {token}x"}).status_code == 401
     assert unknown_paths.answer({}).status_code == 401
 
+
+
+def test_changes_made_with_a_bearer_token_name_the_app_that_made_them(api, container):
+    app = service_app(api, "okta.trustedOrigins.manage", "okta.apps.manage")
+    token = access_token(api, container, app, "okta.trustedOrigins.manage okta.apps.manage")
+    made = bearer(api, "POST", "/api/v1/trustedOrigins", token,
+                  {"name": "by-app", "origin": "https://by-app.example", "scopes": [{"type": "CORS"}]})
+    assert made.status_code == 200, made.data
+    assert made.data["createdBy"] == made.data["lastUpdatedBy"] == app.app_id
+    other = service_app(api)
+    grant = bearer(api, "POST", f"/api/v1/apps/{other.app_id}/grants", token,
+                   {"issuer": BASE, "scopeId": "okta.users.read"})
+    assert grant.status_code == 201, grant.data
+    assert grant.data["createdBy"] == {"id": app.app_id, "type": "App"}
