@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-import jwt
 
 from e2e_support import call, expect, expect_error, server_body
 

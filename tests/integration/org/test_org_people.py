@@ -7,9 +7,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
-from urllib.parse import urlencode, urlsplit, parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 
 from tests.integration.api.apisupport import assert_error
@@ -50,8 +52,6 @@ class Browser:
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    import re
-
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
@@ -113,13 +113,11 @@ def bearer(api, method: str, path: str, token: str, body: dict | None = None):
 def test_a_person_signs_in_to_the_console_and_manages_authorization_servers_as_their_role_allows(api, console):
     api.post(f"/api/v1/users/{console['person']['id']}/roles", {"type": "API_ACCESS_MANAGEMENT_ADMIN"})
     params, verifier = sign_in_for_code(api, console)
-    assert params["state"] == ["st-1"][0] and params["iss"] == BASE
+    assert params["state"] == "st-1" and params["iss"] == BASE
     issued = redeem(api, console, params["code"], verifier)
     assert issued.status_code == 200, issued.body
     tokens = issued.json_body
     assert tokens["scope"] == SCOPE and tokens["refresh_token"] and tokens["id_token"]
-    import jwt
-
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     assert (claims["iss"], claims["aud"], claims["uid"]) == (BASE, BASE, console["person"]["id"])
     assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["iss"] == BASE
