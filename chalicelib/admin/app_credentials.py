@@ -22,6 +22,7 @@ from .. import ids
 from ..clock import Clock, okta_time
 from ..domain import ACTIVE, INACTIVE, ClientSecret, OAuthClient
 from ..errors import NotFoundError, ValidationError
+from .app_fields import read_own_secret
 from .applications import ApplicationService
 from .client_fields import MAX_KEYS
 from .client_metadata import PRIVATE_KEY_JWT, SECRET_METHODS, key_problem, public_key
@@ -33,7 +34,6 @@ SECRET_TARGET = "clientSecret"
 JWK_TARGET = "jsonWebKey"
 SECRET_TYPE = "OAuth2ClientSecret"
 JWK_TYPE = "OAuth2ClientJsonWebKey"
-SECRET_MIN, SECRET_MAX = 14, 100
 
 
 def secret_hash_view(secret: ClientSecret) -> str:
@@ -68,10 +68,7 @@ class AppCredentialService:
     def create_secret(self, app_id: str, body: Any) -> tuple[ClientSecret, str]:
         """A new secret (generated, or the caller's ``client_secret``), ACTIVE unless ``status`` says INACTIVE."""
         f = Fields(require_object(body), SECRET_TARGET)
-        own = f.string("client_secret", max_len=SECRET_MAX + 1)
-        if own is not None and not (SECRET_MIN <= len(own) <= SECRET_MAX and own.isascii() and own.isprintable()):
-            f.error("client_secret", f"A client secret must be {SECRET_MIN} to {SECRET_MAX} printable ASCII "
-                                     "characters.")
+        own = read_own_secret(f, "client_secret")
         status = f.enum("status", (ACTIVE, INACTIVE), default=ACTIVE) or ACTIVE
         f.check()
         current = self._apps.get(app_id)

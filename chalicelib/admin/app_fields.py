@@ -49,6 +49,15 @@ URIS = ("policy_uri", "tos_uri", "frontchannel_logout_uri")
 APP_ECHO = ("accessibility", "visibility", "profile")
 
 
+def read_own_secret(f: Fields, path: str) -> str | None:
+    """A client secret the admin chose (the app's create, or a new secret of ``app_credentials``), if given."""
+    secret = f.string(path, max_len=SECRET_MAX + 1)
+    if secret is not None and not (SECRET_MIN <= len(secret) <= SECRET_MAX and secret.isascii()
+                                   and secret.isprintable()):
+        f.error(path, f"A client secret must be {SECRET_MIN} to {SECRET_MAX} printable ASCII characters.")
+    return secret
+
+
 @dataclass(frozen=True)
 class AppFields:
     client: dict[str, Any]  # OAuthClient field values, as client_fields.read_client gives them
@@ -172,11 +181,7 @@ def read_app(body: Any, current: OAuthClient | None = None) -> AppFields:
     initiate = f.string(f"{SETTINGS}.initiate_login_uri", max_len=1024)
     if initiate and (problem := web_uri_problem(initiate, https_only=True)):
         f.error(f"{SETTINGS}.initiate_login_uri", f"'{initiate}' {problem}")
-    secret = f.string(f"{CREDENTIALS}.client_secret", max_len=SECRET_MAX + 1) if current is None else None
-    if secret is not None and not (SECRET_MIN <= len(secret) <= SECRET_MAX and secret.isascii()
-                                   and secret.isprintable()):
-        f.error(f"{CREDENTIALS}.client_secret", f"A client secret must be {SECRET_MIN} to {SECRET_MAX} printable "
-                                                "ASCII characters.")
+    secret = read_own_secret(f, f"{CREDENTIALS}.client_secret") if current is None else None
     echo = _echo(f)
     f.check()
     return AppFields(client=client, consent_method=consent, pkce_required=pkce, initiate_login_uri=initiate,

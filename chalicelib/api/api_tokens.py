@@ -6,12 +6,11 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..errors import ForbiddenError
-from ..oauth.management_tokens import bearer_token
-from .management_scopes import SUPER_ADMIN
+from ..admin.admin_roles import SUPER_ADMIN
 from . import render
 from .context import base
 from .http import json_response, no_content, read_json
-from .routing import AdminRoutes, current_token
+from .routing import AdminRoutes, current_principal, current_token
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
@@ -32,8 +31,7 @@ def _check_may_create() -> None:
     request = bp.current_request
     if current_token(request.headers) is not None:
         return  # an admin API token: a super administrator already
-    token = bearer_token(request.headers.get("authorization")) or ""
-    principal = get_container().management_principal(token, base(request))
+    principal = current_principal(request)
     if principal is None or principal.user_id is None or SUPER_ADMIN not in principal.roles:
         raise ForbiddenError("An API token acts as a super administrator: only a super administrator, signed in as "
                              "a person, can create one.")

@@ -5,6 +5,8 @@ API; issue 16): the resource family of the path, ``read`` for GET and ``manage``
 """
 from __future__ import annotations
 
+from ..admin.admin_roles import API_ACCESS_MANAGEMENT_ADMIN, READ_ONLY_ADMIN, SUPER_ADMIN
+
 # Path prefix -> scope family (the longest prefix wins).
 FAMILIES: tuple[tuple[str, str], ...] = (
     ("/api/v1/authorizationServers", "okta.authorizationServers"),
@@ -20,9 +22,6 @@ FAMILIES: tuple[tuple[str, str], ...] = (
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # What each admin role of a person lets their tokens do (admin/admin_roles.py): the families and whether writes.
-SUPER_ADMIN = "SUPER_ADMIN"
-READ_ONLY_ADMIN = "READ_ONLY_ADMIN"
-API_ACCESS_MANAGEMENT_ADMIN = "API_ACCESS_MANAGEMENT_ADMIN"
 # API Access Management: authorization servers and the apps and clients that use them (the seed's own admin).
 API_ACCESS_MANAGEMENT_FAMILIES = frozenset({"okta.authorizationServers", "okta.apps", "okta.clients"})
 

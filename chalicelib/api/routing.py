@@ -17,7 +17,7 @@ from chalice import Blueprint, Response
 from ..container import get_container
 from ..domain import ApiToken
 from . import errors
-from ..oauth.management_tokens import bearer_token
+from ..oauth.management_tokens import ManagementPrincipal, bearer_token
 from .conflict_retry import retrying
 from .context import base
 from .management_scopes import accepted_scopes, family_of, role_allows
@@ -38,14 +38,22 @@ def current_token(headers: Any) -> ApiToken | None:
     return get_container().api_tokens.authenticate(match.group(1))
 
 
+PRINCIPAL = "tokenmint.managementPrincipal"
+
+
+def current_principal(request: Any) -> ManagementPrincipal | None:
+    """The management bearer token's principal that ``AdminRoutes`` accepted for this request (verified once per
+    request: a view that asks again reuses it), or None."""
+    return request.context.get(PRINCIPAL)
+
+
 def current_actor(request: Any) -> tuple[str | None, str]:
     """Who makes an authenticated management call, as Okta's OAuth2Actor: the admin API token's user (or the token
     itself), or, for a bearer token, the person it carries (or the app)."""
     token = current_token(request.headers)
     if token is not None:
         return (token.user_id, "User") if token.user_id else (token.id, "ApiToken")
-    bearer = bearer_token(request.headers.get("authorization"))
-    principal = get_container().management_principal(bearer, base(request)) if bearer else None
+    principal = current_principal(request)
     if principal is None:
         return None, "User"
     return (principal.user_id, "User") if principal.user_id else (principal.client_id, "App")
@@ -111,6 +119,7 @@ class AdminRoutes:
             principal = get_container().management_principal(token, base(request)) if token else None
             if principal is None:
                 return errors.invalid_token()
+            request.context[PRINCIPAL] = principal
             if family is not None:
                 accepted = accepted_scopes(family, request.method)
                 if not principal.scopes & set(accepted):

@@ -53,12 +53,6 @@ def normalise_origin(origin: str) -> str:
     return origin.strip().lower()
 
 
-def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
-    """A CORS preflight: an OPTIONS request naming the method it asks about. (An OPTIONS request without it is not
-    a preflight, and gets the same refusal without CORS headers.)"""
-    return method.upper() == "OPTIONS" and bool(headers.get(REQUEST_METHOD))
-
-
 def allowed_origin(headers: Mapping[str, str], allowed: AbstractSet[str]) -> str | None:
     """The request's ``Origin``, exactly as sent, when it is one of ``allowed``; else None. ``headers`` are
     lower-cased names. ``null`` (sandboxed frames, file: pages) is never allowed."""

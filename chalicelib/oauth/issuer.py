@@ -25,10 +25,10 @@ def issuer(server: AuthorizationServer, base: str) -> str:
     return base if is_org(server) else f"{base}/oauth2/{path_id(server)}"
 
 
-def access_token_audience(server: AuthorizationServer, base: str) -> str:
-    """The ``aud`` of a server's access tokens: its first audience; the org itself (the base URL) for the org
-    server, as Okta's org authorization server does."""
-    return issuer(server, base) if is_org(server) else server.audiences[0]
+def access_token_audience(server: AuthorizationServer, server_issuer: str) -> str:
+    """The ``aud`` of a server's access tokens, given its issuer: its first audience; the org itself (its issuer,
+    the base URL) for the org server, as Okta's org authorization server does."""
+    return server_issuer if is_org(server) else server.audiences[0]
 
 
 ORG_PAGES = "/oauth2/v1/org"

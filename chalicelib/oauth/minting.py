@@ -24,7 +24,7 @@ from ..keys.signer import StaleActiveKidError
 from .access_token import access_token_claims
 from .context import OAuthServices
 from .errors import TemporarilyUnavailableError
-from .issuer import is_org
+from .issuer import access_token_audience, is_org
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -85,7 +85,7 @@ def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, cl
                   scopes: Sequence[str], lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
     """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
     custom, sub = resource_claims(services, config, client, scopes, subject)
-    audience = issuer if is_org(config.server) else config.server.audiences[0]  # Okta's org tokens: aud = the org
+    audience = access_token_audience(config.server, issuer)
     return access_token_claims(issuer=issuer, audience=audience, client_id=client.client_id,
                                scopes=tuple(scopes), now=services.now(), lifetime=lifetime, subject=sub,
                                custom=custom, user_id=subject.user_id if subject else None,

@@ -45,7 +45,7 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")
     now = services.now()
-    audience = access_token_audience(config.server, request.base_url)
+    audience = access_token_audience(config.server, iss)
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None:
         found = refresh_tokens.active(token, config.server.id, now) if refresh_tokens is not None else None

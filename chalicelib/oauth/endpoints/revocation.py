@@ -31,7 +31,7 @@ def revoke(services: OAuthServices, request: OAuthRequest, refresh_tokens: Refre
     token = request.params.get("token")
     if not token:
         raise InvalidRequestError("The 'token' parameter is required.")
-    audience = access_token_audience(config.server, request.base_url)
+    audience = access_token_audience(config.server, iss)
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience,
                                  services.now())
     if claims is not None:

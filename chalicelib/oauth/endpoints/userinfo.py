@@ -58,7 +58,7 @@ def userinfo(services: OAuthServices, request: OAuthRequest, directory: Director
     if not token:
         return _challenge(401, INVALID_TOKEN)
     now = services.now()
-    audience = access_token_audience(config.server, request.base_url)
+    audience = access_token_audience(config.server, iss)
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return _challenge(401, INVALID_TOKEN)

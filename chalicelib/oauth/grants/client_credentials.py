@@ -18,7 +18,7 @@ from ..access_token import access_token_claims
 from ..context import OAuthServices
 from ..errors import UnauthorizedClientError, from_decision
 from ..form import parse_scope
-from ..issuer import is_org
+from ..issuer import access_token_audience
 from ..plans import PlanMemo
 from . import GrantRequest
 
@@ -57,7 +57,7 @@ class ClientCredentialsGrant:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)
         server = config.server
-        audience = request.issuer if is_org(server) else server.audiences[0]  # access_token_audience, cheaply
+        audience = access_token_audience(server, request.issuer)
         claims = access_token_claims(issuer=request.issuer, audience=audience, client_id=client.client_id,
                                      scopes=decision.granted_scopes, now=services.now(),
                                      lifetime=plan.lifetime, subject=plan.subject,

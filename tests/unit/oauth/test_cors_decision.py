@@ -63,9 +63,3 @@ def test_preflight_allows_the_header_okta_auth_js_sends():
 def test_disc05_a_preflight_that_is_not_allowed_is_403_without_cors_headers(headers):
     answer = cors.preflight(headers, ("POST",), ALLOWED)
     assert (answer.status, answer.headers) == (403, {"Vary": "Origin"})
-
-
-def test_is_preflight_needs_options_and_the_requested_method():
-    assert cors.is_preflight("OPTIONS", {"access-control-request-method": "POST"})
-    assert not cors.is_preflight("OPTIONS", {})
-    assert not cors.is_preflight("POST", {"access-control-request-method": "POST"})
