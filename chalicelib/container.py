@@ -32,11 +32,14 @@ from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.trusted_origins import TrustedOriginService
 from .admin.users import UserService
+from .audit.recorder import Recorder
+from .audit.system_log import SystemLog
 from .keys.lifecycle import RotationPolicy
 from .keys.signer import SigningKeyCache
 from .keys.store import KeyMaterialStore
 from .clock import Clock, SystemClock
 from .coldstart import init_phase
+from .oauth.audit import NoAudit
 from .oauth.client_auth import ClientAuthenticator
 from .oauth.context import OAuthServices
 from .oauth.directory import Directory
@@ -88,6 +91,8 @@ class Container:
     app_grants: AppGrantService
     # Trusted origins (Okta's API); their CORS scope opens the OAuth endpoints to browser apps (oauth/cors.py).
     trusted_origins: TrustedOriginService
+    # The System Log: every event is recorded through it (audit/recorder.py), read back by GET /api/v1/logs.
+    audit: Recorder
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, storage: Storage | None = None) -> "Container":
@@ -102,6 +107,8 @@ class Container:
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
         ttl = timedelta(seconds=settings.cache_seconds)
+        audit = Recorder(storage.log_events, clock.now, retention=timedelta(days=settings.log_retention_days),
+                         sample=settings.log_token_sample)
         # Every management write goes through a store that announces it; the token path reads through caches that
         # follow the announcements (admin/change_notices.py, docs/ARCHITECTURE.md "Staleness bound").
         notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now, ttl)
@@ -130,6 +137,7 @@ class Container:
             configs=caches.configs,
             authenticator=ClientAuthenticator(caches.clients, storage.assertions, clock.now, caches.remote_jwks),
             signer=caches.signer, revocations=storage.revocations, now=clock.now, holders=caches.holders,
+            audit=audit,
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
         front = FrontChannel(oauth_services, directory, sessions=Sessions(storage.sessions, clock.now),
@@ -152,7 +160,7 @@ class Container:
             policies=PolicyService(config_repo, servers, clock),
             rules=RuleService(config_repo, servers, clock),
             api_tokens=ApiTokenService(storage.api_tokens, clock, settings.admin_token_sha256),
-            signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy),
+            signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy, audit),
             signer=caches.signer,
             caches=caches,
             clients=clients,
@@ -167,6 +175,7 @@ class Container:
             app_credentials=app_credentials,
             app_grants=app_grants,
             trusted_origins=trusted_origins,
+            audit=audit,
         )
 
     def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:
@@ -188,6 +197,13 @@ class Container:
         return RefreshTokenAdmin(self.servers, self.clients, self.refresh_tokens, self.clock)
 
     @property
+    def system_log(self) -> SystemLog:
+        """``GET /api/v1/logs`` over the log table (audit/system_log.py)."""
+        return SystemLog(self.storage.log_events, self.audit, self.clock.now,
+                         timedelta(days=self.settings.log_retention_days),
+                         timedelta(seconds=self.settings.log_poll_lag_seconds))
+
+    @property
     def app_tokens(self) -> AppTokenAdmin:
         """An app's refresh tokens at every server (admin/app_tokens.py)."""
         return AppTokenAdmin(self.applications, self.servers, self.refresh_token_admin)
@@ -196,7 +212,9 @@ class Container:
     def token_preview(self) -> TokenPreviewService:
         """Token preview (admin/token_preview.py): the real policy and minting path, with minting's services."""
         front = self.oauth.front
-        return TokenPreviewService(self.servers, self.clients, self.users, self.app_assignments, self.oauth.services,
+        # Token preview mints nothing, so it records nothing: its services have no System Log.
+        services = replace(self.oauth.services, audit=NoAudit())
+        return TokenPreviewService(self.servers, self.clients, self.users, self.app_assignments, services,
                                    consents=front.consents if front is not None else None)
 
     # The DynamoDB backend's models, for the tests that look at items (an in-memory backend has none).
@@ -212,6 +230,10 @@ class Container:
     @property
     def grants_model(self) -> Any:
         return self.storage.grants_model  # type: ignore[attr-defined]
+
+    @property
+    def log_model(self) -> Any:
+        return self.storage.log_model  # type: ignore[attr-defined]
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables, then the ``default`` server (both idempotent)."""

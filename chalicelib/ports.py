@@ -23,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 from .domain import (
     ApiToken,
@@ -43,6 +43,7 @@ from .domain import (
 )
 
 if TYPE_CHECKING:
+    from .audit.log_keys import LogItem
     from .keys.lifecycle import KeyRecord
     from .oauth.authorize.pending import PendingStore
     from .oauth.client_auth import AssertionLedger
@@ -337,6 +338,18 @@ class ChangeLogStore(Protocol):
 
 # -- a backend ------------------------------------------------------------------------------------------------------
 
+class LogEventStore(Protocol):
+    """The System Log's table (audit/log_keys.py has the keys). ``append`` writes every item or raises
+    ``StorageUnavailableError`` (items already written may be written again: keys are unique, so that is
+    harmless); ``read`` returns up to ``limit`` items of one partition with ``after < sort_key < before`` (either
+    bound may be None), in sort-key order or reversed, leaving out expired ones."""
+
+    def append(self, items: "Sequence[LogItem]") -> None: ...
+
+    def read(self, partition: str, after: str | None, before: str | None, descending: bool, limit: int,
+             now: datetime) -> "list[tuple[str, dict[str, Any]]]": ...
+
+
 class Storage(Protocol):
     """Every port of one backend (``storage/dynamodb.DynamoStorage``, ``storage/memory.InMemoryStorage``); the
     composition root wires services from it. The grants-table stores are the protocol core's own ports.
@@ -387,6 +400,8 @@ class Storage(Protocol):
     @property
     def trusted_origins(self) -> TrustedOriginStore: ...
 
+    @property
+    def log_events(self) -> "LogEventStore": ...
 
     def bootstrap(self) -> None:
         """Create what the backend needs (tables) if it does not exist yet; idempotent."""

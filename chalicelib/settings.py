@@ -6,6 +6,12 @@
 ``TOKENMINT_CONFIG_TABLE``     DynamoDB table of authorization-server configuration (required)
 ``TOKENMINT_DIRECTORY_TABLE``  DynamoDB table of admin API tokens and OAuth clients (required)
 ``TOKENMINT_GRANTS_TABLE``     DynamoDB table of short-lived grant state, with TTL (required)
+``TOKENMINT_LOG_TABLE``        DynamoDB table of the System Log's events, with TTL (required)
+``TOKENMINT_LOG_RETENTION_DAYS``  how long System Log events are kept (the table's TTL); default 90 (Okta's)
+``TOKENMINT_LOG_TOKEN_SAMPLE``  the share of successful token events kept in the System Log, 0 to 1 (0: none;
+                              failures and admin events are always kept); default 1
+``TOKENMINT_LOG_POLL_LAG_SECONDS``  how far behind now a System Log poll reads: longer than a batch write of events
+                              can take; default 15 (below that, a poller may miss an event whose write was slow)
 ``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
                               log cannot be written or read (normally changes count within 1 s); default 30
 ``TOKENMINT_CACHE_MEGABYTES``  memory for those caches (configurations 3/4, clients 1/4; LRU); default 64
@@ -36,6 +42,7 @@ class Settings:
     config_table: str
     directory_table: str
     grants_table: str
+    log_table: str
     endpoint_url: str | None
     base_url: str | None
     kms_key_id: str
@@ -45,6 +52,9 @@ class Settings:
     cache_megabytes: int
     # Only the hash of TOKENMINT_ADMIN_TOKEN is kept in memory after start-up.
     admin_token_sha256: str | None
+    log_retention_days: int = 90
+    log_token_sample: float = 1.0
+    log_poll_lag_seconds: int = 15
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -82,12 +92,31 @@ class Settings:
             raise SettingsError("TOKENMINT_CACHE_MEGABYTES must be a whole number of megabytes") from None
         if not 1 <= cache_megabytes <= 4096:
             raise SettingsError("TOKENMINT_CACHE_MEGABYTES must be between 1 and 4096")
+        try:
+            log_retention_days = int(env.get("TOKENMINT_LOG_RETENTION_DAYS") or 90)
+        except ValueError:
+            raise SettingsError("TOKENMINT_LOG_RETENTION_DAYS must be a whole number of days") from None
+        if not 1 <= log_retention_days <= 3650:
+            raise SettingsError("TOKENMINT_LOG_RETENTION_DAYS must be between 1 and 3650")
+        try:
+            log_token_sample = float(env.get("TOKENMINT_LOG_TOKEN_SAMPLE") or 1)
+        except ValueError:
+            raise SettingsError("TOKENMINT_LOG_TOKEN_SAMPLE must be a number from 0 to 1") from None
+        if not 0 <= log_token_sample <= 1:
+            raise SettingsError("TOKENMINT_LOG_TOKEN_SAMPLE must be a number from 0 to 1")
+        try:
+            log_poll_lag_seconds = int(env.get("TOKENMINT_LOG_POLL_LAG_SECONDS") or 15)
+        except ValueError:
+            raise SettingsError("TOKENMINT_LOG_POLL_LAG_SECONDS must be a whole number of seconds") from None
+        if not 0 <= log_poll_lag_seconds <= 300:
+            raise SettingsError("TOKENMINT_LOG_POLL_LAG_SECONDS must be between 0 and 300")
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             config_table=required("TOKENMINT_CONFIG_TABLE"),
             directory_table=required("TOKENMINT_DIRECTORY_TABLE"),
             grants_table=required("TOKENMINT_GRANTS_TABLE"),
+            log_table=required("TOKENMINT_LOG_TABLE"),
             endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None,
             base_url=base_url,
             kms_key_id=required("TOKENMINT_KMS_KEY_ID"),
@@ -96,4 +125,7 @@ class Settings:
             cache_seconds=cache_seconds,
             cache_megabytes=cache_megabytes,
             admin_token_sha256=hashlib.sha256(admin_token.encode()).hexdigest() if admin_token else None,
+            log_retention_days=log_retention_days,
+            log_token_sample=log_token_sample,
+            log_poll_lag_seconds=log_poll_lag_seconds,
         )

@@ -12,6 +12,7 @@ LOCAL_ENV = {
     "AWS_REGION": "us-east-1", "TOKENMINT_STAGE": "local",
     "TOKENMINT_CONFIG_TABLE": "tokenmint-local-config", "TOKENMINT_DIRECTORY_TABLE": "tokenmint-local-directory",
     "TOKENMINT_GRANTS_TABLE": "tokenmint-local-grants",
+    "TOKENMINT_LOG_TABLE": "tokenmint-local-logs",
 }
 
 

@@ -6,7 +6,7 @@ Grammar (keywords case-insensitive)::
     expression := term ( "or" term )*
     term       := factor ( "and" factor )*
     factor     := "(" expression ")" | attribute "pr" | attribute operator value
-    operator   := "eq" | "ne" | "sw" | "gt" | "ge" | "lt" | "le"
+    operator   := "eq" | "ne" | "sw" | "co" | "ew" | "gt" | "ge" | "lt" | "le"
     value      := a double-quoted string (\\" and \\\\ escape)
 
 ``and`` binds tighter than ``or``; text and enum comparisons ignore case. What each attribute accepts depends on its
@@ -19,6 +19,8 @@ kind           ``search``                                       ``filter`` (Okta
 ``enum``       eq, ne, pr (``status``, ``type``)                eq
 ``datetime``   eq, ne, gt, ge, lt, le, pr (ISO 8601 values)    eq, gt, ge, lt, le
 =============  ==============================================  ===========================================
+
+The System Log's ``filter`` (mode ``LOGS``) takes eq, ne, sw, co, ew and pr on text members.
 
 Anything else (an unknown attribute or operator, a bad value, a malformed expression, more than 20 comparisons or
 more than 1024 characters) is ``InvalidSearchError``: Okta's 400 ``E0000031`` "Invalid search criteria." with a
@@ -39,15 +41,17 @@ DATETIME = "datetime"
 
 SEARCH = "search"
 FILTER = "filter"
+LOGS = "logs"  # the System Log's ``filter`` (audit/log_query.py): every text operator, on any event member
 
 MAX_LENGTH = 1024
 MAX_COMPARISONS = 20
 
-OPERATORS = ("eq", "ne", "sw", "gt", "ge", "lt", "le")
+OPERATORS = ("eq", "ne", "sw", "co", "ew", "gt", "ge", "lt", "le")
 ALLOWED: dict[str, dict[str, tuple[str, ...]]] = {
     SEARCH: {TEXT: ("eq", "ne", "sw", "pr"), ENUM: ("eq", "ne", "pr"),
              DATETIME: ("eq", "ne", "gt", "ge", "lt", "le", "pr")},
     FILTER: {TEXT: ("eq",), ENUM: ("eq",), DATETIME: ("eq", "gt", "ge", "lt", "le")},
+    LOGS: {TEXT: ("eq", "ne", "sw", "co", "ew", "pr")},
 }
 
 
@@ -228,10 +232,10 @@ class _Parser:
         return token[1]
 
 
-def parse(text: str, parameter: str, attributes: Mapping[str, str]) -> Node:
-    """The tree of a ``search`` or ``filter`` expression (``parameter`` is which) over ``attributes`` (name ->
-    kind), or InvalidSearchError."""
-    mode = FILTER if parameter == FILTER else SEARCH
+def parse(text: str, parameter: str, attributes: Mapping[str, str], mode: str | None = None) -> Node:
+    """The tree of a ``search`` or ``filter`` expression (``parameter`` is which, and the mode unless ``mode`` says)
+    over ``attributes`` (name -> kind), or InvalidSearchError."""
+    mode = mode or (FILTER if parameter == FILTER else SEARCH)
     if len(text) > MAX_LENGTH:
         raise InvalidSearchError(parameter, f"The expression must be at most {MAX_LENGTH} characters long.")
     return _Parser(text, parameter, mode, attributes).parse()
@@ -257,6 +261,10 @@ def _compare(actual: Any, operator: str, expected: Any) -> bool:
         return left == right
     if operator == "sw":
         return isinstance(left, str) and left.startswith(right)  # type: ignore[arg-type]
+    if operator == "co":
+        return isinstance(left, str) and right in left  # type: ignore[operator]
+    if operator == "ew":
+        return isinstance(left, str) and left.endswith(right)  # type: ignore[arg-type]
     if operator == "gt":
         return left > right  # type: ignore[operator]
     if operator == "ge":

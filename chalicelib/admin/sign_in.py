@@ -33,6 +33,11 @@ class SignIn:
 
     user: User | None
     reason: str
+    # This attempt locked the user out (the System Log's ``user.account.lock``); ``locked_user`` is who.
+    locked_user: User | None = None
+    # The user the login names, whatever the outcome (the System Log's actor of a failed sign-in); never shown to
+    # the person signing in.
+    attempted: User | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,13 +108,16 @@ class SignIns:
             # Refused, not locked here: the attempt holding the last reservation may be the right password still
             # being checked (it locks the user if it is not). One that died in between leaves the user ACTIVE with
             # sign-ins refused until an admin unlocks (allowed on ACTIVE users) or resets the password.
-            return SignIn(None, "invalid" if user is None else "locked")
+            return SignIn(None, "invalid" if user is None else "locked", attempted=user)
         if not self.verify_password(user, password):
             after = self._lock_out(user, count) if count >= MAX_FAILED_SIGN_INS else user
-            return SignIn(None, "locked" if after.status == LOCKED_OUT else "invalid")
+            if after.status == LOCKED_OUT:
+                return SignIn(None, "locked", locked_user=after if user.status != LOCKED_OUT else None,
+                              attempted=after)
+            return SignIn(None, "invalid", attempted=user)
         if user.status != ACTIVE:
             self._repo.clear_failed_sign_ins(user.id)
-            return SignIn(None, "inactive")
+            return SignIn(None, "inactive", attempted=user)
         return SignIn(self.record_successful_sign_in(user, password if isinstance(password, str) else None), "ok")
 
 

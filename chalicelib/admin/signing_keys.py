@@ -21,14 +21,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..audit.event import FAILURE, JOB_ORIGIN, SUCCESS, SYSTEM, Party, log_event
 from ..clock import Clock
-from ..domain import ServerConfig
+from ..domain import AuthorizationServer, ServerConfig
 from ..errors import ConflictError, NotFoundError, StorageUnavailableError, TokenmintError, ValidationError
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
 from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
-from ..oauth.issuer import ORG_SERVER_ID
+from ..oauth.audit import AuditTrail, NoAudit
+from ..oauth.issuer import ORG_SERVER_ID, is_org
 from ..ports import ConfigStore, applied
 from .common import SERVER_TYPE
 from .key_provisioning import KeyMaterialUnavailableError, KeyProvisioner
@@ -54,7 +56,10 @@ class RotationReport:
 
 class SigningKeyService:
     def __init__(self, repo: ConfigStore, servers: ServerService, keys: KeyProvisioner, clock: Clock,
-                 policy: RotationPolicy | None = None) -> None:
+                 policy: RotationPolicy | None = None, audit: AuditTrail | None = None) -> None:
+        # The System Log: the scheduled run's rollovers and failures (an admin's keyRotate is logged by its route,
+        # api/admin_audit.py, which knows the admin).
+        self._audit: AuditTrail = audit or NoAudit()
         self._repo = repo
         self._servers = servers
         self._keys = keys
@@ -258,11 +263,15 @@ class SigningKeyService:
             report.checked += 1
             known.add(server.id)
             try:
-                if not self.run(server.id).is_noop:
+                plan, keys = self._step(server.id)
+                if not plan.is_noop:
                     report.changed.append(server.id)
-            except Exception:  # noqa: BLE001 - reported below, the run goes on with the next server
+                if plan.rotate or plan.bootstrap or any(r.action == "PROMOTE" for r in plan.repair):
+                    self._audit.record(rollover_event(server, plan, keys, None, self._clock.now()))
+            except Exception as exc:  # noqa: BLE001 - reported below, the run goes on with the next server
                 log.exception("key rotation failed for %s", server.id)
                 report.failed.append(server.id)
+                self._audit.record(rollover_event(server, None, None, exc, self._clock.now()))
         try:
             self._sweep_deleted_servers(known)
         except (KeyStoreError, StorageUnavailableError) as exc:
@@ -281,6 +290,21 @@ class SigningKeyService:
             if self._repo.load(server_id) is None:
                 self._store.destroy_all(server_id)
                 log.info("scheduled the deletion of the key material of deleted server %s", server_id)
+
+
+def rollover_event(server: AuthorizationServer, plan: Plan | None, keys: list[KeyRecord] | None,
+                   error: Exception | None, now: datetime) -> dict[str, Any]:
+    """``app.oauth2.as.key.rollover`` (the org server's: ``app.oauth2.key.rollover``) of a scheduled run: the key
+    that signs now, or the failure (its class only: an AWS error's text may name resources)."""
+    event_type = "app.oauth2.key.rollover" if is_org(server) else "app.oauth2.as.key.rollover"
+    targets = [Party(id=server.id, type="AuthorizationServer", display_name=server.name)]
+    active = next((k for k in keys or () if k.status == ACTIVE), None)
+    if active is not None:
+        targets.append(Party(id=active.kid, type=KEY_TYPE))
+    debug = {"rotatedOut": plan.rotate_out, "reasons": ", ".join(plan.reasons) or None} if plan else {}
+    return log_event(event_type, published=now, actor=SYSTEM, targets=targets, origin=JOB_ORIGIN,
+                     result=FAILURE if error else SUCCESS,
+                     reason=f"Key rotation failed: {type(error).__name__}" if error else None, debug=debug)
 
 
 def _in_published_order(keys: list[KeyRecord]) -> list[KeyRecord]:

@@ -24,7 +24,7 @@ from ..container import get_container
 from ..errors import NotFoundError
 from ..oauth.authorize.browser import BrowserRequest, BrowserResponse, PageError
 from ..oauth.issuer import ORG_PAGES, ORG_SERVER_ID
-from . import errors, pages
+from . import errors, pages, request_origin
 from .context import base
 from .http import CONTENT_TYPES
 from .routing import Routes
@@ -77,7 +77,8 @@ def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse], o
     params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
         else _query(request.query_params)
     answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
-                                 cookies=cookies(request.headers.get("cookie")), org=org))
+                                 cookies=cookies(request.headers.get("cookie")), org=org,
+                                 origin=request_origin.origin(request.headers, request.context)))
     return pages.respond(answer, base_url)
 
 

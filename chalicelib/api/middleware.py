@@ -1,16 +1,16 @@
-"""App-wide HTTP middleware: a request id on every response, and Okta's error JSON for the errors Chalice itself
+"""App-wide HTTP middleware: a request id on every response (and in its System Log events), and Okta's error JSON for the errors Chalice itself
 produces (unsupported media type, unhandled exceptions), so no response ever carries Chalice's own error shape."""
 from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Callable
 
 from chalice import Response
 from chalice.app import Request
 
-from . import errors
+from ..container import get_container
+from . import errors, request_origin
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,15 @@ def _chalice_error_code(response: Response) -> str | None:
 
 
 def okta_envelope(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    request_id = request_origin.begin()  # 128 random bits; also in the request's System Log events
     try:
+        # The System Log's buffered events are written once their oldest has waited long enough (audit/recorder.py).
+        get_container().audit.tick()
         response = get_response(event)
     except Exception:  # noqa: BLE001 - nothing may escape as a stack trace (every view is guarded: api/routing.py)
         log.exception("unhandled error")
         response = errors.internal_error()
     if response.status_code >= 400 and (code := _chalice_error_code(response)):
         response = errors.from_chalice_error(code)
-    response.headers["X-Okta-Request-Id"] = os.urandom(16).hex()  # 128 random bits, as uuid4 without the object
+    response.headers["X-Okta-Request-Id"] = request_id
     return response

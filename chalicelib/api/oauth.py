@@ -13,7 +13,7 @@ from ..container import get_container
 from ..oauth.context import OAuthRequest, OAuthResponse
 from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
-from . import errors
+from . import errors, request_origin
 from .cors import CorsRoutes
 from .http import base_url
 
@@ -37,22 +37,22 @@ def render_oauth_response(response: OAuthResponse) -> Response:
 
 
 def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool,
-            raw_body: Callable[[], bytes], headers: Mapping[str, str]) -> Response:
+            raw_body: Callable[[], bytes], headers: Mapping[str, str], request_context: Any = None) -> Response:
     """One OAuth request, from what either entry reaches it with (the blueprint's Chalice request, or the token
     fast path's Lambda event, ``api/fastpath.py``): the form body (read inside, so a body that cannot be read is an
-    OAuth error like any other) and the lower-cased headers. Errors are the caller's: both entries guard it with
-    ``errors.OAUTH_JSON``."""
+    OAuth error like any other), the lower-cased headers and API Gateway's request context (who is calling, for the
+    System Log). Errors are the caller's: both entries guard it with ``errors.OAUTH_JSON``."""
     params = parse_form(raw_body(), headers.get("content-type")) if form else {}
     return render_oauth_response(call(OAuthRequest(
         server_id=server_id, base_url=base_url(headers, get_container().settings.base_url), params=params,
-        authorization=headers.get("authorization"))))
+        authorization=headers.get("authorization"), origin=request_origin.origin(headers, request_context))))
 
 
 def handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool, request: Any = None
             ) -> Response:
     """``request``: Chalice's request when the route is another blueprint's (api/org_server.py)."""
     request = request if request is not None else bp.current_request
-    return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers)
+    return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers, request.context)
 
 
 @routes.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")

@@ -2,7 +2,8 @@
 
 ``Routes`` registers a blueprint's routes in one dialect: every view is wrapped by the dialect's guard, so views
 raise and never translate errors themselves. ``AdminRoutes`` is the management API's: Okta's JSON, and every route
-requires an API token (``Authorization: SSWS <token>``; Okta's SDK sends it without the space). Methods an admin path
+requires an API token (``Authorization: SSWS <token>``; Okta's SDK sends it without the space) or a management bearer
+token, and every successful write is a System Log event (api/admin_audit.py). Methods an admin path
 does not support are registered too and answer Okta's 405 ``E0000022``, because API Gateway would otherwise answer
 them with its own 403.
 """
@@ -17,6 +18,7 @@ from chalice import Blueprint, Response
 from ..container import get_container
 from ..domain import ApiToken
 from . import errors
+from .admin_audit import Readers, audited
 from ..oauth.management_tokens import ManagementPrincipal, bearer_token
 from .conflict_retry import retrying
 from .context import base
@@ -39,6 +41,7 @@ def current_token(headers: Any) -> ApiToken | None:
 
 
 PRINCIPAL = "tokenmint.managementPrincipal"
+API_TOKEN = "tokenmint.apiToken"
 
 
 def current_principal(request: Any) -> ManagementPrincipal | None:
@@ -47,10 +50,15 @@ def current_principal(request: Any) -> ManagementPrincipal | None:
     return request.context.get(PRINCIPAL)
 
 
+def accepted(request: Any) -> tuple[ApiToken | None, ManagementPrincipal | None]:
+    """The API token or the bearer token's principal ``AdminRoutes`` accepted for this request."""
+    return request.context.get(API_TOKEN), request.context.get(PRINCIPAL)
+
+
 def current_actor(request: Any) -> tuple[str | None, str]:
     """Who makes an authenticated management call, as Okta's OAuth2Actor: the admin API token's user (or the token
     itself), or, for a bearer token, the person it carries (or the app)."""
-    token = current_token(request.headers)
+    token = request.context.get(API_TOKEN) or current_token(request.headers)
     if token is not None:
         return (token.user_id, "User") if token.user_id else (token.id, "ApiToken")
     principal = current_principal(request)
@@ -95,7 +103,11 @@ class AdminRoutes:
 
     def route(self, path: str, methods: list[str]) -> Callable[[View], View]:
         def register(view: View) -> View:
-            self._routes.add(path, methods, self._secure(view, self.prefix + path), view.__name__, CONTENT_TYPES)
+            template = self.prefix + path
+            if "GET" in methods:
+                Readers.views[template] = view  # to read a target before a write (api/admin_audit.py)
+            recorded = audited(view, template, lambda: self.bp.current_request, accepted)
+            self._routes.add(path, methods, self._secure(recorded, template), view.__name__, CONTENT_TYPES)
             self._methods.setdefault(path, []).extend(methods)
             AdminRoutes.registry.setdefault(self.prefix + path, set()).update(methods)
             return view
@@ -113,7 +125,9 @@ class AdminRoutes:
         @functools.wraps(view)
         def wrapper(*args: str, **kwargs: str) -> Response:
             request = bp.current_request
-            if current_token(request.headers) is not None:
+            api_token = current_token(request.headers)
+            if api_token is not None:
+                request.context[API_TOKEN] = api_token
                 return view(*args, **kwargs)
             token = bearer_token(request.headers.get("authorization"))
             principal = get_container().management_principal(token, base(request)) if token else None

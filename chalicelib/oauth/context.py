@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping, Protocol
 
+from ..audit.event import Origin
 from ..keys.signer import LoadedKey
+from .audit import AuditTrail, NoAudit
 from .client_auth import ClientAuthenticator
 from .configuration import ServerConfigs
 
@@ -24,6 +26,8 @@ class OAuthRequest:
     authorization: str | None = None
     # Came through the org authorization server's routes (``/oauth2/v1/…``): only those reach its configuration.
     org: bool = False
+    # Who sent it (for the System Log's events).
+    origin: Origin | None = None
 
 
 @dataclass
@@ -64,3 +68,5 @@ class OAuthServices:
     now: Callable[[], datetime]
     org: Mapping[str, Any] = field(default_factory=dict)
     holders: Holders = field(default_factory=_NoHolders)
+    # The System Log (oauth/audit.py).
+    audit: AuditTrail = field(default_factory=NoAudit)

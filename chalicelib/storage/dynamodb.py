@@ -1,4 +1,4 @@
-"""The DynamoDB backend: every storage port (chalicelib/ports.py and the protocol core's stores) on the three
+"""The DynamoDB backend: every storage port (chalicelib/ports.py and the protocol core's stores) on the four
 tables named in settings, through pynamodb, sharing one botocore client (models.share_client)."""
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .front_channel_repository import (
     PendingRequestRepository,
     SessionRepository,
 )
+from .log_repository import LogEventRepository
 from .grants_repository import AssertionRepository, HolderRepository, RevocationRepository
 from .group_repository import GroupRepository
 from .models import Item, build_model, share_client
@@ -34,7 +35,9 @@ class DynamoStorage:
         self.directory_model: type[Item] = build_model(settings.directory_table, settings.region,
                                                        settings.endpoint_url)
         self.grants_model: type[Item] = build_model(settings.grants_table, settings.region, settings.endpoint_url)
-        share_client(connection, (self.config_model, self.directory_model, self.grants_model), botocore_session)
+        self.log_model: type[Item] = build_model(settings.log_table, settings.region, settings.endpoint_url)
+        share_client(connection, (self.config_model, self.directory_model, self.grants_model, self.log_model),
+                     botocore_session)
         self.connection = connection
         self.config = ConfigRepository(self.config_model, connection)
         self.api_tokens = ApiTokenRepository(self.directory_model, connection)
@@ -51,9 +54,11 @@ class DynamoStorage:
         self.consents = ConsentRepository(self.grants_model, connection)
         self.changes = ChangeLogRepository(self.config_model, connection)
         self.trusted_origins = TrustedOriginRepository(self.config_model, connection)
+        self.log_events = LogEventRepository(self.log_model, connection)
 
     def bootstrap(self) -> None:
         """Local stack and tests only: create the tables (idempotent). In AWS they come from ``infra/``."""
         ensure_table(self.config_model)
         ensure_table(self.directory_model)
         ensure_table(self.grants_model, ttl_attribute="expiresAt")
+        ensure_table(self.log_model, ttl_attribute="expiresAt")

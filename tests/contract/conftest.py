@@ -25,7 +25,7 @@ def storage(request) -> Iterator[object]:
 
     with mock_aws():
         settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-                                      "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_BASE_URL": "https://t.test",
+                                      "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_LOG_TABLE": "tm-logs", "TOKENMINT_BASE_URL": "https://t.test",
                                       "TOKENMINT_KMS_KEY_ID": "alias/unused"})
         backend = DynamoStorage(settings)
         backend.bootstrap()

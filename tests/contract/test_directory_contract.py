@@ -175,7 +175,7 @@ def served_storage(request) -> Iterator[object]:
     server.start()
     try:
         settings = Settings.from_env({"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-                                      "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_BASE_URL": "https://t.test",
+                                      "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_LOG_TABLE": "tm-logs", "TOKENMINT_BASE_URL": "https://t.test",
                                       "TOKENMINT_KMS_KEY_ID": "alias/unused",
                                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"})
         backend = DynamoStorage(settings)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
+from ...audit.event import Origin
+from ...policy import Decision
+
 
 @dataclass(frozen=True)
 class BrowserRequest:
@@ -17,6 +20,8 @@ class BrowserRequest:
     cookies: Mapping[str, str] = field(default_factory=dict)
     # Came through the org authorization server's routes (``/oauth2/v1/…``): only those reach its configuration.
     org: bool = False
+    # Who sent it (for the System Log's events).
+    origin: Origin | None = None
 
     @property
     def posted(self) -> bool:
@@ -89,7 +94,8 @@ class RedirectError(Exception):
     """An error sent back to the client's (validated) redirect URI with ``error``, ``error_description``,
     ``state`` and ``iss`` (RFC 6749 4.1.2.1, RFC 9207)."""
 
-    def __init__(self, error: str, description: str) -> None:
+    def __init__(self, error: str, description: str, decision: Decision | None = None) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
+        self.decision = decision  # the policy decision that refused, for the System Log's event

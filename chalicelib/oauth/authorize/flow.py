@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import urlencode
 
-from ...domain import ACTIVE, TRUSTED, OAuthClient, ServerConfig, UserAccess
+from ...audit.event import Origin
+from ...domain import ACTIVE, TRUSTED, AuthorizationServer, OAuthClient, ServerConfig, User, UserAccess
 from ...policy import AccessRequest, Decision, evaluate
 from ...policy.reasons import Reason
 from .. import minting
@@ -39,6 +40,7 @@ from ..endpoints.logout import logout
 from ..issuer import issuer, pages_base
 from ..minting import subject_of
 from ..sessions import ABSOLUTE, SESSION_COOKIE, LoginSession, Sessions, hash_secret
+from . import events
 from . import params as authz
 from . import redirect_uris
 from .browser import BrowserRequest, BrowserResponse, Cookie, FormPost, Page, PageError, Redirect, RedirectError
@@ -114,6 +116,7 @@ class FrontChannel:
             if request.org:
                 _check_granted(client, params.scopes)
         except RedirectError as exc:
+            self._refused(config.server, client, None, exc, request)
             response = self._error(lenient, iss, exc, request.posted)
         else:
             session = self.sessions.current(request.cookies.get(SESSION_COOKIE))
@@ -123,7 +126,7 @@ class FrontChannel:
             pending = PendingRequest(server_id=config.server.id, issuer=iss, params=params,
                                      browser_hash=hash_secret(browser or ""), needs_login=needs_login,
                                      created=int(now.timestamp()))
-            response = self._answer(config, read_at, client, pending, session, request.posted)
+            response = self._answer(config, read_at, client, pending, session, request.posted, request.origin)
         response.cookies[:0] = cookies
         return response
 
@@ -155,6 +158,12 @@ class FrontChannel:
         client = self._client(pending.params.client_id)
         username = (request.first("username") or "").strip()
         result = self.directory.users.sign_in(username, request.first("password") or "")
+        self.services.audit.record(events.session_start(
+            login=username, user=result.user or result.attempted, reason=result.reason, client=client, server=config.server,
+            origin=request.origin, now=self.now()))
+        if result.locked_user is not None:
+            self.services.audit.record(events.account_locked(user=result.locked_user, origin=request.origin,
+                                                             now=self.now()))
         if not result.ok or result.user is None:
             # One message for every failure (unknown login, wrong password, locked, not active): WEB-04.
             log.info("sign-in failed for a request of client %s: %s", client.client_id, result.reason)
@@ -162,7 +171,7 @@ class FrontChannel:
                                                 SIGN_IN_FAILED))
         cookie, session = self.sessions.start(result.user.id, replacing=request.cookies.get(SESSION_COOKIE))
         pending = replace(pending, login_session=session.id_hash)
-        response = self._answer(config, read_at, client, pending, session, posted=True)
+        response = self._answer(config, read_at, client, pending, session, posted=True, origin=request.origin)
         response.cookies.append(Cookie(SESSION_COOKIE, cookie, int(ABSOLUTE.total_seconds())))
         return response
 
@@ -175,7 +184,7 @@ class FrontChannel:
         client = self._client(pending.params.client_id)
         session = self.sessions.current(request.cookies.get(SESSION_COOKIE))
         if not pending.consent_scopes or session is None or session.user_id != pending.user_id:
-            return self._answer(config, read_at, client, pending, session, posted=False)
+            return self._answer(config, read_at, client, pending, session, posted=False, origin=request.origin)
         return BrowserResponse(self._consent(config, pending, client, browser or ""))
 
     def consent(self, request: BrowserRequest) -> BrowserResponse:
@@ -187,8 +196,13 @@ class FrontChannel:
         client = self._client(pending.params.client_id)
         session = self.sessions.current(request.cookies.get(SESSION_COOKIE))
         if not pending.consent_scopes or session is None or session.user_id != pending.user_id:
-            return self._answer(config, read_at, client, pending, session, posted=True)
+            return self._answer(config, read_at, client, pending, session, posted=True, origin=request.origin)
         choice = request.first("decision")
+        if choice in ("allow", "deny"):
+            self.services.audit.record(events.consent(
+                user=self.directory.users.find(session.user_id), user_id=session.user_id, client=client,
+                server=config.server, scopes=pending.consent_scopes, allowed=choice == "allow",
+                origin=request.origin, now=self.now()))
         if choice == "deny":
             self.pending.finish(pending)
             return self._error(self._delivery(pending.params), pending.issuer,
@@ -200,7 +214,7 @@ class FrontChannel:
                                [(name, scope_ids.get(name)) for name in pending.consent_scopes], pending.issuer)
         pending = replace(pending, consented=tuple(dict.fromkeys(pending.consented + pending.consent_scopes)),
                           consent_scopes=())
-        return self._answer(config, read_at, client, pending, session, posted=True)
+        return self._answer(config, read_at, client, pending, session, posted=True, origin=request.origin)
 
     def _signin(self, pending: PendingRequest, client: OAuthClient, browser: str, username: str,
                 error: str | None) -> Page:
@@ -242,19 +256,28 @@ class FrontChannel:
     # -- resuming a request --------------------------------------------------------------------------------------
 
     def _answer(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
-                session: LoginSession | None, posted: bool) -> BrowserResponse:
+                session: LoginSession | None, posted: bool, origin: Origin | None = None) -> BrowserResponse:
         if redirect_uris.find(client.redirect_uris, pending.params.redirect_uri) is None:
             # Unregistered while the person was on a page: never send anything there any more.
             self.pending.finish(pending)
             raise PageError("invalid_request", authz.BAD_REDIRECT)
         try:
-            return self._resume(config, read_at, client, pending, session, posted)
+            return self._resume(config, read_at, client, pending, session, posted, origin)
         except RedirectError as exc:
             self.pending.finish(pending)
+            user = self.directory.users.find(session.user_id) if session is not None else None
+            self._refused(config.server, client, user, exc, origin)
             return self._error(self._delivery(pending.params), pending.issuer, exc, posted)
 
+    def _refused(self, server: AuthorizationServer, client: OAuthClient, user: User | None, exc: RedirectError,
+                 origin: Origin | BrowserRequest | None) -> None:
+        where = origin.origin if isinstance(origin, BrowserRequest) else origin
+        self.services.audit.record(events.authorize_refused(
+            user=user, client=client, server=server, error=exc.error, description=exc.description,
+            decision=exc.decision, origin=where, now=self.now()))
+
     def _resume(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
-                session: LoginSession | None, posted: bool) -> BrowserResponse:
+                session: LoginSession | None, posted: bool, origin: Origin | None) -> BrowserResponse:
         params = pending.params
         silent = "none" in params.prompt
         if session is None or (pending.needs_login and pending.login_session != session.id_hash):
@@ -283,13 +306,16 @@ class FrontChannel:
         if not decision.allowed:
             if decision.reason == Reason.CONSENT_REQUIRED:
                 if silent:
-                    raise RedirectError("consent_required", decision.error_description or "")
+                    raise RedirectError("consent_required", decision.error_description or "", decision)
                 return self._to_page(replace(pending, consent_scopes=decision.consent_scopes), "consent", posted)
-            raise RedirectError(decision.error or "access_denied", decision.error_description or "")
+            raise RedirectError(decision.error or "access_denied", decision.error_description or "", decision)
         if ID_TOKEN in params.response_types and "openid" not in decision.granted_scopes:
             raise RedirectError("invalid_scope", authz.OPENID_REQUIRED)
         response = self._issue(config, read_at, client, pending, session, access, decision, posted)
         self.pending.finish(pending)
+        self.services.audit.record_many(events.authorize_granted(
+            user=access.user, client=client, server=config.server, kinds=params.response_types, decision=decision,
+            origin=origin, now=self.now()))
         return response
 
     def _to_page(self, pending: PendingRequest, page: str, posted: bool) -> BrowserResponse:
@@ -372,4 +398,5 @@ class FrontChannel:
     # -- /v1/logout ----------------------------------------------------------------------------------------------
 
     def logout(self, request: BrowserRequest) -> BrowserResponse:
-        return logout(request, configs=self.services.configs, clients=self.directory.clients, sessions=self.sessions)
+        return logout(request, configs=self.services.configs, clients=self.directory.clients, sessions=self.sessions,
+                      audit=self.services.audit, now=self.now)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 import jwt
@@ -28,6 +29,8 @@ import jwt
 from ...domain import ACTIVE, ServerConfig
 from ..authorize import params as authz
 from ..authorize import redirect_uris
+from ..audit import AuditTrail
+from ..authorize.events import session_end
 from ..authorize.browser import BrowserRequest, BrowserResponse, Cookie, Page, PageError, Redirect
 from ..authorize.pending import csrf_token
 from ..configuration import ServerConfigs
@@ -72,7 +75,8 @@ def verify_id_token_hint(config: ServerConfig, iss: str, hint: str) -> dict[str,
     return claims
 
 
-def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients, sessions: Sessions) -> BrowserResponse:
+def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients, sessions: Sessions,
+           audit: AuditTrail | None = None, now: Callable[[], datetime] | None = None) -> BrowserResponse:
     config, _ = configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
     hint = authz.single_for_page(request.params, "id_token_hint")
@@ -105,6 +109,9 @@ def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients,
             return _leave(client.client_name, target, state, request.posted, [], signed_out=False)
     ended = _end(sessions, cookie, session)
     log.info("logout for client %s (session %s)", client.client_id, "ended" if ended else "absent")
+    if ended and session is not None and audit is not None and now is not None:
+        audit.record(session_end(user_id=session.user_id, client=client, server=config.server,
+                                 origin=request.origin, now=now()))
     cookies = [Cookie(SESSION_COOKIE, "", 0)] if SESSION_COOKIE in request.cookies else []
     return _leave(client.client_name, target, state, request.posted, cookies, signed_out=True)
 

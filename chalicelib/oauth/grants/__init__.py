@@ -1,11 +1,12 @@
 """Grants, registered by ``grant_type`` (RFC 6749 4; one module per grant)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Protocol
 
 from ...domain import OAuthClient, ServerConfig
+from ..audit import TokenTrace
 from ..context import OAuthServices
 
 
@@ -16,6 +17,8 @@ class GrantRequest:
     issuer: str
     client: OAuthClient
     params: Mapping[str, str]
+    # What decided the request, noted by the grant for the System Log's event (oauth/token_events.py).
+    trace: TokenTrace = field(default_factory=TokenTrace)
 
 
 class Grant(Protocol):

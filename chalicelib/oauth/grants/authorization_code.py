@@ -86,6 +86,9 @@ class AuthorizationCodeGrant:
             raise InvalidGrantError(INVALID_CODE)
 
         grant = stored.grant
+        trace = request.trace
+        trace.user_id, trace.policy_id, trace.rule_id, trace.reason = (grant.user_id, grant.policy_id,
+                                                                       grant.rule_id, "granted")
         access: UserAccess | None = None
         failure = self._binding_failure(client, stored, params)
         if failure is None:

@@ -53,6 +53,7 @@ class ClientCredentialsGrant:
         plan = self._plans.get((config.server.id, client.client_id, scopes), config, client,
                                lambda: self._plan(services, request, scopes))
         decision = plan.decision
+        request.trace.decided(decision)
         if not decision.allowed:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)

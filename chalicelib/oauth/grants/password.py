@@ -24,6 +24,7 @@ from ...domain import TRUSTED
 from ...policy import AccessRequest, evaluate
 from ..context import OAuthServices
 from ..directory import Directory
+from ..authorize.events import account_locked
 from ..errors import InvalidGrantError, InvalidRequestError, from_decision
 from ..form import parse_scope
 from ..minting import subject_of
@@ -58,7 +59,10 @@ class PasswordGrant:
 
         signed = self.directory.users.sign_in(username, password)
         user = signed.user
+        if signed.locked_user is not None:
+            services.audit.record(account_locked(user=signed.locked_user, origin=None, now=services.now()))
         if not signed.ok or user is None:
+            request.trace.extra["signIn"] = signed.reason  # the refusal's event says why; the response never does
             raise InvalidGrantError(INVALID_CREDENTIALS)
         access = self.directory.assignments.access(client.client_id, user.id)
         if access is None:  # deleted between the sign-in and now
@@ -67,6 +71,7 @@ class PasswordGrant:
             client_id=client.client_id, grant_type=self.grant_type, requested_scopes=scopes, user_id=user.id,
             user_group_ids=frozenset(access.group_ids), user_assigned=access.assigned,
             client_trusted=client.consent_method == TRUSTED))
+        request.trace.decided(decision, user.id)
         if not decision.allowed:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)

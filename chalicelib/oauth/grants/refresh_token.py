@@ -91,6 +91,7 @@ class RefreshTokenGrant:
             client_id=client.client_id, grant_type=family.grant_type, requested_scopes=scopes,
             user_id=family.user_id, user_group_ids=frozenset(access.group_ids), user_assigned=access.assigned,
             consent_granted=frozenset(family.scopes)))
+        request.trace.decided(decision, family.user_id)
         if not decision.allowed:
             raise from_decision(decision.error or "access_denied", decision.error_description or "",
                                 decision.http_status)

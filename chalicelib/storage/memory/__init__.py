@@ -6,6 +6,7 @@ from __future__ import annotations
 from .change_log import MemoryChangeLog
 from .config import MemoryConfig
 from .directory import MemoryApiTokens, MemoryClients, MemoryGroups, MemoryUsers
+from .logs import MemoryLogEvents
 from .grants import (
     MemoryAssertions,
     MemoryCodes,
@@ -40,14 +41,17 @@ class InMemoryStorage:
         self.consents = MemoryConsents(grants)
         self.changes = MemoryChangeLog(config)
         self.trusted_origins = MemoryTrustedOrigins(config)
+        self.log_events = MemoryLogEvents()
 
     def bootstrap(self) -> None:
         """Nothing to create."""
 
     def snapshot(self) -> object:
         """Everything stored now, for ``restore``: a test world built once can be reset between tests."""
-        return tuple(t.snapshot() for t in self._tables)
+        return (*(t.snapshot() for t in self._tables), self.log_events.snapshot())
 
     def restore(self, snapshot: object) -> None:
-        for table, items in zip(self._tables, snapshot):  # type: ignore[call-overload]
+        *tables, logs = snapshot  # type: ignore[misc]
+        for table, items in zip(self._tables, tables):
             table.restore(items)
+        self.log_events.restore(logs)

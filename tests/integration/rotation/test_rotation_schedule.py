@@ -212,7 +212,7 @@ def test_the_scheduled_run_creates_the_default_server_when_it_is_missing(aws, cl
     key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
     built = Container.build(Settings.from_env({
         "TOKENMINT_CONFIG_TABLE": "fresh-config", "TOKENMINT_DIRECTORY_TABLE": "fresh-directory",
-        "TOKENMINT_GRANTS_TABLE": "fresh-grants", "TOKENMINT_KMS_KEY_ID": key}), clock)
+        "TOKENMINT_GRANTS_TABLE": "fresh-grants", "TOKENMINT_LOG_TABLE": "fresh-logs", "TOKENMINT_KMS_KEY_ID": key}), clock)
     for model in (built.config_model, built.directory_model, built.grants_model):
         ensure_table(model)
     set_container(built)

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.settings import Settings, SettingsError
 
 TABLES = {"TOKENMINT_CONFIG_TABLE": "tm-config", "TOKENMINT_DIRECTORY_TABLE": "tm-directory",
-          "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_KMS_KEY_ID": "alias/tokenmint"}
+          "TOKENMINT_GRANTS_TABLE": "tm-grants", "TOKENMINT_LOG_TABLE": "tm-logs", "TOKENMINT_KMS_KEY_ID": "alias/tokenmint"}
 
 
 @pytest.mark.parametrize("missing", ["TOKENMINT_CONFIG_TABLE", "TOKENMINT_DIRECTORY_TABLE", "TOKENMINT_GRANTS_TABLE",

@@ -114,6 +114,8 @@ def user(user_id: str = "00uAlice0000000000001", login: str = "alice@example.com
 class SignIn:
     user: User | None
     reason: str
+    locked_user: User | None = None
+    attempted: User | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,130 @@
+"""The System Log's recorder: every event becomes one JSON line in the function's log (for operators' SIEMs, through
+the packaged stack's CloudWatch Logs) and an item of the log table (for ``GET /api/v1/logs``). It implements the
+protocol core's port (``oauth/audit.AuditTrail``) and is what admin code records through too.
+
+Writes, by kind (docs/ARCHITECTURE.md "System Log", "Cost of the System Log"):
+
+* Events that are always kept and not on the token path (management writes, sign-in, consent, keys) are written
+  at once, with whatever the buffer holds.
+* Token events go to a per-container buffer, written as one batch when it holds ``batch`` events or its oldest is
+  ``max_age`` old (checked whenever an event arrives or ``tick`` is called at the start of a request). A token
+  therefore costs no synchronous write; one request in ``batch`` pays for a batch write of them all.
+* Successful token events are kept with probability ``sample`` (``TOKENMINT_LOG_TOKEN_SAMPLE``; 0 switches them
+  off). Failures are always kept.
+
+What can be lost: a container reclaimed by Lambda while its buffer holds events loses those (at most ``batch - 1``
+token events, never an admin event), from the table only: their JSON lines are already in the function's log. A
+failed batch write stays in the buffer for the next attempt, up to ``max_buffer`` events (then the oldest are
+dropped with a warning that says how many).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random as randoms
+import threading
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping, Sequence
+
+from ..errors import StorageUnavailableError
+from ..ports import LogEventStore
+from .log_keys import item
+
+log = logging.getLogger("tokenmint.audit")
+events_log = logging.getLogger("tokenmint.audit.events")
+
+BATCH = 25                       # DynamoDB's BatchWriteItem maximum
+MAX_AGE = timedelta(seconds=5)
+MAX_BUFFER = 1000
+
+
+def log_line(event: Mapping[str, Any]) -> None:
+    """The event as one JSON line (the log's shipping format: ``{"logEvent": …}``, so a subscription filter can
+    select ``{ $.logEvent.eventType = * }``)."""
+    events_log.info(json.dumps({"logEvent": event}, separators=(",", ":"), default=str))
+
+
+class Recorder:
+    def __init__(self, store: LogEventStore, now: Callable[[], datetime], *, retention: timedelta,
+                 sample: float = 1.0, batch: int = BATCH, max_age: timedelta = MAX_AGE,
+                 max_buffer: int = MAX_BUFFER, emit: Callable[[Mapping[str, Any]], None] = log_line,
+                 random: Callable[[], float] = randoms.random) -> None:
+        self._store = store
+        self._now = now
+        self._retention = retention
+        self.sample = sample
+        self._batch = batch
+        self._max_age = max_age
+        self._max_buffer = max_buffer
+        self._emit = emit
+        self._random = random
+        self._pending: list[Mapping[str, Any]] = []
+        self._oldest: datetime | None = None
+        self._sequence = 0
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> int:
+        """How many events wait in the buffer."""
+        return len(self._pending)
+
+    def record(self, event: Mapping[str, Any]) -> None:
+        """An event that is always kept: logged, then written with everything buffered."""
+        self.record_many((event,))
+
+    def record_many(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Events that are always kept, written together with everything buffered."""
+        for event in events:
+            self._emit(event)
+            self._add(event)
+        self.flush()
+
+    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any]]], success: bool) -> None:
+        """The events of one token request (built only when kept), buffered."""
+        if success and (self.sample <= 0 or (self.sample < 1 and self._random() >= self.sample)):
+            return
+        for event in build():
+            self._emit(event)
+            self._add(event)
+        if len(self._pending) >= self._batch or self._due():
+            self.flush()
+
+    def tick(self) -> None:
+        """Write the buffer if its oldest event has waited ``max_age`` (called as each request starts)."""
+        if self._due():
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything buffered; on failure keep it for the next attempt (the JSON lines are logged already)."""
+        with self._lock:
+            events, self._pending, self._oldest = self._pending, [], None
+            if not events:
+                return
+            recorded = self._now()
+            items = []
+            for event in events:
+                self._sequence += 1
+                items.append(item(event, recorded, self._sequence, self._retention))
+        try:
+            for start in range(0, len(items), self._batch):
+                self._store.append(items[start:start + self._batch])
+        except StorageUnavailableError:
+            log.warning("the log table is unavailable: %d events wait for the next write", len(events))
+            with self._lock:
+                kept = events + self._pending
+                dropped = max(0, len(kept) - self._max_buffer)
+                if dropped:
+                    log.error("the log table is unavailable: dropped the %d oldest events (they are in this log)",
+                              dropped)
+                self._pending = kept[dropped:]
+                self._oldest = self._oldest or self._now()
+
+    def _add(self, event: Mapping[str, Any]) -> None:
+        with self._lock:
+            if not self._pending:
+                self._oldest = self._now()
+            self._pending.append(event)
+
+    def _due(self) -> bool:
+        oldest = self._oldest
+        return oldest is not None and self._now() - oldest >= self._max_age
