@@ -178,12 +178,12 @@ def parse_query(params: Mapping[str, str]) -> LogQuery:
     descending = order == DESCENDING
     since, until = _time(params, "since"), _time(params, "until")
     after = params.get("after") or None
-    if after is not None and since is not None:
-        raise ValidationError("after", ["after: 'after' and 'since' cannot be used together; follow the next link "
-                                        "of a previous page."])
     if since is not None and until is not None and since > until:
         raise ValidationError("since", ["since: must not be later than 'until'."])
     if after is not None:
+        # Okta documents ``after`` and ``since`` as exclusive and its ``next`` links carry no ``since``; the official
+        # SDK's ``paginate_all`` sends the first call's ``since`` again with every ``after``. The cursor wins: it
+        # holds where the next page starts and the first page's ``since``.
         after, since = decode_cursor(after, descending)
     return LogQuery(since=since, until=until, after=after,
                     filter=_filter(params.get("filter")), keywords=_keywords(params.get("q")),

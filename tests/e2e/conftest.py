@@ -79,7 +79,9 @@ class StackProcess:
                if not k.startswith(("OKTA_", "TOKENMINT_")) and k not in ("AWS_ENDPOINT_URL", "AWS_PROFILE")
                and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
         # The token path's cache period stays the default (30 s), as in `make run`: changes must count at once.
-        env.update({"TOKENMINT_PORT": str(self.port), "TOKENMINT_ADMIN_TOKEN": self.token, "PYTHONUNBUFFERED": "1"})
+        # The System Log's polls read 1 s behind now (not 15 s): the polling test need not wait long.
+        env.update({"TOKENMINT_PORT": str(self.port), "TOKENMINT_ADMIN_TOKEN": self.token, "PYTHONUNBUFFERED": "1",
+                    "TOKENMINT_LOG_POLL_LAG_SECONDS": "1"})
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "devstack.run"], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)

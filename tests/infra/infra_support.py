@@ -26,7 +26,7 @@ STACK = "tokenmint-dev"
 ARTIFACT_BUCKET = "tokenmint-artifacts"
 FUNCTIONS = {"APIHandler": "ApiHandlerRole", "RotateSigningKeys": "RotateSigningKeysRole"}
 TABLES = {"ConfigTable": "TOKENMINT_CONFIG_TABLE", "DirectoryTable": "TOKENMINT_DIRECTORY_TABLE",
-          "GrantsTable": "TOKENMINT_GRANTS_TABLE"}
+          "GrantsTable": "TOKENMINT_GRANTS_TABLE", "LogTable": "TOKENMINT_LOG_TABLE"}
 
 
 # -- packaging ---------------------------------------------------------------------------------------------------

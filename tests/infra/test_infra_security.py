@@ -95,12 +95,14 @@ def test_api_handler_may_do_exactly_what_the_management_api_and_token_endpoint_n
         "secretsmanager:DeleteSecret", "secretsmanager:ListSecrets"}
 
 
-def test_rotation_function_touches_only_the_configuration_table(cfn):
+def test_rotation_function_touches_only_the_configuration_table_and_appends_to_the_system_log(cfn):
     actions = grants(cfn, "RotateSigningKeysRole")
     dynamodb = {a: r for a, r in actions.items() if a.startswith("dynamodb:")}
     assert set(dynamodb) == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
-                             "dynamodb:ConditionCheckItem"}
-    assert all(refs(r) <= {"ConfigTable"} for rs in dynamodb.values() for r in rs)
+                             "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"}
+    assert all(refs(r) <= {"ConfigTable"} for a, rs in dynamodb.items() if a != "dynamodb:BatchWriteItem"
+               for r in rs)
+    assert all(refs(r) <= {"LogTable"} for r in dynamodb["dynamodb:BatchWriteItem"])
     assert {a for a in actions if a.startswith("secretsmanager:")} == {
         "secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:GetSecretValue",
         "secretsmanager:DeleteSecret", "secretsmanager:ListSecrets"}
@@ -165,10 +167,11 @@ def test_every_table_is_on_demand_encrypted_with_the_key_recoverable_and_retaine
         assert properties["DeletionProtectionEnabled"] is True, name
 
 
-def test_only_the_grants_table_expires_items_by_expires_at(cfn):
+def test_only_the_grants_and_log_tables_expire_items_by_expires_at(cfn):
     tables = resources_of(cfn, "AWS::DynamoDB::Table")
-    assert tables["GrantsTable"]["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt",
-                                                                               "Enabled": True}
+    for expiring in ("GrantsTable", "LogTable"):  # short-lived grant state; System Log retention
+        assert tables[expiring]["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt",
+                                                                             "Enabled": True}
     assert "TimeToLiveSpecification" not in tables["ConfigTable"]["Properties"]
     assert "TimeToLiveSpecification" not in tables["DirectoryTable"]["Properties"]
 

@@ -24,7 +24,7 @@ CONDITIONAL = {"TOKENMINT_ADMIN_TOKEN": ("APIHandler", "HasBootstrapAdminToken")
 # Stand-ins for what CloudFormation resolves, to build Settings from the template's environment.
 RESOLVED = {
     "ConfigTable": "tokenmint-dev-config", "DirectoryTable": "tokenmint-dev-directory",
-    "GrantsTable": "tokenmint-dev-grants", "BaseUrl": "https://login.example.test",
+    "GrantsTable": "tokenmint-dev-grants", "LogTable": "tokenmint-dev-log", "BaseUrl": "https://login.example.test",
     "EncryptionKey.Arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
     "AWS::StackName": "tokenmint-dev",
 }
@@ -109,8 +109,8 @@ def test_settings_start_from_the_template_environment_alone(cfn, packaged, funct
     assert required_names(env) <= set(env)
     settings = Settings.from_env(env)
     assert settings.stage == packaged.stage
-    assert (settings.config_table, settings.directory_table, settings.grants_table) == (
-        "tokenmint-dev-config", "tokenmint-dev-directory", "tokenmint-dev-grants")
+    assert (settings.config_table, settings.directory_table, settings.grants_table, settings.log_table) == (
+        "tokenmint-dev-config", "tokenmint-dev-directory", "tokenmint-dev-grants", "tokenmint-dev-log")
     assert settings.kms_key_id == RESOLVED["EncryptionKey.Arn"]
     assert settings.base_url == "https://login.example.test"
     assert settings.endpoint_url is None and settings.admin_token_sha256 is None

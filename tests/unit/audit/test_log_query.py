@@ -68,11 +68,18 @@ def test_bad_parameters_are_an_okta_validation_error_naming_the_parameter(params
     assert any(cause in c for c in raised.value.causes), raised.value.causes
 
 
-def test_after_and_since_cannot_go_together():
-    cursor = encode_cursor("20260301T120000000000", False)
-    with pytest.raises(ValidationError) as raised:
-        parse_query({"after": cursor, "since": "2026-03-01T00:00:00Z"})
-    assert raised.value.causes[0].startswith("after:")
+def test_after_wins_over_since_as_the_sdk_sends_both():
+    """Okta's next links carry no ``since``; the official SDK's paginate_all sends it again with ``after``."""
+    log = Log()
+    for minute in range(3):
+        log.add(event(f"e{minute}", T0 + timedelta(minutes=minute)), at=T0 + timedelta(minutes=minute))
+    log.now = T0 + timedelta(hours=1)
+    bounds = {"since": "2026-03-01T12:01:00Z", "until": "2026-03-01T13:00:00Z", "limit": "1"}
+    first = log.page(**bounds)
+    assert types(first) == ["e1"]
+    again = log.page(**bounds, after=first.next_cursor)
+    assert types(again) == ["e2"] and again == log.page(**{k: v for k, v in bounds.items() if k != "since"},
+                                                         after=first.next_cursor)
 
 
 @pytest.mark.parametrize("limit", ["-1", "ten", "1.5"])
