@@ -31,6 +31,7 @@ class Tally:
     seconds: defaultdict = field(default_factory=lambda: defaultdict(float))  # (service, operation) -> seconds
     read_units: float = 0.0  # DynamoDB read request units (estimated from the items returned)
     write_calls: int = 0  # DynamoDB writes (none expected on the token path)
+    write_units: int = 0  # DynamoDB write request units of those writes (a batch: one per started KB of each item)
 
     def by_service(self) -> Counter:
         services: Counter = Counter()
@@ -93,6 +94,7 @@ class AwsCallCounter:
 
     def _before_parameter_build(self, params: dict, context: dict, **_: Any) -> None:
         context["bench_consistent"] = bool(params.get("ConsistentRead"))
+        context["bench_write_units"] = write_units(params)
 
     def _before_call(self, model: Any, context: dict, **_: Any) -> None:
         if not self._counted():
@@ -108,19 +110,32 @@ class AwsCallCounter:
             return
         service, operation = model.service_model.service_name, model.name
         units = 0.0
-        writes = 0
+        writes = written = 0
         if service == "dynamodb":
             if operation in READ_OPERATIONS:
                 units = read_units(parsed, consistent=bool(context.get("bench_consistent")))
             elif operation not in ("DescribeTable", "ListTables"):
-                writes = 1
+                writes, written = 1, max(1, int(context.get("bench_write_units") or 1))
         with self._lock:
             self.tally.seconds[(service, operation)] += time.perf_counter() - started
             self.tally.read_units += units
             self.tally.write_calls += writes
+            self.tally.write_units += written
 
 
-# -- DynamoDB read units -------------------------------------------------------------------------------------------
+# -- DynamoDB request units ----------------------------------------------------------------------------------------
+
+def write_units(params: dict) -> int:
+    """Write request units of a BatchWriteItem's puts (one per started KB of each item; names and values count);
+    0 for any other call (counted as one unit by the caller)."""
+    total = 0
+    for requests in (params.get("RequestItems") or {}).values():
+        for request in requests:
+            item = (request.get("PutRequest") or {}).get("Item") or {}
+            size = sum(len(name) + len(str(next(iter(value.values()), "")).encode()) for name, value in item.items())
+            total += max(1, math.ceil(size / 1024))
+    return total
+
 
 def read_units(parsed: dict, consistent: bool) -> float:
     """Read request units of one read, from the items it returned (DynamoDB rounds the summed item size up to 4 KB;

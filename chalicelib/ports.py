@@ -339,15 +339,16 @@ class ChangeLogStore(Protocol):
 # -- a backend ------------------------------------------------------------------------------------------------------
 
 class LogEventStore(Protocol):
-    """The System Log's table (audit/log_keys.py has the keys). ``append`` writes every item or raises
-    ``StorageUnavailableError`` (items already written may be written again: keys are unique, so that is
-    harmless); ``read`` returns up to ``limit`` items of one partition with ``after < sort_key < before`` (either
-    bound may be None), in sort-key order or reversed, leaving out expired ones."""
+    """The System Log's table (audit/log_keys.py has the keys; an item holds a batch of events). ``append`` writes
+    every item or raises ``StorageUnavailableError`` (items already written may be written again: keys are unique,
+    so that is harmless); ``read`` returns up to ``limit`` items of one partition with ``low <= sort_key <= high``
+    (either bound may be None), each as (sort key, its events in recording order), in sort-key order or reversed,
+    leaving out expired ones."""
 
     def append(self, items: "Sequence[LogItem]") -> None: ...
 
-    def read(self, partition: str, after: str | None, before: str | None, descending: bool, limit: int,
-             now: datetime) -> "list[tuple[str, dict[str, Any]]]": ...
+    def read(self, partition: str, low: str | None, high: str | None, descending: bool, limit: int,
+             now: datetime) -> "list[tuple[str, list[dict[str, Any]]]]": ...
 
 
 class Storage(Protocol):

@@ -160,10 +160,20 @@ def new_uuid() -> str:
     return str(uuids.uuid4())
 
 
+_last_timestamp: tuple[datetime, str] = (datetime.fromtimestamp(0, timezone.utc), "")
+
+
 def timestamp(at: datetime) -> str:
-    """ISO 8601 UTC with milliseconds, as Okta publishes."""
-    at = at.astimezone(timezone.utc)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    """ISO 8601 UTC with milliseconds, as Okta publishes. The clock moves in whole seconds (clock.py), so the last
+    one formatted is kept: a busy container formats each second once, not each event."""
+    global _last_timestamp
+    last = _last_timestamp
+    if last[0] == at and last[1]:
+        return last[1]
+    utc = at.astimezone(timezone.utc)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    _last_timestamp = (at, text)
+    return text
 
 
 def log_event(event_type: str, *, published: datetime, actor: Party, targets: Sequence[Party] = (),

@@ -39,6 +39,9 @@ READ_PAGE = 200
 MAX_KEYWORDS = 10
 MAX_KEYWORD_LENGTH = 40
 
+# A place in the log: (item sort key, index of the event in the item); a time bound has index -1.
+Position = tuple[str, int]
+
 ASCENDING = "ASCENDING"
 DESCENDING = "DESCENDING"
 
@@ -69,7 +72,7 @@ class _Members(Mapping[str, str]):
 class LogQuery:
     since: datetime | None
     until: datetime | None
-    after: str | None        # the decoded cursor: a sort key (or time key) to continue beyond
+    after: Position | None  # the decoded cursor: the position to continue after
     filter: Node | None
     keywords: tuple[str, ...]
     limit: int
@@ -138,10 +141,10 @@ def _keywords(raw: str | None) -> tuple[str, ...]:
     return words
 
 
-def encode_cursor(key: str, descending: bool, since: datetime | None = None) -> str:
-    """A cursor: where the next page starts, the order it is for and (bounded queries) the ``since`` of the first
-    page, which the ``next`` link cannot carry."""
-    value: dict[str, Any] = {"k": key, "d": descending}
+def encode_cursor(position: Position, descending: bool, since: datetime | None = None) -> str:
+    """A cursor: the position the next page continues after, the order it is for and (bounded queries) the
+    ``since`` of the first page, which the ``next`` link cannot carry."""
+    value: dict[str, Any] = {"k": position[0], "i": position[1], "d": descending}
     if since is not None:
         value["s"] = time_key(since)
     raw = json.dumps(value, separators=(",", ":")).encode()
@@ -152,9 +155,9 @@ _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
 _KEY = re.compile(r"\d{8}T\d{12}(#\d{12}#[0-9a-f-]{36})?")
 
 
-def decode_cursor(cursor: str, descending: bool) -> tuple[str, datetime | None]:
-    """The key a cursor continues after and the first page's ``since``; a cursor that is not ours, or is for the
-    other order, is Okta's E0000029 (it cannot be followed)."""
+def decode_cursor(cursor: str, descending: bool) -> tuple[Position, datetime | None]:
+    """The position a cursor continues after and the first page's ``since``; a cursor that is not ours, or is for
+    the other order, is Okta's E0000029 (it cannot be followed)."""
     if not _CURSOR.fullmatch(cursor):
         raise InvalidPagingError("Invalid paging request.")
     try:
@@ -162,12 +165,12 @@ def decode_cursor(cursor: str, descending: bool) -> tuple[str, datetime | None]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidPagingError("Invalid paging request.") from None
     if not isinstance(value, dict) or not isinstance(value.get("k"), str) or value.get("d") is not descending \
-            or not _KEY.fullmatch(value["k"]):
+            or not _KEY.fullmatch(value["k"]) or type(value.get("i")) is not int or not -1 <= value["i"] < 10_000:
         raise InvalidPagingError("Invalid paging request.")
     since = value.get("s")
     if since is not None and not (isinstance(since, str) and _KEY.fullmatch(since)):
         raise InvalidPagingError("Invalid paging request.")
-    return str(value["k"]), recorded_at(since) if since else None
+    return (str(value["k"]), int(value["i"])), recorded_at(since) if since else None
 
 
 def parse_query(params: Mapping[str, str]) -> LogQuery:
@@ -177,14 +180,15 @@ def parse_query(params: Mapping[str, str]) -> LogQuery:
         raise ValidationError("sortOrder", ["sortOrder: must be ASCENDING or DESCENDING."])
     descending = order == DESCENDING
     since, until = _time(params, "since"), _time(params, "until")
-    after = params.get("after") or None
+    raw_after = params.get("after") or None
     if since is not None and until is not None and since > until:
         raise ValidationError("since", ["since: must not be later than 'until'."])
-    if after is not None:
+    after: Position | None = None
+    if raw_after is not None:
         # Okta documents ``after`` and ``since`` as exclusive and its ``next`` links carry no ``since``; the official
         # SDK's ``paginate_all`` sends the first call's ``since`` again with every ``after``. The cursor wins: it
         # holds where the next page starts and the first page's ``since``.
-        after, since = decode_cursor(after, descending)
+        after, since = decode_cursor(raw_after, descending)
     return LogQuery(since=since, until=until, after=after,
                     filter=_filter(params.get("filter")), keywords=_keywords(params.get("q")),
                     limit=_limit(params.get("limit")), descending=descending)
@@ -229,17 +233,33 @@ def wanted(event: Mapping[str, Any], query: LogQuery, since: datetime | None, un
     return True
 
 
-def _shard_items(store: LogEventStore, part: str, lower: str | None, upper: str | None, descending: bool,
-                 now: datetime) -> Iterator[tuple[str, dict[str, Any]]]:
+def _shard_items(store: LogEventStore, part: str, low: str | None, high: str | None, descending: bool,
+                 now: datetime) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Every item of one partition in the bounds (inclusive), in reading order, a page of Queries at a time."""
+    seen: str | None = None
     while True:
-        batch = store.read(part, lower, upper, descending, READ_PAGE, now)
-        yield from batch
-        if len(batch) < READ_PAGE:
+        batch = store.read(part, low, high, descending, READ_PAGE, now)
+        fresh = [entry for entry in batch if entry[0] != seen]  # the bound is inclusive: the last page's last item
+        yield from fresh
+        if len(batch) < READ_PAGE or not fresh:
             return
+        seen = batch[-1][0]
         if descending:
-            upper = batch[-1][0]
+            high = seen
         else:
-            lower = batch[-1][0]
+            low = seen
+
+
+def _events(items: Iterator[tuple[str, list[dict[str, Any]]]], descending: bool, after: Position | None
+            ) -> Iterator[tuple[Position, dict[str, Any]]]:
+    """The events of items in reading order, each with its position; those at or before ``after`` left out."""
+    for key, events in items:
+        order = range(len(events) - 1, -1, -1) if descending else range(len(events))
+        for index in order:
+            position = (key, index)
+            if after is not None and (position >= after if descending else position <= after):
+                continue
+            yield position, events[index]
 
 
 def run(store: LogEventStore, query: LogQuery, now: datetime, *, retention: timedelta, lag: timedelta,
@@ -256,24 +276,25 @@ def run(store: LogEventStore, query: LogQuery, now: datetime, *, retention: time
         since = max(query.since or (until - DEFAULT_WINDOW), oldest)
         lower_time, upper_time = since, min(until + late, now + late)
         published_since, published_until = since, until
-    lower: str | None = time_key(lower_time)
-    upper: str | None = time_key(upper_time)
-    if query.after is not None:
+    low, high = time_key(lower_time), time_key(upper_time)
+    after = query.after
+    if after is not None:  # the cursor's item is read again, from the event after the cursor's
         if query.descending:
-            upper = min(upper, query.after) if upper else query.after
+            high = min(high, after[0])
         else:
-            lower = max(lower, query.after) if lower else query.after
+            low = max(low, after[0])
     events: list[dict[str, Any]] = []
     scanned = 0
-    last_key: str | None = None
+    last: Position | None = None
     exhausted = True
     if lower_time <= upper_time and query.limit > 0:
         for day in days(lower_time, upper_time, query.descending):
-            shards = [_shard_items(store, partition(day, shard), lower, upper, query.descending, now)
+            shards = [_shard_items(store, partition(day, shard), low, high, query.descending, now)
                       for shard in range(SHARDS)]
-            for key, event in heapq.merge(*shards, key=lambda pair: pair[0], reverse=query.descending):
+            merged = heapq.merge(*shards, key=lambda pair: pair[0], reverse=query.descending)
+            for position, event in _events(merged, query.descending, after):
                 scanned += 1
-                last_key = key
+                last = position
                 if wanted(event, query, published_since, published_until):
                     events.append(event)
                 if len(events) >= query.limit or scanned >= SCAN_BUDGET:
@@ -283,11 +304,13 @@ def run(store: LogEventStore, query: LogQuery, now: datetime, *, retention: time
                 break
     elif query.limit == 0:
         exhausted = False
-        last_key = query.after
+        last = after
     if query.polling:
-        # Where the next poll starts: past everything read, and at least up to the horizon when all was read.
-        position = last_key if not exhausted else max(k for k in (upper, last_key, query.after) if k)
-        return LogPage(events, encode_cursor(position or time_key(lower_time), False))
-    if exhausted or last_key is None:
+        # Where the next poll starts: past everything read, and up to the horizon once all was read (no batch can
+        # be recorded behind it any more: see the module docstring).
+        if exhausted:
+            last = max(p for p in ((high, -1), last, after) if p is not None)
+        return LogPage(events, encode_cursor(last or (time_key(lower_time), -1), False))
+    if exhausted or last is None:
         return LogPage(events, None)
-    return LogPage(events, encode_cursor(last_key, query.descending, query.since))
+    return LogPage(events, encode_cursor(last, query.descending, query.since))

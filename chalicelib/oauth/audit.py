@@ -49,6 +49,9 @@ class TokenTrace:
     reason: str | None = None
     user_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # (jti, exp) of the access token, when the grant has its claims at hand (else the event reads them back from
+    # the JWT it minted)
+    access_token: tuple[str, int] | None = None
 
     def decided(self, decision: Decision, user_id: str | None = None) -> None:
         self.policy_id, self.rule_id, self.reason = decision.policy_id, decision.rule_id, decision.reason

@@ -66,7 +66,10 @@ def granted(*, server: AuthorizationServer, client: OAuthClient, grant_type: str
     actor = client_party(client, client.client_id)
     events = []
     user_id = trace.user_id
-    access = _jwt_claims(str(body["access_token"])) if "access_token" in body else {}
+    if trace.access_token is not None:
+        access: dict[str, Any] = {"jti": trace.access_token[0], "exp": trace.access_token[1]}
+    else:
+        access = _jwt_claims(str(body["access_token"])) if "access_token" in body else {}
     user_id = user_id or access.get("uid")
     for kind in TOKEN_KINDS:
         token = body.get(kind)

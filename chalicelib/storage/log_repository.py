@@ -1,11 +1,13 @@
 """The System Log's table (``TOKENMINT_LOG_TABLE``): one item per event, keyed as ``audit/log_keys.py`` says,
-``doc`` the LogEvent, ``expiresAt`` the table's TTL (the retention). Written in batches (BatchWriteItem, 25 items,
-no conditions: keys are unique), read one partition at a time by sort-key range."""
+``doc`` a batch of LogEvents (a JSON array), ``version`` 1, ``expiresAt`` the table's TTL (the retention). Written in batches
+(BatchWriteItem, 25 items, no conditions: keys are unique), read one partition at a time by sort-key range."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any, Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 
@@ -14,6 +16,8 @@ from ..errors import StorageUnavailableError
 from .models import Item
 
 UNAVAILABLE = "the log table is unavailable"
+ATTEMPTS = 3
+BACKOFF = 0.05  # seconds, times the attempt
 
 
 class LogEventRepository:
@@ -22,38 +26,49 @@ class LogEventRepository:
         self._connection = connection
 
     def append(self, items: Sequence[LogItem]) -> None:
+        """One BatchWriteItem (at most 25 items), the items in DynamoDB's wire form: the event's JSON is already
+        made (pynamodb's model would build an object and serialize the document again for each, ~100 us an item).
+        Unprocessed items (throttling) are sent again, a few times, then the batch counts as failed."""
+        pending = [{"PutRequest": {"Item": {
+            "pk": {"S": entry.partition}, "sk": {"S": entry.sort_key}, "doc": {"S": entry.document},
+            "expiresAt": {"N": str(entry.expires_at)}, "version": {"N": "1"}}}} for entry in items]
+        table = self._model.Meta.table_name
         try:
-            with self._model.batch_write() as batch:
-                for entry in items:
-                    batch.save(self._model(entry.partition, entry.sort_key, doc=dict(entry.event),
-                                           expiresAt=entry.expires_at, version=1))
-        except PynamoDBException:
+            for attempt in range(ATTEMPTS):
+                if not pending:
+                    return
+                answer = self._connection.client.batch_write_item(RequestItems={table: pending})
+                unprocessed = answer["UnprocessedItems"] if "UnprocessedItems" in answer else {}
+                pending = unprocessed[table] if table in unprocessed else []
+                if pending:
+                    time.sleep(BACKOFF * (attempt + 1))
+        except (BotoCoreError, ClientError):
             raise StorageUnavailableError(UNAVAILABLE) from None
+        if pending:
+            raise StorageUnavailableError(UNAVAILABLE)
 
-    def read(self, partition: str, after: str | None, before: str | None, descending: bool, limit: int,
-             now: datetime) -> list[tuple[str, dict[str, Any]]]:
-        if after is not None and before is not None and after >= before:
+    def read(self, partition: str, low: str | None, high: str | None, descending: bool, limit: int,
+             now: datetime) -> list[tuple[str, list[dict[str, Any]]]]:
+        if low is not None and high is not None and low > high:
             return []
         sk = self._model.sk
-        if after is not None and before is not None:
-            condition = sk.between(after, before)
-        elif after is not None:
-            condition = sk > after
-        elif before is not None:
-            condition = sk < before
+        if low is not None and high is not None:
+            condition = sk.between(low, high)
+        elif low is not None:
+            condition = sk >= low
+        elif high is not None:
+            condition = sk <= high
         else:
             condition = None
-        out: list[tuple[str, dict[str, Any]]] = []
+        out: list[tuple[str, list[dict[str, Any]]]] = []
         expired = int(now.timestamp())
         try:
-            # ``between`` includes both bounds, which are exclusive here: ask for two more and drop them.
             for entry in self._model.query(partition, range_key_condition=condition, scan_index_forward=not descending,
-                                           limit=limit + 2, page_size=limit + 2):
-                if entry.sk in (after, before) or (entry.expiresAt is not None and int(entry.expiresAt) <= expired):
+                                           limit=limit, page_size=limit):
+                if entry.expiresAt is not None and int(entry.expiresAt) <= expired:
                     continue
-                out.append((entry.sk, dict(entry.doc or {})))
-                if len(out) >= limit:
-                    break
+                events = entry.doc if isinstance(entry.doc, list) else []
+                out.append((entry.sk, [e for e in events if isinstance(e, dict)]))
         except PynamoDBException:
             raise StorageUnavailableError(UNAVAILABLE) from None
         return out

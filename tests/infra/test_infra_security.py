@@ -322,3 +322,16 @@ def test_disc05_cors_preflights_reach_the_app_and_only_on_the_browser_endpoints(
         assert integration["type"] == "aws_proxy", path
     body = json.dumps(cfn["Resources"]["RestAPI"]["Properties"]["Body"])
     assert "Access-Control-Allow-Origin" not in body and "'*'" not in body
+
+
+def test_the_system_log_ships_to_a_siem_only_when_a_destination_is_given(cfn):
+    """Issue 17: every System Log event is one JSON line ``{"logEvent": …}`` in the functions' logs; the optional
+    SystemLogDestinationArn subscribes both log groups to it, and nothing is shipped anywhere by default."""
+    assert cfn["Parameters"]["SystemLogDestinationArn"]["Default"] == ""
+    subscriptions = resources_of(cfn, "AWS::Logs::SubscriptionFilter")
+    assert {s["Properties"]["LogGroupName"]["Ref"] for s in subscriptions.values()} == {
+        "ApiHandlerLogGroup", "RotateSigningKeysLogGroup"}
+    for subscription in subscriptions.values():
+        assert subscription["Condition"] == "ShipSystemLog"
+        assert subscription["Properties"]["FilterPattern"] == '"logEvent"'
+        assert subscription["Properties"]["DestinationArn"] == {"Ref": "SystemLogDestinationArn"}

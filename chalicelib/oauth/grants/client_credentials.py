@@ -64,6 +64,7 @@ class ClientCredentialsGrant:
                                      lifetime=plan.lifetime, subject=plan.subject,
                                      custom=plan.custom or {})
         token = minting.sign(services, config, request.config_read_at, claims)
+        request.trace.access_token = (claims["jti"], claims["exp"])
         return {
             "token_type": "Bearer",
             "expires_in": plan.expires_in,

@@ -19,20 +19,20 @@ class MemoryLogEvents:
         with self._lock:
             for entry in items:
                 rows = self._partitions.setdefault(entry.partition, [])
-                row = (entry.sort_key, json.dumps(entry.event), entry.expires_at)
+                row = (entry.sort_key, entry.document, entry.expires_at)
                 at = bisect.bisect_left(rows, (entry.sort_key,))
                 if at < len(rows) and rows[at][0] == entry.sort_key:
                     rows[at] = row
                 else:
                     rows.insert(at, row)
 
-    def read(self, partition: str, after: str | None, before: str | None, descending: bool, limit: int,
-             now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    def read(self, partition: str, low: str | None, high: str | None, descending: bool, limit: int,
+             now: datetime) -> list[tuple[str, list[dict[str, Any]]]]:
         expired = int(now.timestamp())
         with self._lock:
             rows = list(self._partitions.get(partition, ()))
         selected = [(sk, doc) for sk, doc, expires in rows
-                    if (after is None or sk > after) and (before is None or sk < before) and expires > expired]
+                    if (low is None or sk >= low) and (high is None or sk <= high) and expires > expired]
         if descending:
             selected.reverse()
         return [(sk, json.loads(doc)) for sk, doc in selected[:limit]]

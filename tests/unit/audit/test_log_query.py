@@ -2,6 +2,7 @@
 the filter subset, keyword search, bounded paging and polling (okta-next.md 2.1, 2.2). No AWS."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -35,11 +36,16 @@ class Log:
         self.now = T0
         self.sequence = 0
 
-    def add(self, *events: dict, at: datetime | None = None) -> None:
+    def add(self, *events: dict, at: datetime | None = None, together: bool = False) -> None:
+        """Each event an item of its own, or (``together``) all in one item, as one container's batch."""
+        self.sequence += 1
+        if together:
+            self.store.append([item([json.dumps(e) for e in events], at or self.now, self.sequence, RETENTION)])
+            return
         items = []
         for e in events:
             self.sequence += 1
-            items.append(item(e, at or self.now, self.sequence, RETENTION))
+            items.append(item([json.dumps(e)], at or self.now, self.sequence, RETENTION))
         self.store.append(items)
 
     def page(self, **params: str):
@@ -94,9 +100,10 @@ def test_limit_defaults_to_100_and_is_capped_at_1000():
     assert parse_query({"limit": "0"}).limit == 0
 
 
-@pytest.mark.parametrize("cursor", ["!!!", "abc", encode_cursor("not-a-key", False),
-                                    encode_cursor("20260301T120000000000", False)[:-2] + "xx",
-                                    encode_cursor("20260301T120000000000", True)])  # the other order's cursor
+@pytest.mark.parametrize("cursor", ["!!!", "abc", encode_cursor(("not-a-key", 0), False),
+                                    encode_cursor(("20260301T120000000000", -1), False)[:-2] + "xx",
+                                    encode_cursor(("20260301T120000000000", 10_001), False),
+                                    encode_cursor(("20260301T120000000000", -1), True)])  # the other order's
 def test_a_cursor_we_never_issued_is_refused(cursor):
     with pytest.raises(InvalidPagingError):
         decode_cursor(cursor, False)
@@ -167,6 +174,23 @@ def test_a_bounded_query_pages_in_order_and_ends_without_next():
     assert types(third) == [] and third.next_cursor is None
 
 
+@pytest.mark.parametrize("order", ["ASCENDING", "DESCENDING"])
+def test_pages_continue_inside_one_containers_batch(order):
+    log = Log()
+    log.add(*[event(f"e{i}", T0) for i in range(7)], together=True)
+    log.now = T0 + timedelta(minutes=1)
+    seen, cursor = [], None
+    while True:
+        params = {"sortOrder": order, "limit": "3", "until": "2026-03-01T12:01:00Z"}
+        page = log.page(**params, **({"after": cursor} if cursor else {}))
+        seen += types(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    expected = [f"e{i}" for i in range(7)]
+    assert seen == (expected if order == "ASCENDING" else expected[::-1])
+
+
 def test_descending_reads_newest_first_across_days():
     log = Log()
     log.add(event("yesterday", T0 - timedelta(days=1)), at=T0 - timedelta(days=1))
@@ -193,7 +217,10 @@ def test_a_selective_filter_over_many_events_answers_a_short_page_with_next():
     from chalicelib.audit import log_query
 
     log = Log()
-    log.add(*[event("noise", T0) for _ in range(log_query.SCAN_BUDGET + 5)], event("needle", T0))
+    noise = [event("noise", T0) for _ in range(log_query.SCAN_BUDGET + 5)]
+    for start in range(0, len(noise), 100):
+        log.add(*noise[start:start + 100], together=True)
+    log.add(event("needle", T0))
     log.now = T0 + timedelta(minutes=1)
     first = log.page(filter='eventType eq "needle"', until="2026-03-01T12:01:00Z")
     assert first.events == [] and first.next_cursor  # the budget ran out before the needle
