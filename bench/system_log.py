@@ -2,9 +2,9 @@
 
 The same warm client_credentials request through the app, in interleaved rounds with successful token events kept
 (``TOKENMINT_LOG_TOKEN_SAMPLE=1``, the default) and switched off (``0``): the difference is the System Log's CPU per
-token (building the event, its JSON log line, the buffer, and one BatchWriteItem per 25 tokens, client side). The
+token (building the event, its JSON log line, the buffer, and one write per 100 tokens, client side). The
 writes are counted with botocore's hooks; write units come from the size of the items actually stored (DynamoDB
-charges one unit per started KB of each item), and the cost per million tokens adds the log line's CloudWatch Logs
+charges one unit per started KB of each item, and an item holds a batch of events), and the cost per million tokens adds the log line's CloudWatch Logs
 ingestion and the table's storage for the retention.
 """
 from __future__ import annotations

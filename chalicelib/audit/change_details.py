@@ -59,11 +59,3 @@ def change_details(before: Any, after: Any) -> dict[str, dict[str, Any]] | None:
     return {"from": {p: _shown(p, old[p]) for p in changed if p in old},
             "to": {p: _shown(p, new[p]) for p in changed if p in new}}
 
-
-def scrub(document: Any) -> Any:
-    """A copy of a JSON document with every secret-bearing member redacted (for logging a whole object)."""
-    if isinstance(document, Mapping):
-        return {k: (REDACTED if is_secret(str(k)) and v is not None else scrub(v)) for k, v in document.items()}
-    if isinstance(document, list):
-        return [scrub(v) for v in document]
-    return document
