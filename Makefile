@@ -26,13 +26,22 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The browser tests load axe-core (the accessibility checker) from npm, pinned by package-lock.json; npm comes from
+# the distribution when the machine has none.
+NPM_STAMP := node_modules/.installed
+
+$(NPM_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
 # One pytest-xdist worker per core (at most 4: each holds the app, moto and, for one of them, the e2e stack). A work
 # unit runs whole on one worker: all of e2e (one stack, the OpenAPI check last), all of infra (each stage packaged
 # once), otherwise one module (its moto world built once); tests/conftest.py schedules them.
 TEST_WORKERS ?= auto
 
 # mypy first (mypy.ini: --strict on the protocol core): a type error fails the build before any test runs.
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(NPM_STAMP)
 	$(BIN)/python -m mypy
 	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
@@ -40,7 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tokens
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .tokenmint-local
+	rm -rf $(VENV) .pytest_cache .mypy_cache .tokenmint-local node_modules
 
 # `make package STAGE=dev|prod`: the deployable CloudFormation (SAM) template and Lambda bundle of one stage, in
 # build/<stage>/ (sam.json + deployment.zip): `chalice package` merged with infra/resources.json. Needs no AWS

@@ -41,6 +41,7 @@ from .clock import Clock, SystemClock
 from .coldstart import init_phase
 from .oauth.audit import NoAudit
 from .oauth.client_auth import ClientAuthenticator
+from .oauth.console_client import WithConsoleAccess, WithConsoleClient
 from .oauth.context import OAuthServices
 from .oauth.directory import Directory
 from .oauth.grants.authorization_code import AuthorizationCodeGrant
@@ -121,7 +122,7 @@ class Container:
         trusted_origins = TrustedOriginService(NotifyingTrustedOriginStore(storage.trusted_origins, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
-                         clients=clients, signing_keys=store.load, holders=storage.holders,
+                         clients=WithConsoleClient(clients), signing_keys=store.load, holders=storage.holders,
                          changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins),
             ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
@@ -131,7 +132,9 @@ class Container:
         users = UserService(user_repo, clock)
         admin_roles = AdminRoleService(users, user_repo, clock)
         app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
-        directory = Directory(users=users, assignments=app_assignments, clients=caches.clients)
+        # The admin console's built-in client (oauth/console_client.py) is "assigned" to every admin.
+        access = WithConsoleAccess(app_assignments)
+        directory = Directory(users=users, assignments=access, clients=caches.clients)
         refresh_tokens = RefreshTokens(storage.refresh_tokens, directory, storage.revocations, clock.now)
         oauth_services = OAuthServices(
             configs=caches.configs,
@@ -146,7 +149,7 @@ class Container:
         # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
         oauth = OAuthServer(oauth_services)
         oauth.register_grant(ClientCredentialsGrant(caches.plans))
-        oauth.register_grant(AuthorizationCodeGrant(front.codes, app_assignments, refresh_tokens))
+        oauth.register_grant(AuthorizationCodeGrant(front.codes, access, refresh_tokens))
         oauth.register_grant(RefreshTokenGrant(refresh_tokens))
         oauth.register_grant(PasswordGrant(directory, refresh_tokens))
         oauth.register_refresh_tokens(refresh_tokens)

@@ -12,4 +12,7 @@ OKTA_SCOPES: tuple[str, ...] = (
     "okta.logs.read",
     "okta.trustedOrigins.manage", "okta.trustedOrigins.read",
     "okta.users.manage", "okta.users.read",
+    # The signed-in person's own user and admin roles (api/management_scopes.reads_self): what the admin console
+    # reads to know which controls to show.
+    "okta.users.read.self",
 )

@@ -18,6 +18,8 @@ tokenmint is running (local stack: moto's server as AWS at {stack.aws_endpoint})
   Base URL:         {stack.base_url}
   Admin API token:  {stack.admin_token}{"  (generated for this run)" if stack.token_generated else "  (TOKENMINT_ADMIN_TOKEN)"}
   Default issuer:   {stack.base_url}/oauth2/default
+  Admin console:    {stack.base_url}/admin
+    sign in as      {stack.console_login} / {stack.console_password}{"  (generated for this run)" if stack.password_generated else "  (TOKENMINT_ADMIN_PASSWORD)"}
 
 Try:
   curl -s -H "Authorization: SSWS {stack.admin_token}" {stack.base_url}/api/v1/authorizationServers

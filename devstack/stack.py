@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ class RunningStack:
     base_url: str
     admin_token: str
     token_generated: bool
+    console_login: str
+    console_password: str
+    password_generated: bool
     aws_endpoint: str
     _moto: object
     _http: object
@@ -74,6 +78,23 @@ def start(host: str = "127.0.0.1", port: int = 8000) -> RunningStack:
     generated = not admin_token
     if generated:
         _token, admin_token = container.api_tokens.create({"name": "make run"})
+    password = os.environ.get("TOKENMINT_ADMIN_PASSWORD", "").strip()
+    password_generated = not password
+    password = password or secrets.token_urlsafe(12) + "-Aa1"
+    _console_admin(container, password)
     http, _thread = serve(app, host, port)
     return RunningStack(base_url=f"http://{host}:{http.server.server_port}", admin_token=admin_token,
-                        token_generated=generated, aws_endpoint=endpoint, _moto=moto, _http=http)
+                        token_generated=generated, console_login=CONSOLE_LOGIN, console_password=password,
+                        password_generated=password_generated, aws_endpoint=endpoint, _moto=moto, _http=http)
+
+
+CONSOLE_LOGIN = "admin@tokenmint.local"
+
+
+def _console_admin(container: object, password: str) -> None:
+    """The person who signs in to the admin console locally: a super administrator (local data only; in AWS an
+    operator creates people and assigns roles through the API, docs/console.md)."""
+    user = container.users.create({  # type: ignore[attr-defined]
+        "profile": {"login": CONSOLE_LOGIN, "email": CONSOLE_LOGIN, "firstName": "Local", "lastName": "Admin"},
+        "credentials": {"password": {"value": password}}}, activate=True)
+    container.admin_roles.assign(user.id, {"type": "SUPER_ADMIN"})  # type: ignore[attr-defined]

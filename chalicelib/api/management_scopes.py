@@ -41,6 +41,17 @@ def role_allows(roles: frozenset[str], family: str, method: str) -> bool:
     return API_ACCESS_MANAGEMENT_ADMIN in roles and family in API_ACCESS_MANAGEMENT_FAMILIES
 
 
+SELF_SCOPE = "okta.users.read.self"
+SELF_PATH = "/api/v1/users/{userId}"
+
+
+def reads_self(path: str, method: str, user_id: str | None, arguments: dict[str, str]) -> bool:
+    """A person reading their own user or admin roles (Okta's ``okta.users.read.self``): needs that scope (or a users
+    scope) but no admin role, so that any admin, whatever their role, can learn what they may do."""
+    return (user_id is not None and method.upper() in READ_METHODS and arguments.get("userId") == user_id
+            and (path == SELF_PATH or path.startswith(SELF_PATH + "/roles")))
+
+
 def accepted_scopes(family: str, method: str) -> tuple[str, ...]:
     """The scopes any one of which lets a token make this call, the one Okta would name first."""
     if method.upper() in READ_METHODS:

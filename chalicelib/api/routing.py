@@ -22,7 +22,7 @@ from .admin_audit import Readers, audited
 from ..oauth.management_tokens import ManagementPrincipal, bearer_token
 from .conflict_retry import retrying
 from .context import base
-from .management_scopes import accepted_scopes, family_of, role_allows
+from .management_scopes import SELF_SCOPE, accepted_scopes, family_of, reads_self, role_allows
 from .errors import Dialect
 from .http import CONTENT_TYPES
 
@@ -134,6 +134,10 @@ class AdminRoutes:
             if principal is None:
                 return errors.invalid_token()
             request.context[PRINCIPAL] = principal
+            if reads_self(path, request.method, principal.user_id, kwargs):
+                if not principal.scopes & {SELF_SCOPE, *accepted_scopes("okta.users", "GET")}:
+                    return errors.insufficient_scope(SELF_SCOPE, base(request), request.path)
+                return view(*args, **kwargs)
             if family is not None:
                 accepted = accepted_scopes(family, request.method)
                 if not principal.scopes & set(accepted):

@@ -37,7 +37,7 @@ from ..consent import Consents
 from ..context import OAuthServices
 from ..directory import Directory
 from ..endpoints.logout import logout
-from ..issuer import issuer, pages_base
+from ..issuer import ORG_SERVER_ID, issuer, pages_base
 from ..minting import subject_of
 from ..sessions import ABSOLUTE, SESSION_COOKIE, LoginSession, Sessions, hash_secret
 from . import events
@@ -101,7 +101,8 @@ class FrontChannel:
         presented = authz.single_for_page(request.params, "redirect_uri")
         if presented is None:
             raise PageError("invalid_request", "The 'redirect_uri' parameter is required.")
-        if redirect_uris.find(client.redirect_uris, presented) is None:
+        if redirect_uris.find(redirect_uris.resolve(client.redirect_uris, iss if request.org else None),
+                              presented) is None:
             raise PageError("invalid_request", authz.BAD_REDIRECT)
 
         cookies: list[Cookie] = []
@@ -257,7 +258,9 @@ class FrontChannel:
 
     def _answer(self, config: ServerConfig, read_at: datetime, client: OAuthClient, pending: PendingRequest,
                 session: LoginSession | None, posted: bool, origin: Origin | None = None) -> BrowserResponse:
-        if redirect_uris.find(client.redirect_uris, pending.params.redirect_uri) is None:
+        org_issuer = pending.issuer if config.server.id == ORG_SERVER_ID else None
+        if redirect_uris.find(redirect_uris.resolve(client.redirect_uris, org_issuer),
+                              pending.params.redirect_uri) is None:
             # Unregistered while the person was on a page: never send anything there any more.
             self.pending.finish(pending)
             raise PageError("invalid_request", authz.BAD_REDIRECT)

@@ -5,6 +5,9 @@ The presented URI must equal a registered one character for character. The only 
 loopback IP literal (``127.0.0.1`` or ``[::1]``) may use any port, because a native app gets an ephemeral port
 from the OS; everything else (host, path, query) must still be identical. ``localhost`` gets no port flexibility
 (RFC 8252 8.3 recommends the IP literal).
+
+A registered path (``/admin``: only the built-in admin console's client has one, ``oauth/console_client.py``) is
+made absolute against the org authorization server's issuer by ``resolve``; anywhere else it matches nothing.
 """
 from __future__ import annotations
 
@@ -40,3 +43,15 @@ def find(registered: Iterable[str], presented: str) -> str | None:
         if matches(uri, presented):
             return uri
     return None
+
+
+def resolve(registered: Iterable[str], org_issuer: str | None) -> tuple[str, ...]:
+    """``registered`` with each path made absolute against ``org_issuer`` (the base URL), or dropped without it."""
+    out = []
+    for uri in registered:
+        if uri.startswith("/"):
+            if org_issuer is not None:
+                out.append(org_issuer.rstrip("/") + uri)
+        else:
+            out.append(uri)
+    return tuple(out)

@@ -88,7 +88,8 @@ def logout(request: BrowserRequest, *, configs: ServerConfigs, clients: Clients,
     client = clients.find(claims["aud"])
     if client is None or client.status != ACTIVE:
         raise PageError("invalid_request", BAD_HINT)
-    if target is not None and redirect_uris.find(client.post_logout_redirect_uris, target) is None:
+    registered = redirect_uris.resolve(client.post_logout_redirect_uris, iss if request.org else None)
+    if target is not None and redirect_uris.find(registered, target) is None:
         raise PageError("invalid_request", BAD_POST_LOGOUT)
     if state is not None and len(state) > authz.MAX_STATE:
         raise PageError("invalid_request", f"The 'state' parameter must be at most {authz.MAX_STATE} characters.")
