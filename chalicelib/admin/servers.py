@@ -155,6 +155,7 @@ class ServerService:
         URL) with its signing keys, Okta's management scopes and its one policy, unless it exists (idempotent)."""
         existing = self._repo.get_server(ORG_SERVER_ID)
         if existing is not None:
+            self._add_new_okta_scopes()
             return existing
         now = self._clock.now()
         keys = self._keys.provision(ORG_SERVER_ID)  # private halves stored before anything is published
@@ -172,6 +173,15 @@ class ServerService:
             assert found is not None
             return found
         return replace(server, version=1)
+
+    def _add_new_okta_scopes(self) -> None:
+        """An org server created by an older release lacks the Okta scopes added since (``okta.users.read.self``
+        for the admin console): the job that calls ``ensure_org`` after each deployment adds them."""
+        config = self._repo.load(ORG_SERVER_ID)
+        have = {s.name for s in config.scopes} if config is not None else set()
+        for scope in system_objects.org_scopes():
+            if scope.name not in have:
+                applied(lambda scope=scope: self._repo.create_scope(ORG_SERVER_ID, scope))  # a racing job's wins
 
     def replace(self, server_id: str, body: Any, expected_version: int | None = None) -> AuthorizationServer:
         current = self.get(server_id)

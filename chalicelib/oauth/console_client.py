@@ -44,6 +44,8 @@ CONSOLE_CLIENT = _console()
 class ClientSource(Protocol):
     def get_for_token(self, client_id: str, consistent: bool = False) -> Any: ...
 
+    def verify_secret(self, client: Any, presented: str) -> bool: ...
+
 
 class Assignments(Protocol):
     def access(self, client_id: str, user_id: str) -> UserAccess | None: ...
@@ -59,6 +61,10 @@ class WithConsoleClient:
         if client_id == CONSOLE_CLIENT_ID:
             return CONSOLE_CLIENT
         return self._source.get_for_token(client_id, consistent=consistent)
+
+    def verify_secret(self, client: Any, presented: str) -> bool:
+        # The console has no secret (a public client): only stored clients can match one.
+        return client is not CONSOLE_CLIENT and self._source.verify_secret(client, presented)
 
 
 class WithConsoleAccess:

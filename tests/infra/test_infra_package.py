@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import sys
 import zipfile
 
@@ -74,3 +75,18 @@ def test_bundle_ships_unchecked_hash_bytecode_for_every_module(packaged):
             assert header[:4] == importlib.util.MAGIC_NUMBER
             assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
             assert header[8:16] == importlib.util.source_hash(archive.read(source))
+
+
+def test_bundle_serves_the_admin_console(packaged):
+    """The console is served by the Lambda (api/console.py): its page and every file ship in the bundle, and API
+    Gateway routes its page and its files."""
+    from chalicelib.api.console_assets import ROOT
+
+    with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    expected = {"chalicelib/console/index.html"} | {
+        f"chalicelib/console/assets/{p.name}" for p in (ROOT / "assets").iterdir()}
+    assert expected <= names
+    template = json.loads((packaged.directory / "sam.json").read_text())
+    paths = json.dumps(template)
+    assert '"/admin"' in paths and '"/admin/assets/{build}/{name}"' in paths

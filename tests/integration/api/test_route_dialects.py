@@ -1,6 +1,6 @@
 """Every route the app registers answers errors in its dialect (api/errors.py), applied by its registration
 (api/routing.py): the management API and the JWKS in Okta's JSON, the OAuth endpoints in OAuth JSON, the front
-channel in HTML pages. No view may be registered without one."""
+channel and the admin console's files in HTML pages. No view may be registered without one."""
 from __future__ import annotations
 
 from chalicelib.api import errors
@@ -14,6 +14,8 @@ def expected_dialect(path: str) -> errors.Dialect:
                                                                        "/oauth2/v1/keys"):
         return errors.OKTA_JSON
     if path.startswith(("/oauth2/{authServerId}/", "/oauth2/v1/")) and path.endswith(FRONT_CHANNEL):
+        return errors.HTML_PAGE
+    if path == "/admin" or path.startswith("/admin/"):  # the console's page and files (api/console.py)
         return errors.HTML_PAGE
     # The org authorization server's endpoints (api/org_server.py) are OAuth endpoints like every server's.
     assert path.startswith(("/oauth2/{authServerId}/", "/oauth2/v1/", "/.well-known/")), path
