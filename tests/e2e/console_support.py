@@ -35,6 +35,13 @@ SHOTS = Path(os.environ.get("TOKENMINT_CONSOLE_SCREENSHOTS") or tempfile.mkdtemp
 _RESOURCE = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})")
 
 
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+    (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
 def axe_source() -> str:
     if not AXE.exists():
         raise RuntimeError(f"{AXE} is missing: run `make test` (it runs `npm ci`), or `npm ci` in {REPO_ROOT}.")
@@ -63,9 +70,14 @@ class ConsoleTab:
     def heading(self, text: str) -> None:
         expect(self.page.locator("h1#page-title")).to_have_text(text, timeout=TIMEOUT_MS)
 
+    def csp_violations(self) -> list[str]:
+        """What the page's Content-Security-Policy refused since the page loaded (``securitypolicyviolation``)."""
+        return list(self.page.evaluate("() => window.__cspViolations || []"))
+
     def no_console_errors(self, expected_refusals: tuple[int, ...] = ()) -> None:
         unexpected = [s for s in self.refusals if s not in expected_refusals]
         assert not self.errors and not unexpected, (self.errors, self.refusals)
+        assert not self.csp_violations()
 
     def axe(self, context: str = "document") -> None:
         """No serious or critical accessibility violation on the page as it is now."""
@@ -126,6 +138,8 @@ def super_admin(admin: Admin) -> Person:
 def new_tab(browser: Browser, base_url: str) -> tuple[Any, ConsoleTab]:
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
+    # Runs before the page's own scripts in every document (injected by the DevTools protocol, outside the CSP).
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     tab = ConsoleTab(page=page, base_url=base_url)
 

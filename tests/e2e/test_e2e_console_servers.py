@@ -164,3 +164,17 @@ def test_signing_out_ends_the_org_session(console):
     # The org session is gone: the sign-in page asks again instead of coming straight back.
     expect(page.get_by_label("Password")).to_be_visible()
     console.no_console_errors()
+
+
+def test_the_pages_csp_refuses_inline_script_and_the_tests_would_see_it(console):
+    # What every console test checks (no CSP violation) can fail: an inline script is refused and reported.
+    ran = console.page.evaluate("""() => {
+        window.__ran = false;
+        const s = document.createElement('script');
+        s.textContent = 'window.__ran = true';
+        document.body.append(s);
+        return window.__ran;
+    }""")
+    assert ran is False
+    assert any(v.startswith("script-src") for v in console.csp_violations()), console.csp_violations()
+    console.errors.clear()  # Chromium also reports the refusal on the console: expected here, and only here
