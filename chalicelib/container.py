@@ -51,6 +51,8 @@ from .oauth.grants.refresh_token import RefreshTokenGrant
 from .oauth.refresh_tokens import RefreshTokens
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
+from .oauth.authorize.pushed import PushedRequests
+from .oauth.request_object import RequestObjects
 from .oauth.codes import Codes
 from .oauth.consent import Consents
 from .oauth.server import OAuthServer
@@ -145,7 +147,11 @@ class Container:
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
         front = FrontChannel(oauth_services, directory, sessions=Sessions(storage.sessions, clock.now),
                              codes=Codes(storage.codes, clock.now), consents=Consents(storage.consents, clock.now, refresh_tokens.revoke_consented),
-                             pending=PendingRequests(storage.pending, clock.now))
+                             pending=PendingRequests(storage.pending, clock.now),
+                             # RFC 9126 and RFC 9101 (docs/ARCHITECTURE.md "Pushed authorization requests and
+                             # request objects")
+                             pushed=PushedRequests(storage.pushed_requests, clock.now),
+                             request_objects=RequestObjects(oauth_services.authenticator, clock.now))
         # Everything the OAuth side offers, and so advertises in discovery (in this order in error descriptions).
         oauth = OAuthServer(oauth_services)
         oauth.register_grant(ClientCredentialsGrant(caches.plans))

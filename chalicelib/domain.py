@@ -203,7 +203,8 @@ class OAuthClient:
 
     ``consent_method``: ``REQUIRED`` (scopes ask for consent as they say) or ``TRUSTED`` (no consent page unless
     the request says ``prompt=consent``; okta-api.md 4.5). ``pkce_required``: authorization requests must carry a
-    PKCE challenge. ``app``: what the Applications API stores and echoes back without acting on it (visibility,
+    PKCE challenge. ``require_pushed_authorization_requests`` (RFC 9126 6): ``/v1/authorize`` takes the client's
+    requests only through a ``request_uri`` of the PAR endpoint. ``app``: what the Applications API stores and echoes back without acting on it (visibility,
     notes, ``settings.oauthClient`` members such as ``issuer_mode``...), as sent.
     """
 
@@ -228,6 +229,7 @@ class OAuthClient:
     deactivated: datetime | None = None
     consent_method: str = "REQUIRED"
     pkce_required: bool = False
+    require_pushed_authorization_requests: bool = False
     initiate_login_uri: str | None = None
     app: Mapping[str, Any] | None = None
     # Okta scopes an admin granted the app for the org authorization server (Okta's app grants).

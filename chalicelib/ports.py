@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .audit.log_keys import LogItem
     from .keys.lifecycle import KeyRecord
     from .oauth.authorize.pending import PendingStore
+    from .oauth.authorize.pushed import PushedStore
     from .oauth.client_auth import AssertionLedger
     from .oauth.codes import CodeStore
     from .oauth.consent import ConsentStore
@@ -388,6 +389,9 @@ class Storage(Protocol):
 
     @property
     def pending(self) -> "PendingStore": ...
+
+    @property
+    def pushed_requests(self) -> "PushedStore": ...
 
     @property
     def codes(self) -> "CodeStore": ...

@@ -5,7 +5,8 @@ settings are judged by the very rules of a registration: the body is translated 
 ``client_fields.read_client``, and each cause is reported under the app member it came from
 (``settings.oauthClient.redirect_uris: ...``). What only the Applications API has is read here:
 
-* acted on: ``label`` (the client's name), ``settings.oauthClient.consent_method`` (``TRUSTED`` by default here,
+* acted on: ``label`` (the client's name), ``settings.oauthClient.require_pushed_authorization_requests``
+  (RFC 9126 6; read as the registration member), ``settings.oauthClient.consent_method`` (``TRUSTED`` by default here,
   as Okta does), ``credentials.oauthClient.pkce_required`` (default: true for browser and native apps; must be
   true for ``none``), ``settings.oauthClient.initiate_login_uri``, a caller's own ``client_secret`` on create;
 * stored and echoed without effect (``APP_ECHO``): visibility, accessibility, notes, ``issuer_mode``,
@@ -38,7 +39,7 @@ CREDENTIALS = "credentials.oauthClient"
 PLACE = {"client_name": "label", "token_endpoint_auth_method": f"{CREDENTIALS}.token_endpoint_auth_method",
          "client_id": f"{CREDENTIALS}.client_id", "client_secret": f"{CREDENTIALS}.client_secret"}
 SETTINGS_MEMBERS = ("application_type", "grant_types", "response_types", "redirect_uris", "post_logout_redirect_uris",
-                    "client_uri", "logo_uri", "jwks", "jwks_uri")
+                    "client_uri", "logo_uri", "jwks", "jwks_uri", "require_pushed_authorization_requests")
 # settings.oauthClient members stored and echoed as sent, with the enum each must hold (None: any JSON value of the
 # given type).
 ENUMS = {"issuer_mode": ("ORG_URL", "CUSTOM_URL", "DYNAMIC"), "wildcard_redirect": ("DISABLED",)}

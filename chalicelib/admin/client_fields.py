@@ -149,6 +149,9 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
     logo_uri = _web_uri(r, "logo_uri", https_only=False)
     jwks = _jwks(r)
     jwks_uri = _fetched_uri(r, "jwks_uri")
+    # RFC 9126 6 client metadata (JSON null or absent: false).
+    require_par = f.raw("require_pushed_authorization_requests") not in (None, False) and \
+        f.boolean("require_pushed_authorization_requests", default=False)
 
     # Application type vs. authentication method: web and service apps are confidential, browser apps public.
     if type_ok and method_ok:
@@ -212,4 +215,5 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
         "logo_uri": logo_uri,
         "jwks": jwks,
         "jwks_uri": jwks_uri,
+        "require_pushed_authorization_requests": require_par,
     }

@@ -81,6 +81,8 @@ def _oauth_settings(c: OAuthClient, base: str) -> dict[str, Any]:
         "jwks": {"keys": [jwk(k, base, c.client_id) for k in (c.jwks or {}).get("keys", [])  # type: ignore[union-attr]
                           if isinstance(k, dict)]} if c.jwks else None,
         "jwks_uri": c.jwks_uri,
+        # RFC 9126 6, shown only when set (absent means false)
+        "require_pushed_authorization_requests": True if c.require_pushed_authorization_requests else None,
     }
     settings.update({k: v for k, v in DEFAULT_OAUTH_ECHO.items() if k not in echo})
     settings.update(echo)

@@ -49,6 +49,8 @@ def render_client(c: OAuthClient, base_url: str, secret: str | None = None) -> d
         "grant_types": list(c.grant_types),
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
     })
+    if c.require_pushed_authorization_requests:  # RFC 9126 6 (absent means false)
+        body["require_pushed_authorization_requests"] = True
     if c.jwks is not None:
         body["jwks"] = c.verification_jwks  # the keys that verify, as plain JWKs (the Apps API shows the rest)
     if c.jwks_uri is not None:

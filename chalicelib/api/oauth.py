@@ -70,6 +70,12 @@ def revoke(authServerId: str) -> Response:
     return handle(authServerId, get_container().oauth.revoke, form=True)
 
 
+@routes.route(PREFIX + "/v1/par", methods=["POST"], content_types=ANY_BODY, name="oauth_par")
+def pushed_authorization_request(authServerId: str) -> Response:
+    """RFC 9126 (oauth/endpoints/par.py)."""
+    return handle(authServerId, get_container().oauth.par, form=True)
+
+
 @routes.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
 def openid_configuration(authServerId: str) -> Response:
     return handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
@@ -89,7 +95,7 @@ def _post_only(*_args: str, **_kwargs: str) -> Response:
     return response
 
 
-for _path in ("/v1/token", "/v1/introspect", "/v1/revoke"):
+for _path in ("/v1/token", "/v1/introspect", "/v1/revoke", "/v1/par"):
     routes.add(PREFIX + _path, ["GET", "PUT", "DELETE", "PATCH"], _post_only,
                "oauth_post_only_" + _path.rsplit("/", 1)[1], ANY_BODY, cors_allowed=False)
 

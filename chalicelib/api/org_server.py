@@ -1,7 +1,7 @@
 """The org authorization server's endpoints (Okta's ``/oauth2/v1/…``; issuer = the base URL; issue 16): a service
 app gets an access token with the ``okta.*`` scopes it was granted and calls the management API with it
 (``api/routing.AdminRoutes``). Token, introspection, revocation, keys and both discovery documents; errors are
-RFC 6749 JSON like every authorization server's (the keys, Okta's JSON)."""
+RFC 6749 JSON like every authorization server's (the keys, Okta's JSON). ``/v1/par`` too (RFC 9126)."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
@@ -33,6 +33,12 @@ def org_introspect() -> Response:
 @routes.route(ORG + "/revoke", methods=["POST"], content_types=ANY_BODY, name="org_revoke")
 def org_revoke() -> Response:
     return handle("", get_container().oauth.org_revoke, form=True, request=bp.current_request)
+
+
+@routes.route(ORG + "/par", methods=["POST"], content_types=ANY_BODY, name="org_par")
+def org_par() -> Response:
+    """RFC 9126 at the org authorization server (its front channel: the admin console and other apps)."""
+    return handle("", get_container().oauth.org_par, form=True, request=bp.current_request)
 
 
 @routes.route("/.well-known/openid-configuration", methods=["GET"], name="org_openid_configuration")

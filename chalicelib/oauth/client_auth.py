@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 from urllib.parse import unquote_plus
@@ -46,6 +46,9 @@ class AssertionLedger(Protocol):
 class Authenticated:
     client: OAuthClient
     method: str
+    # The client secret the request authenticated with (client_secret_basic / _post), for verifying an HMAC-signed
+    # request object of the same request (oauth/request_object.py); never stored.
+    secret: str | None = field(default=None, repr=False)
 
 
 def _fail(description: str = FAILED, basic: bool = False) -> InvalidClientError:
@@ -124,7 +127,7 @@ class ClientAuthenticator:
             if client is not None and client.status == "ACTIVE" and \
                     client.token_endpoint_auth_method in SECRET_METHODS and \
                     self._directory.verify_secret(client, secret):
-                return Authenticated(client, "client_secret_basic")
+                return Authenticated(client, "client_secret_basic", secret)
         if params.get("client_id") not in (None, "", raw_id, unquote_plus(raw_id)):
             raise _fail("The client_id in the request body does not match the authenticated client.", basic=True)
         raise _fail(FAILED, basic=True)
@@ -136,7 +139,7 @@ class ClientAuthenticator:
         if client.token_endpoint_auth_method not in SECRET_METHODS or not self._directory.verify_secret(client,
                                                                                                         secret):
             raise _fail("The client secret supplied for a confidential client is invalid.", basic)
-        return Authenticated(client, method)
+        return Authenticated(client, method, secret)
 
     def _assertion(self, params: Mapping[str, str], audiences: Sequence[str]) -> Authenticated:
         if params.get("client_assertion_type") != ASSERTION_TYPE or not params.get("client_assertion"):
@@ -157,13 +160,7 @@ class ClientAuthenticator:
         alg = header.get("alg")
         if alg not in ASSERTION_ALGORITHMS:
             raise _fail("The client_assertion signature algorithm is not allowed.")
-        # Only ACTIVE registered keys verify (a key deactivated through the Applications API does not).
-        jwks: Mapping[str, Any]
-        if client.jwks:
-            jwks = client.verification_jwks or {}
-        else:
-            jwks = self._remote.keys(client.jwks_uri, header.get("kid")) if client.jwks_uri else {}
-        key = _client_key(jwks, header.get("kid"), alg)
+        key = _client_key(self.client_jwks(client, header.get("kid")), header.get("kid"), alg)
         try:
             claims = jwt.decode(assertion, key=key, algorithms=[alg], options={
                 "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
@@ -182,6 +179,18 @@ class ClientAuthenticator:
             raise _fail("The client_assertion token has already been used.")
         return Authenticated(client, "private_key_jwt")
 
+    def client_jwks(self, client: OAuthClient, kid: str | None) -> Mapping[str, Any]:
+        """The keys that verify the client's JWTs (client assertions, request objects): its registered ``jwks``
+        (only ACTIVE keys: one deactivated through the Applications API does not verify), else its ``jwks_uri``'s
+        set (empty when it cannot be fetched)."""
+        if client.jwks:
+            return client.verification_jwks or {}
+        return self._remote.keys(client.jwks_uri, kid) if client.jwks_uri else {}
+
+    def use_jti(self, client_id: str, jti: str, expires_at: datetime) -> bool:
+        """Record a JWT's ``jti`` of the client in the used-assertion ledger; False when it was used before."""
+        return self._ledger.use_assertion(client_id, jti, expires_at, self._now())
+
     @staticmethod
     def _check_times(claims: Mapping[str, Any], now: datetime) -> None:
         try:
@@ -199,6 +208,15 @@ class ClientAuthenticator:
 
 
 def _client_key(jwks: Mapping[str, Any], kid: str | None, alg: str) -> Any:
+    key = client_key(jwks, kid, alg)
+    if key is None:
+        raise _fail("The client_assertion signature is invalid.")
+    return key
+
+
+def client_key(jwks: Mapping[str, Any], kid: str | None, alg: str) -> Any | None:
+    """The one key of ``jwks`` that verifies ``alg`` (RS*/ES*) with ``kid``; None when there is none, or more
+    than one."""
     # A jwks_uri serves whatever it likes: anything but a list of JSON objects holds no usable key (never a 500).
     listed = jwks.get("keys") if isinstance(jwks, Mapping) else None
     keys = [k for k in listed if isinstance(k, Mapping)] if isinstance(listed, list) else []
@@ -208,8 +226,8 @@ def _client_key(jwks: Mapping[str, Any], kid: str | None, alg: str) -> Any:
     # A key registered with an ``alg`` signs only with that algorithm (CAUTH-09: alg not registered -> reject).
     keys = [k for k in keys if k.get("kty") == family and k.get("alg") in (None, alg)]
     if len(keys) != 1:
-        raise _fail("The client_assertion signature is invalid.")
+        return None
     try:
         return jwt.PyJWK.from_json(json.dumps(keys[0]), algorithm=alg).key
     except jwt.PyJWTError:
-        raise _fail("The client_assertion signature is invalid.") from None
+        return None

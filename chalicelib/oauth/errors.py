@@ -81,3 +81,27 @@ def from_decision(error: str, description: str, status: int) -> OAuthError:
                              UnauthorizedClientError, InvalidGrantError, ServerError)
     }
     return classes.get(error, AccessDeniedError)(description, status=status)
+
+
+class InvalidRequestUriError(OAuthError):
+    """RFC 9101 7 / RFC 9126 4: a ``request_uri`` that is unknown, expired, used or issued for another server."""
+
+    error = "invalid_request_uri"
+
+
+class InvalidRequestObjectError(OAuthError):
+    """RFC 9101 7 / OIDC Core 3.1.2.6: a ``request`` object that is not signed, not verifiable or not valid."""
+
+    error = "invalid_request_object"
+
+
+class UnsupportedResponseTypeError(OAuthError):
+    """RFC 6749 4.1.2.1, answered in JSON where the authorization request is pushed (RFC 9126 2.3)."""
+
+    error = "unsupported_response_type"
+
+
+class UnsupportedResponseModeError(OAuthError):
+    """OAuth 2.0 Multiple Response Types / Okta: a response mode the server does not deliver (RFC 9126 2.3)."""
+
+    error = "unsupported_response_mode"

@@ -11,11 +11,13 @@ from dataclasses import replace
 from .authorize.flow import FrontChannel
 from .context import OAuthRequest, OAuthResponse, OAuthServices
 from .directory import Directory
-from .endpoints import discovery, introspection, revocation, token, userinfo
+from .endpoints import discovery, introspection, par, revocation, token, userinfo
 from .grants import Grant
 from .grants.org_client_credentials import OrgClientCredentialsGrant
 from .issuer import ORG_SERVER_ID
+from .errors import InvalidRequestError
 from .refresh_tokens import RefreshTokens
+from .request_object import SIGNING_ALGS
 
 
 class OAuthServer:
@@ -48,7 +50,20 @@ class OAuthServer:
     @property
     def capabilities(self) -> discovery.Capabilities:
         offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None)
-        return offered.with_front_channel() if self.front is not None else offered
+        return self._pushed(offered.with_front_channel()) if self.front is not None else offered
+
+    def _pushed(self, offered: discovery.Capabilities) -> discovery.Capabilities:
+        """What the front channel's PAR (RFC 9126) and request objects (RFC 9101) add, when registered with it."""
+        front = self.front
+        if front is None:
+            return offered
+        return replace(offered, pushed_authorization_requests=front.pushed is not None,
+                       request_object_algs=SIGNING_ALGS if front.request_objects is not None else ())
+
+    def par(self, request: OAuthRequest) -> OAuthResponse:
+        if self.front is None:
+            raise InvalidRequestError("Pushed authorization requests are not supported.")
+        return par.push(self.front, request)
 
     def token(self, request: OAuthRequest) -> OAuthResponse:
         return token.token(self.services, self.grants, request)
@@ -71,11 +86,10 @@ class OAuthServer:
     def org_capabilities(self) -> discovery.Capabilities:
         """Service apps (client credentials) and, with the front channel, people: code + PKCE and refresh."""
         people = self.front is not None
-        return discovery.Capabilities(grant_types=tuple(g for g in self._org_grants()),
-                                      authorization_endpoint=people, response_types=("code",) if people else (),
-                                      response_modes=("query", "form_post") if people else (),
-                                      userinfo_endpoint=people and self._userinfo is not None,
-                                      end_session_endpoint=people)
+        return self._pushed(discovery.Capabilities(
+            grant_types=tuple(g for g in self._org_grants()), authorization_endpoint=people,
+            response_types=("code",) if people else (), response_modes=("query", "form_post") if people else (),
+            userinfo_endpoint=people and self._userinfo is not None, end_session_endpoint=people))
 
     def _org_grants(self) -> dict[str, Grant]:
         grants: dict[str, Grant] = {}
@@ -102,6 +116,9 @@ class OAuthServer:
 
     def org_revoke(self, request: OAuthRequest) -> OAuthResponse:
         return revocation.revoke(self.services, self._org(request))
+
+    def org_par(self, request: OAuthRequest) -> OAuthResponse:
+        return self.par(self._org(request))
 
     def org_metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
         return discovery.discovery(self.services, self.org_capabilities, self._org(request), openid)

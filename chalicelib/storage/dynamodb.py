@@ -15,6 +15,7 @@ from .front_channel_repository import (
     CodeRepository,
     ConsentRepository,
     PendingRequestRepository,
+    PushedRequestRepository,
     SessionRepository,
 )
 from .log_repository import LogEventRepository
@@ -50,6 +51,7 @@ class DynamoStorage:
         self.holders = HolderRepository(self.grants_model, connection)
         self.sessions = SessionRepository(self.grants_model, connection)
         self.pending = PendingRequestRepository(self.grants_model, connection)
+        self.pushed_requests = PushedRequestRepository(self.grants_model, connection)
         self.codes = CodeRepository(self.grants_model, connection)
         self.consents = ConsentRepository(self.grants_model, connection)
         self.changes = ChangeLogRepository(self.config_model, connection)

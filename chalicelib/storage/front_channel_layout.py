@@ -10,6 +10,7 @@ contract suite holds to the same behaviour. No pynamodb here.
 ``pk = SESSION#{sha256(session id)}``, ``SESSION``  a sign-in session (oauth/sessions.py)
 ``pk = AUTHZ#{sha256(request id)}``, ``REQUEST``    an authorize request waiting for sign-in or consent
 ``pk = CODE#{sha256(code)}``, ``sk = CODE``          an authorization code (oauth/codes.py)
+``pk = PAR#{sha256(request_uri id)}``, ``REQUEST``  a pushed authorization request (RFC 9126; oauth/authorize/pushed.py)
 ==============================================  =============================================================
 
 Secrets (session ids, request ids, codes) are never stored, only their SHA-256. Documents are returned with the
@@ -68,3 +69,25 @@ class CodeItems:
         """Replace the code if its version is still ``code.version`` (single use: two redemptions cannot both
         win)."""
         return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
+
+
+class PushedRequestItems:
+    """oauth/authorize/pushed.PushedStore: a pushed authorization request (RFC 9126), written once and taken once.
+    ``take`` reads the item and deletes it on condition that its version is still the one read, so of two
+    concurrent takes exactly one gets the request (PAR-01)."""
+
+    def create_pushed_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
+        return self._put(f"PAR#{id_hash}", "REQUEST", record, expires_at)
+
+    def take_pushed_request(self, id_hash: str, now: datetime) -> dict | None:
+        """The request, deleted in the same step; None when absent, taken by someone else, or expired (an expired
+        one is deleted too)."""
+        found = self._get(f"PAR#{id_hash}", "REQUEST", None)
+        if found is None:
+            return None
+        record, version = found
+        if not self._delete_version(f"PAR#{id_hash}", "REQUEST", version):
+            return None
+        if int(record.get("expiresAt", 0)) <= int(now.timestamp()):
+            return None
+        return record

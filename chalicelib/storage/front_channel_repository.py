@@ -5,6 +5,7 @@ consent and the authorization code flow").
 ``pk = SESSION#{sha256(session id)}``, ``SESSION``  a sign-in session (oauth/sessions.py)
 ``pk = AUTHZ#{sha256(request id)}``, ``REQUEST``    an authorize request waiting for sign-in or consent
 ``pk = CODE#{sha256(code)}``, ``sk = CODE``          an authorization code (oauth/codes.py)
+``pk = PAR#{sha256(request_uri id)}``, ``REQUEST``  a pushed authorization request (RFC 9126), taken once
 ``pk = CONSENT#{userId}``, ``{serverId}#{clientId}#{scope}``  a scope a user consented to; no ``expiresAt``:
                                                      lives until revoked (oauth/consent.py)
 ==============================================  =============================================================
@@ -15,7 +16,7 @@ sessions, requests and codes is storage/front_channel_layout.py's, shared with t
 """
 from __future__ import annotations
 
-from .front_channel_layout import CodeItems, PendingRequestItems, SessionItems
+from .front_channel_layout import CodeItems, PendingRequestItems, PushedRequestItems, SessionItems
 from .grants_repository import GrantsTable
 
 
@@ -28,6 +29,10 @@ class PendingRequestRepository(PendingRequestItems, GrantsTable):
 
 
 class CodeRepository(CodeItems, GrantsTable):
+    pass
+
+
+class PushedRequestRepository(PushedRequestItems, GrantsTable):
     pass
 
 

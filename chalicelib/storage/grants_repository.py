@@ -93,6 +93,21 @@ class GrantsTable:
         except PynamoDBException:
             raise StorageUnavailableError(UNAVAILABLE) from None
 
+    def _delete_version(self, pk: str, sk: str, version: int) -> bool:
+        """Delete the item only if its ``version`` is still ``version``; False when that condition failed (it
+        changed, or is gone)."""
+        item = self._model(pk, sk)
+        item.version = version
+        try:
+            item.delete(add_version_condition=True)
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise StorageUnavailableError(UNAVAILABLE) from None
+        except PynamoDBException:
+            raise StorageUnavailableError(UNAVAILABLE) from None
+        return True
+
     def _query(self, pk: str, consistent: bool = False) -> list[Item]:
         try:
             return list(self._model.query(pk, consistent_read=consistent))

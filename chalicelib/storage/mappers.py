@@ -193,6 +193,7 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         "status": c.status, "created": _ts(c.created), "lastUpdated": _ts(c.last_updated),
         **({"deactivated": _ts(c.deactivated)} if c.deactivated else {}),
         "consentMethod": c.consent_method, "pkceRequired": c.pkce_required,
+        **({"requirePar": True} if c.require_pushed_authorization_requests else {}),
         **({"initiateLoginUri": c.initiate_login_uri} if c.initiate_login_uri else {}),
         **({"app": dict(c.app)} if c.app is not None else {}),
         **({"scopeGrants": [{"id": g.id, "issuer": g.issuer, "scopeId": g.scope_id, "created": _ts(g.created),
@@ -225,6 +226,7 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         # Records from before the Applications API: DCR's consent (REQUIRED) and PKCE as the method implies.
         consent_method=doc.get("consentMethod", "REQUIRED"),
         pkce_required=doc.get("pkceRequired", doc["tokenEndpointAuthMethod"] == "none"),
+        require_pushed_authorization_requests=bool(doc.get("requirePar", False)),
         initiate_login_uri=doc.get("initiateLoginUri"), app=doc.get("app"),
         scope_grants=tuple(ScopeGrant(g["id"], g["issuer"], g["scopeId"], _dt(g["created"]),  # type: ignore[arg-type]
                                       g.get("createdBy"), g.get("createdByType", "User"))

@@ -24,7 +24,7 @@ import logging
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import urlencode
 
 from ...audit.event import Origin
@@ -37,14 +37,17 @@ from ..consent import Consents
 from ..context import OAuthServices
 from ..directory import Directory
 from ..endpoints.logout import logout
+from ..errors import OAuthError
 from ..issuer import ORG_SERVER_ID, issuer, pages_base
 from ..minting import subject_of
+from ..request_object import RequestObjects
 from ..sessions import ABSOLUTE, SESSION_COOKIE, LoginSession, Sessions, hash_secret
 from . import events
 from . import params as authz
 from . import redirect_uris
 from .browser import BrowserRequest, BrowserResponse, Cookie, FormPost, Page, PageError, Redirect, RedirectError
 from .params import CODE, ID_TOKEN, TOKEN, AuthorizeParams, Delivery
+from .pushed import PushedRequests
 from .pending import BROWSER_COOKIE, ConcurrentChange, PendingRequest, PendingRequests, csrf_token, \
     new_browser_cookie, well_formed
 
@@ -56,6 +59,10 @@ DENIED = "The resource owner or authorization server denied the request."
 REQUEST_GONE = ("This sign-in request is no longer valid (it expired or was already answered). Return to the "
                 "application and try again.")
 FORGED = "The form could not be verified. Return to the application and try again."
+REQUEST_URI_GONE = "The request_uri is invalid, expired or was already used."
+BOTH_REQUEST_FORMS = "The request must not contain both a request object and a request uri."
+PAR_REQUIRED = ("The client requires pushed authorization requests: send the request to the PAR endpoint and use "
+                "the request_uri it returns.")
 # RFC 6749 4.1.2.1: error_description holds only %x20-21 / %x23-5B / %x5D-7E.
 _UNSAFE = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
 BROWSER_COOKIE_MAX_AGE = 24 * 3600
@@ -77,13 +84,18 @@ def _check_granted(client: OAuthClient, scopes: tuple[str, ...] | None) -> None:
 
 class FrontChannel:
     def __init__(self, services: OAuthServices, directory: Directory, *, sessions: Sessions, codes: Codes,
-                 consents: Consents, pending: PendingRequests) -> None:
+                 consents: Consents, pending: PendingRequests, pushed: PushedRequests | None = None,
+                 request_objects: RequestObjects | None = None) -> None:
         self.services = services
         self.directory = directory
         self.sessions = sessions
         self.codes = codes
         self.consents = consents
         self.pending = pending
+        # RFC 9126 (``request_uri`` from the PAR endpoint) and RFC 9101 (``request``): None refuses them as
+        # ``request_uri_not_supported`` / ``request_not_supported`` (REDIR-18).
+        self.pushed = pushed
+        self.request_objects = request_objects
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -98,11 +110,11 @@ class FrontChannel:
         if client_id is None:
             raise PageError("invalid_request", "The 'client_id' parameter is required.")
         client = self._client(client_id)
-        presented = authz.single_for_page(request.params, "redirect_uri")
+        raw, pushed, refusal = self._resolve(request, config.server, client, iss)
+        presented = authz.single_for_page(raw, "redirect_uri")
         if presented is None:
             raise PageError("invalid_request", "The 'redirect_uri' parameter is required.")
-        if redirect_uris.find(redirect_uris.resolve(client.redirect_uris, iss if request.org else None),
-                              presented) is None:
+        if not self.registered_redirect(client, presented, iss, request.org):
             raise PageError("invalid_request", authz.BAD_REDIRECT)
 
         cookies: list[Cookie] = []
@@ -110,12 +122,13 @@ class FrontChannel:
         if not well_formed(browser):
             browser = new_browser_cookie()
             cookies.append(Cookie(BROWSER_COOKIE, browser, BROWSER_COOKIE_MAX_AGE))
-        lenient = authz.delivery(request.params, presented)
+        lenient = authz.delivery(raw, presented)
         try:
-            params = authz.read(request.params, client, presented)
-            self._check_scopes(config, params)
-            if request.org:
-                _check_granted(client, params.scopes)
+            if refusal is not None:
+                raise refusal
+            if client.require_pushed_authorization_requests and not pushed:
+                raise RedirectError("invalid_request", PAR_REQUIRED)  # RFC 9126 4 (PAR-06)
+            params = self.validate(config, client, raw, presented, request.org)
         except RedirectError as exc:
             self._refused(config.server, client, None, exc, request)
             response = self._error(lenient, iss, exc, request.posted)
@@ -130,6 +143,57 @@ class FrontChannel:
             response = self._answer(config, read_at, client, pending, session, request.posted, request.origin)
         response.cookies[:0] = cookies
         return response
+
+    def registered_redirect(self, client: OAuthClient, presented: str, iss: str, org: bool) -> bool:
+        """Whether ``presented`` is one of the client's redirect URIs (REDIR-01, REDIR-02)."""
+        return redirect_uris.find(redirect_uris.resolve(client.redirect_uris, iss if org else None),
+                                  presented) is not None
+
+    def validate(self, config: ServerConfig, client: OAuthClient, raw: Mapping[str, tuple[str, ...]],
+                 redirect_uri: str, org: bool) -> AuthorizeParams:
+        """Every parameter after ``client_id`` and ``redirect_uri`` (``params.read``) and the scopes against the
+        server; the first problem raises ``RedirectError``. The PAR endpoint validates with this too."""
+        params = authz.read(raw, client, redirect_uri)
+        self._check_scopes(config, params)
+        if org:
+            _check_granted(client, params.scopes)
+        return params
+
+    def _resolve(self, request: BrowserRequest, server: AuthorizationServer, client: OAuthClient, iss: str
+                 ) -> tuple[Mapping[str, tuple[str, ...]], bool, RedirectError | None]:
+        """The parameters the request really carries: a pushed request's (``request_uri``, taken once, every
+        other parameter but ``client_id`` ignored: RFC 9126 4), or those of a signed request object merged over
+        the query's (``request``, RFC 9101). Also whether they were pushed, and a refusal to redirect once the
+        ``redirect_uri`` is known to be good. A ``request_uri`` that is not good is an error page: no redirect URI
+        can be trusted then."""
+        params = request.params
+        if self.pushed is not None and params.get("request_uri"):
+            if len(params["request_uri"]) > 1:
+                raise PageError("invalid_request", authz.DUPLICATE)
+            if params.get("request"):
+                raise PageError("invalid_request", BOTH_REQUEST_FORMS)
+            # Taken (consumed) before anything else is checked: whoever presents it, it is good once (PAR-01).
+            pushed = self.pushed.take(params["request_uri"][0])
+            if pushed is None:
+                problem = PageError("invalid_request_uri", REQUEST_URI_GONE)
+            elif pushed.server_id != server.id:
+                problem = PageError("invalid_request_uri", "The request_uri was issued for another authorization "
+                                                           "server.")
+            elif pushed.client_id != client.client_id:
+                # Okta's authorize_request_uri_mismatched_client (okta-next.md 3).
+                problem = PageError("invalid_client", "The client_id does not match the client the request_uri "
+                                                      "was issued to.")
+            else:
+                return pushed.params, True, None
+            self._refused(server, client, None, RedirectError(problem.error, problem.description), request)
+            raise problem
+        if self.request_objects is not None and params.get("request"):
+            try:
+                return self.request_objects.resolve(params, client, iss), False, None
+            except OAuthError as exc:
+                rest = {name: values for name, values in params.items() if name != "request"}
+                return rest, False, RedirectError(exc.error, exc.description)
+        return params, False, None
 
     def _check_scopes(self, config: ServerConfig, params: AuthorizeParams) -> None:
         """Scope problems that need no user (REDIR-07): a ``scope`` naming nothing, an unknown scope, no default

@@ -39,6 +39,9 @@ class Capabilities:
     userinfo_endpoint: bool = False
     end_session_endpoint: bool = False
     response_modes: tuple[str, ...] = ()
+    # RFC 9126 5: the PAR endpoint; RFC 9101 / OIDC Discovery: the ``request`` parameter's signing algorithms.
+    pushed_authorization_requests: bool = False
+    request_object_algs: tuple[str, ...] = ()
 
     def with_front_channel(self) -> "Capabilities":
         """What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and
@@ -99,6 +102,15 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
         doc["end_session_endpoint"] = f"{at}/v1/logout"
     if capabilities.authorization_endpoint:
         doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 (ISS-02)
+    if capabilities.request_object_algs:
+        doc["request_parameter_supported"] = True
+        doc["request_object_signing_alg_values_supported"] = list(capabilities.request_object_algs)
+        # OIDC Discovery's default is true; only our own PAR request_uris are taken, no URL is ever fetched.
+        doc["request_uri_parameter_supported"] = False
+    if capabilities.pushed_authorization_requests:
+        doc["pushed_authorization_request_endpoint"] = f"{at}/v1/par"
+        # Required per client (its require_pushed_authorization_requests), not by the server for all (RFC 9126 5).
+        doc["require_pushed_authorization_requests"] = False
     if openid:
         doc["id_token_signing_alg_values_supported"] = ["RS256"]
     return doc

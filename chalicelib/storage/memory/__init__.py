@@ -13,6 +13,7 @@ from .grants import (
     MemoryConsents,
     MemoryHolders,
     MemoryPendingRequests,
+    MemoryPushedRequests,
     MemoryRefreshTokens,
     MemoryRevocations,
     MemorySessions,
@@ -37,6 +38,7 @@ class InMemoryStorage:
         self.holders = MemoryHolders(grants)
         self.sessions = MemorySessions(grants)
         self.pending = MemoryPendingRequests(grants)
+        self.pushed_requests = MemoryPushedRequests(grants)
         self.codes = MemoryCodes(grants)
         self.consents = MemoryConsents(grants)
         self.changes = MemoryChangeLog(config)

@@ -1,5 +1,5 @@
 """The grants table in memory: the protocol core's stores (revocations, client assertions, token holders,
-sessions, pending authorize requests, codes, consent, refresh-token families) with the semantics of
+sessions, pending authorize requests, pushed authorization requests, codes, consent, refresh-token families) with the semantics of
 storage/grants_repository.py, front_channel_repository.py and refresh_token_repository.py: expiry is checked on
 every read (nothing sweeps), single-use transitions are conditional on the version read."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from ...oauth.refresh_tokens import Family, IssuedToken
 from ...ports import WriteConflict
-from ..front_channel_layout import CodeItems, PendingRequestItems, SessionItems
+from ..front_channel_layout import CodeItems, PendingRequestItems, PushedRequestItems, SessionItems
 from ..grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .table import Delete, Op, Put, Table
 
@@ -54,6 +54,9 @@ class _Grants:
     def _delete(self, pk: str, sk: str) -> None:
         self._t.write([Delete(pk, sk, "document")])
 
+    def _delete_version(self, pk: str, sk: str, version: int) -> bool:
+        return self._try([Delete(pk, sk, "document", version, check_version=True)])
+
 
 class MemoryRevocations(_Grants):
     def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None:
@@ -94,6 +97,10 @@ class MemoryPendingRequests(PendingRequestItems, _Grants):
 
 
 class MemoryCodes(CodeItems, _Grants):
+    pass
+
+
+class MemoryPushedRequests(PushedRequestItems, _Grants):
     pass
 
 

@@ -77,8 +77,9 @@ def test_redir03_deactivated_client_is_an_error_page(front, browser):
     ({"response_type": "code device"}, "unsupported_response_type"),
     ({"response_type": ""}, "invalid_request"),
     ({"response_mode": "okta_post_message"}, "unsupported_response_mode"),
-    ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
-    ({"request_uri": "urn:example:x"}, "request_uri_not_supported"),
+    # REDIR-18: processed, never ignored (docs/security-cases/par.md JAR-01; a request_uri that is not ours is an
+    # error page: tests/integration/par)
+    ({"request": "eyJhbGciOiJub25lIn0.e30."}, "invalid_request_object"),
     ({"prompt": "none login"}, "invalid_request"),
     ({"prompt": "select_account"}, "invalid_request"),
     ({"max_age": "9007199254740991"}, "invalid_request"),
