@@ -86,12 +86,12 @@ def keyed_client(front: Any, *, method: str = "client_secret_basic", jwk: dict[s
     return client
 
 
-def request_object(front: Any, client_id: str, key: Any, alg: str = "RS256", kid: str | None = None,
+def request_object(front: Any, cid: str, key: Any, alg: str = "RS256", kid: str | None = None,
                    headers: dict[str, Any] | None = None, drop: tuple[str, ...] = (), **claims: Any) -> str:
     """A request object signed with ``key`` (claims at the test world's clock: iss, aud, iat, exp 5 min, jti)."""
     now = int(front.clock.now().timestamp())
-    body: dict[str, Any] = {"iss": client_id, "aud": ISSUER, "iat": now, "exp": now + 300,
-                            "jti": secrets.token_urlsafe(16), "client_id": client_id, "response_type": "code",
+    body: dict[str, Any] = {"iss": cid, "aud": ISSUER, "iat": now, "exp": now + 300,
+                            "jti": secrets.token_urlsafe(16), "client_id": cid, "response_type": "code",
                             "redirect_uri": WEB_CB, "scope": "openid", "state": "signed-state"}
     body.update(claims)
     for name in drop:
