@@ -48,6 +48,7 @@ HMAC_NEEDS_SECRET = ("An HMAC-signed request object is accepted only in a pushed
 NO_JWKS = "The client has no JWKS configured to verify the request object."
 BAD_SIGNATURE = "The request object signature is invalid."
 BAD_ISSUER = "The request object 'iss' claim must be the client_id."
+BAD_JTI = "The request object 'jti' claim must be a non-empty string."
 BAD_AUDIENCE = "The request object 'aud' claim must be the issuer of the authorization server."
 
 
@@ -126,8 +127,12 @@ class RequestObjects:
                 "verify_iss": False, "require": ["iss", "aud", "exp", "iat", "jti"]})
         except jwt.MissingRequiredClaimError as exc:
             raise _fail(f"The request object must contain the '{exc.claim}' claim.") from None
-        except jwt.PyJWTError:
+        except jwt.exceptions.InvalidJTIError:
+            raise _fail(BAD_JTI) from None
+        except jwt.DecodeError:  # InvalidSignatureError included
             raise _fail(BAD_SIGNATURE) from None
+        except jwt.PyJWTError:
+            raise _fail("The request object claims are malformed.") from None
         if claims["iss"] != client.client_id:
             raise _fail(BAD_ISSUER)
         aud = claims["aud"]
@@ -136,7 +141,7 @@ class RequestObjects:
         expires = self._check_times(claims)
         jti = claims["jti"]
         if not isinstance(jti, str) or not jti or len(jti) > 256:
-            raise _fail("The request object 'jti' claim must be a non-empty string.")
+            raise _fail(BAD_JTI)
         if not self._keys.use_jti(client.client_id, jti, expires):
             raise _fail("The request object has already been used ('jti' replayed).")
         return claims
