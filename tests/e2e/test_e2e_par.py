@@ -1,7 +1,8 @@
 """Pushed authorization requests (RFC 9126) and a signed request object (RFC 9101) over real HTTP on the local
 stack, with Authlib: its ``OAuth2Session`` builds the authorization request (state, PKCE S256) and redeems the code,
-its ``OAuth2ClientAuth`` authenticates the POST to ``/v1/par`` exactly as at the token endpoint, and ``authlib.jose``
-signs a request object with the client secret (HS256, accepted inside a PAR authenticated with that secret). The
+its ``OAuth2ClientAuth`` authenticates the POST to ``/v1/par`` exactly as at the token endpoint, and PyJWT signs a
+request object with the client secret (HS256, accepted inside a PAR authenticated with that secret; Authlib's own
+``authlib.jose`` is deprecated in 1.9). The
 person signs in through the hosted forms with ``requests`` (no browser), as in test_e2e_code_flow.py, whose world
 (server, user, group, clients, policy and rule made with the official SDK) this module reuses.
 
@@ -14,10 +15,10 @@ import secrets
 import time
 from urllib.parse import parse_qsl, urlsplit
 
+import jwt
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.requests_client.oauth2_session import OAuth2ClientAuth
-from authlib.jose import jwt as jose_jwt
 
 from test_e2e_code_flow import (PASSWORD, WEB_CB, Browser, answer, assert_error_page,  # noqa: F401 - fixture
                                 front)
@@ -77,8 +78,8 @@ def test_authlib_par_with_a_request_object_signed_by_the_client_secret(front):
     now = int(time.time())
     claims = {"iss": front.web.client_id, "aud": front.issuer, "iat": now, "exp": now + 120,
               "jti": secrets.token_urlsafe(16), **params, "state": "signed-state"}
-    request_object = jose_jwt.encode({"alg": "HS256", "typ": "oauth-authz-req+jwt"}, claims,
-                                     front.web.client_secret).decode()
+    request_object = jwt.encode(claims, front.web.client_secret, algorithm="HS256",
+                                headers={"typ": "oauth-authz-req+jwt"})
     pushed = _push(front, session, {"client_id": front.web.client_id, "request": request_object})
     assert pushed.status_code == 201, pushed.text
     browser = front.browser()
