@@ -10,7 +10,7 @@ from authorize_support import (AUTHORIZE, ISSUER, PASSWORD, WEB_CB, assert_error
 from par_support import URN, authorize_with, finish, par, push, pushed_uri
 
 
-def test_par_happy_path_push_authorize_sign_in_code_token(front, browser):
+def test_par08_happy_path_push_authorize_sign_in_code_token(front, browser):
     web = front.clients["web"]
     verifier, challenge = pkce_pair()
     response = push(front, web, code_challenge=challenge, code_challenge_method="S256", nonce="n-1")
@@ -28,7 +28,7 @@ def test_par_happy_path_push_authorize_sign_in_code_token(front, browser):
     assert token.data["scope"] == "openid" and "id_token" in token.data
 
 
-def test_par_client_secret_post_and_public_client_with_none(front, browser):
+def test_par09_client_secret_post_and_public_client_with_none(front, browser):
     assert push(front, front.clients["web"], auth="post").status_code == 201
     spa = front.clients["spa"]
     # PAR-09: a public client may push (RFC 9126 2), PKCE is still required of it
@@ -75,13 +75,13 @@ def test_par05_request_is_validated_before_it_is_stored(front):
         assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_par_a_request_uri_inside_a_pushed_request_is_refused(front):
+def test_par12_a_request_uri_inside_a_pushed_request_is_refused(front):
     response = push(front, front.clients["web"], request_uri=URN + "x" * 43)
     assert response.status_code == 400 and response.data["error"] == "invalid_request"
     assert "request_uri" in response.data["error_description"]
 
 
-def test_par_repeated_parameters_and_get_are_refused(front):
+def test_par04_redir11_repeated_parameters_and_get_are_refused(front):
     web = front.clients["web"]
     body = urlencode([("client_id", web["client_id"]), ("client_secret", web["client_secret"]),
                       ("response_type", "code"), ("redirect_uri", WEB_CB), ("scope", "openid"), ("scope", "email")])
@@ -111,7 +111,7 @@ def test_par03_an_expired_request_uri_is_refused(front, browser):
     assert_error_page(authorize_with(browser, web["client_id"], stale), 400, "invalid_request_uri")
 
 
-def test_par02_unknown_or_foreign_request_uris_are_an_error_page(front, browser):
+def test_par02_jar10_unknown_or_foreign_request_uris_are_an_error_page(front, browser):
     web = front.clients["web"]
     for value in (URN + "A" * 43, URN + "short", "https://evil.example/request.jwt", "urn:example:x"):
         assert_error_page(authorize_with(browser, web["client_id"], value), 400, "invalid_request_uri")
@@ -171,7 +171,7 @@ def test_par10_the_applications_api_sets_the_requirement_too(front):
     assert "require_pushed_authorization_requests" in json.dumps(bad.data)
 
 
-def test_par_a_rule_without_authorization_code_still_refuses(front, browser):
+def test_par11_a_rule_without_authorization_code_still_refuses(front, browser):
     config = front.container.servers.load("default")
     rule = next(r for r in config.rules if r.is_default)
     path = f"/api/v1/authorizationServers/{front.server_id}/policies/{rule.policy_id}/rules/{rule.id}"
@@ -182,6 +182,16 @@ def test_par_a_rule_without_authorization_code_still_refuses(front, browser):
     params = finish(browser, authorize_with(browser, web["client_id"], pushed_uri(front, web)))
     assert params["error"] == "access_denied" and params["error_description"].startswith("Policy evaluation failed")
     assert params["state"] == "pushed-state"
+
+
+def test_par11_a_redirect_uri_removed_after_the_push_is_never_used(front, browser):
+    web = front.clients["web"]
+    request_uri = pushed_uri(front, web, redirect_uri="https://app.example/q?a=1")
+    path = f"/oauth2/v1/clients/{web['client_id']}"
+    body = {k: v for k, v in front.api.get(path).data.items() if k not in ("_links", "client_secret")}
+    body["redirect_uris"] = [WEB_CB]
+    assert front.api.put(path, body).status_code == 200
+    assert_error_page(authorize_with(browser, web["client_id"], request_uri), 400, "invalid_request")
 
 
 def test_par_discovery_advertises_the_endpoint_and_request_objects(front):

@@ -12,7 +12,7 @@ def _authorize(browser, client: dict, token: str, **outer: str):
     return browser.get(AUTHORIZE, client_id=client["client_id"], request=token, **outer)
 
 
-def test_jar_rs256_at_authorize_the_objects_values_win(front, browser):
+def test_jar11_rs256_at_authorize_the_objects_values_win(front, browser):
     key, jwk = rsa_key()
     client = keyed_client(front, jwk=jwk)
     verifier, challenge = pkce_pair()
@@ -40,7 +40,7 @@ def test_jar_rs256_inside_a_pushed_request_with_private_key_jwt(front, browser):
     assert params["code"] and params["state"] == "signed-state"
 
 
-def test_jar_hs256_with_the_client_secret_inside_a_pushed_request(front, browser):
+def test_jar03_hs256_with_the_client_secret_inside_a_pushed_request(front, browser):
     web = front.clients["web"]
     token = request_object(front, web["client_id"], web["client_secret"].encode(), alg="HS256")
     response = par(front, web, {"request": token})
@@ -68,7 +68,7 @@ def _refused_in_par(front, client: dict, token: str) -> dict:
     return response.data
 
 
-def test_jar_claims_are_checked(front):
+def test_jar04_05_06_claims_are_checked(front):
     key, jwk = rsa_key()
     client = keyed_client(front, jwk=jwk)
     cid, kid = client["client_id"], jwk["kid"]
@@ -131,7 +131,7 @@ def test_jar08_request_and_request_uri_together_are_refused(front, browser):
     assert "both a request object and a request uri" in response.text
 
 
-def test_jar_a_bad_request_object_with_an_unregistered_redirect_uri_is_a_page(front, browser):
+def test_jar_redir03_a_bad_request_object_with_an_unregistered_redirect_uri_is_a_page(front, browser):
     key, jwk = rsa_key()
     client = keyed_client(front, jwk=jwk)
     token = request_object(front, client["client_id"], key, kid=jwk["kid"], aud="https://elsewhere")
