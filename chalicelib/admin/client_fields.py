@@ -149,6 +149,8 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
     logo_uri = _web_uri(r, "logo_uri", https_only=False)
     jwks = _jwks(r)
     jwks_uri = _fetched_uri(r, "jwks_uri")
+    # RFC 9449 5.2: token requests of this client need a DPoP proof (oauth/dpop.py).
+    dpop_bound = f.boolean("dpop_bound_access_tokens", default=False)
 
     # Application type vs. authentication method: web and service apps are confidential, browser apps public.
     if type_ok and method_ok:
@@ -212,4 +214,5 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
         "logo_uri": logo_uri,
         "jwks": jwks,
         "jwks_uri": jwks_uri,
+        "dpop_bound_access_tokens": bool(dpop_bound),
     }

@@ -47,8 +47,13 @@ class OAuthServer:
 
     @property
     def capabilities(self) -> discovery.Capabilities:
-        offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None)
+        offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None,
+                                         dpop_algs=self._dpop_algs)
         return offered.with_front_channel() if self.front is not None else offered
+
+    @property
+    def _dpop_algs(self) -> tuple[str, ...]:
+        return self.services.dpop.algorithms if self.services.dpop is not None else ()
 
     def token(self, request: OAuthRequest) -> OAuthResponse:
         return token.token(self.services, self.grants, request)
@@ -75,7 +80,7 @@ class OAuthServer:
                                       authorization_endpoint=people, response_types=("code",) if people else (),
                                       response_modes=("query", "form_post") if people else (),
                                       userinfo_endpoint=people and self._userinfo is not None,
-                                      end_session_endpoint=people)
+                                      end_session_endpoint=people, dpop_algs=self._dpop_algs)
 
     def _org_grants(self) -> dict[str, Grant]:
         grants: dict[str, Grant] = {}

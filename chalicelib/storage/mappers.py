@@ -194,6 +194,7 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         **({"deactivated": _ts(c.deactivated)} if c.deactivated else {}),
         "consentMethod": c.consent_method, "pkceRequired": c.pkce_required,
         **({"initiateLoginUri": c.initiate_login_uri} if c.initiate_login_uri else {}),
+        **({"dpopBoundAccessTokens": True} if c.dpop_bound_access_tokens else {}),
         **({"app": dict(c.app)} if c.app is not None else {}),
         **({"scopeGrants": [{"id": g.id, "issuer": g.issuer, "scopeId": g.scope_id, "created": _ts(g.created),
                              "createdBy": g.created_by, "createdByType": g.created_by_type}
@@ -229,6 +230,7 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         scope_grants=tuple(ScopeGrant(g["id"], g["issuer"], g["scopeId"], _dt(g["created"]),  # type: ignore[arg-type]
                                       g.get("createdBy"), g.get("createdByType", "User"))
                            for g in doc.get("scopeGrants", ())),
+        dpop_bound_access_tokens=bool(doc.get("dpopBoundAccessTokens", False)),
     )
 
 

@@ -39,6 +39,8 @@ class Capabilities:
     userinfo_endpoint: bool = False
     end_session_endpoint: bool = False
     response_modes: tuple[str, ...] = ()
+    # RFC 9449 5.1: the algorithms DPoP proofs may use; empty when DPoP is not offered.
+    dpop_algs: tuple[str, ...] = ()
 
     def with_front_channel(self) -> "Capabilities":
         """What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and
@@ -101,6 +103,8 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
         doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 (ISS-02)
     if openid:
         doc["id_token_signing_alg_values_supported"] = ["RS256"]
+    if capabilities.dpop_algs:
+        doc["dpop_signing_alg_values_supported"] = list(capabilities.dpop_algs)
     return doc
 
 
