@@ -2,6 +2,7 @@
 (docs/security-cases/dpop.md DPOP-01..15)."""
 from __future__ import annotations
 
+import base64
 import threading
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from chalicelib.oauth.errors import InvalidDpopProofError
 from dpop_support import BASE, TOKEN_URL, USERINFO_URL, Holder, hs256_proof, none_proof
 
 INVALID = "invalid_dpop_proof"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def claims(token: str) -> dict:
@@ -183,8 +185,6 @@ def test_dpop_introspection_shows_the_binding(dpop, required, optional):
     nonce = dpop.nonce(required, holder, TOKEN_URL)
     token = dpop.client_credentials(required, holder.proof("POST", TOKEN_URL, dpop.now(), nonce=nonce)
                                     ).data["access_token"]
-    from conftest import FORM
-    import base64
     basic = base64.b64encode(f"{optional['client_id']}:{optional['client_secret']}".encode()).decode()
     answer = dpop.call("POST", "/oauth2/default/v1/introspect", {**FORM, "Authorization": f"Basic {basic}"},
                        urlencode({"token": token}))
