@@ -44,11 +44,13 @@ from .oauth.client_auth import ClientAuthenticator
 from .oauth.console_client import WithConsoleAccess, WithConsoleClient
 from .oauth.context import OAuthServices
 from .oauth.directory import Directory
+from .oauth.dpop import Dpop, Nonces, SigningKeySecret
 from .oauth.grants.authorization_code import AuthorizationCodeGrant
 from .oauth.grants.client_credentials import ClientCredentialsGrant
 from .oauth.grants.password import PasswordGrant
 from .oauth.grants.refresh_token import RefreshTokenGrant
 from .oauth.refresh_tokens import RefreshTokens
+from .oauth.issuer import ORG_SERVER_ID
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
 from .oauth.authorize.pushed import PushedRequests
@@ -143,6 +145,10 @@ class Container:
             authenticator=ClientAuthenticator(caches.clients, storage.assertions, clock.now, caches.remote_jwks),
             signer=caches.signer, revocations=storage.revocations, now=clock.now, holders=caches.holders,
             audit=audit,
+            # DPoP (docs/ARCHITECTURE.md "DPoP"): proof jtis in the client assertions' single-use store, stateless
+            # nonces keyed by each server's signing key.
+            dpop=Dpop(storage.assertions, Nonces(SigningKeySecret(caches.configs, caches.signer, ORG_SERVER_ID)),
+                      clock.now),
         )
         # The front channel (docs/ARCHITECTURE.md "Sign-in, consent and the authorization code flow").
         front = FrontChannel(oauth_services, directory, sessions=Sessions(storage.sessions, clock.now),

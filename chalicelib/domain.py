@@ -234,6 +234,8 @@ class OAuthClient:
     app: Mapping[str, Any] | None = None
     # Okta scopes an admin granted the app for the org authorization server (Okta's app grants).
     scope_grants: tuple["ScopeGrant", ...] = ()
+    # RFC 9449 5.2 / Okta's settings.oauthClient.dpop_bound_access_tokens: token requests need a DPoP proof.
+    dpop_bound_access_tokens: bool = False
 
     @property
     def active(self) -> bool:

@@ -12,7 +12,7 @@ settings are judged by the very rules of a registration: the body is translated 
 * stored and echoed without effect (``APP_ECHO``): visibility, accessibility, notes, ``issuer_mode``,
   ``refresh_token``... as Okta renders them, so a GET-modify-PUT or Terraform's read-back sees what it wrote;
 * refused, saying so: any other ``signOnMode`` or app ``name`` (only OIDC apps are served), ``client_secret_jwt``,
-  ``wildcard_redirect: SUBDOMAIN`` and ``dpop_bound_access_tokens: true`` (not served yet).
+  and ``wildcard_redirect: SUBDOMAIN``.
 """
 from __future__ import annotations
 
@@ -39,12 +39,13 @@ CREDENTIALS = "credentials.oauthClient"
 PLACE = {"client_name": "label", "token_endpoint_auth_method": f"{CREDENTIALS}.token_endpoint_auth_method",
          "client_id": f"{CREDENTIALS}.client_id", "client_secret": f"{CREDENTIALS}.client_secret"}
 SETTINGS_MEMBERS = ("application_type", "grant_types", "response_types", "redirect_uris", "post_logout_redirect_uris",
-                    "client_uri", "logo_uri", "jwks", "jwks_uri", "require_pushed_authorization_requests")
+                    "client_uri", "logo_uri", "jwks", "jwks_uri", "require_pushed_authorization_requests",
+                    "dpop_bound_access_tokens")
 # settings.oauthClient members stored and echoed as sent, with the enum each must hold (None: any JSON value of the
 # given type).
 ENUMS = {"issuer_mode": ("ORG_URL", "CUSTOM_URL", "DYNAMIC"), "wildcard_redirect": ("DISABLED",)}
 OBJECTS = ("idp_initiated_login", "refresh_token", "network")
-BOOLEANS = ("participate_slo", "frontchannel_logout_session_required", "dpop_bound_access_tokens")
+BOOLEANS = ("participate_slo", "frontchannel_logout_session_required")
 URIS = ("policy_uri", "tos_uri", "frontchannel_logout_uri")
 # Top-level members stored and echoed as sent.
 APP_ECHO = ("accessibility", "visibility", "profile")
@@ -131,8 +132,6 @@ def _echo(f: Fields) -> dict[str, Any]:
     for member in BOOLEANS:
         if f.given(f"{SETTINGS}.{member}") or f.raw(f"{SETTINGS}.{member}") is False:
             oauth[member] = f.boolean(f"{SETTINGS}.{member}", default=False)
-    if oauth.get("dpop_bound_access_tokens"):
-        f.error(f"{SETTINGS}.dpop_bound_access_tokens", "DPoP-bound access tokens are not served yet.")
     for member in URIS:
         uri = f.string(f"{SETTINGS}.{member}", max_len=1024)
         if uri:

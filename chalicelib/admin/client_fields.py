@@ -152,6 +152,8 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
     # RFC 9126 6 client metadata (JSON null or absent: false).
     require_par = f.raw("require_pushed_authorization_requests") not in (None, False) and \
         f.boolean("require_pushed_authorization_requests", default=False)
+    # RFC 9449 5.2: token requests of this client need a DPoP proof (oauth/dpop.py).
+    dpop_bound = f.boolean("dpop_bound_access_tokens", default=False)
 
     # Application type vs. authentication method: web and service apps are confidential, browser apps public.
     if type_ok and method_ok:
@@ -216,4 +218,5 @@ def read_client(body: Any, current: OAuthClient | None = None) -> dict[str, Any]
         "jwks": jwks,
         "jwks_uri": jwks_uri,
         "require_pushed_authorization_requests": require_par,
+        "dpop_bound_access_tokens": bool(dpop_bound),
     }

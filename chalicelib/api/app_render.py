@@ -86,6 +86,7 @@ def _oauth_settings(c: OAuthClient, base: str) -> dict[str, Any]:
     }
     settings.update({k: v for k, v in DEFAULT_OAUTH_ECHO.items() if k not in echo})
     settings.update(echo)
+    settings["dpop_bound_access_tokens"] = c.dpop_bound_access_tokens  # the client's setting, never a stale echo
     return {k: v for k, v in settings.items() if v is not None}
 
 

@@ -48,6 +48,7 @@ def render_client(c: OAuthClient, base_url: str, secret: str | None = None) -> d
         "response_types": list(c.response_types),
         "grant_types": list(c.grant_types),
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
+        "dpop_bound_access_tokens": c.dpop_bound_access_tokens,  # RFC 9449 5.2
     })
     if c.require_pushed_authorization_requests:  # RFC 9126 6 (absent means false)
         body["require_pushed_authorization_requests"] = True

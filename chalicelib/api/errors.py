@@ -204,6 +204,7 @@ def oauth_error_response(exc: OAuthError) -> Response:
     headers: dict[str, Any] = {"Content-Type": JSON, **NO_STORE}
     if exc.www_authenticate:
         headers["WWW-Authenticate"] = exc.www_authenticate
+    headers.update(exc.headers)
     return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
 
 

@@ -80,7 +80,7 @@ class TokenRequest:
 
 def _serve_token(request: TokenRequest) -> Response:
     return respond(request._server_id, get_container().oauth.token, True, request._raw_body,
-                   request._lower_headers(), request._event.get("requestContext"))
+                   request._lower_headers(), request._event.get("requestContext"), event=request._event)
 
 
 # The fast route's registration: the OAuth dialect and CORS, as api/oauth.py's routes have them.

@@ -11,6 +11,7 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..oauth.context import OAuthRequest, OAuthResponse
+from ..oauth.dpop import header_values
 from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
 from . import errors, request_origin
@@ -36,23 +37,45 @@ def render_oauth_response(response: OAuthResponse) -> Response:
                     headers={"Content-Type": "application/json", **response.headers})
 
 
+def dpop_proofs(event: Any) -> tuple[str, ...]:
+    """The ``DPoP`` header values of a Lambda proxy event: every field of that name (``multiValueHeaders``, so that
+    two headers are seen as two: DPOP-02), else the one in ``headers``; each split at commas (oauth/dpop.py)."""
+    if not isinstance(event, dict):
+        return ()
+    for member in ("multiValueHeaders", "headers"):
+        fields = event.get(member)
+        if not isinstance(fields, dict):
+            continue
+        for name, value in fields.items():
+            if isinstance(name, str) and name.lower() == "dpop":
+                values = value if isinstance(value, list) else [value]
+                return header_values([v for v in values if isinstance(v, str)])
+    return ()
+
+
 def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool,
-            raw_body: Callable[[], bytes], headers: Mapping[str, str], request_context: Any = None) -> Response:
+            raw_body: Callable[[], bytes], headers: Mapping[str, str], request_context: Any = None,
+            event: Any = None, method: str = "POST") -> Response:
     """One OAuth request, from what either entry reaches it with (the blueprint's Chalice request, or the token
     fast path's Lambda event, ``api/fastpath.py``): the form body (read inside, so a body that cannot be read is an
     OAuth error like any other), the lower-cased headers and API Gateway's request context (who is calling, for the
-    System Log). Errors are the caller's: both entries guard it with ``errors.OAUTH_JSON``."""
+    System Log), and the Lambda event itself for the ``DPoP`` header fields (``dpop_proofs``); the proofs' ``htu``
+    is checked against the endpoint's public URL, built from the same base URL as the issuer. Errors are the
+    caller's: both entries guard it with ``errors.OAUTH_JSON``."""
     params = parse_form(raw_body(), headers.get("content-type")) if form else {}
+    proofs = dpop_proofs(event) if "dpop" in headers else ()
     return render_oauth_response(call(OAuthRequest(
         server_id=server_id, base_url=base_url(headers, get_container().settings.base_url), params=params,
-        authorization=headers.get("authorization"), origin=request_origin.origin(headers, request_context))))
+        authorization=headers.get("authorization"), origin=request_origin.origin(headers, request_context),
+        method=method, dpop=proofs)))
 
 
 def handle(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool, request: Any = None
             ) -> Response:
     """``request``: Chalice's request when the route is another blueprint's (api/org_server.py)."""
     request = request if request is not None else bp.current_request
-    return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers, request.context)
+    return respond(server_id, call, form, lambda: request.raw_body or b"", request.headers, request.context,
+                   event=request.to_original_event(), method=request.method)
 
 
 @routes.route(TOKEN_PATH, methods=["POST"], content_types=ANY_BODY, name="oauth_token")

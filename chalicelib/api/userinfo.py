@@ -12,7 +12,7 @@ from . import errors
 from .context import base
 from .http import CONTENT_TYPES
 from .cors import CorsRoutes
-from .oauth import render_oauth_response
+from .oauth import dpop_proofs, render_oauth_response
 
 bp = Blueprint(__name__)
 routes = CorsRoutes(bp, errors.OAUTH_JSON)  # browser apps on trusted origins may call it (api/cors.py)
@@ -30,7 +30,9 @@ def _answer(server_id: str, org: bool) -> Response:
     oauth = get_container().oauth
     call = oauth.org_userinfo if org else oauth.userinfo
     return render_oauth_response(call(OAuthRequest(server_id=server_id, base_url=base(request), params=params,
-                                                   authorization=request.headers.get("authorization"))))
+                                                   authorization=request.headers.get("authorization"),
+                                                   method=request.method,
+                                                   dpop=dpop_proofs(request.to_original_event()))))
 
 
 @routes.route(PATH, methods=["GET", "POST"], content_types=CONTENT_TYPES, name="oauth_userinfo")

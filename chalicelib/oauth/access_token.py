@@ -1,7 +1,8 @@
 """JWT access tokens in Okta's shape (okta-api.md 8.2; RFC 9068 as far as Okta follows it).
 
 Header ``{"kid", "alg": "RS256"}`` (Okta sets no ``typ``; its verifiers ignore it). Claims in Okta's order:
-``ver, jti, iss, aud, sub, iat, exp, cid, uid, scp`` then the custom claims of the matched scopes.
+``ver, jti, iss, aud, sub, iat, exp, cid, uid, scp`` (``cnf`` for a DPoP-bound token) then the custom claims of the
+matched scopes.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 # Claims the token itself owns: a custom claim can never replace them (reserved names are refused at save too).
-OWN_CLAIMS = frozenset({"ver", "jti", "iss", "aud", "sub", "iat", "exp", "cid", "uid", "scp", "auth_time"})
+OWN_CLAIMS = frozenset({"ver", "jti", "iss", "aud", "sub", "iat", "exp", "cid", "uid", "scp", "auth_time", "cnf"})
 
 
 def new_jti() -> str:
@@ -19,7 +20,9 @@ def new_jti() -> str:
 
 def access_token_claims(*, issuer: str, audience: str, client_id: str, scopes: tuple[str, ...], now: datetime,
                         lifetime: timedelta, subject: str, custom: Mapping[str, Any], user_id: str | None = None,
-                        auth_time: int | None = None, jti: str | None = None) -> dict[str, Any]:
+                        auth_time: int | None = None, jti: str | None = None, jkt: str | None = None
+                        ) -> dict[str, Any]:
+    """``jkt``: the DPoP key the token is bound to (RFC 9449 6.1: ``cnf: {"jkt": ...}``), or None."""
     iat = int(now.timestamp())
     claims: dict[str, Any] = {
         "ver": 1,
@@ -36,6 +39,8 @@ def access_token_claims(*, issuer: str, audience: str, client_id: str, scopes: t
     claims["scp"] = list(scopes)
     if auth_time is not None:
         claims["auth_time"] = auth_time
+    if jkt is not None:
+        claims["cnf"] = {"jkt": jkt}
     for name, value in custom.items():
         if name not in OWN_CLAIMS:
             claims[name] = value

@@ -12,6 +12,7 @@ from ..keys.signer import LoadedKey
 from .audit import AuditTrail, NoAudit
 from .client_auth import ClientAuthenticator
 from .configuration import ServerConfigs
+from .dpop import Dpop
 
 log = logging.getLogger("tokenmint.oauth")
 
@@ -28,6 +29,9 @@ class OAuthRequest:
     org: bool = False
     # Who sent it (for the System Log's events).
     origin: Origin | None = None
+    # The HTTP method, and the request's DPoP proofs: one per ``DPoP`` header value (oauth/dpop.header_values).
+    method: str = "POST"
+    dpop: tuple[str, ...] = ()
 
 
 @dataclass
@@ -70,3 +74,5 @@ class OAuthServices:
     holders: Holders = field(default_factory=_NoHolders)
     # The System Log (oauth/audit.py).
     audit: AuditTrail = field(default_factory=NoAudit)
+    # DPoP proofs (oauth/dpop.py); None: DPoP is not offered (a proof is ignored, no token is bound).
+    dpop: Dpop | None = None

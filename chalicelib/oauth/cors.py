@@ -26,10 +26,12 @@ from typing import AbstractSet, Mapping
 # The headers a browser app sends to these endpoints that a preflight may name: a bearer token or client
 # credentials, the content type and ``Accept`` (safelisted only for some values), the user agent header Okta's own
 # browser SDK (okta-auth-js) adds to every request, and the marker some HTTP libraries add.
-ALLOWED_HEADERS = ("authorization", "content-type", "accept", "x-okta-user-agent-extended", "x-requested-with")
+# ``dpop``: a browser app's DPoP proof (RFC 9449 4.1); ``DPoP-Nonce`` must be readable to answer use_dpop_nonce.
+ALLOWED_HEADERS = ("authorization", "content-type", "accept", "x-okta-user-agent-extended", "x-requested-with",
+                   "dpop")
 # Headers a page may read besides the safelisted ones: the bearer challenge of userinfo (RFC 6750), and Okta's
 # request id.
-EXPOSED_HEADERS = ("WWW-Authenticate", "X-Okta-Request-Id")
+EXPOSED_HEADERS = ("WWW-Authenticate", "X-Okta-Request-Id", "DPoP-Nonce")
 MAX_AGE_SECONDS = 3600  # as Okta's OPTIONS /v1/token (okta-api.md 7.1)
 
 ORIGIN = "origin"

@@ -15,13 +15,15 @@ class OAuthError(Exception):
     status = 400
 
     def __init__(self, description: str, *, status: int | None = None,
-                 www_authenticate: str | None = None) -> None:
+                 www_authenticate: str | None = None, headers: dict[str, str] | None = None) -> None:
         # RFC 6749 5.2: error_description may hold only %x20-21 / %x23-5B / %x5D-7E.
         super().__init__(_UNSAFE.sub("'", description.replace('"', "'")))
         self.description = str(self)
         if status is not None:
             self.status = status
         self.www_authenticate = www_authenticate
+        # Other response headers the error needs (DPoP's ``DPoP-Nonce``, oauth/dpop.py).
+        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
@@ -72,6 +74,24 @@ class ServerError(OAuthError):
 class TemporarilyUnavailableError(OAuthError):
     error = "temporarily_unavailable"
     status = 503
+
+
+class InvalidDpopProofError(OAuthError):
+    """RFC 9449 7.1 / 5: the proof is missing, malformed or does not fit the request."""
+
+    error = "invalid_dpop_proof"
+
+
+class UseDpopNonceError(OAuthError):
+    """RFC 9449 8: the proof carries no nonce, or one no longer accepted; ``nonce`` is the one to use."""
+
+    error = "use_dpop_nonce"
+
+    def __init__(self, nonce: str, description: str = "Authorization server requires nonce in DPoP proof.", *,
+                 status: int | None = None, www_authenticate: str | None = None) -> None:
+        super().__init__(description, status=status, www_authenticate=www_authenticate,
+                         headers={"DPoP-Nonce": nonce})
+        self.nonce = nonce
 
 
 def from_decision(error: str, description: str, status: int) -> OAuthError:

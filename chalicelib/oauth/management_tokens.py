@@ -57,6 +57,10 @@ def verify_management_token(services: OAuthServices, clients: Any, token: str, b
     claims = verify_access_token(token, lifecycle.published(config.keys), org_issuer, org_issuer, now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return None
+    if "cnf" in claims:
+        # A DPoP-bound token (oauth/dpop.py) is never a bearer token (RFC 9449 7.2, DPOP-14); the management API
+        # does not take DPoP proofs yet, so such a token is refused here rather than accepted without one.
+        return None
     client = clients.find(str(claims["cid"]))
     if client is None or not client.active:
         return None

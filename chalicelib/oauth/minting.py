@@ -82,14 +82,16 @@ def resource_claims(services: OAuthServices, config: ServerConfig, client: OAuth
 
 
 def access_claims(services: OAuthServices, config: ServerConfig, issuer: str, client: OAuthClient,
-                  scopes: Sequence[str], lifetime: timedelta, subject: Subject | None) -> dict[str, Any]:
-    """The claims of an access token (custom RESOURCE claims of the granted scopes included)."""
+                  scopes: Sequence[str], lifetime: timedelta, subject: Subject | None, jkt: str | None = None
+                  ) -> dict[str, Any]:
+    """The claims of an access token (custom RESOURCE claims of the granted scopes included); ``jkt``: the DPoP key
+    it is bound to."""
     custom, sub = resource_claims(services, config, client, scopes, subject)
     audience = access_token_audience(config.server, issuer)
     return access_token_claims(issuer=issuer, audience=audience, client_id=client.client_id,
                                scopes=tuple(scopes), now=services.now(), lifetime=lifetime, subject=sub,
                                custom=custom, user_id=subject.user_id if subject else None,
-                               auth_time=subject.auth_time if subject else None)
+                               auth_time=subject.auth_time if subject else None, jkt=jkt)
 
 
 def standard_claims(subject: Subject) -> dict[str, Any]:

@@ -73,6 +73,13 @@ def _time(value: int) -> datetime:
     return datetime.fromtimestamp(int(value), timezone.utc)
 
 
+def dpop_binding(client: OAuthClient, jkt: str | None) -> str | None:
+    """The key a new family is bound to: a public client's DPoP key (RFC 9449 5). A confidential client's refresh
+    tokens are bound to its client authentication already, so its families stay unbound (its access tokens are
+    still bound, per request)."""
+    return jkt if client.token_endpoint_auth_method == "none" else None
+
+
 def refresh_token_due(client: OAuthClient, granted_scopes: Sequence[str]) -> bool:
     """Whether a grant should come with a refresh token: ``offline_access`` was granted and the client is
     registered for the ``refresh_token`` grant (Okta's rule; security-checklist RT-12, TOK-06)."""
@@ -100,6 +107,8 @@ class Family:
     current_hash: str
     access_tokens: tuple[tuple[str, int], ...] = ()  # (jti, exp) of access tokens it issued
     version: int = 0
+    # The DPoP key a public client's family is bound to (RFC 9449 5): every refresh needs a proof by it.
+    jkt: str | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
@@ -172,12 +181,13 @@ class RefreshTokens:
 
     def issue(self, *, server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
               amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
-              grant_type: str = "authorization_code", access_token: tuple[str, datetime] | None = None
-              ) -> tuple[str, str]:
+              grant_type: str = "authorization_code", access_token: tuple[str, datetime] | None = None,
+              jkt: str | None = None) -> tuple[str, str]:
         """A new family with its first refresh token: ``(refresh_token, family_id)``. ``lifetime_minutes`` and
         ``window_minutes`` are the matched rule's ``refreshTokenLifetimeMinutes`` (0 = unlimited) and
         ``refreshTokenWindowMinutes``; ``grant_type`` the grant that matched it (refreshes are judged by it);
-        ``access_token``: ``(jti, expires_at)`` of the access token issued with it, revoked with the family."""
+        ``access_token``: ``(jti, expires_at)`` of the access token issued with it, revoked with the family;
+        ``jkt``: the DPoP key the family is bound to (``dpop_binding``)."""
         if not (server_id and client_id and user_id) or window_minutes < 1 or lifetime_minutes < 0:
             raise ValueError("issue needs a server, a client, a user and positive lifetimes")
         token = new_token()
@@ -189,7 +199,7 @@ class RefreshTokens:
             amr=tuple(amr), grant_type=grant_type, lifetime_minutes=int(lifetime_minutes),
             window_minutes=int(window_minutes), created=now, last_updated=now, ends_at=ends_at,
             expires_at=now, current_hash=token_hash,
-            access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else ())
+            access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else (), jkt=jkt)
         family = replace(family, expires_at=family.next_expiry(now))
         if not self.store.create(family, token_hash, self._issued(family, now)):
             raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice

@@ -49,7 +49,8 @@ class OAuthServer:
 
     @property
     def capabilities(self) -> discovery.Capabilities:
-        offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None)
+        offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None,
+                                         dpop_algs=self._dpop_algs)
         return self._pushed(offered.with_front_channel()) if self.front is not None else offered
 
     def _pushed(self, offered: discovery.Capabilities) -> discovery.Capabilities:
@@ -64,6 +65,10 @@ class OAuthServer:
         if self.front is None:
             raise InvalidRequestError("Pushed authorization requests are not supported.")
         return par.push(self.front, request)
+
+    @property
+    def _dpop_algs(self) -> tuple[str, ...]:
+        return self.services.dpop.algorithms if self.services.dpop is not None else ()
 
     def token(self, request: OAuthRequest) -> OAuthResponse:
         return token.token(self.services, self.grants, request)
@@ -89,7 +94,8 @@ class OAuthServer:
         return self._pushed(discovery.Capabilities(
             grant_types=tuple(g for g in self._org_grants()), authorization_endpoint=people,
             response_types=("code",) if people else (), response_modes=("query", "form_post") if people else (),
-            userinfo_endpoint=people and self._userinfo is not None, end_session_endpoint=people))
+            userinfo_endpoint=people and self._userinfo is not None, end_session_endpoint=people,
+            dpop_algs=self._dpop_algs))
 
     def _org_grants(self) -> dict[str, Grant]:
         grants: dict[str, Grant] = {}

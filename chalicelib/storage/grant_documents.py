@@ -63,6 +63,7 @@ def family_doc(f: Family) -> dict[str, Any]:
         "lastUpdated": _ts(f.last_updated), "endsAt": _ts(f.ends_at) if f.ends_at else None,
         "expiresAt": _ts(f.expires_at), "currentHash": f.current_hash,
         "accessTokens": [list(a) for a in f.access_tokens],
+        **({"jkt": f.jkt} if f.jkt else {}),
     }
 
 
@@ -74,7 +75,8 @@ def family_from(doc: dict[str, Any], version: int) -> Family:
         window_minutes=int(doc["windowMinutes"]), created=_time(doc["created"]),
         last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
         expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
-        access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version)
+        access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version,
+        jkt=doc.get("jkt"))
 
 
 def pointer_doc(f: Family) -> dict[str, Any]:

@@ -195,6 +195,7 @@ def client_doc(c: OAuthClient) -> dict[str, Any]:
         "consentMethod": c.consent_method, "pkceRequired": c.pkce_required,
         **({"requirePar": True} if c.require_pushed_authorization_requests else {}),
         **({"initiateLoginUri": c.initiate_login_uri} if c.initiate_login_uri else {}),
+        **({"dpopBoundAccessTokens": True} if c.dpop_bound_access_tokens else {}),
         **({"app": dict(c.app)} if c.app is not None else {}),
         **({"scopeGrants": [{"id": g.id, "issuer": g.issuer, "scopeId": g.scope_id, "created": _ts(g.created),
                              "createdBy": g.created_by, "createdByType": g.created_by_type}
@@ -231,6 +232,7 @@ def client_from(doc: dict[str, Any], version: int | None) -> OAuthClient:
         scope_grants=tuple(ScopeGrant(g["id"], g["issuer"], g["scopeId"], _dt(g["created"]),  # type: ignore[arg-type]
                                       g.get("createdBy"), g.get("createdByType", "User"))
                            for g in doc.get("scopeGrants", ())),
+        dpop_bound_access_tokens=bool(doc.get("dpopBoundAccessTokens", False)),
     )
 
 

@@ -155,3 +155,13 @@ def test_the_in_memory_backend_restores_a_snapshot():
     storage.restore(saved)
     assert storage.sessions.get_session("h1", T0) == {"userId": "00u1", "expiresAt": int(LATER.timestamp())}
     assert storage.sessions.get_session("h2", T0) is None
+
+
+def test_a_dpop_bound_family_keeps_its_key_through_rotation(storage):
+    """DPOP-13: a public client's family remembers the DPoP key it is bound to (docs/ARCHITECTURE.md "DPoP")."""
+    store = storage.refresh_tokens
+    assert store.create(family("f3", jkt="thumb"), "h1", issued("f3")) is True
+    stored = store.family("aus1", "0oa1", "f3")
+    assert stored == family("f3", jkt="thumb", version=1)
+    assert store.rotate(replace(stored, current_hash="h2"), "h2", issued("f3")) is True
+    assert store.family("aus1", "0oa1", "f3").jkt == "thumb"

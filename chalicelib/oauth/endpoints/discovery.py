@@ -42,6 +42,8 @@ class Capabilities:
     # RFC 9126 5: the PAR endpoint; RFC 9101 / OIDC Discovery: the ``request`` parameter's signing algorithms.
     pushed_authorization_requests: bool = False
     request_object_algs: tuple[str, ...] = ()
+    # RFC 9449 5.1: the algorithms DPoP proofs may use; empty when DPoP is not offered.
+    dpop_algs: tuple[str, ...] = ()
 
     def with_front_channel(self) -> "Capabilities":
         """What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and
@@ -113,6 +115,8 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
         doc["require_pushed_authorization_requests"] = False
     if openid:
         doc["id_token_signing_alg_values_supported"] = ["RS256"]
+    if capabilities.dpop_algs:
+        doc["dpop_signing_alg_values_supported"] = list(capabilities.dpop_algs)
     return doc
 
 

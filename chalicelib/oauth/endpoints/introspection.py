@@ -71,6 +71,11 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     }
     if "uid" in claims:
         body["uid"] = claims["uid"]
+    cnf = claims.get("cnf")
+    if isinstance(cnf, dict) and isinstance(cnf.get("jkt"), str):
+        # RFC 9449 6.2: a DPoP-bound token says so, with the key's thumbprint, so a resource server checks the proof.
+        body["token_type"] = "DPoP"
+        body["cnf"] = {"jkt": cnf["jkt"]}
     return OAuthResponse(200, body, dict(NO_STORE))
 
 

@@ -1,4 +1,5 @@
-"""The token endpoint ``/oauth2/{authServerId}/v1/token`` (RFC 6749 3.2, 5; security-checklist TOK-01..08).
+"""The token endpoint ``/oauth2/{authServerId}/v1/token`` (RFC 6749 3.2, 5; security-checklist TOK-01..08; DPoP,
+RFC 9449 5, after client authentication: ``_dpop_key``).
 
 Every request ends in System Log events (oauth/token_events.py): one per token minted, or one FAILURE naming the
 error and, when a policy decided, the policy and rule. They go through ``services.audit.record_token``, which
@@ -15,6 +16,23 @@ from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..errors import InvalidRequestError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError
 from ..grants import Grant, GrantRequest
 from ..issuer import endpoints_base, issuer
+
+DPOP = "DPoP"
+
+
+def _dpop_key(services: OAuthServices, request: OAuthRequest, client: OAuthClient, server_id: str, uri: str,
+              trace: TokenTrace) -> str | None:
+    """The thumbprint of the key the tokens are bound to (RFC 9449 5): a proof is checked when the request carries
+    one (any client may bind its tokens) or the client requires DPoP (``dpop_bound_access_tokens``: no proof is
+    ``invalid_dpop_proof``). Always with a server nonce (Okta: the first proof gets ``use_dpop_nonce``). Nothing is
+    looked at for a client without DPoP that sends no proof: the warm client_credentials path is unchanged."""
+    dpop = services.dpop
+    if dpop is None or (not request.dpop and not client.dpop_bound_access_tokens):
+        return None
+    proof = dpop.verify(request.dpop, method=request.method, uri=uri, server_id=server_id, require_nonce=True)
+    trace.extra["dpopBound"] = True
+    trace.extra["dpopJkt"] = proof.jkt
+    return proof.jkt
 
 
 def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRequest) -> OAuthResponse:
@@ -40,8 +58,11 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
         if grant_type not in allowed:
             raise UnauthorizedClientError("The client is not authorized to use the provided grant type. Configured "
                                           f"grant types: [{', '.join(allowed)}].")
+        jkt = _dpop_key(services, request, client, config.server.id, f"{at}/v1/token", trace)
         body = grant.handle(services, GrantRequest(config=config, config_read_at=read_at, issuer=iss, client=client,
-                                                   params=request.params, trace=trace))
+                                                   params=request.params, trace=trace, dpop_jkt=jkt))
+        if jkt is not None:
+            body["token_type"] = DPOP
     except OAuthError as error:
         server = config.server if config is not None else None
         services.audit.record_token(lambda: token_events.refused(

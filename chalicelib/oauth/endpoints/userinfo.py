@@ -11,18 +11,25 @@ and no deactivation, suspension, lockout or password change since the token was 
 ``WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is invalid"`` and no body.
 A valid token without ``openid`` is 403 ``insufficient_scope`` (Okta's description text), no body either.
 
+A DPoP-bound token (``cnf.jkt``, RFC 9449 7) is accepted only as ``Authorization: DPoP <token>`` with a proof by its
+key for this request (``htm``, ``htu``, ``ath``, ``jti`` used once; no server nonce is demanded here); refusals
+are 401 with a ``WWW-Authenticate: DPoP`` challenge (``invalid_token`` for a scheme that does not fit the token,
+``invalid_dpop_proof`` for the proof).
+
 The answer is ``minting.userinfo_claims``: ``sub`` (the user id, as in the ID token, UI-02) and every claim the
 token's scopes release, plus IDENTITY custom claims; ``Cache-Control: no-store`` (personal data).
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..directory import Directory
-from ..issuer import access_token_audience, issuer
+from ..dpop import KEY_MISMATCH
+from ..errors import InvalidDpopProofError
+from ..issuer import access_token_audience, endpoints_base, issuer
 from ..token_verifier import verify_access_token
 from ..vouching import client_vouches, user_vouches
 
@@ -30,23 +37,59 @@ INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access tok
 INSUFFICIENT_SCOPE = ('Bearer error="insufficient_scope", error_description="The access token must provide access '
                       'to at least one of these scopes - profile, email, address or phone"')
 OPENID = "openid"
+BEARER, DPOP = "bearer", "dpop"
+BOUND_AS_BEARER = "The access token is DPoP-bound: present it with the DPoP authorization scheme and a DPoP proof."
+NOT_BOUND = "The access token is not DPoP-bound: present it with the Bearer authorization scheme."
 
 
 def _challenge(status: int, header: str) -> OAuthResponse:
     return OAuthResponse(status, "", {"WWW-Authenticate": header, **NO_STORE})
 
 
-def bearer_token(authorization: str | None, params: Mapping[str, str] | None) -> str | None:
-    """The access token of the request: ``Authorization: Bearer`` (scheme case-insensitive), else a form body's
-    ``access_token`` (only when no Authorization header was sent: RFC 6750 2 allows one method per request)."""
+def presented_token(authorization: str | None, params: Mapping[str, str] | None) -> tuple[str | None, str]:
+    """The access token of the request and its scheme (``bearer`` or ``dpop``): ``Authorization: Bearer`` or
+    ``Authorization: DPoP`` (RFC 9449 7.1; scheme case-insensitive), else a form body's ``access_token`` (a bearer
+    token; only when no Authorization header was sent: RFC 6750 2 allows one method per request)."""
     if authorization is not None:
         scheme, _, value = authorization.strip().partition(" ")
         value = value.strip()
-        if scheme.lower() != "bearer" or not value or " " in value:
-            return None
-        return value
+        scheme = scheme.lower()
+        if scheme not in (BEARER, DPOP) or not value or " " in value:
+            return None, BEARER
+        return value, scheme
     token = params.get("access_token") if params else None
-    return token or None
+    return token or None, BEARER
+
+
+def bearer_token(authorization: str | None, params: Mapping[str, str] | None) -> str | None:
+    """The access token of a bearer request (``presented_token`` with the Bearer scheme), else None."""
+    token, scheme = presented_token(authorization, params)
+    return token if scheme == BEARER else None
+
+
+def _dpop_refusal(services: OAuthServices, request: OAuthRequest, token: str, scheme: str, claims: Mapping[str, Any],
+                  uri: str, server_id: str) -> OAuthResponse | None:
+    """RFC 9449 7: a DPoP-bound token (``cnf.jkt``) only with the DPoP scheme and a proof by its key for this
+    request and this token (``ath``); the DPoP scheme only with a bound token. None when the request may go on."""
+    cnf = claims.get("cnf")
+    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+    dpop = services.dpop
+    if jkt is None and scheme != DPOP:
+        return None
+    if dpop is None:
+        return _challenge(401, INVALID_TOKEN)
+    if jkt is None:
+        return _challenge(401, dpop.challenge("invalid_token", NOT_BOUND))
+    if scheme != DPOP:  # DPOP-14: a bound token presented as a bearer token
+        return _challenge(401, dpop.challenge("invalid_token", BOUND_AS_BEARER))
+    try:
+        proof = dpop.verify(request.dpop, method=request.method, uri=uri, server_id=server_id, require_nonce=False,
+                            access_token=token)
+    except InvalidDpopProofError as error:
+        return _challenge(401, dpop.challenge(error.error, error.description))
+    if proof.jkt != jkt:  # DPOP-15
+        return _challenge(401, dpop.challenge("invalid_dpop_proof", KEY_MISMATCH))
+    return None
 
 
 def userinfo(services: OAuthServices, request: OAuthRequest, directory: Directory | None) -> OAuthResponse:
@@ -54,14 +97,21 @@ def userinfo(services: OAuthServices, request: OAuthRequest, directory: Director
     is refused)."""
     config, _ = services.configs.active(request.server_id, org_route=request.org)
     iss = issuer(config.server, request.base_url)
-    token = bearer_token(request.authorization, request.params)
+    token, scheme = presented_token(request.authorization, request.params)
+    invalid = INVALID_TOKEN
+    if scheme == DPOP and services.dpop is not None:
+        invalid = services.dpop.challenge("invalid_token", "The access token is invalid")
     if not token:
-        return _challenge(401, INVALID_TOKEN)
+        return _challenge(401, invalid)
     now = services.now()
     audience = access_token_audience(config.server, iss)
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
-        return _challenge(401, INVALID_TOKEN)
+        return _challenge(401, invalid)
+    refusal = _dpop_refusal(services, request, token, scheme, claims,
+                            f"{endpoints_base(config.server, request.base_url)}/v1/userinfo", config.server.id)
+    if refusal is not None:
+        return refusal
     scopes = claims.get("scp")
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         return _challenge(401, INVALID_TOKEN)

@@ -19,6 +19,8 @@ class GrantRequest:
     params: Mapping[str, str]
     # What decided the request, noted by the grant for the System Log's event (oauth/token_events.py).
     trace: TokenTrace = field(default_factory=TokenTrace)
+    # The RFC 7638 thumbprint of the request's checked DPoP proof key: the access token is bound to it (``cnf``).
+    dpop_jkt: str | None = None
 
 
 class Grant(Protocol):

@@ -32,7 +32,7 @@ from ..context import OAuthServices
 from ..directory import Assignments
 from ..errors import InvalidGrantError, InvalidRequestError
 from ..minting import subject_of
-from ..refresh_tokens import refresh_token_due
+from ..refresh_tokens import dpop_binding, refresh_token_due
 from . import GrantRequest
 
 log = logging.getLogger("tokenmint.oauth")
@@ -52,7 +52,8 @@ class RefreshTokenIssuer(Protocol):
 
     def issue(self, *, server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
               amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
-              grant_type: str = ..., access_token: tuple[str, datetime] | None = None) -> tuple[str, str]: ...
+              grant_type: str = ..., access_token: tuple[str, datetime] | None = None,
+              jkt: str | None = ...) -> tuple[str, str]: ...
 
     def revoke_family(self, family_id: str) -> None: ...
 
@@ -106,7 +107,8 @@ class AuthorizationCodeGrant:
 
         subject = subject_of(access, grant.auth_time, grant.amr)
         lifetime = timedelta(minutes=grant.access_token_lifetime_minutes)
-        claims = minting.access_claims(services, config, request.issuer, client, grant.scopes, lifetime, subject)
+        claims = minting.access_claims(services, config, request.issuer, client, grant.scopes, lifetime, subject,
+                                       jkt=request.dpop_jkt)
         access_token = minting.sign(services, config, request.config_read_at, claims)
         body: dict[str, Any] = {
             "token_type": "Bearer",
@@ -137,7 +139,8 @@ class AuthorizationCodeGrant:
                 server_id=config.server.id, client_id=client.client_id, user_id=grant.user_id, scopes=grant.scopes,
                 auth_time=grant.auth_time, amr=grant.amr, lifetime_minutes=grant.refresh_token_lifetime_minutes,
                 window_minutes=grant.refresh_token_window_minutes, now=now, grant_type=self.grant_type,
-                access_token=(claims["jti"], datetime.fromtimestamp(int(claims["exp"]), timezone.utc)))
+                access_token=(claims["jti"], datetime.fromtimestamp(int(claims["exp"]), timezone.utc)),
+                jkt=dpop_binding(client, request.dpop_jkt))
             if not self.codes.record_refresh_family(redeemed, family):
                 # A replay arrived between redeeming and here; it revoked the access token, the family goes too.
                 refresh.revoke_family(family)

@@ -62,7 +62,7 @@ class ClientCredentialsGrant:
         claims = access_token_claims(issuer=request.issuer, audience=audience, client_id=client.client_id,
                                      scopes=decision.granted_scopes, now=services.now(),
                                      lifetime=plan.lifetime, subject=plan.subject,
-                                     custom=plan.custom or {})
+                                     custom=plan.custom or {}, jkt=request.dpop_jkt)
         token = minting.sign(services, config, request.config_read_at, claims)
         request.trace.access_token = (claims["jti"], claims["exp"])
         return {

@@ -28,7 +28,7 @@ from ..authorize.events import account_locked
 from ..errors import InvalidGrantError, InvalidRequestError, from_decision
 from ..form import parse_scope
 from ..minting import subject_of
-from ..refresh_tokens import RefreshTokens, refresh_token_due
+from ..refresh_tokens import RefreshTokens, dpop_binding, refresh_token_due
 from . import GrantRequest
 from .refresh_token import access_token_of, mint_for_user
 
@@ -87,7 +87,7 @@ class PasswordGrant:
                 server_id=config.server.id, client_id=client.client_id, user_id=user.id, scopes=granted,
                 auth_time=auth_time, amr=("pwd",), lifetime_minutes=actions.refresh_token_lifetime_minutes,
                 window_minutes=actions.refresh_token_window_minutes, now=now, grant_type=self.grant_type,
-                access_token=access_token_of(claims))
+                access_token=access_token_of(claims), jkt=dpop_binding(client, request.dpop_jkt))
             body["refresh_token"] = refresh_token
         if id_token is not None:
             body["id_token"] = id_token

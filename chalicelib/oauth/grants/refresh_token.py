@@ -10,6 +10,7 @@
    the scopes answers with its own error and leaves the family alone (fixing the policy brings it back); the
    access token's lifetime comes from the rule that matches now, the refresh token's lifetimes stay those of the
    family.
+   A family bound to a DPoP key (a public client's, RFC 9449 5) is refreshed only with a proof by that key.
 5. Tokens are minted and signed first, then the family rotates (one conditional write); only then are they
    returned, so a failure anywhere before leaves the presented token usable. The response carries a new access
    token, the new refresh token and, when ``openid`` is among the granted scopes, an ID token whose ``auth_time``
@@ -21,7 +22,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...policy import AccessRequest, evaluate
-from .. import minting
+from .. import dpop, minting
+from ..errors import InvalidDpopProofError
 from ..context import OAuthServices
 from ..errors import InvalidRequestError, InvalidScopeError, from_decision
 from ..form import parse_scope
@@ -39,7 +41,8 @@ def mint_for_user(services: OAuthServices, request: GrantRequest, subject: minti
     """Sign the access token (and the ID token when ``openid`` is granted) of a user grant: (response body so
     far, access-token claims, ID token or None)."""
     config = request.config
-    claims = minting.access_claims(services, config, request.issuer, request.client, granted, lifetime, subject)
+    claims = minting.access_claims(services, config, request.issuer, request.client, granted, lifetime, subject,
+                                   jkt=request.dpop_jkt)
     access_token = minting.sign(services, config, request.config_read_at, claims)
     id_token = None
     if OPENID in granted:
@@ -77,6 +80,10 @@ class RefreshTokenGrant:
         now = services.now()
         presented = tokens.redeem(presented_token, server_id=config.server.id, client_id=client.client_id, now=now)
         family = presented.family
+        if family.jkt is not None and request.dpop_jkt != family.jkt:
+            # RFC 9449 5: a public client's bound refresh token needs a proof by the same key (DPOP-13). The family
+            # is left alone: whoever presented it may not be its holder.
+            raise InvalidDpopProofError(dpop.MISSING if request.dpop_jkt is None else dpop.KEY_MISMATCH)
 
         requested = parse_scope(request.params.get("scope"))
         if requested is None:

@@ -163,3 +163,73 @@ def test_cors_headers_are_the_same_either_way(app, service, container, origin, a
         response = assert_same(app, event)
         assert response["headers"]["Vary"] == "Origin"
         assert response["headers"].get("Access-Control-Allow-Origin") == (origin if allowed else None)
+
+
+# -- DPoP (RFC 9449; docs/security-cases/dpop.md): the proof header and the nonce header reach both paths alike ----
+
+def _dpop_holder():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dpop"))
+    from dpop_support import Holder
+
+    return Holder.ec()
+
+
+@pytest.fixture
+def dpop_service(container):
+    container.scopes.create("default", {"name": SCOPE, "consent": "IMPLICIT", "metadataPublish": "NO_CLIENTS"})
+    client, secret = container.clients.create({"client_name": "fast-dpop", "application_type": "service",
+                                               "dpop_bound_access_tokens": True})
+    return client.client_id, secret
+
+
+def _now(container) -> int:
+    return int(container.clock.now().timestamp())
+
+
+def test_dpop_refusals_and_the_nonce_are_the_same_either_way(app, dpop_service, container):
+    url = f"{container.settings.base_url}/oauth2/default/v1/token"
+    holder = _dpop_holder()
+    headers = {**FORM, "Authorization": basic(*dpop_service)}
+    missing = assert_same(app, token_event(CC, headers))
+    assert (missing["statusCode"], json.loads(missing["body"])["error"]) == (400, "invalid_dpop_proof")
+    # Without a nonce: nothing is spent, so one proof serves both paths; both hand out the same nonce.
+    challenge = assert_same(app, token_event(CC, {**headers, "DPoP": holder.proof("POST", url, _now(container))}))
+    assert json.loads(challenge["body"])["error"] == "use_dpop_nonce"
+    nonce = challenge["headers"]["DPoP-Nonce"]
+    bad = holder.proof("GET", url, _now(container), nonce=nonce)
+    assert json.loads(assert_same(app, token_event(CC, {**headers, "DPoP": bad}))["body"])["error"] == \
+        "invalid_dpop_proof"
+
+
+def test_dpop_two_proof_headers_are_refused_either_way(app, dpop_service, container):
+    """DPOP-02: two DPoP header fields (API Gateway's multiValueHeaders), or two values in one."""
+    url = f"{container.settings.base_url}/oauth2/default/v1/token"
+    holder = _dpop_holder()
+    one, two = (holder.proof("POST", url, _now(container)) for _ in range(2))
+    headers = {**FORM, "Authorization": basic(*dpop_service), "DPoP": two}
+    event = token_event(CC, headers)
+    event["multiValueHeaders"]["DPoP"] = [one, two]
+    for sent in (event, token_event(CC, {**headers, "DPoP": f"{one}, {two}"})):
+        response = assert_same(app, sent)
+        assert (response["statusCode"], json.loads(response["body"])) == (400, {
+            "error": "invalid_dpop_proof", "error_description": "Multiple DPoP proof JWT headers are present."})
+
+
+def test_a_dpop_token_is_the_same_either_way(app, dpop_service, container):
+    url = f"{container.settings.base_url}/oauth2/default/v1/token"
+    holder = _dpop_holder()
+    headers = {**FORM, "Authorization": basic(*dpop_service)}
+    nonce = app(token_event(CC, {**headers, "DPoP": holder.proof("POST", url, _now(container))}),
+                LambdaContext())["headers"]["DPoP-Nonce"]
+    # Each path spends its proof's jti: two proofs by the same key.
+    fast = app(token_event(CC, {**headers, "DPoP": holder.proof("POST", url, _now(container), nonce=nonce)}),
+               LambdaContext())
+    routed = Chalice.__call__(app, token_event(CC, {**headers, "DPoP": holder.proof("POST", url, _now(container),
+                                                                                      nonce=nonce)}), LambdaContext())
+    assert comparable(fast) == comparable(routed)
+    body = comparable(fast)["body"]
+    assert body["token_type"] == "DPoP"
+    assert body["access_token"]["claims"]["cnf"] == {"jkt": holder.jkt()}

@@ -59,7 +59,7 @@ def test_create_a_web_client_returns_201_with_the_secret_once(api, container):
     assert list(body) == ["client_id", "client_secret", "client_id_issued_at", "client_secret_expires_at",
                           "client_name", "client_uri", "logo_uri", "application_type", "redirect_uris",
                           "post_logout_redirect_uris", "response_types", "grant_types",
-                          "token_endpoint_auth_method", "_links"]
+                          "token_endpoint_auth_method", "dpop_bound_access_tokens", "_links"]
     assert body["client_id_issued_at"] == int(container.clock.now().timestamp())
     assert body["client_secret_expires_at"] == 0
     assert body["application_type"] == "web"

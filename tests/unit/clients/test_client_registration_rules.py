@@ -46,6 +46,7 @@ def test_a_web_client_defaults_to_code_flow_and_client_secret_basic():
         "grant_types": ("authorization_code",), "response_types": ("code",), "redirect_uris": (CB,),
         "post_logout_redirect_uris": (), "client_uri": None, "logo_uri": None, "jwks": None, "jwks_uri": None,
         "require_pushed_authorization_requests": False,
+        "dpop_bound_access_tokens": False,
     }
 
 

@@ -13,7 +13,8 @@ ALLOWED = frozenset({APP, "http://localhost:3000"})
 def test_disc05_an_allowed_origin_gets_exactly_itself_back_never_a_wildcard():
     headers = cors.response_headers({"origin": APP}, ALLOWED)
     assert headers == {"Access-Control-Allow-Origin": APP,
-                       "Access-Control-Expose-Headers": "WWW-Authenticate, X-Okta-Request-Id", "Vary": "Origin"}
+                       "Access-Control-Expose-Headers": "WWW-Authenticate, X-Okta-Request-Id, DPoP-Nonce",
+                       "Vary": "Origin"}
     assert "Access-Control-Allow-Credentials" not in headers
 
 
@@ -48,6 +49,13 @@ def test_preflight_from_an_allowed_origin():
 def test_preflight_allows_the_header_okta_auth_js_sends():
     answer = cors.preflight({"origin": APP, "access-control-request-method": "POST",
                              "access-control-request-headers": "x-okta-user-agent-extended,accept"}, ("POST",), ALLOWED)
+    assert answer.status == 204
+
+
+def test_preflight_allows_a_dpop_proof_header():
+    """A browser app's DPoP proof (RFC 9449 4.1) passes the preflight; DPoP-Nonce is exposed (the test above)."""
+    answer = cors.preflight({"origin": APP, "access-control-request-method": "POST",
+                             "access-control-request-headers": "dpop,content-type"}, ("POST",), ALLOWED)
     assert answer.status == 204
 
 
