@@ -11,6 +11,7 @@ from .grants import (
     MemoryAssertions,
     MemoryCodes,
     MemoryConsents,
+    MemoryDevices,
     MemoryHolders,
     MemoryPendingRequests,
     MemoryRefreshTokens,
@@ -39,6 +40,7 @@ class InMemoryStorage:
         self.pending = MemoryPendingRequests(grants)
         self.codes = MemoryCodes(grants)
         self.consents = MemoryConsents(grants)
+        self.devices = MemoryDevices(grants)
         self.changes = MemoryChangeLog(config)
         self.trusted_origins = MemoryTrustedOrigins(config)
         self.log_events = MemoryLogEvents()
