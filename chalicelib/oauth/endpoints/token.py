@@ -43,6 +43,8 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
         body = grant.handle(services, GrantRequest(config=config, config_read_at=read_at, issuer=iss, client=client,
                                                    params=request.params, trace=trace))
     except OAuthError as error:
+        if error.routine:
+            raise
         server = config.server if config is not None else None
         services.audit.record_token(lambda: token_events.refused(
             server=server, server_id=request.server_id, client=client, params=request.params,
