@@ -212,3 +212,55 @@ def test_discovery_advertises_the_device_endpoint_and_grant(dev):
     org = dev.client.http.get("/.well-known/openid-configuration").json_body
     assert org["issuer"] == "https://tokenmint.test" and "device_authorization_endpoint" not in org
     assert DEVICE_GRANT not in org.get("grant_types_supported", [])
+
+
+class _Interleaved:
+    """The device store with a hook run once just before the next conditional update: another request's whole poll
+    happens between this poll's read and its write (security-checklist H-04: the race injected, not timed)."""
+
+    def __init__(self, inner, hook) -> None:
+        self.inner = inner
+        self.hook = hook
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def update_device_authorization(self, *args):
+        hook, self.hook = self.hook, None
+        if hook is not None:
+            hook()
+        return self.inner.update_device_authorization(*args)
+
+
+def test_two_racing_polls_cannot_both_get_tokens(dev, browser):
+    """DEV-07: the approved authorization is redeemed with a write conditional on the version read; the poll that
+    loses gets invalid_grant, and no refresh token is issued for it."""
+    tv = dev.clients["tv"]
+    issued = start(dev, tv, "openid offline_access")
+    approve(dev, browser, issued["user_code"])
+    devices = dev.container.oauth.devices
+    inner = devices._store
+    answers = []
+    devices._store = _Interleaved(inner, lambda: answers.append(poll(dev, tv, issued["device_code"])))
+    try:
+        answers.append(poll(dev, tv, issued["device_code"]))
+    finally:
+        devices._store = inner
+    assert [a.status_code for a in answers] == [200, 400]
+    assert answers[1].data["error"] == "invalid_grant"
+    families = dev.api.get(f"/api/v1/apps/{tv['client_id']}/tokens").data
+    assert len(families) == 1
+
+
+def test_a_poll_racing_another_pending_poll_is_told_to_slow_down(dev):
+    tv = dev.clients["tv"]
+    code = start(dev, tv)["device_code"]
+    devices = dev.container.oauth.devices
+    inner = devices._store
+    answers = []
+    devices._store = _Interleaved(inner, lambda: answers.append(poll(dev, tv, code)))
+    try:
+        answers.append(poll(dev, tv, code))
+    finally:
+        devices._store = inner
+    assert [a.data["error"] for a in answers] == ["authorization_pending", "slow_down"]
