@@ -10,6 +10,7 @@ with init_phase():
     from chalicelib.api import admin_roles, applications, org_server, token_preview, trusted_origins
     from chalicelib.api import logs, refresh_tokens, userinfo
     from chalicelib.api import authorize, user_grants
+    from chalicelib.api import device
     from chalicelib.api import console
     from chalicelib.api import unknown_paths
     from chalicelib.api.fastpath import TokenMintApp
@@ -38,6 +39,7 @@ with init_phase():
     # The front channel (authorize, sign-in and consent pages, logout) and remembered consent (admin API).
     for module in (authorize, user_grants):
         app.register_blueprint(module.bp)
+    app.register_blueprint(device.bp)  # the device flow (RFC 8628): its endpoint and user page
     app.register_blueprint(console.bp)  # the admin console's page and files (chalicelib/console/)
     # Last: any other /api/v1 path, authenticated first (401 before 404, as on Okta).
     app.register_blueprint(unknown_paths.bp)

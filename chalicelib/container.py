@@ -48,6 +48,9 @@ from .oauth.dpop import Dpop, Nonces, SigningKeySecret
 from .oauth.grants.authorization_code import AuthorizationCodeGrant
 from .oauth.grants.client_credentials import ClientCredentialsGrant
 from .oauth.grants.password import PasswordGrant
+from .oauth.grants.device_code import DeviceCodeGrant
+from .oauth.device.authorizations import DeviceAuthorizations
+from .oauth.device.verification import DeviceVerification
 from .oauth.grants.refresh_token import RefreshTokenGrant
 from .oauth.refresh_tokens import RefreshTokens
 from .oauth.issuer import ORG_SERVER_ID
@@ -164,6 +167,12 @@ class Container:
         oauth.register_grant(AuthorizationCodeGrant(front.codes, access, refresh_tokens))
         oauth.register_grant(RefreshTokenGrant(refresh_tokens))
         oauth.register_grant(PasswordGrant(directory, refresh_tokens))
+        # The device flow (RFC 8628; docs/ARCHITECTURE.md "Device authorization"): the grant, the endpoint and the
+        # user page share one store of device authorizations and the front channel's sessions and consent.
+        devices = DeviceAuthorizations(storage.devices, clock.now)
+        oauth.register_grant(DeviceCodeGrant(devices, access, front.consents, refresh_tokens))
+        oauth.register_device_authorization(devices, DeviceVerification(
+            oauth_services, directory, sessions=front.sessions, consents=front.consents, devices=devices))
         oauth.register_refresh_tokens(refresh_tokens)
         oauth.register_userinfo(directory)
         oauth.register_front_channel(front)

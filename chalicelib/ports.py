@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .oauth.codes import CodeStore
     from .oauth.consent import ConsentStore
     from .oauth.context import Revocations
+    from .oauth.device.authorizations import DeviceStore
     from .oauth.refresh_tokens import Store as RefreshTokenStore
     from .oauth.sessions import SessionStore
 
@@ -398,6 +399,9 @@ class Storage(Protocol):
 
     @property
     def consents(self) -> "ConsentStore": ...
+
+    @property
+    def devices(self) -> "DeviceStore": ...
 
     @property
     def changes(self) -> ChangeLogStore: ...

@@ -13,6 +13,9 @@ _UNSAFE = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
 class OAuthError(Exception):
     error = "invalid_request"
     status = 400
+    # An answer a well-behaved client gets many times in a row (a device polling while it waits): no System Log
+    # event per answer.
+    routine = False
 
     def __init__(self, description: str, *, status: int | None = None,
                  www_authenticate: str | None = None, headers: dict[str, str] | None = None) -> None:
@@ -64,6 +67,25 @@ class ConsentRequiredError(OAuthError):
 
 class UnsupportedTokenTypeError(OAuthError):
     error = "unsupported_token_type"
+
+
+class AuthorizationPendingError(OAuthError):
+    """RFC 8628 3.5: the person has not answered yet; the device keeps polling."""
+
+    error = "authorization_pending"
+    routine = True
+
+
+class SlowDownError(OAuthError):
+    """RFC 8628 3.5: polled before the interval passed; the interval grows by 5 seconds."""
+
+    error = "slow_down"
+
+
+class ExpiredTokenError(OAuthError):
+    """RFC 8628 3.5: the device code expired before it was redeemed."""
+
+    error = "expired_token"
 
 
 class ServerError(OAuthError):

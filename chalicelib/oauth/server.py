@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..errors import NotFoundError
+
 from .authorize.flow import FrontChannel
+from .device.authorizations import DeviceAuthorizations
+from .device.verification import DeviceVerification
 from .context import OAuthRequest, OAuthResponse, OAuthServices
 from .directory import Directory
-from .endpoints import discovery, introspection, par, revocation, token, userinfo
+from .endpoints import device_authorization, discovery, introspection, par, revocation, token, userinfo
 from .grants import Grant
 from .grants.org_client_credentials import OrgClientCredentialsGrant
 from .issuer import ORG_SERVER_ID
@@ -27,6 +31,8 @@ class OAuthServer:
         self.grants: dict[str, Grant] = {}
         self.refresh_tokens: RefreshTokens | None = None
         self.front: FrontChannel | None = None
+        self.devices: DeviceAuthorizations | None = None
+        self.device_page: DeviceVerification | None = None
         self._userinfo: Directory | None = None
 
     def register_grant(self, grant: Grant) -> None:
@@ -47,10 +53,17 @@ class OAuthServer:
         ``authorization_code`` grant redeeming its codes is registered on its own)."""
         self.front = front
 
+    def register_device_authorization(self, devices: DeviceAuthorizations, page: DeviceVerification) -> None:
+        """``/v1/device/authorize`` and the user page ``{issuer}/device`` (RFC 8628; oauth/device; the device code
+        grant redeeming them at ``/v1/token`` is registered on its own)."""
+        self.devices = devices
+        self.device_page = page
+
     @property
     def capabilities(self) -> discovery.Capabilities:
         offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None,
-                                         dpop_algs=self._dpop_algs)
+                                         dpop_algs=self._dpop_algs,
+                                         device_authorization_endpoint=self.devices is not None)
         return self._pushed(offered.with_front_channel()) if self.front is not None else offered
 
     def _pushed(self, offered: discovery.Capabilities) -> discovery.Capabilities:
@@ -72,6 +85,11 @@ class OAuthServer:
 
     def token(self, request: OAuthRequest) -> OAuthResponse:
         return token.token(self.services, self.grants, request)
+
+    def device_authorize(self, request: OAuthRequest) -> OAuthResponse:
+        if self.devices is None:
+            raise NotFoundError("device_authorize", "Endpoint")
+        return device_authorization.device_authorize(self.services, self.devices, request)
 
     def introspect(self, request: OAuthRequest) -> OAuthResponse:
         return introspection.introspect(self.services, request, self.refresh_tokens, self._userinfo)

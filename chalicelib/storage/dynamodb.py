@@ -10,6 +10,7 @@ from ..settings import Settings
 from .change_log_repository import ChangeLogRepository
 from .client_repository import ClientRepository
 from .config_repository import ConfigRepository
+from .device_repository import DeviceRepository
 from .directory_repository import ApiTokenRepository
 from .front_channel_repository import (
     CodeRepository,
@@ -54,6 +55,7 @@ class DynamoStorage:
         self.pushed_requests = PushedRequestRepository(self.grants_model, connection)
         self.codes = CodeRepository(self.grants_model, connection)
         self.consents = ConsentRepository(self.grants_model, connection)
+        self.devices = DeviceRepository(self.grants_model, connection)
         self.changes = ChangeLogRepository(self.config_model, connection)
         self.trusted_origins = TrustedOriginRepository(self.config_model, connection)
         self.log_events = LogEventRepository(self.log_model, connection)

@@ -44,6 +44,7 @@ class Capabilities:
     request_object_algs: tuple[str, ...] = ()
     # RFC 9449 5.1: the algorithms DPoP proofs may use; empty when DPoP is not offered.
     dpop_algs: tuple[str, ...] = ()
+    device_authorization_endpoint: bool = False
 
     def with_front_channel(self) -> "Capabilities":
         """What the front channel (oauth/authorize) adds: the authorize endpoint with Okta's response types and
@@ -73,6 +74,8 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
     if capabilities.authorization_endpoint:
         doc["authorization_endpoint"] = f"{at}/v1/authorize"
     doc["token_endpoint"] = f"{at}/v1/token"
+    if capabilities.device_authorization_endpoint:
+        doc["device_authorization_endpoint"] = f"{at}/v1/device/authorize"  # RFC 8628 4
     if openid and capabilities.userinfo_endpoint:
         doc["userinfo_endpoint"] = f"{at}/v1/userinfo"
     doc["registration_endpoint"] = f"{base}/oauth2/v1/clients"

@@ -64,6 +64,8 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
         if jkt is not None:
             body["token_type"] = DPOP
     except OAuthError as error:
+        if error.routine:
+            raise
         server = config.server if config is not None else None
         services.audit.record_token(lambda: token_events.refused(
             server=server, server_id=request.server_id, client=client, params=request.params,

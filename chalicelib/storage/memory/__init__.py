@@ -11,6 +11,7 @@ from .grants import (
     MemoryAssertions,
     MemoryCodes,
     MemoryConsents,
+    MemoryDevices,
     MemoryHolders,
     MemoryPendingRequests,
     MemoryPushedRequests,
@@ -41,6 +42,7 @@ class InMemoryStorage:
         self.pushed_requests = MemoryPushedRequests(grants)
         self.codes = MemoryCodes(grants)
         self.consents = MemoryConsents(grants)
+        self.devices = MemoryDevices(grants)
         self.changes = MemoryChangeLog(config)
         self.trusted_origins = MemoryTrustedOrigins(config)
         self.log_events = MemoryLogEvents()

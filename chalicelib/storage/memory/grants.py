@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from ...oauth.refresh_tokens import Family, IssuedToken
 from ...ports import WriteConflict
+from ..device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, device_pk, user_code_pk
 from ..front_channel_layout import CodeItems, PendingRequestItems, PushedRequestItems, SessionItems
 from ..grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .table import Delete, Op, Put, Table
@@ -102,6 +103,25 @@ class MemoryCodes(CodeItems, _Grants):
 
 class MemoryPushedRequests(PushedRequestItems, _Grants):
     pass
+
+
+class MemoryDevices(DeviceItems, _Grants):
+    """Device authorizations (storage/device_layout.py), as storage/device_repository.py keeps them."""
+
+    def create_device_authorization(self, device_hash: str, server_id: str, user_code_hash: str,
+                                    record: dict[str, Any], expires_at: datetime) -> bool:
+        expires = _ts(expires_at)
+        return self._try([Put(device_pk(device_hash), DEVICE_SK, {**record, "expiresAt": expires}, "device",
+                              expires=expires),
+                          Put(user_code_pk(server_id, user_code_hash), USER_CODE_SK,
+                              {"deviceHash": device_hash, "expiresAt": expires}, "user code", expires=expires)])
+
+    def count_device_attempt(self, key: str, window: int, expires_at: datetime, limit: int | None) -> int | None:
+        return self._t.add(*attempts_key(key, window), {"expiresAt": _ts(expires_at)}, below=limit)
+
+    def device_attempts(self, key: str, window: int) -> int:
+        found = self._t.get(*attempts_key(key, window))
+        return found.version if found else 0
 
 
 class MemoryConsents(_Grants):

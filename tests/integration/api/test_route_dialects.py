@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalicelib.api import errors
 
-FRONT_CHANNEL = ("/v1/authorize", "/signin", "/consent", "/v1/logout")
+FRONT_CHANNEL = ("/v1/authorize", "/signin", "/consent", "/v1/logout", "/device", "/device/confirm")
 
 
 def expected_dialect(path: str) -> errors.Dialect:
