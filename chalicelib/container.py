@@ -31,6 +31,7 @@ from .admin.key_provisioning import KeyProvisioner
 from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.trusted_origins import TrustedOriginService
+from .admin.trusted_servers import TrustedServerService
 from .admin.users import UserService
 from .audit.recorder import Recorder
 from .audit.system_log import SystemLog
@@ -94,6 +95,8 @@ class Container:
     trusted_origins: TrustedOriginService
     # The System Log: every event is recorded through it (audit/recorder.py), read back by GET /api/v1/logs.
     audit: Recorder
+    # Servers each server trusts for token exchange (Okta's associatedServers; admin/trusted_servers.py).
+    trusted_servers: TrustedServerService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, storage: Storage | None = None) -> "Container":
@@ -179,6 +182,7 @@ class Container:
             app_grants=app_grants,
             trusted_origins=trusted_origins,
             audit=audit,
+            trusted_servers=TrustedServerService(config_repo, servers, clock),
         )
 
     def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:
