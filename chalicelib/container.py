@@ -49,6 +49,7 @@ from .oauth.grants.authorization_code import AuthorizationCodeGrant
 from .oauth.grants.client_credentials import ClientCredentialsGrant
 from .oauth.grants.password import PasswordGrant
 from .oauth.grants.refresh_token import RefreshTokenGrant
+from .oauth.grants.token_exchange import TokenExchangeGrant
 from .oauth.refresh_tokens import RefreshTokens
 from .oauth.authorize.flow import FrontChannel
 from .oauth.authorize.pending import PendingRequests
@@ -155,6 +156,7 @@ class Container:
         oauth.register_grant(AuthorizationCodeGrant(front.codes, access, refresh_tokens))
         oauth.register_grant(RefreshTokenGrant(refresh_tokens))
         oauth.register_grant(PasswordGrant(directory, refresh_tokens))
+        oauth.register_grant(TokenExchangeGrant(directory))  # RFC 8693, on-behalf-of (docs/ARCHITECTURE.md)
         oauth.register_refresh_tokens(refresh_tokens)
         oauth.register_userinfo(directory)
         oauth.register_front_channel(front)
