@@ -1,6 +1,6 @@
 """OAuth 2.0 Token Exchange (RFC 8693) as Okta's custom authorization servers offer it: service-to-service
 on-behalf-of exchange (okta-next.md 3; developer.okta.com "Set up OAuth 2.0 On-Behalf-Of Token Exchange";
-docs/ARCHITECTURE.md "Token exchange"; security cases TX-01..TX-14 in docs/security-cases/exchange.md).
+docs/ARCHITECTURE.md "Token exchange"; security cases TX-01..TX-15 in docs/security-cases/exchange.md).
 
 A **service** app registered for ``urn:ietf:params:oauth:grant-type:token-exchange`` authenticates (a confidential
 client: never ``none``) and presents a user's access token as ``subject_token``. The token must be an access token
