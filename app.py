@@ -9,6 +9,7 @@ with init_phase():
     from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
     from chalicelib.api import admin_roles, applications, org_server, token_preview, trusted_origins
     from chalicelib.api import logs, refresh_tokens, userinfo
+    from chalicelib.api import associated_servers
     from chalicelib.api import authorize, user_grants
     from chalicelib.api import device
     from chalicelib.api import console
@@ -33,6 +34,7 @@ with init_phase():
     app.register_blueprint(trusted_origins.bp)  # Okta's Trusted Origins API (CORS for browser apps: api/cors.py)
     app.register_blueprint(org_server.bp)  # the org authorization server: okta.* scopes for the management API
     app.register_blueprint(logs.bp)  # the System Log (chalicelib/audit/)
+    app.register_blueprint(associated_servers.bp)  # trusted servers for token exchange (Okta's associatedServers)
     # Refresh tokens (management API) and userinfo: the back channel of user flows.
     for module in (refresh_tokens, userinfo):
         app.register_blueprint(module.bp)

@@ -31,6 +31,7 @@ from .admin.key_provisioning import KeyProvisioner
 from .admin.signing_keys import SigningKeyService
 from .admin.token_preview import TokenPreviewService
 from .admin.trusted_origins import TrustedOriginService
+from .admin.trusted_servers import TrustedServerService
 from .admin.users import UserService
 from .audit.recorder import Recorder
 from .audit.system_log import SystemLog
@@ -52,6 +53,7 @@ from .oauth.grants.device_code import DeviceCodeGrant
 from .oauth.device.authorizations import DeviceAuthorizations
 from .oauth.device.verification import DeviceVerification
 from .oauth.grants.refresh_token import RefreshTokenGrant
+from .oauth.grants.token_exchange import TokenExchangeGrant
 from .oauth.refresh_tokens import RefreshTokens
 from .oauth.issuer import ORG_SERVER_ID
 from .oauth.authorize.flow import FrontChannel
@@ -101,6 +103,8 @@ class Container:
     trusted_origins: TrustedOriginService
     # The System Log: every event is recorded through it (audit/recorder.py), read back by GET /api/v1/logs.
     audit: Recorder
+    # Servers each server trusts for token exchange (Okta's associatedServers; admin/trusted_servers.py).
+    trusted_servers: TrustedServerService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, storage: Storage | None = None) -> "Container":
@@ -173,6 +177,7 @@ class Container:
         oauth.register_grant(DeviceCodeGrant(devices, access, front.consents, refresh_tokens))
         oauth.register_device_authorization(devices, DeviceVerification(
             oauth_services, directory, sessions=front.sessions, consents=front.consents, devices=devices))
+        oauth.register_grant(TokenExchangeGrant(directory))  # RFC 8693, on-behalf-of (docs/ARCHITECTURE.md)
         oauth.register_refresh_tokens(refresh_tokens)
         oauth.register_userinfo(directory)
         oauth.register_front_channel(front)
@@ -200,6 +205,7 @@ class Container:
             app_grants=app_grants,
             trusted_origins=trusted_origins,
             audit=audit,
+            trusted_servers=TrustedServerService(config_repo, servers, clock),
         )
 
     def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:

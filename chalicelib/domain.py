@@ -169,6 +169,16 @@ class TrustedOrigin:
         return self.status == ACTIVE and any(s.type == CORS for s in self.scopes)
 
 
+@dataclass(frozen=True)
+class TrustedServer:
+    """Another authorization server this one trusts (Okta's associated "trusted" servers): token exchange accepts
+    access tokens it issued as ``subject_token`` / ``actor_token`` (docs/ARCHITECTURE.md "Token exchange")."""
+
+    id: str
+    created: datetime
+    version: int | None = None
+
+
 @dataclass
 class ServerConfig:
     """Everything one authorization server's partition holds, loaded with one Query."""
@@ -183,6 +193,12 @@ class ServerConfig:
     # Signing keys (public halves and lifecycle state) and the stored version of each, by kid.
     keys: list[KeyRecord] = field(default_factory=list)
     key_versions: dict[str, int] = field(default_factory=dict)
+    # The servers this one trusts for token exchange (their access tokens may be exchanged here), in id order.
+    trusted_servers: list[TrustedServer] = field(default_factory=list)
+
+    @property
+    def trusted_server_ids(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.trusted_servers)
 
 
 # An app's consent methods (Okta's Apps API): TRUSTED apps skip the consent page unless prompt=consent.

@@ -39,6 +39,7 @@ from .domain import (
     Scope,
     ServerConfig,
     TrustedOrigin,
+    TrustedServer,
     User,
 )
 
@@ -165,6 +166,13 @@ class ConfigStore(Protocol):
     def save_rule(self, server_id: str, rule: Rule, order: Ordered | None) -> Rule: ...
 
     def delete_rule(self, server_id: str, rule: Rule, order: Ordered) -> None: ...
+
+    def add_trusted_servers(self, server_id: str, trusted: Iterable[TrustedServer]) -> None:
+        """Trust each of them, all at once (``TRUST#{id}`` items of the server's partition); ``L_VERSION`` when one
+        is trusted already."""
+
+    def remove_trusted_server(self, server_id: str, trusted: TrustedServer) -> None:
+        """Stop trusting it (only if still at ``trusted.version``, else ``L_VERSION``)."""
 
 
 # -- the directory --------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, TypeVar
 
 from ..changes import TRUSTED_ORIGINS, client_key, marked, new_stamp, server_key
-from ..domain import AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig, TrustedOrigin
+from ..domain import (AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig, TrustedOrigin,
+                      TrustedServer)
 from ..errors import StorageUnavailableError
 from ..keys.lifecycle import KeyRecord
 from ..ports import ChangeLogStore, ClientStore, ConfigStore, TrustedOriginStore, WriteConflict
@@ -148,6 +149,13 @@ class NotifyingConfigStore(_Announcing):
 
     def delete_rule(self, server_id: str, rule: Rule, order: Ordered) -> None:
         self._write([server_key(server_id)], lambda: self._inner.delete_rule(server_id, rule, order))
+
+    def add_trusted_servers(self, server_id: str, trusted: Iterable[TrustedServer]) -> None:
+        trusted = list(trusted)
+        self._write([server_key(server_id)], lambda: self._inner.add_trusted_servers(server_id, trusted))
+
+    def remove_trusted_server(self, server_id: str, trusted: TrustedServer) -> None:
+        self._write([server_key(server_id)], lambda: self._inner.remove_trusted_server(server_id, trusted))
 
 
 class NotifyingClientStore(_Announcing):

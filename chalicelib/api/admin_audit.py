@@ -138,6 +138,9 @@ def _record(spec: ManagementEvent, request: Any, params: dict[str, str], before:
     if isinstance(after, list):
         targets += [Party(id=str(key["kid"]), type="AuthorizationServerJsonWebKey") for key in after
                     if isinstance(key, dict) and key.get("status") == "ACTIVE" and key.get("kid")]
+        # Servers named by the answer (trusted servers added): each one a target of its own.
+        targets += [Party(id=str(item["id"]), type="AuthorizationServer", display_name=display_name(item))
+                    for item in after if isinstance(item, dict) and item.get("issuer") and item.get("id")]
     if spec.parent is not None and spec.parent[0] in params:
         targets.append(Party(id=_id(spec.parent[0], params[spec.parent[0]]), type=spec.parent[1]))
     origin = request_origin.origin(request.headers, request.context, _concrete(request.path, params),

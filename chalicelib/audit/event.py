@@ -104,6 +104,8 @@ DISPLAY_MESSAGES: Mapping[str, str] = {
     "system.api_token.create": "Create API token",
     "system.api_token.revoke": "Revoke API token",
     "system.api_token.update": "Update API token",
+    "app.oauth2.trusted_server.add": "Add trusted server to authorization server",
+    "app.oauth2.trusted_server.delete": "Remove trusted server from authorization server",
     "trustedorigin.lifecycle.create": "Create trusted origin",
     "trustedorigin.lifecycle.update": "Update trusted origin",
     "trustedorigin.lifecycle.activate": "Activate trusted origin",

@@ -85,6 +85,12 @@ EVENTS: Mapping[tuple[str, str], ManagementEvent] = {
     # An admin's rotation (the scheduled ones are logged by admin/signing_keys.py, the executor).
     (AS + "/credentials/lifecycle/keyRotate", "POST"): _e("app.oauth2.as.key.rollover", "AuthorizationServer",
                                                          "authServerId", AS),
+    # Trusted servers of token exchange (Okta's associatedServers): the trusting server is the target, the servers
+    # added (from the answer) or the one removed are named beside it.
+    (AS + "/associatedServers", "POST"): _e("app.oauth2.trusted_server.add", "AuthorizationServer", "authServerId"),
+    (AS + "/associatedServers/{associatedServerId}", "DELETE"): _e(
+        "app.oauth2.trusted_server.delete", "AuthorizationServer", "authServerId",
+        parent=("associatedServerId", "AuthorizationServer")),
     # An admin revoking refresh tokens.
     (AS + "/clients/{clientId}/tokens", "DELETE"): _e("app.oauth2.as.token.revoke", "AppInstance", "clientId",
                                                      parent=_SERVER),

@@ -61,6 +61,12 @@ class AccessDeniedError(OAuthError):
     error = "access_denied"
 
 
+class InvalidTargetError(OAuthError):
+    """RFC 8693 2.2.2: the server will not issue a token for the ``audience`` / ``resource`` asked for."""
+
+    error = "invalid_target"
+
+
 class ConsentRequiredError(OAuthError):
     error = "consent_required"
 

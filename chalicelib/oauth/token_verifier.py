@@ -1,4 +1,4 @@
-"""Validation of our own access tokens, for introspection and revocation (RFC 9068 4, RFC 8725 2.1/3.1;
+"""Validation of our own access tokens, for introspection, revocation and token exchange (RFC 9068 4, RFC 8725 2.1/3.1;
 security-checklist JAT-04..06).
 
 Only RS256; the key is the published key named by ``kid`` (never "try every key"); ``iss`` and ``aud`` must be
@@ -18,32 +18,43 @@ CLOCK_SKEW = timedelta(seconds=30)
 def verify_access_token(token: str, published: Sequence[Mapping[str, Any]], issuer: str, audience: str,
                         now: datetime) -> dict[str, Any] | None:
     """The token's claims when it is a valid, unexpired access token of this server; None otherwise."""
+    claims, _reason = check_access_token(token, published, issuer, audience, now)
+    return claims
+
+
+VALID, INVALID, EXPIRED = "valid", "invalid", "expired"
+
+
+def check_access_token(token: str, published: Sequence[Mapping[str, Any]], issuer: str, audience: str,
+                       now: datetime) -> tuple[dict[str, Any] | None, str]:
+    """``(claims, VALID)`` for a valid, unexpired access token of this server; ``(None, EXPIRED)`` for one that is
+    valid in every respect but its expiry (token exchange answers that apart); ``(None, INVALID)`` otherwise."""
     if not token or len(token) > 16_384:
-        return None
+        return None, INVALID
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
-        return None
+        return None, INVALID
     if header.get("alg") != "RS256":
-        return None
+        return None, INVALID
     jwk = next((k for k in published if k.get("kid") == header.get("kid")), None)
     if jwk is None:
-        return None
+        return None, INVALID
     try:
         key = jwt.PyJWK.from_dict(dict(jwk), algorithm="RS256").key
         claims: dict[str, Any] = jwt.decode(token, key=key, algorithms=["RS256"], audience=audience, issuer=issuer,
                                             options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
                                                      "require": ["iss", "aud", "exp", "iat", "jti", "cid"]})
     except jwt.PyJWTError:
-        return None
+        return None, INVALID
+    if not str(claims["jti"]).startswith("AT."):
+        return None, INVALID
     stamp = now.timestamp()
     try:
-        if int(claims["exp"]) + CLOCK_SKEW.total_seconds() <= stamp:
-            return None
         if int(claims.get("nbf", 0)) - CLOCK_SKEW.total_seconds() > stamp:
-            return None
+            return None, INVALID
+        if int(claims["exp"]) + CLOCK_SKEW.total_seconds() <= stamp:
+            return None, EXPIRED
     except (TypeError, ValueError, OverflowError):  # e.g. "exp": Infinity, which JSON parsers accept
-        return None
-    if not str(claims["jti"]).startswith("AT."):
-        return None
-    return claims
+        return None, INVALID
+    return claims, VALID

@@ -10,6 +10,7 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 ``POLICY#{id}``             a policy; ``ORDER#POLICIES`` holds policy ids in priority order
 ``RULE#{policyId}#{id}``    a rule;   ``ORDER#RULES#{policyId}`` holds its policy's rule order
 ``KEY#{kid}``               a signing key's public JWK and lifecycle state (ACTIVE / NEXT / EXPIRED)
+``TRUST#{serverId}``        another server this one trusts for token exchange (Okta's associated servers)
 ==========================  =====================================================
 
 ``pk = ALIAS#default`` maps the ``default`` alias to the default server's id.
@@ -22,7 +23,7 @@ from typing import Iterable, TypeVar
 
 from ..errors import StorageUnavailableError
 from ..keys.lifecycle import KeyRecord
-from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
+from ..domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig, TrustedServer
 from ..ports import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION  # noqa: F401 - labels are part of this API
 from . import mappers
 from .base import Repository
@@ -45,6 +46,10 @@ def server_pk(server_id: str) -> str:
 
 def rule_order_sk(policy_id: str) -> str:
     return f"ORDER#RULES#{policy_id}"
+
+
+def trusted_server_sk(server_id: str) -> str:
+    return f"TRUST#{server_id}"
 
 
 def scope_name_sk(name: str) -> str:
@@ -107,6 +112,8 @@ class ConfigRepository(Repository):
                 key = mappers.key_from(doc)
                 config.keys.append(key)
                 config.key_versions[key.kid] = version
+            elif sk.startswith("TRUST#"):
+                config.trusted_servers.append(mappers.trusted_server_from(doc, version))
         return config
 
     # -- item builders -----------------------------------------------------------------------------------------
@@ -300,4 +307,21 @@ class ConfigRepository(Repository):
         tx.require(server_pk(server_id), f"POLICY#{rule.policy_id}", L_POLICY)
         tx.delete(self._item(server_id, f"RULE#{rule.policy_id}#{rule.id}", None, rule.version), L_VERSION)
         self._put_order(tx, server_id, rule_order_sk(rule.policy_id), order)
+        tx.commit()
+
+    # -- trusted servers (token exchange) -----------------------------------------------------------------------
+
+    def add_trusted_servers(self, server_id: str, trusted: Iterable[TrustedServer]) -> None:
+        """Trust each of ``trusted`` at once; fails (``L_VERSION``) when one is trusted already, ``L_SERVER`` when
+        the server is gone."""
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        for t in trusted:
+            tx.put(self._item(server_id, trusted_server_sk(t.id), mappers.trusted_server_doc(t), None), L_VERSION)
+        tx.commit()
+
+    def remove_trusted_server(self, server_id: str, trusted: TrustedServer) -> None:
+        tx = self._tx()
+        tx.require(server_pk(server_id), SERVER, L_SERVER)
+        tx.delete(self._item(server_id, trusted_server_sk(trusted.id), None, trusted.version), L_VERSION)
         tx.commit()

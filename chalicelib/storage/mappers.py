@@ -17,6 +17,7 @@ from ..domain import (
     Claim,
     OAuthClient,
     Ordered,
+    TrustedServer,
     Policy,
     Rule,
     RuleConditions,
@@ -142,6 +143,14 @@ def rule_from(doc: dict[str, Any], version: int | None) -> Rule:
         created=_dt(doc["created"]), last_updated=_dt(doc["lastUpdated"]),  # type: ignore[arg-type]
         is_default=doc.get("isDefault", False), version=version,
     )
+
+
+def trusted_server_doc(t: TrustedServer) -> dict[str, Any]:
+    return {"id": t.id, "created": _ts(t.created)}
+
+
+def trusted_server_from(doc: dict[str, Any], version: int | None) -> TrustedServer:
+    return TrustedServer(id=doc["id"], created=_dt(doc["created"]), version=version)  # type: ignore[arg-type]
 
 
 def order_doc(o: Ordered) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from chalicelib.domain import (
     Scope,
     ServerConfig,
     TokenActions,
+    TrustedServer,
 )
 from chalicelib.keys.lifecycle import ACTIVE, NEXT, KeyRecord
 from chalicelib.ports import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION, WriteConflict
@@ -163,3 +164,22 @@ def test_deleting_a_server_removes_it_for_every_reader(config):
     assert labels_of(lambda: config.delete_server(replace(current, version=7))) == [L_VERSION]
     config.delete_server(current)
     assert config.get_server("aus1") is None and config.load("aus1") is None and config.list_servers() == []
+
+
+def test_trusted_servers_are_items_of_the_partition_added_at_once_and_removed_by_version(config):
+    """Token exchange's trusted servers (Okta's associated servers): ``TRUST#{id}`` items loaded with the server."""
+    config.create_server(ServerConfig(server=server("aus2")))
+    config.add_trusted_servers("aus1", [TrustedServer("aus2", T0), TrustedServer("aus3", T0)])
+    loaded = config.load("aus1")
+    assert sorted((t.id, t.version) for t in loaded.trusted_servers) == [("aus2", 1), ("aus3", 1)]
+    assert loaded.trusted_server_ids == {"aus2", "aus3"} and config.load("aus2").trusted_servers == []
+    # One already trusted fails the whole write: nothing of it is stored.
+    assert L_VERSION in labels_of(lambda: config.add_trusted_servers(
+        "aus1", [TrustedServer("aus4", T0), TrustedServer("aus2", T0)]))
+    assert config.load("aus1").trusted_server_ids == {"aus2", "aus3"}
+    assert L_SERVER in labels_of(lambda: config.add_trusted_servers("gone", [TrustedServer("aus2", T0)]))
+    aus2 = next(t for t in loaded.trusted_servers if t.id == "aus2")
+    assert labels_of(lambda: config.remove_trusted_server("aus1", replace(aus2, version=5))) == [L_VERSION]
+    config.remove_trusted_server("aus1", aus2)
+    assert config.load("aus1").trusted_server_ids == {"aus3"}
+    assert L_VERSION in labels_of(lambda: config.remove_trusted_server("aus1", aus2))  # gone already

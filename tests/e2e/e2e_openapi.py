@@ -75,6 +75,8 @@ class Allowance:
 # included (found by tests/e2e/test_e2e_bad_input_probe.py; the spec documents no 400 on any list).
 LIST_OPERATIONS = frozenset({"listAuthorizationServers", "listOAuth2Scopes",
                              "listRefreshTokensForAuthorizationServerAndClient",
+                             # trusted servers of token exchange: `limit`/`after` as on every list
+                             "listAssociatedServersByTrustedType",
                              # okta-apps-logs: the lists whose operation takes `limit`/`after` and documents no 400.
                              # Not listLogEvents (it documents 400, so openapi-core checks it like any documented
                              # status), nor listOAuth2ClientSecrets, listJwk, listScopeConsentGrants (no paging).

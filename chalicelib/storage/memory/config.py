@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, TypeVar
 
-from ...domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig
+from ...domain import AuthorizationServer, Claim, Ordered, Policy, Rule, Scope, ServerConfig, TrustedServer
 from ...keys.lifecycle import KeyRecord
 from ...ports import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION
 from .. import mappers
@@ -65,6 +65,8 @@ class MemoryConfig:
                 key = mappers.key_from(r.doc)
                 config.keys.append(key)
                 config.key_versions[key.kid] = r.version
+            elif sk.startswith("TRUST#"):
+                config.trusted_servers.append(mappers.trusted_server_from(r.doc, r.version))
         return config
 
     # -- operations ------------------------------------------------------------------------------------------------
@@ -203,3 +205,14 @@ class MemoryConfig:
         self._t.write([Require(pk, f"POLICY#{rule.policy_id}", L_POLICY),
                        Delete(pk, f"RULE#{rule.policy_id}#{rule.id}", L_VERSION, rule.version, check_version=True),
                        self._order(server_id, f"ORDER#RULES#{rule.policy_id}", order)])
+
+    # -- trusted servers (token exchange) --------------------------------------------------------------------------
+
+    def add_trusted_servers(self, server_id: str, trusted: Iterable[TrustedServer]) -> None:
+        self._t.write([self._parent(server_id),
+                       *(Put(_pk(server_id), f"TRUST#{t.id}", mappers.trusted_server_doc(t), L_VERSION)
+                         for t in trusted)])
+
+    def remove_trusted_server(self, server_id: str, trusted: TrustedServer) -> None:
+        self._t.write([self._parent(server_id),
+                       Delete(_pk(server_id), f"TRUST#{trusted.id}", L_VERSION, trusted.version, check_version=True)])

@@ -146,6 +146,8 @@ def test_every_write_of_the_configuration_store_names_its_server():
     store.save_policy("aus1", x, None)
     store.delete_policy("aus1", x, x, [], None)
     store.save_rule("aus1", x, None)
+    store.add_trusted_servers("aus1", [x])
+    store.remove_trusted_server("aus1", x)
     reads = {"resolve_alias", "get_server", "list_servers", "load"}
     writes = {name for name in vars(ConfigStore) if not name.startswith("_")} - reads
     assert sorted(calls) == sorted(writes)
