@@ -11,6 +11,7 @@ with init_phase():
     from chalicelib.api import logs, refresh_tokens, userinfo
     from chalicelib.api import authorize, user_grants
     from chalicelib.api import console
+    from chalicelib.api import claim_validation
     from chalicelib.api import unknown_paths
     from chalicelib.api.fastpath import TokenMintApp
     from chalicelib.api.middleware import okta_envelope
@@ -39,5 +40,6 @@ with init_phase():
     for module in (authorize, user_grants):
         app.register_blueprint(module.bp)
     app.register_blueprint(console.bp)  # the admin console's page and files (chalicelib/console/)
+    app.register_blueprint(claim_validation.bp)  # tokenmint extension: would this claim be accepted? (the console)
     # Last: any other /api/v1 path, authenticated first (401 before 404, as on Okta).
     app.register_blueprint(unknown_paths.bp)
