@@ -13,6 +13,7 @@ with init_phase():
     from chalicelib.api import authorize, user_grants
     from chalicelib.api import device
     from chalicelib.api import console
+    from chalicelib.api import claim_validation
     from chalicelib.api import unknown_paths
     from chalicelib.api.fastpath import TokenMintApp
     from chalicelib.api.middleware import okta_envelope
@@ -43,5 +44,6 @@ with init_phase():
         app.register_blueprint(module.bp)
     app.register_blueprint(device.bp)  # the device flow (RFC 8628): its endpoint and user page
     app.register_blueprint(console.bp)  # the admin console's page and files (chalicelib/console/)
+    app.register_blueprint(claim_validation.bp)  # tokenmint extension: would this claim be accepted? (the console)
     # Last: any other /api/v1 path, authenticated first (401 before 404, as on Okta).
     app.register_blueprint(unknown_paths.bp)

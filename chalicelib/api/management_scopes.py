@@ -11,6 +11,7 @@ from ..admin.admin_roles import API_ACCESS_MANAGEMENT_ADMIN, READ_ONLY_ADMIN, SU
 FAMILIES: tuple[tuple[str, str], ...] = (
     ("/api/v1/authorizationServers", "okta.authorizationServers"),
     ("/api/v1/internal/apps", "okta.apps"),
+    ("/api/v1/internal/authorizationServers", "okta.authorizationServers"),  # claims/validate (a write's check)
     ("/api/v1/apps", "okta.apps"),
     ("/oauth2/v1/clients", "okta.clients"),
     ("/api/v1/users", "okta.users"),

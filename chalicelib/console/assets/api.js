@@ -34,13 +34,15 @@ async function call(method, path, body, extraHeaders = {}) {
     options.body = JSON.stringify(body);
   }
   const response = await fetch(path.startsWith('http') ? path : `${BASE}${path}`, options);
-  if (response.status === 401) { // expired or revoked: sign in again (silently, while the org session lasts)
-    forget();
-    return signIn(location.hash);
-  }
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  // The token expired or was revoked (Okta's E0000011): sign in again, silently while the org session lasts. Other
+  // 401s are answers about the request itself (a token preview's access_denied) and are shown as errors.
+  if (response.status === 401 && (data?.errorCode === 'E0000011' || data?.error === 'invalid_token')) {
+    forget();
+    return signIn(location.hash);
+  }
   if (!response.ok) throw new ApiError(response.status, data);
   return { data, response };
 }

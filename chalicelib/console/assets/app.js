@@ -16,7 +16,7 @@ const ROUTES = [
 const NAV = [
   { label: 'Authorization Servers', href: '#/servers', match: /^\/servers/ },
   { label: 'Applications', href: '#/apps', match: /^\/apps/ },
-  { label: 'System Log', href: '#/logs', match: /^\/logs/ },
+  { label: 'System Log', href: '#/logs', match: /^\/logs/, family: 'logs' },
 ];
 
 // What a person's admin roles let the console offer (api/management_scopes.role_allows decides on the server).
@@ -51,7 +51,7 @@ function parseHash() {
 function shell(me, abilities) {
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const nav = h('nav', { class: 'rail', 'aria-label': 'Console' },
-    h('ul', {}, NAV.map((item) => h('li', {}, h('a', { href: item.href, class: 'rail-link', dataset: { match: item.match.source } }, item.label)))));
+    h('ul', {}, NAV.filter((item) => !item.family || abilities.canRead(item.family)).map((item) => h('li', {}, h('a', { href: item.href, class: 'rail-link', dataset: { match: item.match.source } }, item.label)))));
   const header = h('header', { class: 'topbar' },
     h('a', { class: 'skip-link', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
     h('a', { class: 'brand', href: '#/servers' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'tm'), 'tokenmint'),

@@ -20,7 +20,7 @@ export async function render(ctx) {
       crumbs: [{ label: 'Authorization Servers', href: '#/servers' }, { label: server.name }],
       title: server.name,
       subtitle: h('span', {}, badge(server.status), ' ', h('span', { class: 'mono' }, server.issuer)),
-      actions: [link('View in System Log', `#/logs?target=${encodeURIComponent(server.id)}`, { class: 'btn btn-secondary' })],
+      actions: [ctx.abilities.canRead('logs') ? link('View in System Log', `#/logs?target=${encodeURIComponent(server.id)}`, { class: 'btn btn-secondary' }) : null],
     }),
     tabs(TABS.map(([key, text]) => ({ label: text, href: `#/servers/${server.id}/${key}`, current: key === current }))),
     h('div', { class: 'tab-body' }, body),
