@@ -85,8 +85,9 @@ def test_api_handler_may_do_exactly_what_the_management_api_and_token_endpoint_n
     assert {a for a, r in actions.items() if table("DirectoryTable") in r} == {
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
         "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"}
+    # UpdateItem: the device flow's atomic entry counters (storage/device_repository.py).
     assert {a for a, r in actions.items() if table("GrantsTable") in r} == {
-        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     assert sorted(r["Fn::Sub"] for r in actions["dynamodb:Query"] if sub_text(r)) == [
         "${ConfigTable.Arn}/index/gsi1", "${DirectoryTable.Arn}/index/gsi1"]
     # The admin path creates a server's key material and deletes it with the server.
@@ -316,7 +317,7 @@ def test_disc05_cors_preflights_reach_the_app_and_only_on_the_browser_endpoints(
     with_options = sorted(p for p, methods in paths.items() if "options" in methods)
     assert with_options == sorted(["/oauth2/{authServerId}" + p for p in (
         "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/v1/introspect",
-        "/v1/keys", "/v1/revoke", "/v1/token", "/v1/userinfo")] + ["/oauth2/v1/userinfo"])
+        "/v1/keys", "/v1/par", "/v1/revoke", "/v1/token", "/v1/userinfo")] + ["/oauth2/v1/userinfo"])
     for path in with_options:
         integration = paths[path]["options"]["x-amazon-apigateway-integration"]
         assert integration["type"] == "aws_proxy", path
