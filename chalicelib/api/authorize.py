@@ -19,6 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
 from ..container import get_container
 from ..errors import NotFoundError
@@ -70,16 +71,20 @@ def cookies(header: str | None) -> dict[str, str]:
     return found
 
 
-def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse], org: bool = False) -> Response:
-    request = bp.current_request
-    base_url = base(request)
+def browser_request(request: Request, server_id: str, org: bool = False) -> BrowserRequest:
+    """The core's view of a front-channel request (the authorize pages' and the device page's): the form of a POST
+    or the query of a GET, the cookies, the base URL and who sent it."""
     method = request.method.upper()
     params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
         else _query(request.query_params)
-    answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
-                                 cookies=cookies(request.headers.get("cookie")), org=org,
-                                 origin=request_origin.origin(request.headers, request.context)))
-    return pages.respond(answer, base_url)
+    return BrowserRequest(server_id=server_id, base_url=base(request), method=method, params=params,
+                          cookies=cookies(request.headers.get("cookie")), org=org,
+                          origin=request_origin.origin(request.headers, request.context))
+
+
+def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse], org: bool = False) -> Response:
+    browser = browser_request(bp.current_request, server_id, org)
+    return pages.respond(call(browser), browser.base_url)
 
 
 def _front():  # noqa: ANN202 - FrontChannel, imported lazily with the container

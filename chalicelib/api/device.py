@@ -21,9 +21,8 @@ from ..container import get_container
 from ..errors import NotFoundError
 from ..oauth.authorize.browser import BrowserRequest, BrowserResponse
 from ..oauth.device.verification import DeviceVerification
-from . import device_pages, errors, oauth, request_origin
-from .authorize import _form, _query, cookies
-from .context import base
+from . import device_pages, errors, oauth
+from .authorize import browser_request
 from .http import CONTENT_TYPES
 from .routing import Routes
 
@@ -48,15 +47,8 @@ def _page() -> DeviceVerification:
 
 
 def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse]) -> Response:
-    request = bp.current_request
-    base_url = base(request)
-    method = request.method.upper()
-    params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
-        else _query(request.query_params)
-    answer = call(BrowserRequest(server_id=server_id, base_url=base_url, method=method, params=params,
-                                 cookies=cookies(request.headers.get("cookie")),
-                                 origin=request_origin.origin(request.headers, request.context)))
-    return device_pages.respond(answer, base_url)
+    browser = browser_request(bp.current_request, server_id)
+    return device_pages.respond(call(browser), browser.base_url)
 
 
 @page_routes.route(PREFIX + "/device", methods=["GET", "POST"], content_types=CONTENT_TYPES, name="device_page")
