@@ -32,6 +32,8 @@ class Tally:
     read_units: float = 0.0  # DynamoDB read request units (estimated from the items returned)
     write_calls: int = 0  # DynamoDB writes (none expected on the token path)
     write_units: int = 0  # DynamoDB write request units of those writes (a batch: one per started KB of each item)
+    # (service, operation, table) -> calls; table: the DynamoDB table(s) a call names ("" for other services)
+    tables: Counter = field(default_factory=Counter)
 
     def by_service(self) -> Counter:
         services: Counter = Counter()
@@ -95,6 +97,7 @@ class AwsCallCounter:
     def _before_parameter_build(self, params: dict, context: dict, **_: Any) -> None:
         context["bench_consistent"] = bool(params.get("ConsistentRead"))
         context["bench_write_units"] = write_units(params)
+        context["bench_table"] = table_names(params)
 
     def _before_call(self, model: Any, context: dict, **_: Any) -> None:
         if not self._counted():
@@ -103,6 +106,7 @@ class AwsCallCounter:
         key = (model.service_model.service_name, model.name)
         with self._lock:
             self.tally.calls[key] += 1
+            self.tally.tables[(*key, context.get("bench_table", ""))] += 1
 
     def _after_call(self, model: Any, parsed: dict, context: dict, **_: Any) -> None:
         started = context.get("bench_started")
@@ -126,15 +130,37 @@ class AwsCallCounter:
 # -- DynamoDB request units ----------------------------------------------------------------------------------------
 
 def write_units(params: dict) -> int:
-    """Write request units of a BatchWriteItem's puts (one per started KB of each item; names and values count);
-    0 for any other call (counted as one unit by the caller)."""
+    """Write request units of a write, estimated from what it sends: one per started KB of each item put, two per
+    item of a transaction (DynamoDB's transactional price), 0 when it cannot tell (an update or delete: the caller
+    counts one). Names and values count; number sizes are approximated."""
     total = 0
     for requests in (params.get("RequestItems") or {}).values():
         for request in requests:
             item = (request.get("PutRequest") or {}).get("Item") or {}
-            size = sum(len(name) + len(str(next(iter(value.values()), "")).encode()) for name, value in item.items())
-            total += max(1, math.ceil(size / 1024))
+            total += _kb(item)
+    if "Item" in params:
+        total += _kb(params["Item"])
+    for action in params.get("TransactItems") or ():
+        for kind, body in action.items():
+            total += 2 * (_kb(body.get("Item") or {}) if kind == "Put" else 1)
     return total
+
+
+def _kb(item: dict) -> int:
+    size = sum(len(name) + len(str(next(iter(value.values()), "")).encode()) for name, value in item.items())
+    return max(1, math.ceil(size / 1024))
+
+
+def table_names(params: dict) -> str:
+    """The DynamoDB table(s) a call's parameters name, joined with "+" when several (batches, transactions)."""
+    if "TableName" in params:
+        return str(params["TableName"])
+    names = set(params.get("RequestItems") or {})
+    for item in params.get("TransactItems") or ():
+        for action in item.values():
+            if isinstance(action, dict) and "TableName" in action:
+                names.add(action["TableName"])
+    return "+".join(sorted(names))
 
 
 def read_units(parsed: dict, consistent: bool) -> float:
