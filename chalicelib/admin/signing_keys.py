@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from ..audit.event import FAILURE, JOB_ORIGIN, SUCCESS, SYSTEM, Party, log_event
 from ..clock import Clock
@@ -56,7 +56,8 @@ class RotationReport:
 
 class SigningKeyService:
     def __init__(self, repo: ConfigStore, servers: ServerService, keys: KeyProvisioner, clock: Clock,
-                 policy: RotationPolicy | None = None, audit: AuditTrail | None = None) -> None:
+                 policy: RotationPolicy | None = None, audit: AuditTrail | None = None,
+                 cached: Callable[[str, bool], ServerConfig] | None = None) -> None:
         # The System Log: the scheduled run's rollovers and failures (an admin's keyRotate is logged by its route,
         # api/admin_audit.py, which knows the admin).
         self._audit: AuditTrail = audit or NoAudit()
@@ -66,6 +67,10 @@ class SigningKeyService:
         self._store = keys.store
         self._clock = clock
         self.policy = policy or RotationPolicy()
+        # The token path's cached configuration of an ACTIVE server (oauth/configuration.ServerConfigs): what
+        # /v1/keys serves, so that verifiers fetching keys cost no read. Its staleness is the token path's, and a
+        # key is published as NEXT long before it signs, so a slightly stale set still holds every signing key.
+        self._cached = cached
 
     # -- management view ---------------------------------------------------------------------------------------
 
@@ -79,8 +84,9 @@ class SigningKeyService:
         raise NotFoundError(kid, KEY_TYPE)
 
     def jwks(self, server_id: str) -> tuple[list[dict[str, Any]], int]:
-        """Public JWKs and the ``max-age`` to serve them with, from the configuration partition only."""
-        config = self._servers.load(server_id)
+        """Public JWKs and the ``max-age`` to serve them with, from the configuration partition only: the token
+        path's cached copy for an ACTIVE server, a read for any other (an INACTIVE server still publishes)."""
+        config = self._cached_config(server_id, org=False) or self._servers.load(server_id)
         server = config.server
         max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
                                          server.last_rotated, self.policy)
@@ -88,13 +94,21 @@ class SigningKeyService:
 
     def org_jwks(self) -> tuple[list[dict[str, Any]], int]:
         """``jwks`` of the org authorization server, which the management API does not show."""
-        config = self._repo.load(ORG_SERVER_ID)
+        config = self._cached_config(ORG_SERVER_ID, org=True) or self._repo.load(ORG_SERVER_ID)
         if config is None:
             raise NotFoundError(ORG_SERVER_ID, SERVER_TYPE)
         server = config.server
         max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
                                          server.last_rotated, self.policy)
         return lifecycle.published(config.keys), max_age
+
+    def _cached_config(self, server_id: str, org: bool) -> ServerConfig | None:
+        if self._cached is None:
+            return None
+        try:
+            return self._cached(server_id, org)
+        except NotFoundError:
+            return None
 
     def rotate_now(self, server_id: str, body: Any) -> list[KeyRecord]:
         """``keyRotate``: ACTIVE -> EXPIRED, NEXT -> ACTIVE, a new NEXT; allowed in both modes."""
