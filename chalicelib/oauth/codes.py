@@ -126,10 +126,22 @@ class Codes:
             return None
         return self._store.get_code(hash_secret(code))
 
-    def _write(self, stored: StoredCode, updated: StoredCode) -> bool:
+    def _planned(self, stored: StoredCode, updated: StoredCode) -> tuple[StoredCode, datetime]:
+        """``updated`` to be written on condition that the stored version is still ``stored``'s, and until when it
+        is kept (a consumed code is remembered, so that a replay is recognised)."""
         keep = max(updated.expires_at, self._now() + KEEP_CONSUMED) if updated.state != ISSUED \
             else updated.expires_at
-        return self._store.update_code(replace(updated, version=stored.version), keep)
+        return replace(updated, version=stored.version), keep
+
+    def _write(self, stored: StoredCode, updated: StoredCode) -> bool:
+        return self._store.update_code(*self._planned(stored, updated))
+
+    def redemption(self, stored: StoredCode, access_jti: str, access_expires: int, refresh_family: str
+                   ) -> tuple[StoredCode, datetime]:
+        """``redeem``'s write, with the refresh-token family it issues, for the refresh-token store to make in the
+        same transaction as the family (oauth/refresh_tokens.RefreshTokens.issue_redeeming)."""
+        return self._planned(stored, replace(stored, state=REDEEMED, access_jti=access_jti,
+                                             access_expires=access_expires, refresh_family=refresh_family))
 
     def redeem(self, stored: StoredCode, access_jti: str, access_expires: int) -> bool:
         """Mark an ISSUED code redeemed, with the access token issued from it; False when another redemption (or
@@ -141,14 +153,9 @@ class Codes:
         """Make an ISSUED code unusable after a failed redemption; False when its state moved meanwhile."""
         return self._write(stored, replace(stored, state=BURNED))
 
-    def record_refresh_family(self, stored: StoredCode, family_id: str) -> bool:
-        """Note the refresh-token family a redemption issued (``stored`` is the code as redeemed: version after
-        ``redeem``). False when a replay marked the code meanwhile: the caller must revoke the family."""
-        return self._write(stored, replace(stored, refresh_family=family_id))
-
     def mark_replayed(self, stored: StoredCode) -> StoredCode:
-        """Record that a consumed code was presented again; returns the code as now stored (the redemption that
-        issued tokens may still be writing its refresh family: that write then fails and revokes it)."""
+        """Record that a consumed code was presented again; returns the code as now stored (with the refresh-token
+        family its redemption created in the same write, if any)."""
         current = stored
         for _attempt in range(5):
             if self._write(current, replace(current, replayed=True)):

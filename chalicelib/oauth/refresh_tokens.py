@@ -57,6 +57,10 @@ INVALID = "The refresh token is invalid or expired."
 MAX_ACCESS_TOKENS = 100
 
 
+def new_family_id() -> str:
+    return ids.new_id(FAMILY_ID_PREFIX)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -131,11 +135,23 @@ class IssuedToken:
     expires_at: int
 
 
+@dataclass(frozen=True)
+class CodeWrite:
+    """An authorization code as a redemption stores it (oauth/codes.Codes.redemption): the code, whose ``version``
+    is the one read (the write's condition), and how long the item is kept."""
+
+    code: Any  # oauth/codes.StoredCode (codes imports this module's neighbours; kept loose to avoid a cycle)
+    keep_until: datetime
+
+
 class Store(Protocol):
     """``storage.refresh_token_repository.RefreshTokenRepository`` (the stored shape is storage's)."""
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
-        """A new family with its first token; False when either exists."""
+    def create(self, family: Family, token_hash: str, token: IssuedToken,
+               code: "CodeWrite | None" = None) -> bool:
+        """A new family with its first token; False when either exists. With ``code``: the authorization code is
+        replaced in the same transaction, on condition that its version is still ``code.code.version`` (False,
+        and nothing written, when another redemption or a burn moved it): a redemption is one write."""
 
     def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
@@ -188,22 +204,40 @@ class RefreshTokens:
         ``refreshTokenWindowMinutes``; ``grant_type`` the grant that matched it (refreshes are judged by it);
         ``access_token``: ``(jti, expires_at)`` of the access token issued with it, revoked with the family;
         ``jkt``: the DPoP key the family is bound to (``dpop_binding``)."""
+        family, token = self._new_family(server_id, client_id, user_id, scopes, auth_time, amr, lifetime_minutes,
+                                         window_minutes, now, grant_type, access_token, jkt, new_family_id())
+        if not self.store.create(family, family.current_hash, self._issued(family, now)):
+            raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
+        return token, family.id
+
+    def issue_redeeming(self, code: CodeWrite, family_id: str, *, server_id: str, client_id: str, user_id: str,
+                        scopes: tuple[str, ...], auth_time: int | None, amr: tuple[str, ...],
+                        lifetime_minutes: int, window_minutes: int, now: datetime, grant_type: str,
+                        access_token: tuple[str, datetime] | None = None, jkt: str | None = None) -> str | None:
+        """``issue`` of family ``family_id`` (``new_family_id``) and the redemption of the authorization code that
+        grants it, in one write: the new refresh token, or None (nothing written) when the code moved since it was
+        read (another redemption or a burn won)."""
+        family, token = self._new_family(server_id, client_id, user_id, scopes, auth_time, amr, lifetime_minutes,
+                                         window_minutes, now, grant_type, access_token, jkt, family_id)
+        return token if self.store.create(family, family.current_hash, self._issued(family, now), code) else None
+
+    @staticmethod
+    def _new_family(server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
+                    amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
+                    grant_type: str, access_token: tuple[str, datetime] | None, jkt: str | None,
+                    family_id: str) -> tuple[Family, str]:
         if not (server_id and client_id and user_id) or window_minutes < 1 or lifetime_minutes < 0:
             raise ValueError("issue needs a server, a client, a user and positive lifetimes")
         token = new_token()
-        token_hash = hash_token(token)
         ends_at = now + timedelta(minutes=lifetime_minutes) if lifetime_minutes else None
         family = Family(
-            id=ids.new_id(FAMILY_ID_PREFIX), server_id=server_id, client_id=client_id, user_id=user_id,
+            id=family_id, server_id=server_id, client_id=client_id, user_id=user_id,
             scopes=tuple(dict.fromkeys(scopes)), auth_time=int(auth_time if auth_time is not None else _epoch(now)),
             amr=tuple(amr), grant_type=grant_type, lifetime_minutes=int(lifetime_minutes),
             window_minutes=int(window_minutes), created=now, last_updated=now, ends_at=ends_at,
-            expires_at=now, current_hash=token_hash,
+            expires_at=now, current_hash=hash_token(token),
             access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else (), jkt=jkt)
-        family = replace(family, expires_at=family.next_expiry(now))
-        if not self.store.create(family, token_hash, self._issued(family, now)):
-            raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
-        return token, family.id
+        return replace(family, expires_at=family.next_expiry(now)), token
 
     def revoke_family(self, family_id: str) -> None:
         """Revoke every refresh token of the family and the access tokens it issued (idempotent)."""

@@ -54,21 +54,31 @@ class PendingRequestItems:
         self._delete(f"AUTHZ#{id_hash}", "REQUEST")
 
 
+def code_key(code_hash: str) -> tuple[str, str]:
+    return f"CODE#{code_hash}", "CODE"
+
+
+def stored_code_doc(code: StoredCode, keep_until: datetime) -> dict:
+    """The code's document as ``update_code`` writes it (with its expiry), for a transaction that writes the code
+    beside other items (the refresh-token family a redemption creates: storage/refresh_token_repository.py)."""
+    return {**code_doc(code), "expiresAt": int(keep_until.timestamp())}
+
+
 class CodeItems:
     """oauth/codes.CodeStore; the document is storage/grant_documents.py's."""
 
     def create_code(self, code: StoredCode) -> bool:
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), code.expires_at)
+        return self._put(*code_key(code.code_hash), code_doc(code), code.expires_at)
 
     def get_code(self, code_hash: str) -> StoredCode | None:
         """The code whether or not it expired (a replay of a consumed code must still be recognised)."""
-        found = self._get(f"CODE#{code_hash}", "CODE", None)
+        found = self._get(*code_key(code_hash), None)
         return code_from(code_hash, *found) if found else None
 
     def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
         """Replace the code if its version is still ``code.version`` (single use: two redemptions cannot both
         win)."""
-        return self._put(f"CODE#{code.code_hash}", "CODE", code_doc(code), keep_until, code.version)
+        return self._put(*code_key(code.code_hash), code_doc(code), keep_until, code.version)
 
 
 class PushedRequestItems:

@@ -30,7 +30,8 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..errors import StorageUnavailableError
-from ..oauth.refresh_tokens import Family, IssuedToken
+from ..oauth.refresh_tokens import CodeWrite, Family, IssuedToken
+from .front_channel_layout import code_key, stored_code_doc
 from .grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .models import Item
 
@@ -97,11 +98,15 @@ class RefreshTokenRepository:
 
     # -- writes ----------------------------------------------------------------------------------------------------
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
-        """Store a new family with its first token and pointer, in one transaction (none of them may exist)."""
+    def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
+        """Store a new family with its first token and pointers, in one transaction (none of them may exist), and
+        with ``code`` the authorization code that grants it (conditional on the version it was read at)."""
         fkey = family_key(family.server_id, family.client_id, family.id)
 
         def build(tx: TransactWrite) -> None:
+            if code is not None:
+                tx.save(self._item(code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
+                                   code.code.version))
             tx.save(self._item(fkey, family_doc(family)))
             tx.save(self._item(token_key(token_hash), token_doc(token)))
             tx.save(self._item(pointer_key(family.id), pointer_doc(family)))

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.oauth.codes import CodeGrant, StoredCode
-from chalicelib.oauth.refresh_tokens import Family, IssuedToken
+from chalicelib.oauth.refresh_tokens import CodeWrite, Family, IssuedToken
 
 from tests.contract.conftest import T0
 
@@ -128,6 +128,23 @@ def test_refresh_token_families(storage):
     store.delete("aus1", "0oa1", "f2", ("h1", "h3"))
     assert store.family("aus1", "0oa1", "f2") is None and store.token("h3") is None and store.locate("f2") is None
     assert [f.id for f in store.families("aus1", "0oa1")] == ["f1"]
+
+
+def test_a_code_redeemed_with_its_family_in_one_write_or_not_at_all(storage):
+    """CODE-03 as one transaction: the code's conditional replace and the family's creation both happen, or (the
+    code moved since it was read) neither does."""
+    storage.codes.create_code(code())
+    read = storage.codes.get_code("c1")
+    won = CodeWrite(replace(read, state="REDEEMED", access_jti="j1", refresh_family="f1"), LATER)
+    lost = CodeWrite(replace(read, state="REDEEMED", access_jti="j2", refresh_family="f2"), LATER)
+    assert storage.refresh_tokens.create(family("f1"), "h1", issued("f1"), won) is True
+    assert storage.codes.get_code("c1") == code(state="REDEEMED", access_jti="j1", refresh_family="f1", version=2)
+    assert storage.refresh_tokens.family("aus1", "0oa1", "f1") == family("f1", version=1)
+    # The same read again (a concurrent redemption): nothing of it is written.
+    assert storage.refresh_tokens.create(family("f2", current_hash="h2"), "h2", issued("f2"), lost) is False
+    assert storage.refresh_tokens.family("aus1", "0oa1", "f2") is None and storage.refresh_tokens.token("h2") is None
+    assert storage.refresh_tokens.locate("f2") is None
+    assert storage.codes.get_code("c1").access_jti == "j1"
 
 
 def test_a_users_families_are_found_until_deleted_with_the_user(storage):

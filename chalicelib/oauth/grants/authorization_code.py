@@ -15,15 +15,15 @@ Order of checks, each failure ``invalid_grant`` (400) with Okta's description:
    the ``alwaysIncludeInToken`` scope claims, okta-api.md 8.3), then the code is redeemed with a write conditional
    on the version read: of concurrent redemptions exactly one wins and the others count as replays (CODE-03).
 6. A refresh token (when the composition root gave the grant ``refresh_tokens``) when ``offline_access`` was
-   granted and the client may use the ``refresh_token`` grant; its family is recorded on the code for replay
-   revocation.
+   granted and the client may use the ``refresh_token`` grant: its family is created in the same transaction as
+   the code's redemption, which records it for replay revocation. A redemption is one write either way.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, NoReturn, Protocol
 
 from ...domain import ACTIVE, OAuthClient, UserAccess
 from .. import minting
@@ -32,7 +32,7 @@ from ..context import OAuthServices
 from ..directory import Assignments
 from ..errors import InvalidGrantError, InvalidRequestError
 from ..minting import subject_of
-from ..refresh_tokens import dpop_binding, refresh_token_due
+from ..refresh_tokens import CodeWrite, dpop_binding, new_family_id, refresh_token_due
 from . import GrantRequest
 
 log = logging.getLogger("tokenmint.oauth")
@@ -54,6 +54,11 @@ class RefreshTokenIssuer(Protocol):
               amr: tuple[str, ...], lifetime_minutes: int, window_minutes: int, now: datetime,
               grant_type: str = ..., access_token: tuple[str, datetime] | None = None,
               jkt: str | None = ...) -> tuple[str, str]: ...
+
+    def issue_redeeming(self, code: CodeWrite, family_id: str, *, server_id: str, client_id: str, user_id: str,
+                        scopes: tuple[str, ...], auth_time: int | None, amr: tuple[str, ...],
+                        lifetime_minutes: int, window_minutes: int, now: datetime, grant_type: str,
+                        access_token: tuple[str, datetime] | None = None, jkt: str | None = None) -> str | None: ...
 
     def revoke_family(self, family_id: str) -> None: ...
 
@@ -121,31 +126,27 @@ class AuthorizationCodeGrant:
                                                 nonce=grant.nonce, access_token=access_token, everything=False)
             body["id_token"] = minting.sign(services, config, request.config_read_at, id_claims)
 
-        if not self.codes.redeem(stored, claims["jti"], int(claims["exp"])):
-            # Another redemption (or a burn) got there first: this one is a replay of it (CODE-03).
-            fresh = self.codes.reread(stored)
-            if fresh is not None and fresh.state == REDEEMED:
-                self._replayed(services, fresh)
-            raise InvalidGrantError(INVALID_CODE)
-        redeemed = replace(stored, state=REDEEMED, access_jti=claims["jti"], access_expires=int(claims["exp"]),
-                           version=stored.version + 1)
-        services.holders.note(config.server.id, client.client_id)
-
         refresh = self.refresh_tokens
         if refresh is not None and refresh_token_due(client, grant.scopes):
-            # The contract's arguments, plus the two optional ones RefreshTokens documents (docs/ARCHITECTURE.md
+            # One write: the code redeemed (conditional on the version read) and the new family, in one
+            # transaction; the family is recorded on the code for replay revocation.
+            family_id = new_family_id()
+            redeemed, keep = self.codes.redemption(stored, claims["jti"], int(claims["exp"]), family_id)
+            # The contract's arguments, plus the optional ones RefreshTokens documents (docs/ARCHITECTURE.md
             # "Contract with the front channel"): the family revokes this access token with it on reuse.
-            token, family = refresh.issue(
-                server_id=config.server.id, client_id=client.client_id, user_id=grant.user_id, scopes=grant.scopes,
-                auth_time=grant.auth_time, amr=grant.amr, lifetime_minutes=grant.refresh_token_lifetime_minutes,
+            token = refresh.issue_redeeming(
+                CodeWrite(redeemed, keep), family_id, server_id=config.server.id, client_id=client.client_id,
+                user_id=grant.user_id, scopes=grant.scopes, auth_time=grant.auth_time, amr=grant.amr,
+                lifetime_minutes=grant.refresh_token_lifetime_minutes,
                 window_minutes=grant.refresh_token_window_minutes, now=now, grant_type=self.grant_type,
                 access_token=(claims["jti"], datetime.fromtimestamp(int(claims["exp"]), timezone.utc)),
                 jkt=dpop_binding(client, request.dpop_jkt))
-            if not self.codes.record_refresh_family(redeemed, family):
-                # A replay arrived between redeeming and here; it revoked the access token, the family goes too.
-                refresh.revoke_family(family)
-                raise InvalidGrantError(INVALID_CODE)
+            if token is None:
+                self._lost_race(services, stored)
             body["refresh_token"] = token
+        elif not self.codes.redeem(stored, claims["jti"], int(claims["exp"])):
+            self._lost_race(services, stored)
+        services.holders.note(config.server.id, client.client_id)
         return body
 
     @staticmethod
@@ -165,6 +166,13 @@ class AuthorizationCodeGrant:
         if grant.code_challenge_method != "S256" or not verify_pkce(grant.code_challenge, verifier):
             return PKCE_FAILED  # PKCE-02, PKCE-03, PKCE-05
         return None
+
+    def _lost_race(self, services: OAuthServices, stored: StoredCode) -> NoReturn:
+        """Another redemption (or a burn) got there first: this one is a replay of it (CODE-03)."""
+        fresh = self.codes.reread(stored)
+        if fresh is not None and fresh.state == REDEEMED:
+            self._replayed(services, fresh)
+        raise InvalidGrantError(INVALID_CODE)
 
     def _replayed(self, services: OAuthServices, stored: StoredCode) -> None:
         """A redeemed code came back: revoke what it issued (CODE-02)."""

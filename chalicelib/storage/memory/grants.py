@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
-from ...oauth.refresh_tokens import Family, IssuedToken
+from ...oauth.refresh_tokens import CodeWrite, Family, IssuedToken
 from ...ports import WriteConflict
 from ..device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, device_pk, user_code_pk
-from ..front_channel_layout import CodeItems, PendingRequestItems, PushedRequestItems, SessionItems
+from ..front_channel_layout import (CodeItems, PendingRequestItems, PushedRequestItems, SessionItems, code_key,
+                                    stored_code_doc)
 from ..grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from .table import Delete, Op, Put, Table
 
@@ -155,8 +156,10 @@ class MemoryRefreshTokens(_Grants):
                 self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version),
                 self._doc(f"RTU#{family.user_id}", f"RTF#{family.id}", pointer_doc(family), version)]
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
-        return self._try(self._ops(family, None, token_hash, token))
+    def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
+        redeemed = [self._doc(*code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
+                              code.code.version)] if code is not None else []
+        return self._try(redeemed + self._ops(family, None, token_hash, token))
 
     def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         return self._try(self._ops(family, family.version, token_hash, token))

@@ -154,3 +154,45 @@ def test_public_client_cannot_use_a_confidential_clients_code_path(front, browse
         "grant_type": "authorization_code", "code": code, "redirect_uri": SPA_CB, "code_verifier": verifier})
     assert response.status_code == 401 and response.data["error"] == "invalid_client"
     assert redeem(front, spa, code, SPA_CB, verifier).status_code == 200
+
+
+def _dynamodb_writes(front):
+    """The DynamoDB write operations (PutItem, UpdateItem, DeleteItem, TransactWriteItems) made through the
+    container's shared client, by table, while the context is open."""
+    from contextlib import contextmanager
+
+    client = front.container.directory_model._get_connection().connection.client
+    writes: list[tuple[str, str]] = []
+
+    def count(params, model, **_kwargs):
+        if model.name in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"):
+            tables = {params.get("TableName")} | {a["TableName"] for i in params.get("TransactItems", ())
+                                                 for a in i.values()} | set(params.get("RequestItems", {}))
+            writes.append((model.name, "+".join(sorted(t for t in tables if t))))
+
+    @contextmanager
+    def counting():
+        client.meta.events.register("before-parameter-build.dynamodb", count)
+        try:
+            yield writes
+        finally:
+            client.meta.events.unregister("before-parameter-build.dynamodb", count)
+
+    return counting()
+
+
+def test_a_redemption_with_a_refresh_token_is_one_write(front, browser):
+    """Issue 20's budget: the code's single-use transition and the refresh-token family are one transaction (the
+    System Log's batch and the hourly holder note aside; the first redemption makes the note)."""
+    web = front.clients["web"]
+    assert redeem(front, web, web_code(front, browser, scope="openid offline_access")).status_code == 200
+    code = web_code(front, browser, scope="openid offline_access")
+    with _dynamodb_writes(front) as writes:
+        response = redeem(front, web, code)
+    assert response.status_code == 200 and response.data["refresh_token"]
+    grants_writes = [w for w in writes if not w[1].endswith("logs")]
+    assert [op for op, _table in grants_writes] == ["TransactWriteItems"], writes
+    # ... and the family it wrote works: the refresh token rotates, the code stays single use.
+    assert token_request(front, web, {"grant_type": "refresh_token",
+                                      "refresh_token": response.data["refresh_token"]}).status_code == 200
+    assert_invalid_grant(redeem(front, web, code), INVALID)

@@ -22,14 +22,23 @@ CB = "https://app.example/cb"
 
 @dataclass
 class Refresh:
-    """The back channel's contract: ``issue(...) -> (token, family)``, ``revoke_family(family)``."""
+    """The back channel's contract: ``issue(...) -> (token, family)``, ``issue_redeeming(code, family, ...)`` (the
+    code's write and the family's in one step: here the code store's conditional write, then the record),
+    ``revoke_family(family)``."""
 
+    codes: MemoryGrants
     issued: list[dict] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
 
     def issue(self, **kwargs):
         self.issued.append(kwargs)
         return f"rt-{len(self.issued)}", f"fam-{len(self.issued)}"
+
+    def issue_redeeming(self, code, family_id: str, **kwargs):
+        if not self.codes.update_code(code.code, code.keep_until):
+            return None
+        self.issued.append({**kwargs, "family_id": family_id})
+        return f"rt-{len(self.issued)}"
 
     def revoke_family(self, family_id: str) -> None:
         self.revoked.append(family_id)
@@ -54,13 +63,13 @@ def w():
 
 
 @pytest.fixture
-def refresh() -> Refresh:
-    return Refresh()
+def store() -> MemoryGrants:
+    return MemoryGrants()
 
 
 @pytest.fixture
-def store() -> MemoryGrants:
-    return MemoryGrants()
+def refresh(store) -> Refresh:
+    return Refresh(store)
 
 
 @pytest.fixture
@@ -96,6 +105,7 @@ def test_a_redemption_issues_access_id_and_refresh_tokens_via_the_contract(grant
     assert issued["server_id"] == "aus_a" and issued["client_id"] == "web" and issued["user_id"] == "00u1"
     assert issued["scopes"] == ("openid", "offline_access") and issued["amr"] == ("pwd",)
     assert issued["lifetime_minutes"] == 0 and issued["window_minutes"] == 10080 and issued["now"] == w.clock.now()
+    assert issued["family_id"].startswith("oar")
 
 
 def test_no_refresh_token_without_offline_access_or_the_grant(grant, w):
@@ -112,7 +122,7 @@ def test_code02_replay_revokes_the_access_token_and_the_family(grant, w, refresh
     with pytest.raises(InvalidGrantError):
         grant.handle(w.services, request(w, code))
     assert _jti(body["access_token"]) in w.revocations.revoked
-    assert refresh.revoked == ["fam-1"]
+    assert refresh.revoked == [refresh.issued[0]["family_id"]]
 
 
 def _jti(token: str) -> str:
@@ -137,7 +147,7 @@ def test_code03_concurrent_redemptions_one_wins_and_is_then_revoked(grant, w, st
     assert isinstance(winner, dict) and winner["access_token"]
     # pinned: the loser counts as a replay, so the winner's tokens are revoked (CODE-03 with CODE-02)
     assert _jti(winner["access_token"]) in w.revocations.revoked
-    assert refresh.revoked == ["fam-1"]
+    assert refresh.revoked == [refresh.issued[0]["family_id"]] and len(refresh.issued) == 1
 
 
 def test_code08_user_no_longer_assigned_burns_the_code(grant, w, access):

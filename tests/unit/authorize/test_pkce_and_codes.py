@@ -141,23 +141,25 @@ def test_consumed_codes_are_kept_for_replay_detection(codes, store, clock):
     assert expires >= int((NOW + timedelta(hours=24)).timestamp())
 
 
-def test_replay_marking_and_the_refresh_family_race(codes):
+def test_a_redemption_with_a_refresh_family_is_one_conditional_write(codes, store):
+    code = codes.issue(grant())
+    found = codes.find(code)
+    redeemed, keep = codes.redemption(found, "AT.1", 99, "fam-1")
+    # The code as the refresh-token store writes it beside the family: conditional on the version read.
+    assert (redeemed.state, redeemed.access_jti, redeemed.refresh_family, redeemed.version) == \
+        (REDEEMED, "AT.1", "fam-1", found.version)
+    assert keep >= NOW + timedelta(hours=24)
+    assert store.update_code(redeemed, keep)
+    assert not store.update_code(redeemed, keep)  # the same read cannot win twice
+    # A replay then sees the family to revoke; mark_replayed holding a stale read retries on a fresh one.
+    marked = codes.mark_replayed(replace(codes.find(code), version=found.version))
+    assert marked.refresh_family == "fam-1" and marked.replayed
+
+
+def test_a_replay_marked_first_makes_the_redemption_lose(codes, store):
     code = codes.issue(grant())
     found = codes.find(code)
     assert codes.redeem(found, "AT.1", 99)
-    redeemed = replace(found, state=REDEEMED, access_jti="AT.1", access_expires=99, version=found.version + 1)
-    # A replay marks the code before the winner records its refresh family: the winner's write fails.
-    marked = codes.mark_replayed(codes.find(code))
-    assert marked.replayed and marked.access_jti == "AT.1"
-    assert not codes.record_refresh_family(redeemed, "fam-1")
-
-
-def test_replay_after_the_family_is_recorded_sees_it(codes):
-    code = codes.issue(grant())
-    found = codes.find(code)
-    codes.redeem(found, "AT.1", 99)
-    redeemed = replace(found, state=REDEEMED, access_jti="AT.1", access_expires=99, version=found.version + 1)
-    assert codes.record_refresh_family(redeemed, "fam-1")
-    # mark_replayed holding a stale read retries on a fresh one
-    marked = codes.mark_replayed(replace(codes.find(code), version=1))
-    assert marked.refresh_family == "fam-1" and marked.replayed
+    codes.mark_replayed(codes.find(code))
+    redeemed, keep = codes.redemption(found, "AT.2", 99, "fam-2")
+    assert not store.update_code(redeemed, keep)
