@@ -50,6 +50,8 @@ class ClientSource(Protocol):
 class Assignments(Protocol):
     def access(self, client_id: str, user_id: str) -> UserAccess | None: ...
 
+    def member(self, user_id: str) -> UserAccess | None: ...
+
 
 class WithConsoleClient:
     """A client source that also knows the console's client (the token path's caches read through it)."""
@@ -78,3 +80,6 @@ class WithConsoleAccess:
         if access is None or client_id != CONSOLE_CLIENT_ID:
             return access
         return replace(access, assigned=bool(access.user.roles))
+
+    def member(self, user_id: str) -> UserAccess | None:
+        return self._assignments.member(user_id)

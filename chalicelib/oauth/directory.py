@@ -41,6 +41,9 @@ class Users(Protocol):
 class Assignments(Protocol):
     def access(self, client_id: str, user_id: str) -> UserAccess | None: ...
 
+    def member(self, user_id: str) -> UserAccess | None:
+        """``access`` without looking up the assignment (``assigned`` is False): for claims only."""
+
 
 class Clients(Protocol):
     def find(self, client_id: str) -> OAuthClient | None: ...

@@ -124,7 +124,9 @@ def userinfo(services: OAuthServices, request: OAuthRequest, directory: Director
     issued = claims.get("iat")
     if client is None or not isinstance(issued, int) or not client_vouches(client, issued):
         return _challenge(401, INVALID_TOKEN)
-    access = directory.assignments.access(client_id, user_id)
+    # The user and its groups (for claims). Userinfo refuses inactive users and clients, never an unassigned user's
+    # unexpired token, so the app's group assignments are not read.
+    access = directory.assignments.member(user_id)
     if access is None or not user_vouches(access.user, issued):
         return _challenge(401, INVALID_TOKEN)
     auth_time = claims.get("auth_time")

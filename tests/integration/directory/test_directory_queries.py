@@ -89,6 +89,16 @@ def test_access(container, world):
     assert container.app_assignments.access(world["app"], "00u0000000000000000x") is None
 
 
+def test_member_is_access_without_the_assignment_read(container, world):
+    with dynamodb_calls(container) as calls:
+        member = container.app_assignments.member(world["via_group"])
+    assert calls == ["Query", "BatchGetItem"]  # the user's partition and its groups; no app assignment read
+    assert member.user.id == world["via_group"] and member.assigned is False
+    assert [g.name for g in member.groups] == ["Everyone", "Cooks", "Pilots"]
+    assert container.app_assignments.member("00u0000000000000000x") is None
+    assert container.app_assignments.member("not an id") is None
+
+
 def test_groups_of(container, world):
     with dynamodb_calls(container) as calls:
         groups = container.groups.groups_of(world["via_group"])

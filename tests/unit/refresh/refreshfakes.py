@@ -155,7 +155,8 @@ class FakeUsers:
 
 
 class FakeAssignments:
-    """``access(client_id, user_id)``: the user, Everyone plus its groups, and whether it is assigned."""
+    """``access(client_id, user_id)``: the user, Everyone plus its groups, and whether it is assigned; ``member``:
+    the same without the assignment."""
 
     def __init__(self, users: FakeUsers) -> None:
         self.users = users
@@ -168,6 +169,11 @@ class FakeAssignments:
             return None
         return UserAccess(user=u, groups=(EVERYONE, *self.groups.get(user_id, [])),
                           assigned=(client_id, user_id) in self.assigned)
+
+    def member(self, user_id: str) -> UserAccess | None:
+        u = self.users.users.get(user_id)
+        return None if u is None else UserAccess(user=u, groups=(EVERYONE, *self.groups.get(user_id, [])),
+                                                 assigned=False)
 
 
 class FakeClientFinder:
