@@ -16,6 +16,7 @@ private half.
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
 from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
 from ..oauth.audit import AuditTrail, NoAudit
 from ..oauth.issuer import ORG_SERVER_ID, is_org
+from ..oauth.rendered import RenderedDocuments
 from ..ports import ConfigStore, applied
 from .common import SERVER_TYPE
 from .key_provisioning import KeyMaterialUnavailableError, KeyProvisioner
@@ -71,6 +73,7 @@ class SigningKeyService:
         # /v1/keys serves, so that verifiers fetching keys cost no read. Its staleness is the token path's, and a
         # key is published as NEXT long before it signs, so a slightly stale set still holds every signing key.
         self._cached = cached
+        self._documents = RenderedDocuments()
 
     # -- management view ---------------------------------------------------------------------------------------
 
@@ -87,20 +90,32 @@ class SigningKeyService:
         """Public JWKs and the ``max-age`` to serve them with, from the configuration partition only: the token
         path's cached copy for an ACTIVE server, a read for any other (an INACTIVE server still publishes)."""
         config = self._cached_config(server_id, org=False) or self._servers.load(server_id)
-        server = config.server
-        max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
-                                         server.last_rotated, self.policy)
-        return lifecycle.published(config.keys), max_age
+        return lifecycle.published(config.keys), self._max_age(config)
 
     def org_jwks(self) -> tuple[list[dict[str, Any]], int]:
         """``jwks`` of the org authorization server, which the management API does not show."""
+        config = self._org_config()
+        return lifecycle.published(config.keys), self._max_age(config)
+
+    def jwks_document(self, server_id: str, org: bool = False) -> tuple[str, int]:
+        """``/v1/keys``'s body (``{"keys": [public members only]}``, JSON) and ``max-age``: rendered once per cached
+        configuration object (oauth/rendered.py), since verifiers fetch it far more often than keys change."""
+        cached = self._cached_config(ORG_SERVER_ID if org else server_id, org=org)
+        if cached is None:
+            config = self._org_config() if org else self._servers.load(server_id)
+            return json.dumps({"keys": _public(config)}), self._max_age(config)
+        return self._documents.get(cached, "jwks", lambda: {"keys": _public(cached)}), self._max_age(cached)
+
+    def _org_config(self) -> ServerConfig:
         config = self._cached_config(ORG_SERVER_ID, org=True) or self._repo.load(ORG_SERVER_ID)
         if config is None:
             raise NotFoundError(ORG_SERVER_ID, SERVER_TYPE)
+        return config
+
+    def _max_age(self, config: ServerConfig) -> int:
         server = config.server
-        max_age = lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
-                                         server.last_rotated, self.policy)
-        return lifecycle.published(config.keys), max_age
+        return lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
+                                      server.last_rotated, self.policy)
 
     def _cached_config(self, server_id: str, org: bool) -> ServerConfig | None:
         if self._cached is None:
@@ -319,6 +334,10 @@ def rollover_event(server: AuthorizationServer, plan: Plan | None, keys: list[Ke
     return log_event(event_type, published=now, actor=SYSTEM, targets=targets, origin=JOB_ORIGIN,
                      result=FAILURE if error else SUCCESS,
                      reason=f"Key rotation failed: {type(error).__name__}" if error else None, debug=debug)
+
+
+def _public(config: ServerConfig) -> list[dict[str, Any]]:
+    return [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in lifecycle.published(config.keys)]
 
 
 def _in_published_order(keys: list[KeyRecord]) -> list[KeyRecord]:

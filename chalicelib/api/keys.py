@@ -8,11 +8,10 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..keys.lifecycle import KeyRecord
-from ..keys.jwk import PUBLIC_MEMBERS
 from . import errors, render
 from .context import server_links
 from .cors import CorsRoutes
-from .http import json_response, read_json
+from .http import JSON, json_response, read_json
 from .routing import AdminRoutes
 
 bp = Blueprint(__name__)
@@ -69,9 +68,9 @@ routes.finish()
 @public.route(JWKS, methods=["GET"], name="oauth_jwks")
 def jwks(authServerId: str) -> Response:
     """Public, unauthenticated; served from the configuration partition alone (no KMS, no Secrets Manager)."""
-    keys, max_age = get_container().signing_keys.jwks(authServerId)
-    public_keys = [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in keys]
-    return json_response({"keys": public_keys}, headers={"Cache-Control": f"max-age={max_age}, must-revalidate"})
+    body, max_age = get_container().signing_keys.jwks_document(authServerId)
+    return Response(body=body, status_code=200, headers={"Content-Type": JSON,
+                                                         "Cache-Control": f"max-age={max_age}, must-revalidate"})
 
 
 public.finish()

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..oauth.context import OAuthRequest, OAuthResponse
+from ..oauth.context import JsonBody, OAuthRequest, OAuthResponse
 from ..oauth.dpop import header_values
 from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
@@ -33,7 +33,8 @@ def render_oauth_response(response: OAuthResponse) -> Response:
     if response.body == "":
         return Response(body="", status_code=response.status, headers={"Content-Type": "text/plain",
                                                                         **response.headers})
-    return Response(body=json.dumps(response.body), status_code=response.status,
+    body = response.body if isinstance(response.body, JsonBody) else json.dumps(response.body)
+    return Response(body=str(body), status_code=response.status,
                     headers={"Content-Type": "application/json", **response.headers})
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..keys.jwk import PUBLIC_MEMBERS
 from . import errors
-from .http import json_response
+from .http import JSON
 from .oauth import ANY_BODY, handle
 from .routing import Routes
 
@@ -55,6 +54,6 @@ def org_authorization_server() -> Response:
 
 @okta_json.route(ORG + "/keys", methods=["GET"], name="org_keys")
 def org_keys() -> Response:
-    keys, max_age = get_container().signing_keys.org_jwks()
-    public_keys = [{m: k[m] for m in PUBLIC_MEMBERS if m in k} for k in keys]
-    return json_response({"keys": public_keys}, headers={"Cache-Control": f"max-age={max_age}, must-revalidate"})
+    body, max_age = get_container().signing_keys.jwks_document("", org=True)
+    return Response(body=body, status_code=200, headers={"Content-Type": JSON,
+                                                         "Cache-Control": f"max-age={max_age}, must-revalidate"})

@@ -34,6 +34,10 @@ class OAuthRequest:
     dpop: tuple[str, ...] = ()
 
 
+class JsonBody(str):
+    """A response body already serialized as JSON (oauth/rendered.py): sent as is."""
+
+
 @dataclass
 class OAuthResponse:
     status: int

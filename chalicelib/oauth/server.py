@@ -21,6 +21,7 @@ from .grants.org_client_credentials import OrgClientCredentialsGrant
 from .issuer import ORG_SERVER_ID
 from .errors import InvalidRequestError
 from .refresh_tokens import RefreshTokens
+from .rendered import RenderedDocuments
 from .request_object import SIGNING_ALGS
 
 
@@ -34,33 +35,55 @@ class OAuthServer:
         self.devices: DeviceAuthorizations | None = None
         self.device_page: DeviceVerification | None = None
         self._userinfo: Directory | None = None
+        # Discovery documents per cached configuration object (oauth/rendered.py), and what is offered (it changes
+        # only with a registration, which forgets it).
+        self.documents = RenderedDocuments()
+        self._offered: tuple[discovery.Capabilities, discovery.Capabilities] | None = None
+
+    def _registered(self) -> None:
+        self._offered = None
+        self.documents.clear()
 
     def register_grant(self, grant: Grant) -> None:
         if grant.grant_type in self.grants:
             raise ValueError(f"the {grant.grant_type} grant is registered already")
         self.grants[grant.grant_type] = grant
+        self._registered()
 
     def register_refresh_tokens(self, tokens: RefreshTokens) -> None:
         """Refresh tokens at introspection and revocation (the ``refresh_token`` grant is registered on its own)."""
         self.refresh_tokens = tokens
+        self._registered()
 
     def register_userinfo(self, directory: Directory) -> None:
         """``/v1/userinfo``, looking up the token's client and user in ``directory``."""
         self._userinfo = directory
+        self._registered()
 
     def register_front_channel(self, front: FrontChannel) -> None:
         """``/v1/authorize``, the sign-in and consent pages and ``/v1/logout`` (oauth/authorize; the
         ``authorization_code`` grant redeeming its codes is registered on its own)."""
         self.front = front
+        self._registered()
 
     def register_device_authorization(self, devices: DeviceAuthorizations, page: DeviceVerification) -> None:
         """``/v1/device/authorize`` and the user page ``{issuer}/device`` (RFC 8628; oauth/device; the device code
         grant redeeming them at ``/v1/token`` is registered on its own)."""
         self.devices = devices
         self.device_page = page
+        self._registered()
 
     @property
     def capabilities(self) -> discovery.Capabilities:
+        return self._capabilities()[0]
+
+    def _capabilities(self) -> tuple[discovery.Capabilities, discovery.Capabilities]:
+        """(custom servers', org server's) capabilities, computed once per registration."""
+        if self._offered is None:
+            self._offered = (self._custom_capabilities(), self._org_capabilities())
+        return self._offered
+
+    def _custom_capabilities(self) -> discovery.Capabilities:
         offered = discovery.Capabilities(grant_types=tuple(self.grants), userinfo_endpoint=self._userinfo is not None,
                                          dpop_algs=self._dpop_algs,
                                          device_authorization_endpoint=self.devices is not None)
@@ -101,12 +124,15 @@ class OAuthServer:
         return userinfo.userinfo(self.services, request, self._userinfo)
 
     def metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
-        return discovery.discovery(self.services, self.capabilities, request, openid)
+        return discovery.discovery(self.services, self.capabilities, request, openid, self.documents)
 
     # -- the org authorization server (``/oauth2/v1/…``; issuer = the base URL) -----------------------------------
 
     @property
     def org_capabilities(self) -> discovery.Capabilities:
+        return self._capabilities()[1]
+
+    def _org_capabilities(self) -> discovery.Capabilities:
         """Service apps (client credentials) and, with the front channel, people: code + PKCE and refresh."""
         people = self.front is not None
         return self._pushed(discovery.Capabilities(
@@ -145,4 +171,4 @@ class OAuthServer:
         return self.par(self._org(request))
 
     def org_metadata(self, request: OAuthRequest, openid: bool) -> OAuthResponse:
-        return discovery.discovery(self.services, self.org_capabilities, self._org(request), openid)
+        return discovery.discovery(self.services, self.org_capabilities, self._org(request), openid, self.documents)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...domain import ServerConfig
 from ..context import OAuthRequest, OAuthResponse, OAuthServices
+from ..rendered import RenderedDocuments
 from ..issuer import endpoints_base, issuer
 
 OIDC_SCOPES = ("openid", "profile", "email", "address", "phone", "offline_access", "device_sso")
@@ -124,7 +125,11 @@ def document(config: ServerConfig, base: str, capabilities: Capabilities, openid
 
 
 def discovery(services: OAuthServices, capabilities: Capabilities, request: OAuthRequest,
-              openid: bool) -> OAuthResponse:
+              openid: bool, rendered: RenderedDocuments | None = None) -> OAuthResponse:
+    """``rendered``: where documents are kept per cached configuration object (None: rendered every time)."""
     config, _ = services.configs.active(request.server_id, org_route=request.org)
-    return OAuthResponse(200, document(config, request.base_url, capabilities, openid),
-                         {"Cache-Control": "max-age=300"})
+    base = request.base_url
+    body: Any = document(config, base, capabilities, openid) if rendered is None else \
+        rendered.get(config, ("discovery", base, openid, capabilities),
+                     lambda: document(config, base, capabilities, openid))
+    return OAuthResponse(200, body, {"Cache-Control": "max-age=300"})

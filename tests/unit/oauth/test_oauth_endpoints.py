@@ -2,6 +2,8 @@
 (chalicelib.oauth.endpoints; TOK-01..08, JAT-02/06, INT-01..04, REV-01..06, DISC-02/03)."""
 from __future__ import annotations
 
+import json
+
 import re
 
 import jwt
@@ -524,7 +526,7 @@ def test_oauth_server_wires_the_same_endpoints(w):
     assert server.introspect(req("aus_a", {"token": access}, OTHER)).body["active"] is True
     assert server.revoke(req("aus_a", {"token": access}, SVC)).status == 200
     assert server.introspect(req("aus_a", {"token": access}, OTHER)).body == INACTIVE
-    assert server.metadata(req("aus_a"), openid=False).body["grant_types_supported"] == ["client_credentials"]
+    assert json.loads(server.metadata(req("aus_a"), openid=False).body)["grant_types_supported"] == ["client_credentials"]
     assert w.loader.loads == ["aus_a"]  # one configuration read for all of it (TTL cache)
     w.clock.advance(minutes=1)
     server.metadata(req("aus_a"), openid=True)

@@ -2,6 +2,8 @@
 (chalicelib/oauth/grants/password.py, refresh_token.py; security-checklist TOK-01/02/05/07, RT-01..04, RT-11..13)."""
 from __future__ import annotations
 
+import json
+
 import re
 from datetime import timedelta
 
@@ -42,7 +44,7 @@ def verify(b, token: str, audience: str) -> dict:
 def test_grants_and_userinfo_are_advertised_when_the_back_channel_is_registered(b):
     assert {"client_credentials", "refresh_token", "password"} <= set(b.server.grants)
     assert b.server.capabilities.userinfo_endpoint
-    oidc = b.server.metadata(b.req({}), openid=True).body
+    oidc = json.loads(b.server.metadata(b.req({}), openid=True).body)
     assert oidc["userinfo_endpoint"] == f"{ISSUER}/v1/userinfo"
     assert {"refresh_token", "password"} <= set(oidc["grant_types_supported"])
 
