@@ -230,7 +230,9 @@ class UserStore(Protocol):
 
     def create(self, user: User, group_ids: Iterable[str] = ()) -> User: ...
 
-    def replace(self, old: User, new: User) -> User: ...
+    def replace(self, old: User, new: User, clear_sign_ins: bool = False) -> User:
+        """Save ``new`` if the stored user is still at ``old.version``; ``clear_sign_ins``: forget the failed sign-ins
+        in the same write (a successful sign-in: one write, not two)."""
 
     def delete(self, user: User) -> None:
         """The user and its login; then its memberships and direct assignments (not atomically)."""

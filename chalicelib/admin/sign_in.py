@@ -76,14 +76,17 @@ class SignIns:
 
     def record_successful_sign_in(self, user: User, presented_password: str | None = None) -> User:
         """Forget failed sign-ins, set ``lastLogin`` and, when the stored hash has older parameters and the password
-        is given, rehash it. Best effort: losing a race with an admin edit keeps the admin's version."""
-        self._repo.clear_failed_sign_ins(user.id)
+        is given, rehash it: one write. Best effort: losing a race with an admin edit keeps the admin's version, and
+        the failed sign-ins are then forgotten on their own."""
         now = self._clock.now()
         updated = replace(user, last_login=now)
         if presented_password and passwords.needs_rehash(user.password_hash):
             updated = replace(updated, password_hash=passwords.hash_password(presented_password))
         saved: list[User] = []
-        return saved[0] if applied(lambda: saved.append(self._repo.replace(user, updated))) else user
+        if applied(lambda: saved.append(self._repo.replace(user, updated, clear_sign_ins=True))):
+            return saved[0]
+        self._repo.clear_failed_sign_ins(user.id)
+        return user
 
     def sign_in(self, login: str, password: object) -> SignIn:
         """Check a login and password the way the sign-in page needs. Show the person the same message for every

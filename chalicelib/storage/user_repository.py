@@ -168,9 +168,12 @@ class UserRepository(Repository):
         tx.commit()
         return replace(user, version=1)
 
-    def replace(self, old: User, new: User) -> User:
-        """Save ``new`` if the stored user is still at ``old.version``; move the login marker on a login change."""
+    def replace(self, old: User, new: User, clear_sign_ins: bool = False) -> User:
+        """Save ``new`` if the stored user is still at ``old.version``; move the login marker on a login change;
+        ``clear_sign_ins``: delete the failed sign-ins' counter in the same transaction."""
         tx = self._tx()
+        if clear_sign_ins:
+            tx.delete(self._model(user_pk(new.id), SIGNIN_SK), L_USER, check_version=False)
         moved = login_key(new.login) != login_key(old.login)
         if moved:  # deletes before puts (see create)
             tx.delete(self._login_item(old.login, old.id), L_LOGIN, check_version=False)

@@ -156,8 +156,10 @@ class MemoryUsers:
         self._t.write(ops)
         return replace(user, version=1)
 
-    def replace(self, old: User, new: User) -> User:
+    def replace(self, old: User, new: User, clear_sign_ins: bool = False) -> User:
         ops: list[Op] = [self._user(new, old.version)]
+        if clear_sign_ins:
+            ops.append(Delete(_user_pk(new.id), "SIGNIN", L_USER))
         if login_key(new.login) != login_key(old.login):
             ops += [Delete(f"USERLOGIN#{login_key(old.login)}", "USERLOGIN", L_LOGIN), self._login(new.login, new.id)]
         self._t.write(ops)

@@ -179,6 +179,16 @@ def test_a_success_resets_the_failure_count(container, make_user):
     assert container.users.sign_in(login, "Wrong-Passw0rd").reason == "invalid"
 
 
+def test_a_successful_sign_in_is_one_reservation_and_one_write(container, make_user):
+    """Issue 20: lastLogin and forgetting the failed sign-ins are one transaction."""
+    user = make_user()
+    container.users.sign_in(user["profile"]["login"], "Wrong-Passw0rd")
+    with dynamodb_calls(container) as calls:
+        assert container.users.sign_in(user["profile"]["login"], PASSWORD).ok
+    assert calls == ["GetItem", "GetItem", "UpdateItem", "TransactWriteItems"]
+    assert container.users.failed_sign_ins(user["id"]) == 0
+
+
 def test_attempts_are_reserved_up_to_the_limit(container, make_user):
     """The counter is a conditional ADD: writers never read-modify-write, so none can lose an increment, and none
     can count past the limit."""
