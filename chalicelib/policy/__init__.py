@@ -11,6 +11,7 @@ from .evaluate import (
     evaluate,
     in_priority_order,
     rule_allows_scope,
+    user_consent_asked,
 )
 from .model import AccessRequest, Decision, Step
 from .reasons import CATALOGUE, CONSENT_REQUIRED_CLIENT_CREDENTIALS, OAuthError, Outcome, Reason
@@ -18,5 +19,5 @@ from .reasons import CATALOGUE, CONSENT_REQUIRED_CLIENT_CREDENTIALS, OAuthError,
 __all__ = [
     "ALL_CLIENTS", "ANY_SCOPE", "CATALOGUE", "CLIENT_CREDENTIALS", "CONSENT_REQUIRED_CLIENT_CREDENTIALS", "EVERYONE",
     "OIDC_SCOPES", "AccessRequest", "Decision", "OAuthError", "Outcome", "Reason", "Step", "evaluate",
-    "in_priority_order", "rule_allows_scope",
+    "in_priority_order", "rule_allows_scope", "user_consent_asked",
 ]

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from ...audit.event import Origin
 from ...domain import ACTIVE, TRUSTED, AuthorizationServer, OAuthClient, ServerConfig, User, UserAccess
-from ...policy import AccessRequest, Decision, evaluate
+from ...policy import AccessRequest, Decision, evaluate, user_consent_asked
 from ...policy.reasons import Reason
 from .. import minting
 from ..codes import CodeGrant, Codes
@@ -363,13 +363,15 @@ class FrontChannel:
 
         prompt_consent = "consent" in params.prompt
         consented = frozenset(pending.consented)
-        if not prompt_consent:
+        trusted = client.consent_method == TRUSTED
+        if not prompt_consent and user_consent_asked(config, params.scopes or (), client_trusted=trusted,
+                                                     prompt_consent=False):
             consented |= self.consents.granted(session.user_id, config.server.id, client.client_id)
         decision = evaluate(config, AccessRequest(
             client_id=client.client_id, grant_type=params.grant_type, requested_scopes=params.scopes,
             user_id=session.user_id, user_group_ids=frozenset(access.group_ids), consent_granted=consented,
             user_assigned=access.assigned, prompt_consent=prompt_consent,
-            client_trusted=client.consent_method == TRUSTED))
+            client_trusted=trusted))
         if not decision.allowed:
             if decision.reason == Reason.CONSENT_REQUIRED:
                 if silent:
