@@ -29,13 +29,21 @@ def _chalice_error_code(response: Response) -> str | None:
 
 def okta_envelope(event: Request, get_response: Callable[[Request], Response]) -> Response:
     request_id = request_origin.begin()  # 128 random bits; also in the request's System Log events
+    audit = started = None
     try:
-        # The System Log's buffered events are written once their oldest has waited long enough (audit/recorder.py).
-        get_container().audit.tick()
+        # The System Log's buffered events are written once their oldest has waited long enough, and the events the
+        # request records that are always kept are written together as it ends (audit/recorder.py).
+        audit = get_container().audit
+        started = audit.request_started()
         response = get_response(event)
     except Exception:  # noqa: BLE001 - nothing may escape as a stack trace (every view is guarded: api/routing.py)
         log.exception("unhandled error")
         response = errors.internal_error()
+    if audit is not None and started is not None:
+        try:
+            audit.request_ended(started)
+        except Exception:  # noqa: BLE001 - the events' lines are logged already; the answer still goes out
+            log.exception("could not write the request's System Log events")
     if response.status_code >= 400 and (code := _chalice_error_code(response)):
         response = errors.from_chalice_error(code)
     response.headers["X-Okta-Request-Id"] = request_id

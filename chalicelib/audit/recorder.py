@@ -5,7 +5,9 @@ protocol core's port (``oauth/audit.AuditTrail``) and is what admin code records
 Writes, by kind (docs/ARCHITECTURE.md "System Log", "Cost of the System Log"):
 
 * Events that are always kept and not on the token path (management writes, sign-in, consent, keys) are written
-  at once, with whatever the buffer holds.
+  at once, with whatever the buffer holds; inside an HTTP request (``request_started`` .. ``request_ended``, the
+  app's middleware) at the request's end, before its response leaves, so a request that records several (a sign-in
+  and the authorization it grants) makes one write, not one per event.
 * Token events go to a per-container buffer, written as one item (audit/log_keys.py) when it holds ``batch``
   events or its oldest is ``max_age`` old (checked whenever an event arrives or ``tick`` is called at the start of
   a request). A token therefore costs no synchronous write; one request in ``batch`` pays for one write of them all.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import random as randoms
 import threading
+from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
@@ -38,6 +41,9 @@ BATCH = EVENTS_PER_ITEM          # token events written together (one item, one 
 WRITE_ITEMS = 25                 # DynamoDB's BatchWriteItem maximum
 MAX_AGE = timedelta(seconds=5)
 MAX_BUFFER = 1000
+
+# Set while this thread serves an HTTP request: always-kept events then wait for the request's end.
+_in_request: ContextVar[bool] = ContextVar("tokenmint_audit_in_request", default=False)
 
 
 def log_line(line: str) -> None:
@@ -69,6 +75,7 @@ class Recorder:
         self._oldest: datetime | None = None
         self._sequence = 0
         self._lock = threading.Lock()
+        self._kept_waiting = False  # an always-kept event waits for its request's end
 
     @property
     def pending(self) -> int:
@@ -80,10 +87,27 @@ class Recorder:
         self.record_many((event,))
 
     def record_many(self, events: Sequence[Mapping[str, Any]]) -> None:
-        """Events that are always kept, written together with everything buffered."""
+        """Events that are always kept, written together with everything buffered: now, or at the end of the HTTP
+        request being served."""
         for event in events:
             self._add(event)
-        self.flush()
+        if _in_request.get():
+            self._kept_waiting = True
+        else:
+            self.flush()
+
+    def request_started(self) -> Token[bool]:
+        """An HTTP request starts on this thread: write the buffer if it is due (``tick``), and keep always-kept
+        events until ``request_ended``."""
+        self.tick()
+        return _in_request.set(True)
+
+    def request_ended(self, started: Token[bool]) -> None:
+        """The request's response is ready: write what it recorded that is always kept (with the buffer)."""
+        _in_request.reset(started)
+        if self._kept_waiting:
+            self._kept_waiting = False
+            self.flush()
 
     def record_token(self, build: Callable[[], Sequence[Mapping[str, Any]]], success: bool) -> None:
         """The events of one token request (built only when kept), buffered."""

@@ -136,3 +136,32 @@ def test_when_the_table_is_down_events_wait_in_the_buffer_and_are_written_later(
     clock.advance(seconds=1)
     log.flush()
     assert log.pending == 0 and store.stored() == 40
+
+
+def admin_event(i: int) -> dict:
+    return log_event("user.session.start", published=T0, actor=ACTOR, result="SUCCESS", debug={"n": i})
+
+
+def test_always_kept_events_of_one_request_are_written_together_as_it_ends():
+    """Issue 20: a sign-in records the session and the authorization it grants; one write, before the response."""
+    store, clock = CountingStore(), FixedClock(T0)
+    log = recorder(store, clock)
+    log.record_token(lambda: token_event(1), success=True)
+    started = log.request_started()
+    log.record(admin_event(1))
+    log.record_many([admin_event(2), admin_event(3)])
+    assert store.writes == 0 and log.pending == 4
+    log.request_ended(started)
+    assert store.writes == 1 and store.stored() == 4 and log.pending == 0
+    # outside a request (the rotation job, a script) they are written at once, as before
+    log.record(admin_event(4))
+    assert store.writes == 2
+
+
+def test_a_request_that_records_nothing_kept_writes_nothing_at_its_end():
+    store, clock = CountingStore(), FixedClock(T0)
+    log = recorder(store, clock)
+    started = log.request_started()
+    log.record_token(lambda: token_event(1), success=True)
+    log.request_ended(started)
+    assert store.writes == 0 and log.pending == 1  # a token event keeps waiting for its batch
