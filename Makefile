@@ -45,8 +45,9 @@ test: $(STAMP) $(CHROMIUM) $(NPM_STAMP)
 	$(BIN)/python -m mypy
 	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
+# `make bench FLOWS=login,refresh` measures only those flows in the Flows section.
 bench: $(STAMP)
-	$(BIN)/python -m bench.tokens
+	$(BIN)/python -m bench.tokens $(if $(FLOWS),--flows $(FLOWS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .tokenmint-local node_modules

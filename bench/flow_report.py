@@ -7,7 +7,7 @@ import os
 from typing import Any, Callable
 
 from bench.awscalls import AwsCallCounter
-from bench.flows import Flow, Measured, Recorder, build_flows, call_breakdown, floor_us, measure
+from bench.flows import FLOW_NAMES, Flow, Measured, Recorder, build_flows, call_breakdown, floor_us, measure
 from bench import floor as floors
 from bench.flow_world import build as build_world
 
@@ -19,10 +19,6 @@ PRICE_DDB_READ_UNIT = 0.125 / 1e6
 PRICE_DDB_WRITE_UNIT = 0.625 / 1e6
 PRICE_SECRETS_CALL = 0.05 / 10_000
 PRICE_KMS_CALL = 0.03 / 10_000
-
-
-def names(stack: Any) -> list[str]:
-    return [f.name for f in build_flows(_placeholder_world(), {})]
 
 
 def cost_per_million(m: Measured, memory_mb: int) -> float:
@@ -39,6 +35,8 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
         mb_per_vcpu: int) -> dict[str, Any]:
     world = build_world(stack.app, stack.container, stack.client_id, stack.client_secret)
     flows = build_flows(world, event)
+    if tuple(f.name for f in flows) != FLOW_NAMES:
+        raise SystemExit("bench/flows.py: FLOW_NAMES and the flows built differ")
     unknown = sorted(set(wanted or ()) - {f.name for f in flows})
     if unknown:
         raise SystemExit(f"unknown flow(s) {unknown}; known: {[f.name for f in flows]}")
@@ -89,18 +87,7 @@ def _us(value: float) -> str:
     return f"{value / 1000:.2f} ms" if value >= 10_000 else f"{value:.0f} us"
 
 
-def _placeholder_world() -> Any:
-    from bench.flow_world import World
-    from bench.gateway import Gateway
-
-    class _NoApp:
-        routes: dict[str, Any] = {}
-
-    return World(gateway=Gateway(_NoApp()), admin={}, server_id="", issuer="", user_id="", web_id="",
-                 web_secret="", native_id="", native_secret="", service_id="", service_secret="")
-
-
-__all__ = ["Flow", "names", "run"]
+__all__ = ["FLOW_NAMES", "Flow", "run"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -286,6 +286,8 @@ def build_flows(world: World, client_credentials_event: dict[str, Any]) -> list[
 
 
 REVOCATIONS = 120
+FLOW_NAMES = ("client_credentials", "login", "refresh", "password", "introspect", "userinfo", "revoke", "jwks",
+              "discovery", "token_preview", "list_servers", "get_server")
 
 
 # -- measuring -----------------------------------------------------------------------------------------------------

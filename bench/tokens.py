@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
-from bench import cache_scale, local_memory, sign_in, system_log
+from bench import cache_scale, flow_report, local_memory, sign_in, system_log
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
 from bench.coldstart import CHILD_CODE
 
@@ -591,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ttl", type=int, default=1,
                         help="TOKENMINT_CACHE_SECONDS of the short-TTL run; default 1")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of 2,000 warm requests")
+    parser.add_argument("--flows", default="", metavar="A,B,...",
+                        help="the flows of the Flows section (default all: " + ", ".join(flow_report.FLOW_NAMES) + ")")
+    parser.add_argument("--flow-seconds", type=float, default=3.0, help="seconds per flow; default 3")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.rounds < 1 or args.cold_runs < 1 or not 1 <= args.ttl <= 300:
         parser.error("--seconds must be positive, --rounds and --cold-runs at least 1, --ttl 1..300")
@@ -801,6 +804,11 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
          f"${refresh_units / default_ttl / 100 * PRICE_DDB_READ_UNIT * 1e6:.6f})")
     line("not per token", "KMS key $1/month, $0.40/secret-month per signing key, cold-start INIT, logs")
 
+    heading("Flows: CPU and AWS calls per operation against each flow's floor (bench/flows.py, bench/floor.py)")
+    flows = flow_report.run(line, stack, counter, event, claims, kid, seconds=args.flow_seconds,
+                            wanted=[n for n in args.flows.split(",") if n] or None, memory_mb=LAMBDA_MEMORY_MB,
+                            mb_per_vcpu=LAMBDA_MB_PER_VCPU)["flows"]
+
     heading("System Log: token events on vs off, interleaved rounds, CPU of this thread (bench/system_log.py)")
 
     def one_token() -> None:
@@ -864,6 +872,12 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
          f"{audit['added_us']:.1f} us / {audit['wcu_per_1000']:.0f} WCU / ${audit['cost_per_million']:.2f}")
     line("cost per 1M tokens (warm, 512 MB share)", f"${scenarios[1].total():.2f} vs Cognito "
                                                     f"${COGNITO_PER_MILLION:,.0f}")
+    line("server CPU per client_credentials token (for node-oidc-provider)",
+         f"{1e6 / handler.cpu_rate:.0f} us handler + ~{serialization:.0f} us Lambda event JSON")
+    for name, f in flows.items():
+        line(f"flow {name}: CPU / floor, DynamoDB calls / floor",
+             f"{f['ratio']:.2f}x {verdict(f['cpu_met'])}, {f['calls']:.2f} / {f['floor_calls']} "
+             f"{verdict(f['calls_met'])}, ${f['cost']:.2f} per 1M")
     load = os.getloadavg()
     line("load average at the end (1/5/15 min)", f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
     line("bench wall time", f"{time.perf_counter() - bench_started:.0f} s")
