@@ -246,35 +246,43 @@ def build_flows(world: World, client_credentials_event: dict[str, Any]) -> list[
         Flow("client_credentials", "client_credentials token", Floor(
             signs=1, why="one signature; configuration, client and key are cached"), nothing, client_credentials),
         Flow("login", "code + PKCE login: authorize, sign-in page, sign-in, code redemption (4 invocations)", Floor(
-            signs=2, hashes=1, calls=(("GetItem", 1), ("PutItem", 1), ("TransactWriteItems", 1)),
-            why="the person read by login, the password checked, one write that stores the code (and the session), "
-                "one transaction that consumes the code and stores the refresh token; access + ID token signed"),
+            signs=2, hashes=1, calls=(("PutItem", 1), ("GetItem", 5), ("Query", 1), ("UpdateItem", 1),
+                                      ("TransactWriteItems", 2)),
+            why="authorize stores the request (1 write); the page and the form read it (2); the person read by "
+                "login, the assignment (2 reads), the attempt reserved before the password is checked (lockout, "
+                "1 write), one transaction: session, code, lastLogin, request consumed; the code and the person "
+                "re-read at redemption (2), one transaction: code consumed + refresh family; access + ID token"),
             nothing, lambda: None if login() else None),
         Flow("refresh", "refresh_token grant (rotation, access + ID token)", Floor(
-            signs=2, calls=(("GetItem", 1), ("UpdateItem", 1)),
-            why="the person read (still active, groups for the policy), one conditional write that rotates"),
+            signs=2, calls=(("GetItem", 2), ("UpdateItem", 1)),
+            why="the token's record and the person (still active, assigned, groups for the policy) read, one "
+                "conditional write that rotates"),
             setup_user_tokens, refresh),
         Flow("password", "password grant (access + ID + refresh token)", Floor(
-            signs=2, hashes=1, calls=(("GetItem", 1), ("PutItem", 1)),
-            why="the person read by login, the password checked, the refresh token stored"),
+            signs=2, hashes=1, calls=(("GetItem", 2), ("UpdateItem", 1), ("TransactWriteItems", 1)),
+            why="the person read by login and its assignment, the attempt reserved before the password is checked "
+                "(lockout), one transaction: lastLogin + the refresh family"),
             nothing, lambda: None if password_grant() else None),
         Flow("introspect", "introspection of a person's access token", Floor(
-            verifies=1, calls=(("GetItem", 1),),
-            why="the signature verified; one read: is the token's grant revoked (access tokens can be revoked)"),
+            verifies=1, calls=(("GetItem", 2),),
+            why="the signature verified; two reads: is the token revoked, is its person still active"),
             setup_user_tokens, introspect),
         Flow("userinfo", "userinfo with a person's access token", Floor(
-            verifies=1, calls=(("GetItem", 1),),
-            why="the signature verified; the person read for the claims (revocation on the same read at best)"),
+            verifies=1, calls=(("GetItem", 2),),
+            why="the signature verified; two reads: is the token revoked, the person (active? claims, groups)"),
             setup_user_tokens, userinfo),
         Flow("revoke", "revocation of a refresh token", Floor(
-            calls=(("UpdateItem", 1),), why="one conditional write that marks the token revoked"),
+            calls=(("GetItem", 1), ("TransactWriteItems", 1)),
+            why="the token's family read (whose is it, which access tokens it issued), one transaction that deletes "
+                "it and revokes those access tokens"),
             fill_revocation_pool, revoke, samples=REVOCATIONS),
         Flow("jwks", "JWKS (/v1/keys)", Floor(why="nothing but the cached key set"), nothing, jwks),
         Flow("discovery", "OpenID discovery document", Floor(why="nothing but the cached configuration"),
              nothing, discovery),
         Flow("token_preview", "token preview (admin API)", Floor(
-            signs=1, calls=(("GetItem", 1),),
-            why="the admin's API token read (revocable at once); configuration and client cached; one signature"),
+            calls=(("GetItem", 2), ("Query", 1)),
+            why="the admin's API token read (revocable at once), the server's configuration and the client read "
+                "fresh (an admin previews what they just saved, whichever container saved it); nothing signed"),
             nothing, preview),
         Flow("list_servers", "list authorization servers (admin API)", Floor(
             calls=(("GetItem", 1), ("Query", 1)), why="the admin's API token read, one query of the servers"),
