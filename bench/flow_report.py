@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", default="", help="comma-separated flow names; default all")
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per flow; default 3")
     args = parser.parse_args(argv)
+    unknown = sorted(set(n for n in args.flows.split(",") if n) - set(FLOW_NAMES))
+    if unknown:
+        parser.error(f"unknown flow(s) {unknown}; known: {', '.join(FLOW_NAMES)}")
     counter = AwsCallCounter().install()
     stack = start_stack()
     try:

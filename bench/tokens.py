@@ -595,6 +595,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the flows of the Flows section (default all: " + ", ".join(flow_report.FLOW_NAMES) + ")")
     parser.add_argument("--flow-seconds", type=float, default=3.0, help="seconds per flow; default 3")
     args = parser.parse_args(argv)
+    unknown = sorted(set(n for n in args.flows.split(",") if n) - set(flow_report.FLOW_NAMES))
+    if unknown:
+        parser.error(f"unknown flow(s) {unknown}; known: {', '.join(flow_report.FLOW_NAMES)}")
     if args.seconds <= 0 or args.rounds < 1 or args.cold_runs < 1 or not 1 <= args.ttl <= 300:
         parser.error("--seconds must be positive, --rounds and --cold-runs at least 1, --ttl 1..300")
 
