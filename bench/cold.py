@@ -55,6 +55,9 @@ class ColdRun:
     first_ms: float
     second_ms: float
     cpu_ms: float  # CPU time of import + build + first request (excludes waiting on AWS and on other processes)
+    import_cpu_ms: float
+    build_cpu_ms: float
+    first_cpu_ms: float
     first_calls: list[list[Any]]
     first_read_units: float
     build_calls: list[list[Any]]
@@ -169,6 +172,9 @@ def cold_run(child_code: str, extra: dict[str, str]) -> ColdRun:
         second_ms=(t["second_token"] - t["first_token"]) * 1000,
         cpu_ms=(cpu["first_token"] - cpu["counter_installed"] + cpu["app_imported"]
                 - cpu["bench_helpers_imported"]) * 1000,
+        import_cpu_ms=(cpu["app_imported"] - cpu["bench_helpers_imported"]) * 1000,
+        build_cpu_ms=(cpu["container_built"] - cpu["counter_installed"]) * 1000,
+        first_cpu_ms=(cpu["first_token"] - cpu["container_built"]) * 1000,
         first_calls=result["first_calls"], first_read_units=result["first_read_units"],
         build_calls=result["build_calls"], second_calls=result["second_calls"],
     )
@@ -314,6 +320,9 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         line("    of which waiting on AWS", med([r.aws_ms for r in rows]))
         line("  import + build + first request, wall", med([r.in_process_ms for r in rows]))
         line("  the same, CPU time", med([r.cpu_ms for r in rows]))
+        line("    CPU by phase: import / build / first request",
+             " / ".join(f"{statistics.median([getattr(r, a) for r in rows]):.1f}"
+                        for a in ("import_cpu_ms", "build_cpu_ms", "first_cpu_ms")) + " ms (medians)")
         line("  second request (warm, for comparison)", med([r.second_ms for r in rows]))
         line("  whole process incl. interpreter start and exit", med([r.wall_ms for r in rows]))
     wall = {k: [r.in_process_ms for r in v] for k, v in kinds.items()}
@@ -340,6 +349,12 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
           flush=True)
     for label, attr in (("import", "import_ms"), ("build", "build_ms"), ("first request", "first_ms"),
                         ("  of which waiting on AWS", "aws_ms"), ("total", "in_process_ms")):
+        extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
+            [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
+        line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
+    print("  the same in CPU time (less sensitive to load; excludes the waits on AWS):", flush=True)
+    for label, attr in (("import", "import_cpu_ms"), ("build", "build_cpu_ms"), ("first request", "first_cpu_ms"),
+                        ("total", "cpu_ms")):
         extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
             [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
         line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
