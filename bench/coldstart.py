@@ -1,7 +1,7 @@
 """The child process of the cold-start measurement: a fresh interpreter that imports the app, builds the container
 from the environment (as a Lambda's first invocation does) and serves a first token through the handler.
 
-Run by ``bench.tokens`` as ``python -c CHILD_CODE`` with the local stack's settings in the environment and the
+Run by ``bench.cold`` as ``python -c CHILD_CODE`` with the local stack's settings in the environment and the
 client's credentials in ``BENCH_CLIENT_ID`` / ``BENCH_CLIENT_SECRET`` / ``BENCH_SCOPE``. Prints one JSON line.
 Nothing but the standard library is imported before the app, so the import phase is the app's own.
 """
@@ -14,7 +14,7 @@ CHILD_CODE = (
 )
 
 
-class _Marks(dict):
+class Marks(dict):
     """Wall (perf_counter) and CPU (process_time) readings by name."""
 
     def __init__(self) -> None:
@@ -36,7 +36,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
 
     from bench.apigw import LambdaContext, token_event
 
-    marks = _Marks()
+    marks = Marks()
     marks["bench_helpers_imported"] = time.perf_counter()
     from app import app  # noqa: E402 - the measured import (module top level = Lambda INIT)
 
@@ -70,14 +70,15 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
         "wall0": wall0,
         "t": {name: value - t0 for name, value in marks.items()},
         "cpu": {name: value - cpu0 for name, value in marks.cpu.items()},
-        "build_calls": _calls(build_calls),
-        "first_calls": _calls(first_calls),
+        "build_calls": calls_rows(build_calls),
+        "first_calls": calls_rows(first_calls),
         "first_read_units": first_calls.read_units,
-        "second_calls": _calls(second_calls),
+        "second_calls": calls_rows(second_calls),
         "clients": counter.clients_seen,
         "python": sys.version.split()[0],
     }))
 
 
-def _calls(tally) -> list:  # type: ignore[no-untyped-def]
+def calls_rows(tally) -> list:  # type: ignore[no-untyped-def]
+    """[service, operation, calls, seconds] rows of a bench.awscalls Tally."""
     return [[service, op, n, tally.seconds[(service, op)]] for (service, op), n in sorted(tally.calls.items())]

@@ -7,7 +7,8 @@ In one run, on this machine, against moto's server started in this process (the 
    proxy events, after warm-up, interleaved with (1) in rounds so both see the same machine state;
 3. AWS calls per warm token, counted with botocore event hooks by service and operation, and a short-TTL run that
    shows the cache TTL (``TOKENMINT_CACHE_SECONDS``) is what bounds DynamoDB reads;
-4. cold start: fresh interpreters that import the app, build the container and serve a first token;
+4. cold start: fresh interpreters that import the app, build the container and serve a first token, alternated
+   with a minimal Chalice + boto3 function's (bench/cold.py: the ratio of issue 20);
 5. AWS cost per million tokens from the counted calls and docs/../performance.md prices, next to Cognito's;
 6. the caches at scale: hit rates and DynamoDB reads per token with 1,000 servers and 10,000 clients (cache_scale.py);
 7. a password sign-in: Argon2id at OWASP's parameters against the app's whole ``sign_in`` (sign_in.py);
@@ -37,7 +38,7 @@ from typing import Any, Callable
 from bench.apigw import LambdaContext, keys_event, token_event
 from bench import cache_scale, flow_report, local_memory, sign_in, system_log
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
-from bench.coldstart import CHILD_CODE
+from bench import cold as cold_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 SCOPE = "bench:read"
@@ -404,145 +405,6 @@ def ttl_run(stack: Stack, counter: AwsCallCounter, event: dict[str, Any], ttl: i
         set_container(stack.container)
 
 
-@dataclass
-class ColdRun:
-    wall_ms: float  # process start to exit, measured by the parent
-    interpreter_ms: float  # process start to the first line of the child's code
-    import_ms: float
-    build_ms: float
-    first_ms: float
-    second_ms: float
-    cpu_ms: float  # CPU time of import + build + first token (excludes waiting on AWS and on other processes)
-    first_calls: list[list[Any]]
-    first_read_units: float
-    build_calls: list[list[Any]]
-    second_calls: list[list[Any]]
-
-    @property
-    def in_process_ms(self) -> float:
-        return self.import_ms + self.build_ms + self.first_ms
-
-
-class Bytecode:
-    """Private bytecode caches for the child processes (``PYTHONPYCACHEPREFIX``), so that the measurement does not
-    depend on whether this checkout has ``__pycache__`` directories, and never writes into it. Three variants:
-
-    * ``cached``: stdlib, dependencies and the app all have bytecode. This is what `make package` deploys: it adds
-      unchecked-hash bytecode for every module to the bundle (infra/precompile.py);
-    * ``app_source``: app.py and chalicelib/ are compiled from source at start;
-    * ``package``: the app and every dependency are compiled from source at start, only the standard library has
-      bytecode. This is what a bare `chalice package` would deploy: it unpacks wheels (which hold no .pyc) and copies
-      app.py and chalicelib/, and Lambda's /var/task is read-only, so Python cannot cache what it compiles there.
-    """
-
-    def __init__(self) -> None:
-        import tempfile
-
-        self.root = tempfile.mkdtemp(prefix="tokenmint-bench-pycache-")
-        self.cached = os.path.join(self.root, "cached")
-        self.app_source = os.path.join(self.root, "app_source")
-        self.package = os.path.join(self.root, "package")
-
-    @staticmethod
-    def env(prefix: str, write: bool = False) -> dict[str, str]:
-        env = {"PYTHONPYCACHEPREFIX": prefix}
-        if not write:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-        return env
-
-    def prime(self, stack: "Stack") -> None:
-        """Fills ``cached`` by running a child once, then derives the other two from it."""
-        import glob
-        import shutil
-        import sysconfig
-
-        def mirror(prefix: str, path: str) -> str:
-            return os.path.join(prefix, os.path.abspath(path).lstrip(os.sep))
-
-        cold_run(stack, self.env(self.cached, write=True))
-        for prefix in (self.app_source, self.package):
-            shutil.copytree(self.cached, prefix)
-            # Only app.py and chalicelib/ (not all of ROOT: the venv may live under it).
-            shutil.rmtree(mirror(prefix, str(ROOT / "chalicelib")), ignore_errors=True)
-            for pyc in glob.glob(os.path.join(mirror(prefix, str(ROOT)), "app.*.pyc")):
-                os.remove(pyc)
-        for key in ("purelib", "platlib"):
-            shutil.rmtree(mirror(self.package, sysconfig.get_paths()[key]), ignore_errors=True)
-
-    def remove(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def cold_env(stack: Stack, extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
-    env.update(BENCH_CLIENT_ID=stack.client_id, BENCH_CLIENT_SECRET=stack.client_secret, BENCH_SCOPE=SCOPE,
-               PYTHONPATH=str(ROOT), **extra)
-    return env
-
-
-def cold_run(stack: Stack, extra: dict[str, str]) -> ColdRun:
-    env = cold_env(stack, extra)
-    spawned_at = time.time()
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD_CODE], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"cold-start child failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if not result["ok"]:
-        raise SystemExit(f"cold-start child got no token: {result['status']} {result['error_body']}")
-    t = result["t"]
-    # The bench's own helpers (stdlib only) are imported before the app and are not charged to any phase.
-    return ColdRun(
-        wall_ms=wall * 1000,
-        interpreter_ms=(result["wall0"] - spawned_at) * 1000,
-        import_ms=(t["app_imported"] - t["bench_helpers_imported"]) * 1000,
-        build_ms=(t["container_built"] - t["counter_installed"]) * 1000,
-        first_ms=(t["first_token"] - t["container_built"]) * 1000,
-        second_ms=(t["second_token"] - t["first_token"]) * 1000,
-        cpu_ms=(result["cpu"]["first_token"] - result["cpu"]["counter_installed"]
-                + result["cpu"]["app_imported"] - result["cpu"]["bench_helpers_imported"]) * 1000,
-        first_calls=result["first_calls"], first_read_units=result["first_read_units"],
-        build_calls=result["build_calls"], second_calls=result["second_calls"],
-    )
-
-
-def bare_interpreter_ms(runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def import_profile(stack: Stack, extra: dict[str, str], runs: int = 3,
-                   top: int = 8) -> tuple[float, list[tuple[str, float]]]:
-    """``import app`` under ``-X importtime`` (best of ``runs``): its total, and the packages that take longest
-    (each package's own modules' self time, summed; together they partition the total)."""
-    best_total = math.inf
-    best: dict[str, float] = {}
-    for _ in range(runs):
-        done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import app"], cwd=ROOT,
-                              env=cold_env(stack, extra), capture_output=True, text=True, timeout=120)
-        by_package: dict[str, float] = {}
-        for row in done.stderr.splitlines():
-            parts = row.split("|")
-            if not row.startswith("import time:") or len(parts) != 3 or "cumulative" in row:
-                continue
-            name = parts[2].strip()
-            if name == "app":
-                best_total = min(best_total, int(parts[1]) / 1000)
-            package = name.split(".")[0]
-            by_package[package] = by_package.get(package, 0.0) + int(parts[0].split(":")[1]) / 1000
-        for package, ms in by_package.items():
-            best[package] = min(best.get(package, math.inf), ms)
-    return best_total, sorted(best.items(), key=lambda kv: -kv[1])[:top]
-
-
 # -- cost ----------------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -707,64 +569,12 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
     units_per_read = ttl.tally.read_units / ttl_reads if ttl_reads else 0.0
 
     # 4 -------------------------------------------------------------------------------------------------------------
-    heading("4. Cold start (fresh interpreter: import app, build container, first token through the handler)")
-    bare = bare_interpreter_ms()
-    bytecode = Bytecode()
-    runs: list[ColdRun] = []
-    compiling: list[ColdRun] = []
-    packaged: list[ColdRun] = []
-    try:
-        bytecode.prime(stack)  # one child run, not reported
-        for _ in range(args.cold_runs):  # alternated, so that all kinds see the same machine load
-            runs.append(cold_run(stack, bytecode.env(bytecode.cached)))
-            compiling.append(cold_run(stack, bytecode.env(bytecode.app_source)))
-            packaged.append(cold_run(stack, bytecode.env(bytecode.package)))
-        total, packages = import_profile(stack, bytecode.env(bytecode.cached))
-    finally:
-        bytecode.remove()
-
-    def med(values: list[float]) -> str:
-        return f"{statistics.median(values):6.1f} ms (min {min(values):.1f}, max {max(values):.1f})"
-
-    line("bare interpreter, `python -c pass`, wall", f"{bare:6.1f} ms (median of 3)")
-    print(f"  with all bytecode cached ({len(runs)} runs; median (min, max)):")
-    line("interpreter start until the child's first line", med([r.interpreter_ms for r in runs]))
-    line("import app (chalice, boto3, pynamodb, PyJWT, chalicelib)", med([r.import_ms for r in runs]))
-    line("container build (settings, boto3 clients, models)", med([r.build_ms for r in runs]))
-    line("first token (cold caches, AWS calls on local moto)", med([r.first_ms for r in runs]))
-    line("second token (warm, for comparison)", med([r.second_ms for r in runs]))
-    in_process = [r.in_process_ms for r in runs]
-    cold_ms = statistics.median(in_process)
-    line(f"import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
-         f"{med(in_process)}  {verdict(cold_ms <= TARGET_COLD_MS)}")
-    cpu_wait = [r.cpu_ms + sum(c[3] for c in r.first_calls) * 1000 for r in runs]
-    line("  the same as CPU time + time waiting on AWS", med(cpu_wait) + " (less sensitive to other processes)")
-    line("whole process incl. interpreter start and exit, wall", med([r.wall_ms for r in runs]))
-    sample = sorted(runs, key=lambda r: r.in_process_ms)[len(runs) // 2]  # the median run
-    line("AWS calls during container build", ", ".join(f"{s} {o} x{n}" for s, o, n, _ in sample.build_calls)
-         or "none")
-    line("AWS calls of the first token", "")
-    print("      " + ", ".join(f"{s} {o} x{n} ({sec * 1000:.1f} ms)" for s, o, n, sec in sample.first_calls),
-          flush=True)
-    aws_ms = [sum(c[3] for c in r.first_calls) * 1000 for r in runs]
-    line("  first token: waiting on AWS (moto, wall)", med(aws_ms))
-    line("  first token: the rest (CPU: key parse, DynamoDB client, code)",
-         med([r.first_ms - w for r, w in zip(runs, aws_ms)]))
-    line("AWS calls of the second token", ", ".join(f"{s} {o} x{n}" for s, o, n, _ in sample.second_calls)
-         or "none")
-    line("`import app` under -X importtime (best of 3)", f"{total:6.1f} ms; own modules' time by package:")
-    print("      " + ", ".join(f"{package} {ms:.0f}" for package, ms in packages) + " (ms)", flush=True)
-    compiling_ms = [r.in_process_ms for r in compiling]
-    cold_compiling_ms = statistics.median(compiling_ms)
-    print(f"  with app.py and chalicelib/ compiled from source at start ({len(compiling)} runs):")
-    line("import app", med([r.import_ms for r in compiling]))
-    line("import + build + first token", f"{med(compiling_ms)}  {verdict(cold_compiling_ms <= TARGET_COLD_MS)}")
-    packaged_ms = [r.in_process_ms for r in packaged]
-    cold_packaged_ms = statistics.median(packaged_ms)
-    print(f"  without shipped bytecode (a bare `chalice package`; `make package` adds it): app and all "
-          f"dependencies compiled at start, stdlib cached ({len(packaged)} runs):")
-    line("import app", med([r.import_ms for r in packaged]))
-    line("import + build + first token", f"{med(packaged_ms)}  {verdict(cold_packaged_ms <= TARGET_COLD_MS)}")
+    heading("4. Cold start against a minimal Chalice + boto3 function (fresh interpreters, alternated; bench/cold.py)")
+    cold = cold_bench.run(line, stack, SCOPE, args.cold_runs)
+    cold_ms = cold["cold_ms"]
+    line(f"tokenmint import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
+         f"{cold_ms:6.1f} ms  {verdict(cold_ms <= TARGET_COLD_MS)}")
+    sample = cold["sample"]  # the median run: its first token's AWS calls are priced below
 
     # 5 -------------------------------------------------------------------------------------------------------------
     heading("5. AWS cost per million client_credentials tokens (performance.md prices, us-east-1)")
@@ -861,11 +671,15 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
          f"{at_scale.config_hit_rate:.1%} / {at_scale.client_hit_rate:.1%} config / client hits, "
          f"{at_scale.reads_per_token:.3f} DynamoDB reads per token, {at_scale.evictions} evictions")
     line(f"cold start, import + build + first token (target <= {TARGET_COLD_MS:.0f} ms)",
-         f"{cold_ms:.0f} ms  {verdict(cold_ms <= TARGET_COLD_MS)}  (median wall; best {min(in_process):.0f}, "
-         f"CPU + AWS wait {statistics.median(cpu_wait):.0f})")
+         f"{cold_ms:.0f} ms  {verdict(cold_ms <= TARGET_COLD_MS)}  (median wall; best {cold['best_ms']:.0f}, "
+         f"CPU + AWS wait {cold['cpu_wait_ms']:.0f})")
+    line(f"cold start / minimal Chalice + boto3 function's (target <= {cold_bench.TARGET_RATIO})",
+         f"{cold['ratio']:.2f}  {verdict(cold['ratio'] <= cold_bench.TARGET_RATIO)}  (wall, medians; CPU "
+         f"{cold['ratio_cpu']:.2f}; vs minimal + RS256 signing: wall {cold['ratio_signing']:.2f}, CPU "
+         f"{cold['ratio_signing_cpu']:.2f})")
     line("  the same with app / app + dependencies compiled at start",
-         f"{cold_compiling_ms:.0f} ms / {cold_packaged_ms:.0f} ms (`make package` ships bytecode: the first figure "
-         "above is what deploys)")
+         f"{cold['compiling_ms']:.0f} ms / {cold['packaged_ms']:.0f} ms (`make package` ships bytecode: the first "
+         "figure above is what deploys)")
     line("password sign-in: Argon2id floor / whole sign_in (CPU)",
          f"{signing_in['floor_ms']:.1f} ms / {signing_in['sign_in_ms']:.1f} ms, ~{signing_in['lambda_ms']:.0f} ms "
          f"at {LAMBDA_MEMORY_MB} MB on Lambda")

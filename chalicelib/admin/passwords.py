@@ -20,8 +20,10 @@ import hmac
 import re
 import secrets
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher, Type, exceptions, extract_parameters
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 # OWASP Password Storage Cheat Sheet, Argon2id: "a minimum configuration of 19 MiB of memory, an iteration count of
 # 2, and 1 degree of parallelism".
@@ -30,8 +32,6 @@ TIME_COST = 2
 PARALLELISM = 1
 HASH_BYTES = 32
 SALT_BYTES = 16
-_HASHER = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=HASH_BYTES,
-                         salt_len=SALT_BYTES, type=Type.ID)
 # Cost parameters a stored hash may carry: anything outside these bounds is refused rather than computed (a
 # tampered item must not turn one sign-in into gigabytes of memory or minutes of CPU).
 MAX_MEMORY_KIB = 256 * 1024
@@ -50,19 +50,31 @@ REQUIREMENTS = ("Password requirements were not met. Password requirements: at l
 _LEGACY = re.compile(r"^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$")
 
 
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    """The Argon2id hasher at the parameters above. argon2-cffi (a C extension) is imported here, on first use:
+    only sign-ins and password changes need it, and importing it at module level added to every cold start."""
+    from argon2 import PasswordHasher, Type
+
+    return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=HASH_BYTES,
+                          salt_len=SALT_BYTES, type=Type.ID)
+
+
 def hash_password(password: str) -> str:
     """A fresh salted Argon2id hash of ``password`` (PHC string)."""
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 @lru_cache(maxsize=1)
 def _dummy() -> str:
     """Verified against when the user has no usable hash, so that "no such password" costs what a wrong one does
     (made on first use: hashing at import would slow every cold start)."""
-    return _HASHER.hash(secrets.token_urlsafe(16))
+    return _hasher().hash(secrets.token_urlsafe(16))
 
 
 def _argon2_usable(stored: str) -> bool:
+    from argon2 import Type, exceptions, extract_parameters
+
     try:
         params = extract_parameters(stored)
     except (exceptions.InvalidHashError, ValueError):
@@ -90,8 +102,10 @@ def _unb64(text: str) -> bytes:
 
 
 def _verify_argon2(stored: str, candidate: str) -> bool:
+    from argon2 import exceptions
+
     try:
-        return _HASHER.verify(stored, candidate.encode("utf-8", "surrogatepass"))
+        return _hasher().verify(stored, candidate.encode("utf-8", "surrogatepass"))
     except (exceptions.VerificationError, exceptions.InvalidHashError):  # a mismatch, or a hash it cannot use
         return False
 
@@ -136,8 +150,10 @@ def needs_rehash(stored: str | None) -> bool:
     """True unless ``stored`` is Argon2id with today's parameters (rehash it after a successful sign-in)."""
     if not stored or not stored.startswith("$argon2id$"):
         return True
+    from argon2 import exceptions
+
     try:
-        return _HASHER.check_needs_rehash(stored)
+        return _hasher().check_needs_rehash(stored)
     except (exceptions.InvalidHashError, ValueError):
         return True
 

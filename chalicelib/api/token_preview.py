@@ -7,16 +7,18 @@ why (admin/token_preview.py; the shapes are documented in docs/ARCHITECTURE.md "
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from ..admin.token_preview import ClaimLine, PreviewRequest, PreviewToken, TokenPreview
 from ..container import get_container
-from ..policy import Step
 from .context import base
 from .http import json_response, read_json
 from .routing import AdminRoutes
+
+if TYPE_CHECKING:  # annotations only: the preview's modules load on its first use, not at every cold start
+    from ..admin.token_preview import ClaimLine, PreviewRequest, PreviewToken, TokenPreview
+    from ..policy import Step
 
 bp = Blueprint(__name__)
 routes = AdminRoutes(bp, "")
