@@ -25,7 +25,6 @@ import logging
 import math
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
