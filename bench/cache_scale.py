@@ -9,12 +9,17 @@ injected clock advances 10 ms. The objects are real: 1,000 copies of the stack's
 scopes, 19 claims, policy, rule and keys; each copy a distinct object, so its memory counts) and 10,000 copies of a
 real client record.
 
-Printed: hit rate of each cache, DynamoDB reads per token (configuration Query, client GetItem, change-log GetItem),
-evictions and the memory the caches hold, for the default budget and TTL, the maximum TTL, and a budget too small
-for the working set (to show the least-recently-used policy degrading gradually rather than thrashing).
+While the change log can be read, an entry lives until the log names it or for ``changes.LOG_TRUST`` (one hour), so
+a steady state includes the hourly re-reads: each scenario runs ``WARM_UP`` simulated minutes, then counts an hour
+(``MEASURED``), which holds one re-read of every entry. Printed: hit rate of each cache, DynamoDB reads per token
+(configuration Query, client GetItem, change-log GetItem), evictions and the memory the caches hold, for the
+defaults, a budget too small for the working set (to show the least-recently-used policy degrading gradually rather
+than thrashing), and a change log that cannot be read, where ``TOKENMINT_CACHE_SECONDS`` alone bounds each entry (at
+the default and at the maximum TTL).
 """
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -23,7 +28,8 @@ from typing import Any, Callable
 SERVERS = 1_000
 CLIENTS = 10_000
 TOKENS_PER_SECOND = 100
-TOKENS = 60_000  # 10 simulated minutes
+WARM_UP = 10 * 60 * TOKENS_PER_SECOND  # 10 simulated minutes
+MEASURED = 60 * 60 * TOKENS_PER_SECOND  # then one simulated hour: the one-hour bound re-reads every entry once
 SEED = 12
 
 
@@ -57,8 +63,10 @@ class Figures:
 
 
 def simulate(template_config: Any, template_client: Any, *, ttl_seconds: int, megabytes: int,
-             tokens: int = TOKENS, label: str = "") -> Figures:
+             log_readable: bool = True, warm_up: int = WARM_UP, tokens: int = MEASURED, label: str = "") -> Figures:
+    """``warm_up`` tokens, then ``tokens`` measured ones."""
     from chalicelib.clock import FixedClock
+    from chalicelib.errors import StorageUnavailableError
     from chalicelib.oauth.token_path_caches import CacheSources, TokenPathCaches
 
     configs = Counted({f"aus{i:017d}": replace(template_config, server=replace(template_config.server,
@@ -69,6 +77,8 @@ def simulate(template_config: Any, template_client: Any, *, ttl_seconds: int, me
 
     def change_log() -> dict[str, str]:
         log_reads[0] += 1
+        if not log_readable:
+            raise StorageUnavailableError("the change log cannot be read")
         return {}
 
     clock = FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
@@ -79,13 +89,23 @@ def simulate(template_config: Any, template_client: Any, *, ttl_seconds: int, me
     server_ids, client_ids = list(configs.items), list(clients.items)
     pick = random.Random(SEED)
     step = timedelta(seconds=1 / TOKENS_PER_SECOND)
-    for _ in range(tokens):
+    logging.getLogger("chalicelib.oauth.change_watch").setLevel(logging.ERROR)  # one warning per second otherwise
+    for n in range(warm_up + tokens):
+        if n == warm_up:
+            before = (configs.reads, clients.reads, log_reads[0], caches.configs.stats(), caches.clients.stats())
         caches.configs.active(pick.choice(server_ids))
         caches.clients.find(pick.choice(client_ids))
         clock.set(clock.now() + step)
     config_stats, client_stats = caches.configs.stats(), caches.clients.stats()
-    return Figures(label or f"TTL {ttl_seconds} s, {megabytes} MB", config_stats.hit_rate, client_stats.hit_rate,
-                   (configs.reads + clients.reads + log_reads[0]) / tokens, log_reads[0] / tokens,
+    config_reads, client_reads, logged, config_before, client_before = before
+
+    def hit_rate(after: Any, start: Any) -> float:
+        hits, misses = after.hits - start.hits, after.misses - start.misses
+        return hits / (hits + misses) if hits + misses else 0.0
+
+    reads = configs.reads - config_reads + clients.reads - client_reads + log_reads[0] - logged
+    return Figures(label or f"TTL {ttl_seconds} s, {megabytes} MB", hit_rate(config_stats, config_before),
+                   hit_rate(client_stats, client_before), reads / tokens, (log_reads[0] - logged) / tokens,
                    config_stats.evictions + client_stats.evictions,
                    (config_stats.bytes + client_stats.bytes) / 1024 / 1024)
 
@@ -102,12 +122,21 @@ class _NoHolders:
 def run(template_config: Any, template_client: Any, default_ttl: int, default_megabytes: int,
         line: Callable[[str, str], None]) -> Figures:
     """Print the scenarios; return the one at the defaults (for the summary)."""
+    unreadable = 10 * 60 * TOKENS_PER_SECOND  # no hourly cycle there: 10 minutes show the steady state
     scenarios = [
         simulate(template_config, template_client, ttl_seconds=default_ttl, megabytes=default_megabytes,
-                 label=f"defaults (TTL {default_ttl} s, {default_megabytes} MB)"),
-        simulate(template_config, template_client, ttl_seconds=300, megabytes=default_megabytes),
-        simulate(template_config, template_client, ttl_seconds=300, megabytes=16),
+                 label=f"defaults (TTL {default_ttl} s, {default_megabytes} MB), log read every second"),
+        simulate(template_config, template_client, ttl_seconds=default_ttl, megabytes=16,
+                 label=f"TTL {default_ttl} s, 16 MB, log read every second"),
+        simulate(template_config, template_client, ttl_seconds=default_ttl, megabytes=default_megabytes,
+                 log_readable=False, tokens=unreadable,
+                 label=f"log unreadable: TTL {default_ttl} s alone, {default_megabytes} MB"),
+        simulate(template_config, template_client, ttl_seconds=300, megabytes=default_megabytes,
+                 log_readable=False, tokens=unreadable,
+                 label=f"log unreadable: TTL 300 s alone, {default_megabytes} MB"),
     ]
+    line("measured", f"{MEASURED // TOKENS_PER_SECOND // 60} simulated minutes (log unreadable: "
+                     f"{unreadable // TOKENS_PER_SECOND // 60}) after {WARM_UP // TOKENS_PER_SECOND // 60} of warm-up")
     for f in scenarios:
         line(f.label, f"configs {f.config_hit_rate:.1%} hits, clients {f.client_hit_rate:.1%} hits, "
                       f"{f.reads_per_token:.3f} DynamoDB reads per token (change log {f.change_log_reads_per_token:.3f}), "

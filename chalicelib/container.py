@@ -125,7 +125,7 @@ class Container:
                          sample=settings.log_token_sample)
         # Every management write goes through a store that announces it; the token path reads through caches that
         # follow the announcements (admin/change_notices.py, docs/ARCHITECTURE.md "Staleness bound").
-        notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now, ttl)
+        notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now)
         config_repo = NotifyingConfigStore(storage.config, notices)
         client_store = NotifyingClientStore(storage.clients, notices)
         clients = ClientService(client_store, clock)

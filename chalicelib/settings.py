@@ -13,7 +13,8 @@
 ``TOKENMINT_LOG_POLL_LAG_SECONDS``  how far behind now a System Log poll reads: longer than a batch write of events
                               can take; default 15 (below that, a poller may miss an event whose write was slow)
 ``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
-                              log cannot be written or read (normally changes count within 1 s); default 30
+                              log cannot be read (normally changes count within 1 s and an entry lives until the log
+                              names it, an hour at most); 0 turns those caches off; default 30
 ``TOKENMINT_CACHE_MEGABYTES``  memory for those caches (configurations 3/4, clients 1/4; LRU); default 64
 ``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
 ``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``

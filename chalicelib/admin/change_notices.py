@@ -9,18 +9,21 @@ once it returns (or fails in a way that may have written: ``StorageUnavailableEr
 
 ``ChangeNotices.changed`` first drops the keys from this container's caches (read your own writes, with no AWS
 call involved), then records them in the change log, retrying a lost race on the log's version a few times with
-jittered backoff. If the log cannot be written, the write itself still stands (it has been committed): other
-containers then see it within ``TOKENMINT_CACHE_SECONDS``, the fallback bound, and a warning says so.
+jittered backoff, for at most ``changes.WRITE_WINDOW`` after the stamp was made (a stamp must reach the log well
+inside ``changes.PRUNE_MARGIN``). If the log cannot be written, the write itself still stands (it has been
+committed) and an error names the keys: other containers may keep what it replaced until their entry is
+``changes.LOG_TRUST`` (one hour) old, unless a later change this container records first (the keys are carried
+over to its next write of the log) or their own log reads fail (``TOKENMINT_CACHE_SECONDS``).
 """
 from __future__ import annotations
 
 import logging
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable, Iterable, TypeVar
 
-from ..changes import TRUSTED_ORIGINS, client_key, marked, new_stamp, server_key
+from ..changes import LOG_TRUST, MAX_KEYS, TRUSTED_ORIGINS, WRITE_WINDOW, client_key, marked, new_stamp, server_key
 from ..domain import (AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig, TrustedOrigin,
                       TrustedServer)
 from ..errors import StorageUnavailableError
@@ -38,15 +41,14 @@ class ChangeNotices:
     """``drop(key, stamp)``: this container's caches forget ``key`` (``TokenPathCaches.changed`` + the watch's
     ``note``). ``sleep`` and ``jitter`` are injected so tests of the retry need no real waiting."""
 
-    def __init__(self, changes: ChangeLogStore, drop: Callable[[str, str], None], now: Callable[[], datetime],
-                 ttl: timedelta, *, sleep: Callable[[float], None] = time.sleep,
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(self, changes: ChangeLogStore, drop: Callable[[str, str], None], now: Callable[[], datetime], *,
+                 sleep: Callable[[float], None] = time.sleep, jitter: Callable[[], float] = random.random) -> None:
         self._changes = changes
         self._drop = drop
         self._now = now
-        self._ttl = ttl
         self._sleep = sleep
         self._jitter = jitter
+        self._unrecorded: set[str] = set()  # keys whose change could not be recorded yet (module docstring)
 
     def changed(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -54,17 +56,24 @@ class ChangeNotices:
         stamp = new_stamp(now)
         for key in keys:
             self._drop(key, stamp)
+        pending = sorted(self._unrecorded.union(keys))
         for attempt in range(1, ATTEMPTS + 1):
+            if self._now() - now > WRITE_WINDOW:
+                break
             try:
                 current, version = self._changes.read()
-                self._changes.write(marked(current, keys, stamp, now, self._ttl), version)
+                self._changes.write(marked(current, pending, stamp, now), version)
+                self._unrecorded.difference_update(pending)
                 return
             except WriteConflict:
                 if attempt < ATTEMPTS:
                     self._sleep(BACKOFF * attempt * (0.5 + self._jitter()))
             except StorageUnavailableError:
                 break
-        log.warning("could not record a change in the change log; other containers see it within the cache TTL")
+        if len(self._unrecorded) + len(keys) <= MAX_KEYS:
+            self._unrecorded.update(keys)
+        log.error("could not record a change of %s in the change log; other containers may keep the previous "
+                  "version for up to %s", ", ".join(keys), LOG_TRUST)
 
 
 class _Announcing:

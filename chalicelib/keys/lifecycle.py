@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
+from chalicelib.changes import LOG_TRUST
 from chalicelib.keys.jwk import PRIVATE_MEMBERS, PUBLIC_MEMBERS
 from chalicelib.keys.signer import DEFAULT_MAX_STALENESS
 
@@ -67,6 +68,10 @@ DEFAULT_CLOCK_SKEW = timedelta(minutes=5)  # common verifier leeway; Okta's own 
 JWKS_MAX_AGE_CEILING = timedelta(days=1)
 JWKS_MAX_AGE_FLOOR_SECONDS = 60
 JWKS_MAX_AGE_MANUAL_SECONDS = 300
+# How long after a rotation a warm container may still sign with the rotated-out key: the signer refuses a kid not
+# known current for DEFAULT_MAX_STALENESS, but while the change log vouches for a configuration it keeps it until
+# the log names it, so a rotation whose announcement was lost is seen only after LOG_TRUST (oauth/cache.py).
+SIGNING_AFTER_ROTATION = max(DEFAULT_MAX_STALENESS, LOG_TRUST)
 
 
 def retention_for(
@@ -75,12 +80,13 @@ def retention_for(
     *,
     jwks_cache: timedelta = JWKS_MAX_AGE_CEILING,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
-    signer_cache_staleness: timedelta = DEFAULT_MAX_STALENESS,
+    signer_cache_staleness: timedelta = SIGNING_AFTER_ROTATION,
 ) -> timedelta:
     """How long an EXPIRED key must stay published (KEY-03, KEY-10).
 
     The last token signed by a rotated-out key is signed up to ``signer_cache_staleness`` after the
-    rotation (warm containers still hold the old ACTIVE kid, see ``signer``); it lives the longest
+    rotation (warm containers still hold the old ACTIVE kid, see ``signer`` and ``SIGNING_AFTER_ROTATION``:
+    about a second when the rotation reaches the change log, an hour when its announcement is lost); it lives the longest
     token lifetime; verifiers accept it up to ``clock_skew`` past ``exp``. The ``jwks_cache`` term
     (the largest max-age we serve) is a margin that KEY-03 asks for: it covers a verifier that fetched
     the JWKS from an intermediary or with a clock disagreeing with ours by more than the skew. Signed

@@ -9,17 +9,21 @@ per rotation (performance.md: the parse alone costs ~40 ms, one AWS call more th
 The cache is keyed by the kid the caller passes, and a kid names one key pair forever (it is the
 RFC 7638 thumbprint), so a cached key can never be "wrong" for its kid; it never needs a time-based
 reload. What can be stale is the caller's idea of which kid is ACTIVE: it reads the kid from its own
-in-memory copy of the server configuration. That copy is at most ``max_staleness`` old, hence:
+in-memory copy of the server configuration. That copy was last known current (read, or confirmed by the
+change log, which names the server when a rotation or revoke is written: ``oauth/cache.py``) at most
+``max_staleness`` ago, hence:
 
-    After a rotation, a warm container may keep signing with the rotated-out (now EXPIRED) key for up
-    to ``max_staleness``. Tokens it signs in that window live their full lifetime, so the EXPIRED key
-    must stay published for ``max_staleness`` + the longest token lifetime + clock skew: this is the
-    ``signer_cache_staleness`` term of ``lifecycle.retention_for`` (KEY-03, KEY-10). The same bound is
-    how long an emergency revoke (KEY-05) takes to reach every warm container.
+    After a rotation, a warm container may keep signing with the rotated-out (now EXPIRED) key until it
+    reads the change log (about a second), for at most ``max_staleness`` when it cannot read the log,
+    and until its copy is ``changes.LOG_TRUST`` old if the rotation's announcement was lost. Tokens it
+    signs in that window live their full lifetime, so the EXPIRED key must stay published for the
+    longest of these + the longest token lifetime + clock skew: the ``signer_cache_staleness`` term of
+    ``lifecycle.retention_for`` (``lifecycle.SIGNING_AFTER_ROTATION``; KEY-03, KEY-10). The same bounds
+    are how long an emergency revoke (KEY-05) takes to reach every warm container.
 
-To make the bound a checked fact rather than a promise, ``get`` accepts the time the caller read the
-kid (``kid_read_at``) and refuses to sign with a kid read longer than ``max_staleness`` ago; callers
-then refresh their configuration and retry.
+To make the bound a checked fact rather than a promise, ``get`` accepts the time the caller last knew
+the kid current (``kid_read_at``) and refuses to sign with a kid known current longer than
+``max_staleness`` ago; callers then refresh their configuration and retry.
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ class SigningKeyCache:
     def get(self, auth_server_id: str, active_kid: str, *, kid_read_at: datetime | None = None) -> LoadedKey:
         """The decrypted key for ``active_kid``, loading it only if it is not the cached one.
 
-        ``kid_read_at``: when the caller read ``active_kid`` from storage; if given and older than
+        ``kid_read_at``: when the caller last knew ``active_kid`` current (read it from storage, or had it
+        confirmed by the change log); if given and older than
         ``max_staleness``, raises ``StaleActiveKidError`` instead of signing with a possibly
         rotated-out key beyond what retention covers.
         """

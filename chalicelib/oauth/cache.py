@@ -1,10 +1,17 @@
 """A per-container cache for what the token path reads: server configuration and client records.
 
-The warm path must make no AWS call (DESIGN.md "The warm path budget"), so each warm container keeps what it read
-for at most ``ttl`` (``TOKENMINT_CACHE_SECONDS``, 30 s by default). A change made through the management API drops
-its entry sooner: at once on the writing container, within a second elsewhere (``change_watch.py``); ``ttl`` is the
-bound when that signal is lost. Misses are cached too, so a stream of requests for an unknown client cannot turn
-into a stream of reads.
+The warm path must make no AWS call (DESIGN.md "The warm path budget"), so each warm container keeps what it read.
+A change made through the management API drops its entry: at once on the writing container, within a second
+elsewhere (``change_watch.py``). How long an entry the change log has not named is kept:
+
+* ``ttl`` (``TOKENMINT_CACHE_SECONDS``, 30 s by default) on its own;
+* past ``ttl``, while ``vouch`` (``ChangeWatch.vouched``) says the log confirmed a moment ago that nothing it has not
+  named changed, up to ``longest`` (``changes.LOG_TRUST``, one hour: the bound for a change whose announcement was
+  lost or that bypassed the management API). The time handed out with such a hit is that confirmation, not the
+  read: the signer's staleness check (``keys/signer.py``) measures how long ago the kid was known to be current.
+
+So when the log cannot be read, ``ttl`` is the bound again at once. Misses are cached too, so a stream of requests
+for an unknown client cannot turn into a stream of reads.
 
 Sized by memory, not by count: a deployment's configurations differ by two orders of magnitude in size (a server
 with a few scopes against one with hundreds of claims and rules), so a count would either waste a Lambda's memory or
@@ -25,6 +32,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Generic, Hashable, TypeVar
+
+from ..changes import LOG_TRUST
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -63,14 +72,21 @@ class CacheStats:
         return self.hits / asked if asked else 0.0
 
 
+Vouch = Callable[[datetime], "datetime | None"]
+
+
 class TTLCache(Generic[K, V]):
-    """Entries younger than ``ttl``, least recently used evicted first once ``budget`` bytes are held."""
+    """Entries younger than ``ttl``, or younger than ``longest`` while ``vouch`` answers (module docstring); least
+    recently used evicted first once ``budget`` bytes are held."""
 
     def __init__(self, ttl: timedelta, now: Callable[[], datetime], budget: int = DEFAULT_BUDGET,
-                 size_of: Callable[[Any], int] = estimate_size) -> None:
+                 size_of: Callable[[Any], int] = estimate_size, *, vouch: Vouch | None = None,
+                 longest: timedelta = LOG_TRUST) -> None:
         if budget < 0:
             raise ValueError("a cache budget cannot be negative")
         self._ttl = ttl
+        self._vouch = vouch
+        self._longest = longest
         self._now = now
         self._budget = budget
         self._size_of = size_of
@@ -81,14 +97,23 @@ class TTLCache(Generic[K, V]):
         self._hits = self._misses = self._evictions = 0
 
     def get(self, key: K, load: Callable[[], V]) -> tuple[V, datetime]:
-        """The cached value (loading it when absent or older than ``ttl``) and when it was read."""
+        """The cached value (loading it when absent or expired) and when it was last known current: when it was read,
+        or the change log's later confirmation."""
         now = self._now()
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and now - entry[0] < self._ttl:
-                self._entries.move_to_end(key)
-                self._hits += 1
-                return entry[1], entry[0]
+            if entry is not None:
+                age = now - entry[0]
+                if age < self._ttl:
+                    self._entries.move_to_end(key)
+                    self._hits += 1
+                    return entry[1], entry[0]
+                if self._vouch is not None and age < self._longest:
+                    vouched = self._vouch(now)
+                    if vouched is not None:
+                        self._entries.move_to_end(key)
+                        self._hits += 1
+                        return entry[1], max(entry[0], vouched)
             self._misses += 1
             drops_before = self._drops
         value = load()

@@ -1,4 +1,4 @@
-"""Client records for the token path, from the per-container cache (see ``cache.py`` for the staleness bound).
+"""Client records for the token path, from the per-container cache (see ``cache.py`` for how long a record is kept).
 
 One exception to the bound: a secret that does not match the cached record is checked once more against a fresh
 read, so a secret replaced by ``newSecret`` works at once instead of after the cache period (the old one keeps
@@ -11,7 +11,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
-from .cache import DEFAULT_BUDGET, CacheStats, TTLCache
+from .cache import DEFAULT_BUDGET, CacheStats, TTLCache, Vouch
 
 RECHECK_INTERVAL = timedelta(seconds=5)
 
@@ -30,17 +30,19 @@ def _nothing() -> None:
 
 
 class CachedClients:
-    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
+    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``); ``vouch`` its
+    ``vouched`` (``cache.py``)."""
 
     def __init__(self, source: ClientSource, ttl: timedelta, now: Callable[[], datetime],
-                 freshen: Callable[[], None] = _nothing, budget: int = DEFAULT_BUDGET) -> None:
+                 freshen: Callable[[], None] = _nothing, budget: int = DEFAULT_BUDGET,
+                 vouch: Vouch | None = None) -> None:
         self._source = source
         self._now = now
         self._freshen = freshen
         # Clients known to have changed since they were last read: their next read is strongly consistent, or an
         # eventually consistent read could bring back the record the change replaced and keep it for the TTL.
         self._changed: set[str] = set()
-        self._cache: TTLCache[str, Any] = TTLCache(ttl, now, budget)
+        self._cache: TTLCache[str, Any] = TTLCache(ttl, now, budget, vouch=vouch)
         self._rechecked_at: dict[str, datetime] = {}
         self._lock = threading.Lock()
 

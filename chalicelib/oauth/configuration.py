@@ -7,7 +7,7 @@ from typing import Callable, Protocol
 
 from ..domain import ACTIVE, ServerConfig
 from ..errors import NotFoundError
-from .cache import DEFAULT_BUDGET, CacheStats, TTLCache
+from .cache import DEFAULT_BUDGET, CacheStats, TTLCache, Vouch
 from .issuer import ORG_SERVER_ID
 
 SERVER_TYPE = "AuthorizationServer"
@@ -50,18 +50,20 @@ def _nothing() -> None:
 
 
 class ServerConfigs:
-    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``)."""
+    """``freshen`` runs before every lookup: the change log's poll (``change_watch.ChangeWatch.poll``); ``vouch`` its
+    ``vouched`` (``cache.py``)."""
 
     def __init__(self, loader: ConfigLoader, resolve_alias: Callable[[str], str], ttl: timedelta,
                  now: Callable[[], datetime], freshen: Callable[[], None] = _nothing,
-                 budget: int = DEFAULT_BUDGET) -> None:
+                 budget: int = DEFAULT_BUDGET, vouch: Vouch | None = None) -> None:
         self._loader = loader
         self._resolve = resolve_alias
         self._freshen = freshen
-        self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now, budget)
+        self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now, budget, vouch=vouch)
 
     def active(self, server_id: str, org_route: bool = False) -> tuple[ServerConfig, datetime]:
-        """The configuration of an ACTIVE server and when it was read; unknown and INACTIVE servers look the
+        """The configuration of an ACTIVE server and when it was last known current (read, or confirmed by the change
+        log: what the signer's staleness check measures); unknown and INACTIVE servers look the
         same from outside (okta-api.md 7.9: an inactive server answers like an unknown one). The org
         authorization server is found only by its own routes (``org_route``): through ``/oauth2/{id}/…`` it is
         unknown."""

@@ -6,13 +6,17 @@ references, so owning them here costs a warm token nothing. Construction checks 
 guarantees rest on, so a setting or a constant that breaks one fails the container build instead of weakening a
 guarantee silently:
 
-* the configuration and client caches keep a record for ``ttl``, at most ``MAX_TTL`` (300 s);
-* the signer refuses an ACTIVE kid read longer ago than its ``max_staleness``: the configuration cache hands out
-  reads younger than ``ttl``, so ``ttl`` must not exceed it, or a warm container would refuse to sign with a
-  configuration it still trusts;
-* an EXPIRED key stays published for ``key_retention``, which must cover the signer's staleness on top of the
-  longest token, the JWKS max-age and the clock skew (``keys.lifecycle.retention_for``), or a token signed by a
-  warm container just after a rotation could outlive its key in ``/v1/keys``.
+* the configuration and client caches keep a record for ``ttl``, at most ``MAX_TTL`` (300 s), on its own, and up to
+  ``changes.LOG_TRUST`` (one hour) while the change log vouches for it (``cache.py``; ``ttl`` 0 turns the caches
+  off, log or not);
+* the signer refuses an ACTIVE kid last known current longer ago than its ``max_staleness``: the configuration cache
+  hands out reads younger than ``ttl`` or the log's confirmation of a moment ago, so ``ttl`` must not exceed it, or
+  a warm container would refuse to sign with a configuration it still trusts;
+* an EXPIRED key stays published for ``key_retention``, which must cover how long a warm container may keep signing
+  with a rotated-out key (the signer's staleness, or ``changes.LOG_TRUST`` if the rotation's announcement was lost,
+  whichever is longer) on top of the longest token, the JWKS max-age and the clock skew
+  (``keys.lifecycle.retention_for``), or a token signed by a warm container after a rotation could outlive its key
+  in ``/v1/keys``.
 
 ``changed`` drops what one change key (``chalicelib/changes.py``) names: the change log's watch calls it for the
 changes of other containers, the admin side's notices for this container's own writes. ``clear`` empties every
@@ -26,7 +30,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from ..changes import CLIENT, EVERYTHING, SERVER, TRUSTED_ORIGINS
+from ..changes import CLIENT, EVERYTHING, LOG_TRUST, SERVER, TRUSTED_ORIGINS
 from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
 from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
 from .cache import DEFAULT_BUDGET
@@ -71,10 +75,11 @@ def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: tim
     if ttl > signer_staleness:
         raise CacheBoundError(f"the configuration cache TTL ({ttl}) exceeds the signer's max staleness "
                               f"({signer_staleness}): warm containers would refuse kids they still trust")
-    needed = retention_for(MAX_ACCESS_TOKEN_MINUTES, signer_cache_staleness=signer_staleness)
+    needed = retention_for(MAX_ACCESS_TOKEN_MINUTES, signer_cache_staleness=max(signer_staleness, LOG_TRUST))
     if key_retention < needed:
         raise CacheBoundError(f"key retention ({key_retention}) does not cover the longest token, JWKS max-age, "
-                              f"clock skew and the signer's max staleness ({needed})")
+                              f"clock skew and the longer of the signer's max staleness and the change log's "
+                              f"trust ({needed})")
 
 
 def _nothing() -> None:
@@ -97,16 +102,18 @@ class TokenPathCaches:
         self.watch = ChangeWatch(sources.changes, self.changed, self.forget_records, now) \
             if sources.changes is not None else None
         freshen = self.watch.poll if self.watch is not None else _nothing
+        # A TTL of 0 asks for no caching at all: the log does not stretch it.
+        vouch = self.watch.vouched if self.watch is not None and ttl > timedelta(0) else None
         # Configurations are the large entries (every claim, policy and rule of a server): 3/4 of the memory.
         self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen,
-                                     budget=budget * 3 // 4)
+                                     budget=budget * 3 // 4, vouch=vouch)
         self.clients = CachedClients(sources.clients, ttl, now, freshen,  # also holds the secret re-check times
-                                     budget=budget - budget * 3 // 4)
+                                     budget=budget - budget * 3 // 4, vouch=vouch)
         self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
         self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)
-        self.cors_origins = CorsOrigins(sources.cors_origins, ttl, now, freshen)
+        self.cors_origins = CorsOrigins(sources.cors_origins, ttl, now, freshen, vouch=vouch)
 
     def changed(self, key: str) -> None:
         """Drop what ``key`` names. The client_credentials plans need nothing: a plan is valid only for the very

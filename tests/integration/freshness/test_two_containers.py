@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.changes import LOG_TRUST
 from chalicelib.container import Container
 from chalicelib.errors import StorageUnavailableError
 from chalicelib.storage.dynamodb import DynamoStorage
@@ -130,8 +131,8 @@ def test_the_change_log_is_read_once_per_second_not_per_token(world, ready, moto
         [timedelta(seconds=n) for n in range(5)]
 
 
-def test_when_the_change_log_cannot_be_written_the_write_stands_and_the_ttl_bounds_b(world, ready, b, moto_world,
-                                                                                    clock, caplog):
+def test_when_the_change_log_cannot_be_written_the_write_stands_and_the_hour_bounds_b(world, ready, b, moto_world,
+                                                                                     clock, caplog):
     c = container_with_log(moto_world, clock, UnwritableLog)
     with on(c):
         assert world.api.delete(f"/oauth2/v1/clients/{ready['app'].client_id}").status_code == 204
@@ -142,4 +143,12 @@ def test_when_the_change_log_cannot_be_written_the_write_stands_and_the_ttl_boun
         assert cc_token(world, ready["app"]).status_code == 200  # B cannot know...
     clock.advance(seconds=moto_world.settings.cache_seconds)
     with on(b):
-        assert cc_token(world, ready["app"]).status_code == 401  # ...until its cache period ends
+        # ...and while B reads the log, the log vouches for its entry past the cache period...
+        assert cc_token(world, ready["app"]).status_code == 200
+    for _ in range(2):
+        clock.advance(minutes=29)  # B keeps reading the log (a gap of an hour would make it forget everything)
+        with on(b):
+            assert cc_token(world, ready["app"]).status_code == 200
+    clock.advance(seconds=LOG_TRUST.total_seconds() - 58 * 60 - moto_world.settings.cache_seconds - 1)
+    with on(b):
+        assert cc_token(world, ready["app"]).status_code == 401  # ...until its entry is an hour old

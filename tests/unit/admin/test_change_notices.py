@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.admin.change_notices import ATTEMPTS, ChangeNotices, NotifyingClientStore, NotifyingConfigStore
-from chalicelib.changes import client_key, server_key, stamped_at
+from chalicelib.changes import FLOOR, client_key, server_key, stamped_at
 from chalicelib.clock import FixedClock
 from chalicelib.domain import OAuthClient
 from chalicelib.errors import StorageUnavailableError
@@ -48,7 +48,7 @@ class Down:
 
 
 def notices_over(log, dropped: list) -> ChangeNotices:
-    return ChangeNotices(log, lambda key, stamp: dropped.append((key, stamp)), FixedClock(NOW).now, TTL,
+    return ChangeNotices(log, lambda key, stamp: dropped.append((key, stamp)), FixedClock(NOW).now,
                          sleep=lambda _s: None, jitter=lambda: 0.5)
 
 
@@ -57,7 +57,7 @@ def test_a_change_is_dropped_here_first_and_then_recorded_with_the_same_stamp():
     notices_over(log, dropped).changed([server_key("a"), client_key("b")])
     stamps, version = log.read()
     assert [key for key, _ in dropped] == ["server:a", "client:b"]
-    assert stamps == {key: stamp for key, stamp in dropped}
+    assert {k: v for k, v in stamps.items() if k != FLOOR} == {key: stamp for key, stamp in dropped}
     assert stamped_at(stamps["server:a"]) == NOW and version == 1
 
 
@@ -82,7 +82,7 @@ def test_an_unavailable_log_still_drops_here_and_only_warns(caplog):
     dropped = []
     notices_over(Down(), dropped).changed([server_key("a")])
     assert [key for key, _ in dropped] == ["server:a"]
-    assert "cache TTL" in caplog.text
+    assert "could not record a change of server:a" in caplog.text
 
 
 # -- the stores announce their writes --------------------------------------------------------------------------------
@@ -152,3 +152,37 @@ def test_every_write_of_the_configuration_store_names_its_server():
     writes = {name for name in vars(ConfigStore) if not name.startswith("_")} - reads
     assert sorted(calls) == sorted(writes)
     assert [key for key, _ in dropped] == ["server:aus1"] * len(writes)
+
+
+def test_a_change_that_could_not_be_recorded_is_recorded_with_the_next_one(caplog):
+    class Flaky(MemoryChangeLog):
+        down = True
+
+        def read(self):
+            if self.down:
+                raise StorageUnavailableError("the configuration store is unavailable")
+            return super().read()
+
+    log, dropped = Flaky(Table()), []
+    notices = notices_over(log, dropped)
+    notices.changed([server_key("a")])
+    log.down = False
+    notices.changed([client_key("b")])
+    stamps, _ = log.read()
+    assert {"server:a", "client:b"} <= set(stamps)
+
+
+def test_a_stamp_is_not_written_later_than_the_write_window():
+    from chalicelib.changes import WRITE_WINDOW
+
+    clock = FixedClock(NOW)
+
+    class Slow(Racing):
+        def read(self):
+            clock.advance(seconds=WRITE_WINDOW.total_seconds())  # each attempt takes the whole window
+            return super().read()
+
+    log, dropped = Slow(races=1), []
+    ChangeNotices(log, lambda key, stamp: dropped.append((key, stamp)), clock.now, sleep=lambda _s: None,
+                  jitter=lambda: 0.5).changed([server_key("a")])
+    assert log.writes == 1 and "server:a" not in log.read()[0]

@@ -383,7 +383,10 @@ def test_retention_sums_longest_token_cache_skew_and_signer_staleness():
         signer_cache_staleness=timedelta(minutes=5),
     )
     assert got == timedelta(minutes=60 + 60 + 2 + 5)
-    assert lc.retention_for(1440) == timedelta(days=2, minutes=10)
+    # The signer term: a lost rotation announcement is seen after the change log's trust (one hour), longer than
+    # the signer's own five minutes.
+    assert lc.SIGNING_AFTER_ROTATION == timedelta(hours=1)
+    assert lc.retention_for(1440) == timedelta(days=2, hours=1, minutes=5)
     assert RotationPolicy().retention == lc.DEFAULT_RETENTION == lc.retention_for(1440)
     with pytest.raises(ValueError):
         lc.retention_for(0)

@@ -149,3 +149,34 @@ def test_concurrent_polls_read_the_log_once():
     release.set()
     first.join(5)
     assert log.reads == 1
+
+
+def test_the_watch_vouches_only_for_a_recent_successful_read_of_a_record_with_a_floor():
+    log, clock = Log(), FixedClock(NOW)
+    watch, _, _ = watch_over(log, clock)
+    assert watch.vouched(clock.now()) is None  # never read
+    log.stamps = {"server:a": "20260101T000000.000000Z.1", "floor": "20250101T000000.000000Z.1"}
+    watch.poll()
+    read_at = clock.now()
+    clock.advance(seconds=2 * POLL_INTERVAL.total_seconds())
+    assert watch.vouched(clock.now()) == read_at
+    clock.advance(microseconds=1)
+    assert watch.vouched(clock.now()) is None  # no read since (another thread's read is slow): the TTL applies
+    watch.poll()
+    assert watch.vouched(clock.now()) == clock.now()
+    log.down = True
+    clock.advance(seconds=POLL_INTERVAL.total_seconds())
+    watch.poll()
+    assert watch.vouched(clock.now()) is None  # a failed read: the TTL applies at once
+
+
+def test_a_record_without_a_floor_is_read_but_does_not_vouch():
+    log, clock = Log(), FixedClock(NOW)
+    watch, changed, _ = watch_over(log, clock)
+    log.stamps = {"server:a": "1"}
+    watch.poll()
+    assert changed == ["server:a"] and watch.vouched(clock.now()) is None
+    log.stamps = {}
+    clock.advance(seconds=POLL_INTERVAL.total_seconds())
+    watch.poll()
+    assert watch.vouched(clock.now()) == clock.now()  # never written: nothing to miss

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.errors import NotFoundError
+from chalicelib.changes import LOG_TRUST
 from chalicelib.keys.lifecycle import DEFAULT_RETENTION
 from chalicelib.keys.signer import DEFAULT_MAX_STALENESS
 from chalicelib.oauth.configuration import DefaultServerId
@@ -110,7 +111,7 @@ def test_every_cache_period_the_settings_allow_is_accepted(fakes, seconds):
     (timedelta(seconds=30), timedelta(0), DEFAULT_RETENTION, "must be positive"),
     (timedelta(seconds=121), timedelta(seconds=120), DEFAULT_RETENTION, "exceeds the signer's max staleness"),
     (timedelta(seconds=30), DEFAULT_MAX_STALENESS, DEFAULT_RETENTION - timedelta(seconds=1), "key retention"),
-    (timedelta(seconds=30), DEFAULT_MAX_STALENESS + timedelta(minutes=1), DEFAULT_RETENTION, "key retention"),
+    (timedelta(seconds=30), LOG_TRUST + timedelta(minutes=1), DEFAULT_RETENTION, "key retention"),
 ])
 def test_a_combination_that_breaks_a_documented_bound_is_refused(fakes, ttl, staleness, retention, says):
     with pytest.raises(CacheBoundError, match=says):
