@@ -18,7 +18,7 @@ pytestmark = pytest.mark.dynamodb
 def test_password_grant_then_refresh_rotation(world, app, alice):
     first = world.signed_in(app, alice)
     assert set(first) == {"token_type", "expires_in", "access_token", "scope", "refresh_token", "id_token"}
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first["refresh_token"])
+    assert re.fullmatch(r"oar[A-Za-z0-9]{17}\.[A-Za-z0-9_-]{43}", first["refresh_token"])  # family id . 256 bits
     world.advance(minutes=5)
     response = world.refresh(app, first["refresh_token"])
     assert response.status_code == 200, response.data

@@ -42,6 +42,7 @@ class FakeStore:
         self.pointers: dict[str, tuple[str, str]] = {}
         self.before_write: Callable[[], None] | None = None
         self.writes = 0
+        self.reads: list[str] = []  # "token" / "family", in order: what a refresh costs
 
     def _hook(self) -> None:
         hook, self.before_write = self.before_write, None
@@ -79,10 +80,12 @@ class FakeStore:
         self.writes += 1
 
     def token(self, token_hash: str) -> IssuedToken | None:
+        self.reads.append("token")
         found = self.tokens.get(token_hash)
         return token_from(found) if found else None
 
     def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
+        self.reads.append("family")
         found = self.records.get((server_id, client_id, family_id))
         return family_from(dict(found[0]), found[1]) if found else None
 
