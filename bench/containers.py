@@ -43,7 +43,8 @@ Line = Callable[[str, str], None]
 class Round:
     n: int
     seconds: float
-    startup_wall: list[float]
+    startup_wall: list[float]  # per worker: interpreter start to ready (import, container, chains, first token)
+    startup_cpu: list[float]
     ops: Counter[str]
     errors: int
     error_samples: list[str]
@@ -122,7 +123,8 @@ def load_round(setup: Setup, n: int, seconds: float, chains: int) -> Round:
         for kind, tally in r["aws"].items():
             aws[kind].update(tally["calls"])
         samples += r["error_samples"]
-    result = Round(n=n, seconds=max(r["wall"] for r in results), startup_wall=[r["wall"] for r in ready], ops=ops,
+    result = Round(n=n, seconds=max(r["wall"] for r in results), startup_wall=[r["wall"] for r in ready],
+                   startup_cpu=[r["cpu"] for r in ready], ops=ops,
                    errors=sum(r["errors"] for r in results), error_samples=samples[:3],
                    cpu=sum(r["cpu"] for r in results), local_aws_cpu=local_aws_cpu, aws=aws, startup_aws=startup,
                    probes_ok=sum(all(r["probe"].values()) for r in results),
@@ -180,7 +182,7 @@ def _run(line: Line, setup: Setup, sizes: tuple[int, ...], seconds: float, chain
         cc, rt = r.dynamodb("client_credentials"), r.dynamodb("refresh")
         line(f"N={n}: ops/s total (client_credentials + refresh)",
              f"{total / r.seconds:6.0f}/s  ({r.ops['client_credentials']} + {r.ops['refresh']} in {r.seconds:.1f} s; "
-             f"start-up {max(r.startup_wall):.1f} s)")
+             f"start-up {max(r.startup_wall):.1f} s wall, {sum(r.startup_cpu) / n:.1f} s CPU per worker)")
         line(f"N={n}: CPU per op: workers (the handler); local AWS (moto)",
              f"{r.cpu / total * 1e3:.1f} ms; {r.local_aws_cpu / total * 1e3:.1f} ms "
              f"({(r.cpu + r.local_aws_cpu) / r.seconds / (os.cpu_count() or 1):.0%} of the machine's CPUs)")
@@ -253,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or min(sizes) < 1 or args.seconds <= 0 or args.chains < 1:
         parser.error("--sizes must be positive integers, --seconds positive, --chains at least 1")
     heading("Many containers: N Lambda instances minting and refreshing at once (bench/containers.py)")
+    load = os.getloadavg()
+    line("machine", f"{os.cpu_count()} logical CPUs; load average at the start {load[0]:.2f} / {load[1]:.2f} / "
+                    f"{load[2]:.2f} (other work on the machine slows the workers, not their calls per op)")
     started = time.perf_counter()
     figures = run(line, sizes=sizes, seconds=args.seconds, chains=args.chains, racers=args.racers,
                   race_rounds=args.race_rounds)
