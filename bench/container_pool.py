@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -36,13 +37,14 @@ def prepare(stack: Any, users: int) -> Setup:
     from bench.tokens import SCOPE
 
     container = stack.container
+    run = secrets.token_hex(3)  # names and logins are unique: run() may be called again on the same stack
     native, secret = container.clients.create({
-        "client_name": "bench native", "application_type": "native",
+        "client_name": f"bench native {run}", "application_type": "native",
         "grant_types": ["authorization_code", "password", "refresh_token"],
         "redirect_uris": ["com.example.bench:/callback"], "token_endpoint_auth_method": "client_secret_basic"})
     people = []
     for i in range(users):
-        login = f"bench.worker{i}@example.com"
+        login = f"bench.worker{i}.{run}@example.com"
         user = container.users.create({"profile": {"login": login, "email": login, "firstName": "Bench",
                                                    "lastName": f"Worker{i}"},
                                        "credentials": {"password": {"value": PASSWORD}}})
