@@ -124,9 +124,21 @@ class Family:
     version: int = 0
     # The DPoP key a public client's family is bound to (RFC 9449 5): every refresh needs a proof by it.
     jkt: str | None = None
+    # When the family's pointers (by id, by user) expire: they must outlive the family, yet rewriting them at every
+    # rotation would double its write (``moves_pointers``). None: stored before pointers ran ahead of the family.
+    pointers_until: datetime | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+    def pointers_reach(self, now: datetime) -> datetime:
+        """How long pointers written at ``now`` last: a window beyond the token issued now (never past the end), so
+        that only a rotation a window later or more has to move them again."""
+        return self.next_expiry(now + timedelta(minutes=self.window_minutes))
+
+    def moves_pointers(self, expires_at: datetime) -> bool:
+        """Whether a token expiring at ``expires_at`` would outlive the family's pointers."""
+        return self.pointers_until is None or expires_at > self.pointers_until
 
     def next_expiry(self, now: datetime) -> datetime:
         """When a token issued at ``now`` expires: the idle window, never past the family's end."""
@@ -152,9 +164,10 @@ class Store(Protocol):
     def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
         """A new family with its first token; False when either exists."""
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
         """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
-        store the new token; False when the family moved or is gone."""
+        store the new token, and with ``pointers`` rewrite the family's pointers (their expiry is
+        ``family.pointers_until``); False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
                user_id: str | None = None) -> None:
@@ -216,7 +229,7 @@ class RefreshTokens:
             window_minutes=int(window_minutes), created=now, last_updated=now, ends_at=ends_at,
             expires_at=now, current_hash=token_hash,
             access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else (), jkt=jkt)
-        family = replace(family, expires_at=family.next_expiry(now))
+        family = replace(family, expires_at=family.next_expiry(now), pointers_until=family.pointers_reach(now))
         if not self.store.create(family, token_hash, self._issued(family, now)):
             raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
         return token, family.id
@@ -304,9 +317,14 @@ class RefreshTokens:
         remembered = [a for a in family.access_tokens if a[1] > stamp]
         if access_token is not None:
             remembered.append((access_token[0], _epoch(access_token[1])))
-        updated = replace(family, last_updated=now, expires_at=family.next_expiry(now), current_hash=token_hash,
-                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]))
-        if not self.store.rotate(updated, token_hash, self._issued(updated, now)):
+        expires_at = family.next_expiry(now)
+        # The pointers are rewritten only when the new token would outlive them: about once a window, so that a
+        # rotation is usually a two-item transaction (the family, conditional on its version, and the new token).
+        moves = family.moves_pointers(expires_at)
+        updated = replace(family, last_updated=now, expires_at=expires_at, current_hash=token_hash,
+                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]),
+                          pointers_until=family.pointers_reach(now) if moves else family.pointers_until)
+        if not self.store.rotate(updated, token_hash, self._issued(updated, now), pointers=moves):
             current = self.store.family(family.server_id, family.client_id, family.id)
             if current is not None:
                 self._kill(current, "concurrent reuse of a refresh token")

@@ -208,6 +208,45 @@ def test_rt04_reuse_of_a_rotated_token_revokes_the_family_and_its_access_tokens(
     assert b.w.revocations.is_access_token_revoked("AT.second", b.clock.now())
 
 
+def test_pointers_move_only_when_the_new_token_would_outlive_them(b):
+    """A rotation rewrites the family's pointers (by id, by user) about once a window, not every time, and they
+    always outlive the family (revoke_family and consent revocation find it through them)."""
+    token, family_id = issue(b, window=60)  # unlimited lifetime: the family's expiry moves at every rotation
+    first = b.store.pointer_expiry[family_id]
+    assert first == int((NOW + timedelta(minutes=120)).timestamp())  # two windows
+    moved = []
+    for _ in range(6):
+        b.clock.advance(minutes=25)
+        token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
+        f = family(b, family_id)
+        assert b.store.pointer_expiry[family_id] >= int(f.expires_at.timestamp())
+        assert int(f.pointers_until.timestamp()) == b.store.pointer_expiry[family_id]
+        moved.append(b.store.pointer_expiry[family_id] != first)
+        first = b.store.pointer_expiry[family_id]
+    # Pointers reach +120 min; the rotation at +75 min (token until +135) moves them to +195; the one at +150 min
+    # (token until +210) moves them again.
+    assert moved == [False, False, True, False, False, True]
+
+
+def test_pointers_never_outlast_a_limited_familys_end(b):
+    token, family_id = issue(b, lifetime=90, window=60)
+    assert b.store.pointer_expiry[family_id] == int((NOW + timedelta(minutes=90)).timestamp())
+    b.clock.advance(minutes=50)
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert b.store.pointer_expiry[family_id] == int((NOW + timedelta(minutes=90)).timestamp())
+
+
+def test_a_family_stored_before_pointers_ran_ahead_moves_them_at_its_next_rotation(b):
+    token, family_id = issue(b)
+    stored = family(b, family_id)
+    key = (stored.server_id, stored.client_id, stored.id)
+    doc, version = b.store.records[key]
+    b.store.records[key] = ({k: v for k, v in doc.items() if k != "pointersUntil"}, version)
+    assert family(b, family_id).pointers_until is None
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert family(b, family_id).pointers_until == NOW + timedelta(minutes=120)
+
+
 def test_rt06_only_the_current_token_works_in_a_chain(b):
     r1, family_id = issue(b)
     r2 = b.tokens.rotate(redeem(b, r1), now=b.clock.now())
