@@ -26,6 +26,7 @@ from bench.apigw import TOKEN_RESOURCE, LambdaContext, gateway_headers, proxy_ev
 from bench.awscalls import AwsCallCounter, Tally
 
 INVALID_GRANT = "invalid_grant"
+ITEMS = "items"  # the pseudo-service under which a transaction's items are counted ("items TransactWriteItems@…")
 
 
 class TableCounter(AwsCallCounter):
@@ -42,6 +43,7 @@ class TableCounter(AwsCallCounter):
         if name is None and params.get("TransactItems"):
             name = next(iter(params["TransactItems"][0].values())).get("TableName")
         context["bench_table"] = self.tables.get(str(name), str(name))
+        context["bench_items"] = len(params.get("TransactItems") or ())
 
     def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         if not self._counted():
@@ -52,6 +54,8 @@ class TableCounter(AwsCallCounter):
         context["bench_started"] = time.perf_counter()
         with self._lock:
             self.tally.calls[(service, operation)] += 1
+            if context.get("bench_items"):  # a transaction's items: its write units (two per KB of each)
+                self.tally.calls[(ITEMS, operation)] += context["bench_items"]
 
 
 def tables() -> dict[str, str]:

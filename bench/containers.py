@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from bench.container_checks import check_chains, forget_tokens, race
 from bench.container_pool import Setup, Workers, prepare, serialized
+from bench.container_worker import ITEMS
 
 READ_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 TRANSACTIONS = ("TransactWriteItems",)
@@ -78,7 +79,8 @@ class Round:
             "writes": per_op(lambda s, op, t: s == "dynamodb" and not periodic(op, t)
                              and op not in READ_OPERATIONS and op not in TRANSACTIONS),
             "transactions": per_op(lambda s, op, t: s == "dynamodb" and op in TRANSACTIONS),
-            "other_services": per_op(lambda s, op, t: s != "dynamodb"),
+            "transaction_items": per_op(lambda s, op, t: s == ITEMS),
+            "other_services": per_op(lambda s, op, t: s not in ("dynamodb", ITEMS)),
         }
 
     def periodic(self) -> dict[str, float]:
@@ -190,7 +192,8 @@ def _run(line: Line, setup: Setup, sizes: tuple[int, ...], seconds: float, chain
              f"reads {cc['reads']:.3f}, writes {cc['writes']:.3f}, transactions {cc['transactions']:.3f}; "
              f"other AWS {cc['other_services']:.3f}")
         line(f"N={n}: DynamoDB per refresh (its own calls)",
-             f"reads {rt['reads']:.3f}, writes {rt['writes']:.3f}, transactions {rt['transactions']:.3f}; "
+             f"reads {rt['reads']:.3f}, writes {rt['writes']:.3f}, transactions {rt['transactions']:.3f} "
+             f"({rt['transaction_items']:.2f} items); "
              f"other AWS {rt['other_services']:.3f}")
         p = r.periodic()
         line(f"N={n}: periodic DynamoDB calls per container-second",
