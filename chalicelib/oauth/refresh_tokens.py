@@ -1,8 +1,11 @@
 """Refresh tokens (okta-api.md 7.4, 8.4; RFC 6749 6, 10.4; OAuth 2.0 Security BCP 4.14; security-checklist
 RT-01..14, REV-05, INT-03).
 
-A refresh token is an opaque 256-bit random value (``secrets.token_urlsafe(32)``: 43 URL-safe characters, RFC 6749
-A.17); only its SHA-256 is stored (a slow hash buys nothing for a value nobody can guess). Every refresh token
+A refresh token is opaque to clients: its family's id, a dot and a 256-bit random value
+(``secrets.token_urlsafe(32)``: 43 URL-safe characters, RFC 6749 A.17), 64 characters in all; only its SHA-256 is
+stored (a slow hash buys nothing for a value nobody can guess). The id is there so that a refresh reads the family
+directly (one read, not the token's record and then the family); tokens issued before it are still found through
+their record. Every refresh token
 belongs to a *family*: the grant it came from (a password sign-in, an authorization-code redemption). The family
 carries the user, the scopes, the original grant type, the lifetimes fixed at issuance, and the hash of the one
 token that is current. Okta's management API shows a family as a "refresh token" with id ``oar…``; that id is the
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -50,6 +54,8 @@ from .vouching import client_vouches, user_vouches
 log = logging.getLogger("tokenmint.oauth")
 
 FAMILY_ID_PREFIX = "oar"  # Okta's refresh-token ids
+FAMILY_ID = re.compile(r"oar[A-Za-z0-9]{17}")
+SEPARATOR = "."  # between a token's family id and its random part (an RFC 6749 VSCHAR, URL-safe)
 REFRESH_TOKEN_GRANT = "refresh_token"
 OFFLINE_ACCESS = "offline_access"
 INVALID = "The refresh token is invalid or expired."
@@ -65,8 +71,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
+def new_token(family_id: str) -> str:
+    """``{family_id}.{256 random bits}``: the family id lets a refresh read the family at once (its key is the
+    request's server and client plus this id) instead of first reading the token's record to find it. The random
+    part is what makes it unguessable; the id is no secret (the management API shows it)."""
+    return f"{family_id}{SEPARATOR}{secrets.token_urlsafe(32)}"
+
+
+def family_id_of(token: str) -> str | None:
+    """The family id a token names (tokens issued before it had one, and garbage, name none)."""
+    family_id, separator, rest = token.partition(SEPARATOR)
+    return family_id if separator and rest and FAMILY_ID.fullmatch(family_id) else None
 
 
 def _epoch(value: datetime) -> int:
@@ -113,9 +128,21 @@ class Family:
     version: int = 0
     # The DPoP key a public client's family is bound to (RFC 9449 5): every refresh needs a proof by it.
     jkt: str | None = None
+    # When the family's pointers (by id, by user) expire: they must outlive the family, yet rewriting them at every
+    # rotation would double its write (``moves_pointers``). None: stored before pointers ran ahead of the family.
+    pointers_until: datetime | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+    def pointers_reach(self, now: datetime) -> datetime:
+        """How long pointers written at ``now`` last: a window beyond the token issued now (never past the end), so
+        that only a rotation a window later or more has to move them again."""
+        return self.next_expiry(now + timedelta(minutes=self.window_minutes))
+
+    def moves_pointers(self, expires_at: datetime) -> bool:
+        """Whether a token expiring at ``expires_at`` would outlive the family's pointers."""
+        return self.pointers_until is None or expires_at > self.pointers_until
 
     def next_expiry(self, now: datetime) -> datetime:
         """When a token issued at ``now`` expires: the idle window, never past the family's end."""
@@ -153,9 +180,10 @@ class Store(Protocol):
         replaced in the same transaction, on condition that its version is still ``code.code.version`` (False,
         and nothing written, when another redemption or a burn moved it): a redemption is one write."""
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
         """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
-        store the new token; False when the family moved or is gone."""
+        store the new token, and with ``pointers`` rewrite the family's pointers (their expiry is
+        ``family.pointers_until``); False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
                user_id: str | None = None) -> None:
@@ -228,7 +256,7 @@ class RefreshTokens:
                     family_id: str) -> tuple[Family, str]:
         if not (server_id and client_id and user_id) or window_minutes < 1 or lifetime_minutes < 0:
             raise ValueError("issue needs a server, a client, a user and positive lifetimes")
-        token = new_token()
+        token = new_token(family_id)
         ends_at = now + timedelta(minutes=lifetime_minutes) if lifetime_minutes else None
         family = Family(
             id=family_id, server_id=server_id, client_id=client_id, user_id=user_id,
@@ -237,7 +265,7 @@ class RefreshTokens:
             window_minutes=int(window_minutes), created=now, last_updated=now, ends_at=ends_at,
             expires_at=now, current_hash=hash_token(token),
             access_tokens=((access_token[0], _epoch(access_token[1])),) if access_token else (), jkt=jkt)
-        return replace(family, expires_at=family.next_expiry(now)), token
+        return replace(family, expires_at=family.next_expiry(now), pointers_until=family.pointers_reach(now)), token
 
     def revoke_family(self, family_id: str) -> None:
         """Revoke every refresh token of the family and the access tokens it issued (idempotent)."""
@@ -255,22 +283,36 @@ class RefreshTokens:
     def redeem(self, token: str, *, server_id: str, client_id: str, now: datetime) -> Presented:
         """Check a presented refresh token (RT-01, RT-04, RT-11); ``invalid_grant`` unless it is the current,
         unexpired token of a live family issued to this client at this server. A rotated-out token revokes its
-        family."""
+        family.
+
+        One read when the token is the current one of a family of this client: the family, found by the id the
+        token names. Anything else (a rotated-out token, another client's, one without a family id, a family id
+        with a random part nobody was given) takes the token's own record, which tells them apart."""
         if not isinstance(token, str) or not token or len(token) > 512:
             raise InvalidGrantError(INVALID)
         token_hash = hash_token(token)
+        family_id = family_id_of(token)
+        named = self.store.family(server_id, client_id, family_id) if family_id is not None else None
+        if named is not None and named.current_hash == token_hash:
+            return self._unexpired(named, token_hash, now)
+        # Only a token actually issued may revoke a family as reused: a made-up random part after a real family id
+        # has no record and is merely invalid.
         record = self.store.token(token_hash)
         if record is None:
             raise InvalidGrantError(INVALID)
         if record.server_id != server_id or record.client_id != client_id:
             log.info("refresh token of another server or client presented (family %s)", record.family_id)
             raise InvalidGrantError(INVALID)
-        family = self.store.family(server_id, client_id, record.family_id)
+        family = named if named is not None and named.id == record.family_id else \
+            self.store.family(server_id, client_id, record.family_id)
         if family is None:
             raise InvalidGrantError(INVALID)
         if family.current_hash != token_hash:
             self._kill(family, "reuse of a rotated refresh token")
             raise InvalidGrantError(INVALID)
+        return self._unexpired(family, token_hash, now)
+
+    def _unexpired(self, family: Family, token_hash: str, now: datetime) -> Presented:
         if family.expired(now):
             self._kill(family, "expired")
             raise InvalidGrantError(INVALID)
@@ -302,15 +344,20 @@ class RefreshTokens:
         token issued with it. Losing a race to another rotation of the same token is reuse: the family is
         revoked and ``invalid_grant`` raised (RT-09, pinned: exactly one of concurrent refreshes succeeds)."""
         family = presented.family
-        token = new_token()
+        token = new_token(family.id)
         token_hash = hash_token(token)
         stamp = _epoch(now)
         remembered = [a for a in family.access_tokens if a[1] > stamp]
         if access_token is not None:
             remembered.append((access_token[0], _epoch(access_token[1])))
-        updated = replace(family, last_updated=now, expires_at=family.next_expiry(now), current_hash=token_hash,
-                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]))
-        if not self.store.rotate(updated, token_hash, self._issued(updated, now)):
+        expires_at = family.next_expiry(now)
+        # The pointers are rewritten only when the new token would outlive them: about once a window, so that a
+        # rotation is usually a two-item transaction (the family, conditional on its version, and the new token).
+        moves = family.moves_pointers(expires_at)
+        updated = replace(family, last_updated=now, expires_at=expires_at, current_hash=token_hash,
+                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]),
+                          pointers_until=family.pointers_reach(now) if moves else family.pointers_until)
+        if not self.store.rotate(updated, token_hash, self._issued(updated, now), pointers=moves):
             current = self.store.family(family.server_id, family.client_id, family.id)
             if current is not None:
                 self._kill(current, "concurrent reuse of a refresh token")

@@ -64,6 +64,7 @@ def family_doc(f: Family) -> dict[str, Any]:
         "expiresAt": _ts(f.expires_at), "currentHash": f.current_hash,
         "accessTokens": [list(a) for a in f.access_tokens],
         **({"jkt": f.jkt} if f.jkt else {}),
+        **({"pointersUntil": _ts(f.pointers_until)} if f.pointers_until else {}),
     }
 
 
@@ -76,12 +77,13 @@ def family_from(doc: dict[str, Any], version: int) -> Family:
         last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
         expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
         access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version,
-        jkt=doc.get("jkt"))
+        jkt=doc.get("jkt"),
+        pointers_until=_time(doc["pointersUntil"]) if doc.get("pointersUntil") is not None else None)
 
 
 def pointer_doc(f: Family) -> dict[str, Any]:
-    """Where a family lives, for revoking it by id."""
-    return {"serverId": f.server_id, "clientId": f.client_id, "expiresAt": _ts(f.expires_at)}
+    """Where a family lives, for revoking it by id; it expires with ``pointers_until`` (at or after the family)."""
+    return {"serverId": f.server_id, "clientId": f.client_id, "expiresAt": _ts(f.pointers_until or f.expires_at)}
 
 
 def token_doc(t: IssuedToken) -> dict[str, Any]:

@@ -11,10 +11,11 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
                                             list and "revoke all" are one strongly consistent Query
 ``pk = RT#{sha256(token)}``, ``sk = RT``    one refresh token ever issued: where its family is. A token whose hash
                                             is not the family's current hash has been rotated out (reuse!)
-``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``
+``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``; expires at the
+                                            family's ``pointersUntil`` (ahead of the family, so moved only by some
+                                            rotations: ``oauth/refresh_tokens.Family.moves_pointers``)
 ``pk = RTU#{userId}``, ``sk = RTF#{id}``     the user's families (where each lives), for revoking them when the user
-                                            revokes consent (``user_families``); written with its family (same
-                                            version, as the pointer), so it expires with it
+                                            revokes consent (``user_families``); written with the pointer above
 ==========================================  ===================================================================
 
 Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). The documents are
@@ -114,19 +115,24 @@ class RefreshTokenRepository:
 
         return self._commit(build)
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
         """Replace the family (only if it is still at ``family.version``: one rotation per token wins) and store the
-        new token; the pointer (same version) follows the family's expiry. False when the family moved or is
-        gone."""
+        new token; with ``pointers``, move the pointers' expiry to ``family.pointers_until``. False when the family
+        moved or is gone."""
         fkey = family_key(family.server_id, family.client_id, family.id)
 
         def build(tx: TransactWrite) -> None:
             tx.save(self._item(fkey, family_doc(family), family.version))
             tx.save(self._item(token_key(token_hash), token_doc(token)))
-            # The pointer is only ever written with its family, so its version moves in lockstep (PutItem only:
-            # the API role has no UpdateItem on this table).
-            tx.save(self._item(pointer_key(family.id), pointer_doc(family), family.version))
-            tx.save(self._item(user_key(family.user_id, family.id), pointer_doc(family), family.version))
+            if pointers:
+                # Not written at every rotation, so their version no longer follows the family's: an update without
+                # a version condition (the family's condition guards the transaction; the API role may UpdateItem
+                # on this table).
+                doc = pointer_doc(family)
+                for key in (pointer_key(family.id), user_key(family.user_id, family.id)):
+                    tx.update(self._model(*key), [self._model.doc.set(doc),
+                                                  self._model.expiresAt.set(int(doc["expiresAt"]))],
+                              add_version_condition=False)
 
         return self._commit(build)
 

@@ -161,6 +161,26 @@ def test_a_users_families_are_found_until_deleted_with_the_user(storage):
     assert store.rotate(replace(store.family("aus1", "0oa2", "f2"), current_hash="h5"), "h5", issued("f2")) is True
 
 
+def test_rotation_without_pointers_keeps_them_and_moving_them_later_still_works(storage):
+    """Pointers are rewritten only some rotations (oauth/refresh_tokens.py ``moves_pointers``), so their writes
+    cannot be conditional on the family's version: moving them after rotations without them must succeed."""
+    store = storage.refresh_tokens
+    assert store.create(family("f5", pointers_until=LATER), "h1", issued("f5")) is True
+    stored = store.family("aus1", "0oa1", "f5")
+    assert stored.pointers_until == LATER
+    assert store.rotate(replace(stored, current_hash="h2"), "h2", issued("f5"), pointers=False) is True
+    stored = store.family("aus1", "0oa1", "f5")
+    assert store.rotate(replace(stored, current_hash="h3"), "h3", issued("f5"), pointers=False) is True
+    stored = store.family("aus1", "0oa1", "f5")
+    later = LATER + timedelta(hours=1)
+    assert store.rotate(replace(stored, current_hash="h4", pointers_until=later), "h4", issued("f5")) is True
+    assert store.rotate(replace(stored, current_hash="h5"), "h5", issued("f5")) is False  # still one winner
+    assert store.family("aus1", "0oa1", "f5") == family("f5", current_hash="h4", pointers_until=later, version=4)
+    assert store.locate("f5") == ("aus1", "0oa1") and ("aus1", "0oa1", "f5") in list(store.user_families("00u1"))
+    store.delete("aus1", "0oa1", "f5", ("h4",), "00u1")
+    assert store.locate("f5") is None and ("aus1", "0oa1", "f5") not in list(store.user_families("00u1"))
+
+
 def test_the_in_memory_backend_restores_a_snapshot():
     from chalicelib.storage.memory import InMemoryStorage
 

@@ -152,17 +152,24 @@ class MemoryRefreshTokens(_Grants):
     def _ops(self, family: Family, version: int | None, token_hash: str, token: IssuedToken) -> list[Op]:
         return [self._doc(*self._family_key(family.server_id, family.client_id, family.id), family_doc(family),
                           version),
-                self._doc(f"RT#{token_hash}", "RT", token_doc(token)),
-                self._doc(f"RTID#{family.id}", "RTID", pointer_doc(family), version),
-                self._doc(f"RTU#{family.user_id}", f"RTF#{family.id}", pointer_doc(family), version)]
+                self._doc(f"RT#{token_hash}", "RT", token_doc(token))]
+
+    @staticmethod
+    def _pointers(family: Family, create: bool) -> list[Op]:
+        doc = pointer_doc(family)
+        expires = int(doc["expiresAt"])
+        # Created with the family; moved afterwards without a version condition (as storage/refresh_token_repository.py)
+        return [Put(pk, sk, doc, "family", None, expires=expires, overwrite=not create)
+                for pk, sk in ((f"RTID#{family.id}", "RTID"), (f"RTU#{family.user_id}", f"RTF#{family.id}"))]
 
     def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
         redeemed = [self._doc(*code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
                               code.code.version)] if code is not None else []
-        return self._try(redeemed + self._ops(family, None, token_hash, token))
+        return self._try(redeemed + self._ops(family, None, token_hash, token) + self._pointers(family, create=True))
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
-        return self._try(self._ops(family, family.version, token_hash, token))
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
+        return self._try(self._ops(family, family.version, token_hash, token)
+                         + (self._pointers(family, create=False) if pointers else []))
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
                user_id: str | None = None) -> None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.dynamodb
 def test_password_grant_then_refresh_rotation(world, app, alice):
     first = world.signed_in(app, alice)
     assert set(first) == {"token_type", "expires_in", "access_token", "scope", "refresh_token", "id_token"}
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first["refresh_token"])
+    assert re.fullmatch(r"oar[A-Za-z0-9]{17}\.[A-Za-z0-9_-]{43}", first["refresh_token"])  # family id . 256 bits
     world.advance(minutes=5)
     response = world.refresh(app, first["refresh_token"])
     assert response.status_code == 200, response.data
@@ -224,12 +224,26 @@ def test_holders_note_the_client(world, app, alice, api):
     assert app.client_id in [c["client_id"] for c in listed]
 
 
-def test_rotation_keeps_the_pointer_in_step(world, app, alice, container):
-    first = world.signed_in(app, alice)
-    world.advance(hours=1)
-    world.refresh(app, first["refresh_token"])
-    items = {i["pk"]["S"]: i for i in grants_items()}
-    family = next(i for k, i in items.items() if k.startswith("RTC#"))
-    pointer = items["RTID#" + family["sk"]["S"][len("RTF#"):]]
-    assert pointer["expiresAt"]["N"] == family["expiresAt"]["N"]
-    assert int(family["expiresAt"]["N"]) == int((container.clock.now() + timedelta(days=7)).timestamp())
+def test_rotation_keeps_the_pointers_ahead_of_the_family(world, app, alice, container):
+    """The pointers (by id, by user) are written two windows ahead and moved only by a rotation whose token would
+    outlive them: most rotations write the family and the new token only (docs/ARCHITECTURE.md, refresh costs)."""
+    def expiries() -> tuple[int, int, int]:
+        items = {i["pk"]["S"]: i for i in grants_items()}
+        family = next(i for k, i in items.items() if k.startswith("RTC#"))
+        family_id = family["sk"]["S"][len("RTF#"):]
+        by_user = next(i for k, i in items.items() if k.startswith("RTU#") and i["sk"]["S"] == f"RTF#{family_id}")
+        return (int(family["expiresAt"]["N"]), int(items["RTID#" + family_id]["expiresAt"]["N"]),
+                int(by_user["expiresAt"]["N"]))
+
+    def at(**delta: float) -> int:
+        return int((start + timedelta(**delta)).timestamp())
+
+    start = container.clock.now()
+    token = world.signed_in(app, alice)["refresh_token"]
+    assert expiries() == (at(days=7), at(days=14), at(days=14))  # the default rule's 7-day window
+    world.advance(days=6)
+    token = world.refresh(app, token).data["refresh_token"]
+    assert expiries() == (at(days=13), at(days=14), at(days=14))  # not moved: they outlive the new token
+    world.advance(days=2)
+    world.refresh(app, token)
+    assert expiries() == (at(days=15), at(days=22), at(days=22))  # moved: the new token would have outlived them

@@ -21,7 +21,7 @@ from chalicelib.oauth.grants.client_credentials import ClientCredentialsGrant
 from chalicelib.oauth.grants.password import PasswordGrant
 from chalicelib.oauth.grants.refresh_token import RefreshTokenGrant
 from chalicelib.oauth.refresh_tokens import Family, IssuedToken, RefreshTokens
-from chalicelib.storage.grant_documents import family_doc, family_from, token_doc, token_from
+from chalicelib.storage.grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
 from chalicelib.oauth.server import OAuthServer
 from tests.unit.oauth.oauthfakes import BASE, NOW, World, basic, fake_client, world
 
@@ -42,6 +42,8 @@ class FakeStore:
         self.pointers: dict[str, tuple[str, str]] = {}
         self.before_write: Callable[[], None] | None = None
         self.writes = 0
+        self.pointer_expiry: dict[str, int] = {}  # family id -> when its pointers expire (epoch seconds)
+        self.reads: list[str] = []  # "token" / "family", in order: what a refresh costs
 
     def _hook(self) -> None:
         hook, self.before_write = self.before_write, None
@@ -56,10 +58,11 @@ class FakeStore:
         self.records[key] = (family_doc(family), 1)
         self.tokens[token_hash] = token_doc(token)
         self.pointers[family.id] = (family.server_id, family.client_id)
+        self.pointer_expiry[family.id] = pointer_doc(family)["expiresAt"]
         self.writes += 1
         return True
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
         self._hook()
         key = (family.server_id, family.client_id, family.id)
         current = self.records.get(key)
@@ -67,6 +70,8 @@ class FakeStore:
             return False
         self.records[key] = (family_doc(family), family.version + 1)
         self.tokens[token_hash] = token_doc(token)
+        if pointers:
+            self.pointer_expiry[family.id] = pointer_doc(family)["expiresAt"]
         self.writes += 1
         return True
 
@@ -79,10 +84,12 @@ class FakeStore:
         self.writes += 1
 
     def token(self, token_hash: str) -> IssuedToken | None:
+        self.reads.append("token")
         found = self.tokens.get(token_hash)
         return token_from(found) if found else None
 
     def family(self, server_id: str, client_id: str, family_id: str) -> Family | None:
+        self.reads.append("family")
         found = self.records.get((server_id, client_id, family_id))
         return family_from(dict(found[0]), found[1]) if found else None
 

@@ -67,7 +67,7 @@ def test_password_grant_issues_access_id_and_refresh_tokens(b):
     body = response.body
     assert list(body) == ["token_type", "expires_in", "access_token", "scope", "refresh_token", "id_token"]
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["scope"] == FULL
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", body["refresh_token"])  # TOK-05
+    assert re.fullmatch(r"oar[A-Za-z0-9]{17}\.[A-Za-z0-9_-]{43}", body["refresh_token"])  # TOK-05
     access = verify(b, body["access_token"], "api://aus_a")
     assert access["uid"] == b.alice.id and access["sub"] == "alice@example.com" and access["cid"] == "native"
     assert access["scp"] == FULL.split() and access["auth_time"] == int(NOW.timestamp())

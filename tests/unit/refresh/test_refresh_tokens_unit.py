@@ -4,6 +4,7 @@ RT-01..14, REV-05, TOK-05."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from chalicelib.oauth.refresh_tokens import (
     INVALID,
     MAX_ACCESS_TOKENS,
     Family,
+    IssuedToken,
     hash_token,
     refresh_token_due,
 )
@@ -21,8 +23,8 @@ from tests.unit.oauth.oauthfakes import NOW, fake_client
 from tests.unit.refresh.refreshfakes import backworld, sha256
 
 SCOPES = ("openid", "offline_access", "profile")
-# RFC 6749 A.17: refresh-token = 1*VSCHAR; ours are base64url
-VSCHAR_URLSAFE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# RFC 6749 A.17: refresh-token = 1*VSCHAR; ours are the family id, a dot and 256 random bits in base64url
+VSCHAR_URLSAFE = re.compile(r"^oar[A-Za-z0-9]{17}\.[A-Za-z0-9_-]{43}$")
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def family(b, family_id: str, client_id: str = "native", server_id: str = "aus_a
 
 def test_tok05_opaque_256_bit_tokens_stored_only_as_sha256(b):
     token, family_id = issue(b)
-    assert VSCHAR_URLSAFE.match(token)
+    assert VSCHAR_URLSAFE.match(token) and token.startswith(family_id + ".")
     assert re.fullmatch(r"oar[A-Za-z0-9]{17}", family_id)
     assert list(b.store.tokens) == [sha256(token)] == [hash_token(token)]
     stored = repr((b.store.records, b.store.tokens, b.store.pointers))
@@ -112,6 +114,49 @@ def test_redeem_the_current_token(b):
     assert presented.family.id == family_id and presented.token_hash == sha256(token)
 
 
+def test_redeeming_the_current_token_reads_only_its_family(b):
+    """The token names its family, so a refresh reads the family and not the token's record first."""
+    token, family_id = issue(b)
+    b.store.reads.clear()
+    assert redeem(b, token).family.id == family_id
+    assert b.store.reads == ["family"]
+
+
+def test_a_made_up_random_part_after_a_real_family_id_revokes_nothing(b):
+    """Only a token that was issued counts as reuse: a family id is no secret (the management API lists it)."""
+    token, family_id = issue(b)
+    for forged in (f"{family_id}.{'A' * 43}", f"{family_id}.x", f"{family_id}."):
+        with pytest.raises(InvalidGrantError) as caught:
+            redeem(b, forged)
+        assert caught.value.description == INVALID
+    assert family(b, family_id) is not None and redeem(b, token).family.id == family_id
+
+
+def test_a_token_issued_without_a_family_id_still_refreshes(b):
+    """Tokens issued before they named their family (43 characters) are found through their record; their
+    successors name the family."""
+    _, issued_id = issue(b)
+    old = "B" * 43
+    legacy = replace(family(b, issued_id), id="oarLegacy000000000001", current_hash=hash_token(old))
+    assert b.store.create(legacy, hash_token(old), IssuedToken("aus_a", "native", legacy.id, 0, 2_000_000_000))
+    assert redeem(b, old).family.id == legacy.id
+    new = b.tokens.rotate(redeem(b, old), now=b.clock.now())
+    assert new.startswith(legacy.id + ".") and redeem(b, new).family.id == legacy.id
+    with pytest.raises(InvalidGrantError):
+        redeem(b, old)  # reuse of the rotated legacy token still revokes
+    assert family(b, legacy.id) is None
+
+
+def test_a_rotated_token_that_names_its_family_is_reuse(b):
+    token, family_id = issue(b)
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    b.store.reads.clear()
+    with pytest.raises(InvalidGrantError):
+        redeem(b, token)
+    assert family(b, family_id) is None
+    assert b.store.reads[:2] == ["family", "token"]  # the family named, then the record that proves it was issued
+
+
 @pytest.mark.parametrize("garbage", ["", "x", "A" * 43, "A" * 600, None, 42])
 def test_unknown_or_malformed_token_is_invalid_grant(b, garbage):
     issue(b)
@@ -161,6 +206,45 @@ def test_rt04_reuse_of_a_rotated_token_revokes_the_family_and_its_access_tokens(
         redeem(b, second)  # the legitimate holder's current token died with the family
     assert b.w.revocations.is_access_token_revoked("AT.first", b.clock.now())
     assert b.w.revocations.is_access_token_revoked("AT.second", b.clock.now())
+
+
+def test_pointers_move_only_when_the_new_token_would_outlive_them(b):
+    """A rotation rewrites the family's pointers (by id, by user) about once a window, not every time, and they
+    always outlive the family (revoke_family and consent revocation find it through them)."""
+    token, family_id = issue(b, window=60)  # unlimited lifetime: the family's expiry moves at every rotation
+    first = b.store.pointer_expiry[family_id]
+    assert first == int((NOW + timedelta(minutes=120)).timestamp())  # two windows
+    moved = []
+    for _ in range(6):
+        b.clock.advance(minutes=25)
+        token = b.tokens.rotate(redeem(b, token), now=b.clock.now())
+        f = family(b, family_id)
+        assert b.store.pointer_expiry[family_id] >= int(f.expires_at.timestamp())
+        assert int(f.pointers_until.timestamp()) == b.store.pointer_expiry[family_id]
+        moved.append(b.store.pointer_expiry[family_id] != first)
+        first = b.store.pointer_expiry[family_id]
+    # Pointers reach +120 min; the rotation at +75 min (token until +135) moves them to +195; the one at +150 min
+    # (token until +210) moves them again.
+    assert moved == [False, False, True, False, False, True]
+
+
+def test_pointers_never_outlast_a_limited_familys_end(b):
+    token, family_id = issue(b, lifetime=90, window=60)
+    assert b.store.pointer_expiry[family_id] == int((NOW + timedelta(minutes=90)).timestamp())
+    b.clock.advance(minutes=50)
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert b.store.pointer_expiry[family_id] == int((NOW + timedelta(minutes=90)).timestamp())
+
+
+def test_a_family_stored_before_pointers_ran_ahead_moves_them_at_its_next_rotation(b):
+    token, family_id = issue(b)
+    stored = family(b, family_id)
+    key = (stored.server_id, stored.client_id, stored.id)
+    doc, version = b.store.records[key]
+    b.store.records[key] = ({k: v for k, v in doc.items() if k != "pointersUntil"}, version)
+    assert family(b, family_id).pointers_until is None
+    b.tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert family(b, family_id).pointers_until == NOW + timedelta(minutes=120)
 
 
 def test_rt06_only_the_current_token_works_in_a_chain(b):
