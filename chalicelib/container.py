@@ -148,7 +148,7 @@ class Container:
         # The admin console's built-in client (oauth/console_client.py) is "assigned" to every admin.
         access = WithConsoleAccess(app_assignments)
         directory = Directory(users=users, assignments=access, clients=caches.clients)
-        refresh_tokens = RefreshTokens(storage.refresh_tokens, directory, storage.revocations, clock.now)
+        refresh_tokens = RefreshTokens(storage.refresh_tokens, directory, clock.now)
         oauth_services = OAuthServices(
             configs=caches.configs,
             authenticator=ClientAuthenticator(caches.clients, storage.assertions, clock.now, caches.remote_jwks),

@@ -88,10 +88,6 @@ def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def _time(value: int) -> datetime:
-    return datetime.fromtimestamp(int(value), timezone.utc)
-
-
 def dpop_binding(client: OAuthClient, jkt: str | None) -> str | None:
     """The key a new family is bound to: a public client's DPoP key (RFC 9449 5). A confidential client's refresh
     tokens are bound to its client authentication already, so its families stay unbound (its access tokens are
@@ -186,8 +182,9 @@ class Store(Protocol):
         ``family.pointers_until``); False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None) -> None:
-        """Remove the family, its pointers (the user's one when ``user_id`` is given) and the token items."""
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
+        """Remove the family, its pointers (the user's one when ``user_id`` is given) and the token items, and mark
+        the access tokens ``revoke`` names (``(jti, exp)``, issued to ``client_id``) revoked, in one write."""
 
     def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
         """(server id, client id, family id) of the user's families."""
@@ -202,10 +199,6 @@ class Store(Protocol):
         """The client's families of the server in family-id order, strictly after family id ``after``."""
 
 
-class Revocations(Protocol):
-    def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None: ...
-
-
 @dataclass(frozen=True)
 class Presented:
     """A refresh token that passed ``redeem``: its family and its hash (for ``rotate``)."""
@@ -218,7 +211,6 @@ class Presented:
 class RefreshTokens:
     store: Store
     directory: Directory
-    revocations: Revocations
     now: Callable[[], datetime]
 
     # -- the contract of the front channel --------------------------------------------------------------------------
@@ -466,8 +458,8 @@ class RefreshTokens:
     def _kill(self, family: Family, why: str) -> None:
         """Delete the family (every refresh token of it stops working) and revoke its unexpired access tokens."""
         log.info("refresh-token family %s of client %s revoked: %s", family.id, family.client_id, why)
-        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,), family.user_id)
         now = _epoch(self.now())
-        for jti, exp in family.access_tokens:
-            if exp > now:
-                self.revocations.revoke_access_token(jti, family.client_id, _time(exp))
+        # One transaction: the family and its unexpired access tokens go together (issue 20: it was one write per
+        # access token after the family's deletion).
+        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,), family.user_id,
+                          revoke=tuple((jti, exp) for jti, exp in family.access_tokens if exp > now))

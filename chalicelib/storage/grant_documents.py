@@ -19,6 +19,15 @@ def _time(value: Any) -> datetime:
 
 # -- authorization codes (oauth/codes.py) -----------------------------------------------------------------------------
 
+def revocation_key(jti: str) -> tuple[str, str]:
+    """An access token revoked before it expired (RFC 7009), by its ``jti``."""
+    return f"REVOKED#{jti}", "AT"
+
+
+def revocation_doc(client_id: str, expires_at: int) -> dict[str, Any]:
+    return {"clientId": client_id, "expiresAt": int(expires_at)}
+
+
 def code_doc(code: StoredCode) -> dict[str, Any]:
     g = code.grant
     return {"serverId": g.server_id, "clientId": g.client_id, "redirectUri": g.redirect_uri, "userId": g.user_id,

@@ -21,6 +21,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 
 from ..errors import StorageUnavailableError
+from .grant_documents import revocation_key
 from .models import Item
 from .transactions import Transaction, WriteConflict
 
@@ -119,10 +120,10 @@ class RevocationRepository(GrantsTable):
     """Access tokens revoked before they expired (RFC 7009; read by introspection)."""
 
     def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None:
-        self._remember(f"REVOKED#{jti}", "AT", expires_at, {"clientId": client_id})
+        self._remember(*revocation_key(jti), expires_at, {"clientId": client_id})
 
     def is_access_token_revoked(self, jti: str, now: datetime) -> bool:
-        return self._live(f"REVOKED#{jti}", "AT", now)
+        return self._live(*revocation_key(jti), now)
 
 
 class AssertionRepository(GrantsTable):

@@ -33,7 +33,8 @@ from pynamodb.transactions import TransactWrite
 from ..errors import StorageUnavailableError
 from ..oauth.refresh_tokens import CodeWrite, Family, IssuedToken
 from .front_channel_layout import code_key, stored_code_doc
-from .grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
+from .grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
+                              token_from)
 from .models import Item
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,10 @@ class RefreshTokenRepository:
         return self._commit(build)
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None) -> None:
-        """Remove a family, its pointers and the given token items (no condition: deleting is always right)."""
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
+        """Remove a family, its pointers and the given token items (no condition: deleting is always right), and
+        in the same transaction mark the access tokens ``revoke`` names (``(jti, exp)``) revoked until they expire
+        (an update: a token revoked before stays revoked)."""
         keys = [family_key(server_id, client_id, family_id), pointer_key(family_id),
                 *([user_key(user_id, family_id)] if user_id else []),
                 *(token_key(h) for h in dict.fromkeys(token_hashes))]
@@ -146,6 +149,10 @@ class RefreshTokenRepository:
         def build(tx: TransactWrite) -> None:
             for pk, sk in keys:
                 tx.delete(self._model(pk, sk), add_version_condition=False)
+            for jti, exp in revoke:
+                tx.update(self._model(*revocation_key(jti)),
+                          [self._model.doc.set(revocation_doc(client_id, exp)), self._model.expiresAt.set(int(exp))],
+                          add_version_condition=False)
 
         self._commit(build)
 

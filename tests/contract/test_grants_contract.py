@@ -147,6 +147,19 @@ def test_a_code_redeemed_with_its_family_in_one_write_or_not_at_all(storage):
     assert storage.codes.get_code("c1").access_jti == "j1"
 
 
+def test_deleting_a_family_revokes_its_access_tokens_in_the_same_write(storage):
+    store = storage.refresh_tokens
+    store.create(family("f1"), "h1", issued("f1"))
+    storage.revocations.revoke_access_token("jti0", "0oa1", LATER)  # revoked before: stays revoked, no conflict
+    store.delete("aus1", "0oa1", "f1", ("h1",), "00u1", revoke=(("jti0", int(LATER.timestamp())),
+                                                                ("jti1", int(LATER.timestamp()))))
+    assert store.family("aus1", "0oa1", "f1") is None and store.token("h1") is None
+    assert storage.revocations.is_access_token_revoked("jti1", T0)
+    assert storage.revocations.is_access_token_revoked("jti0", T0)
+    assert not storage.revocations.is_access_token_revoked("jti1", LATER + timedelta(seconds=1))  # until expiry
+    assert not storage.revocations.is_access_token_revoked("jti2", T0)
+
+
 def test_a_users_families_are_found_until_deleted_with_the_user(storage):
     store = storage.refresh_tokens
     store.create(family("f1"), "h1", issued("f1"))

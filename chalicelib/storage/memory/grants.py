@@ -12,7 +12,8 @@ from ...ports import WriteConflict
 from ..device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, device_pk, user_code_pk
 from ..front_channel_layout import (CodeItems, PendingRequestItems, PushedRequestItems, SessionItems, code_key,
                                     stored_code_doc)
-from ..grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
+from ..grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
+                               token_from)
 from .table import Delete, Op, Put, Table
 
 
@@ -62,10 +63,10 @@ class _Grants:
 
 class MemoryRevocations(_Grants):
     def revoke_access_token(self, jti: str, client_id: str, expires_at: datetime) -> None:
-        self._remember(f"REVOKED#{jti}", "AT", expires_at, {"clientId": client_id})
+        self._remember(*revocation_key(jti), expires_at, {"clientId": client_id})
 
     def is_access_token_revoked(self, jti: str, now: datetime) -> bool:
-        return self._live(f"REVOKED#{jti}", "AT", now)
+        return self._live(*revocation_key(jti), now)
 
 
 class MemoryAssertions(_Grants):
@@ -172,11 +173,13 @@ class MemoryRefreshTokens(_Grants):
                          + (self._pointers(family, create=False) if pointers else []))
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None) -> None:
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
         keys = [self._family_key(server_id, client_id, family_id), (f"RTID#{family_id}", "RTID"),
                 *([(f"RTU#{user_id}", f"RTF#{family_id}")] if user_id else []),
                 *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
-        self._t.write([Delete(pk, sk, "family") for pk, sk in keys])
+        revoked: list[Op] = [Put(*revocation_key(jti), revocation_doc(client_id, exp), "revocation", overwrite=True,
+                                 expires=int(exp)) for jti, exp in revoke]
+        self._t.write([Delete(pk, sk, "family") for pk, sk in keys] + revoked)
 
     def token(self, token_hash: str) -> IssuedToken | None:
         found = self._get(f"RT#{token_hash}", "RT", None)

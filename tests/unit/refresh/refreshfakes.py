@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
 from chalicelib.admin.system_objects import system_claims
@@ -44,6 +44,7 @@ class FakeStore:
         self.writes = 0
         self.pointer_expiry: dict[str, int] = {}  # family id -> when its pointers expire (epoch seconds)
         self.reads: list[str] = []  # "token" / "family", in order: what a refresh costs
+        self.revocations: Any = None  # the world's revocation list: deleting a family revokes its access tokens
 
     def _hook(self) -> None:
         hook, self.before_write = self.before_write, None
@@ -76,7 +77,9 @@ class FakeStore:
         return True
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None) -> None:
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
+        for jti, exp in revoke:  # in the same write, as the real stores do
+            self.revocations.revoke_access_token(jti, client_id, datetime.fromtimestamp(exp, timezone.utc))
         self.records.pop((server_id, client_id, family_id), None)
         self.pointers.pop(family_id, None)
         for h in token_hashes:
@@ -276,7 +279,8 @@ def backworld() -> BackWorld:
     for client_id in ("native", "native2", "pub", "norefresh", "nopassword"):
         assignments.assigned.add((client_id, alice.id))
     directory = Directory(users=users, assignments=assignments, clients=FakeClientFinder(w))
-    tokens = RefreshTokens(store, directory, w.revocations, w.clock.now)
+    store.revocations = w.revocations
+    tokens = RefreshTokens(store, directory, w.clock.now)
     back = BackWorld(w=w, store=store, users=users, assignments=assignments, tokens=tokens,
                      server=back_channel_server(w, directory, tokens), alice=alice)
     for server_id in ("aus_a", "aus_b", "aus_default"):
