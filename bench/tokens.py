@@ -14,6 +14,10 @@ In one run, on this machine, against moto's server started in this process (the 
 7. a password sign-in: Argon2id at OWASP's parameters against the app's whole ``sign_in`` (sign_in.py);
    the System Log's share of a token: CPU, DynamoDB write units and cost, events on against off (system_log.py);
 8. the memory of ``make run`` after a fixed admin workload (local_memory.py).
+9. every flow (code + PKCE login, refresh, password, introspection, userinfo, revocation, JWKS, discovery, token
+   preview, management reads) against its floor (flow_report.py; ``--flows`` picks);
+10. scale: 1/100/1,000 servers and 10,000 clients, uniform and Zipf (scale.py); many containers at once
+   (containers.py); ``--skip scale,containers`` leaves them out.
 
 See docs/performance.md for a recorded run and what each figure includes.
 """
@@ -36,6 +40,8 @@ from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
 from bench import cache_scale, flow_report, local_memory, sign_in, system_log
+from bench import containers as containers_bench
+from bench import scale as scale_bench
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
 from bench import cold as cold_bench
 
@@ -455,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", default="", metavar="A,B,...",
                         help="the flows of the Flows section (default all: " + ", ".join(flow_report.FLOW_NAMES) + ")")
     parser.add_argument("--flow-seconds", type=float, default=3.0, help="seconds per flow; default 3")
+    parser.add_argument("--skip", default="", metavar="SECTION,...",
+                        help="leave out the slow sections of issue 20: scale (~4 min), containers (~1.5 min)")
     args = parser.parse_args(argv)
+    if set(s for s in args.skip.split(",") if s) - {"scale", "containers"}:
+        parser.error("--skip takes scale and/or containers")
     unknown = sorted(set(n for n in args.flows.split(",") if n) - set(flow_report.FLOW_NAMES))
     if unknown:
         parser.error(f"unknown flow(s) {unknown}; known: {', '.join(flow_report.FLOW_NAMES)}")
@@ -648,6 +658,17 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
 
     memory = local_memory.run(line, free_port())
 
+    skip = set(args.skip.split(","))
+    scaled: dict[str, Any] = {}
+    if "scale" not in skip:
+        heading("Scale: 1, 100 and 1,000 servers, 10,000 clients, uniform and Zipf, 100 tokens/s simulated per "
+                "container (bench/scale.py)")
+        scaled = scale_bench.run(line, stack)
+    many: dict[str, Any] = {}
+    if "containers" not in skip:
+        heading("Many containers: N Lambda instances minting and refreshing at once (bench/containers.py)")
+        many = containers_bench.run(line, stack=stack)
+
     if args.profile:
         profile(stack, event)
 
@@ -694,6 +715,18 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
         line(f"flow {name}: CPU / floor, DynamoDB calls / floor",
              f"{f['ratio']:.2f}x {verdict(f['cpu_met'])}, {f['calls']:.2f} / {f['floor_calls']} "
              f"{verdict(f['calls_met'])}, ${f['cost']:.2f} per 1M")
+    for key in ("1000/uniform", "1000/zipf"):
+        if key in scaled:
+            steady = scaled[key]["steady"]
+            line(f"at scale, {key}: DynamoDB reads per token (target <= {TARGET_DYNAMODB_PER_TOKEN}), memory "
+                 "(target <= 128 MB)",
+                 f"{steady.reads:.4f} {verdict(steady.reads <= TARGET_DYNAMODB_PER_TOKEN)}, "
+                 f"{scaled[key]['rss_mb']:.0f} MB {verdict(scaled[key]['rss_mb'] <= 128)}")
+    if many:
+        line("many containers: N, errors, lost rotations, calls/op flat, same-token race",
+             f"N={many['sizes']}, errors {many['errors']}, problems {len(many['problems'])}, flat "
+             f"{'yes' if many['flat'] else 'NO'}, race {'OK' if (many['race'] or {}).get('ok') else 'FAILED'}  "
+             f"{verdict(many['ok'])}")
     load = os.getloadavg()
     line("load average at the end (1/5/15 min)", f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
     line("bench wall time", f"{time.perf_counter() - bench_started:.0f} s")
