@@ -48,7 +48,8 @@ def introspect(services: OAuthServices, request: OAuthRequest, refresh_tokens: R
     audience = access_token_audience(config.server, iss)
     claims = verify_access_token(token, lifecycle.published(config.keys), iss, audience, now)
     if claims is None:
-        found = refresh_tokens.active(token, config.server.id, now) if refresh_tokens is not None else None
+        found = refresh_tokens.active(token, config.server.id, now, caller.client.client_id) \
+            if refresh_tokens is not None else None
         return OAuthResponse(200, _refresh_token(found, iss, caller.client.client_id), dict(NO_STORE))
     if services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return OAuthResponse(200, dict(INACTIVE), dict(NO_STORE))

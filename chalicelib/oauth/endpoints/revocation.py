@@ -83,7 +83,7 @@ def _revoke_refresh_token(tokens: RefreshTokens, server_id: str, caller_id: str,
     """A refresh token of this server revokes its whole family: every refresh token of the grant and the access
     tokens it issued (RFC 7009 2.1; REV-05, RT-10). A rotated-out token of the family does too (whoever holds it
     holds a piece of the grant). Another client's refresh token is refused like another client's access token."""
-    found = tokens.lookup(token, server_id)
+    found = tokens.lookup(token, server_id, caller_id)
     if found is None:
         return
     family, _current = found

@@ -122,6 +122,21 @@ def test_redeeming_the_current_token_reads_only_its_family(b):
     assert b.store.reads == ["family"]
 
 
+def test_lookup_with_the_callers_client_reads_only_the_family(b):
+    """Revocation and introspection name their caller: its current token is found with one read (issue 20)."""
+    token, family_id = issue(b)
+    b.store.reads.clear()
+    found, current = b.tokens.lookup(token, "aus_a", "native")
+    assert (found.id, current, b.store.reads) == (family_id, True, ["family"])
+    # Another caller, a rotated token or no hint: the token's record decides, as before.
+    b.store.reads.clear()
+    found, current = b.tokens.lookup(token, "aus_a", "someone-else")
+    assert (found.client_id, current, b.store.reads) == ("native", True, ["family", "token", "family"])
+    assert b.tokens.lookup(token, "aus_b", "native") is None
+    assert b.tokens.lookup(f"{family_id}.{'A' * 43}", "aus_a", "native") is None  # a made-up random part
+    assert b.tokens.lookup(token, "aus_a")[0].id == family_id
+
+
 def test_a_made_up_random_part_after_a_real_family_id_revokes_nothing(b):
     """Only a token that was issued counts as reuse: a family id is no secret (the management API lists it)."""
     token, family_id = issue(b)
