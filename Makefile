@@ -45,9 +45,9 @@ test: $(STAMP) $(CHROMIUM) $(NPM_STAMP)
 	$(BIN)/python -m mypy
 	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
-# `make bench FLOWS=login,refresh` measures only those flows in the Flows section.
+# `make bench FLOWS=login,refresh` measures only those flows in the Flows section; SCALE=1 adds bench/scale.py.
 bench: $(STAMP)
-	$(BIN)/python -m bench.tokens $(if $(FLOWS),--flows $(FLOWS))
+	$(BIN)/python -m bench.tokens $(if $(FLOWS),--flows $(FLOWS)) $(if $(SCALE),--scale)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .tokenmint-local node_modules

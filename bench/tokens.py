@@ -16,8 +16,8 @@ In one run, on this machine, against moto's server started in this process (the 
 8. the memory of ``make run`` after a fixed admin workload (local_memory.py).
 9. every flow (code + PKCE login, refresh, password, introspection, userinfo, revocation, JWKS, discovery, token
    preview, management reads) against its floor (flow_report.py; ``--flows`` picks);
-10. scale: 1/100/1,000 servers and 10,000 clients, uniform and Zipf (scale.py); many containers at once
-   (containers.py); ``--skip scale,containers`` leaves them out.
+10. many containers at once (containers.py; ``--skip containers`` leaves it out); with ``--scale``, 1/100/1,000
+   servers and 10,000 clients through the real handler, uniform and Zipf (scale.py: 10+ minutes).
 
 See docs/performance.md for a recorded run and what each figure includes.
 """
@@ -462,10 +462,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="the flows of the Flows section (default all: " + ", ".join(flow_report.FLOW_NAMES) + ")")
     parser.add_argument("--flow-seconds", type=float, default=3.0, help="seconds per flow; default 3")
     parser.add_argument("--skip", default="", metavar="SECTION,...",
-                        help="leave out the slow sections of issue 20: scale (~4 min), containers (~1.5 min)")
+                        help="leave out sections of issue 20: containers (~1.5 min)")
+    parser.add_argument("--scale", action="store_true",
+                        help="also run bench/scale.py through the real handler (1/100/1,000 servers, 10,000 clients; "
+                             "10+ minutes on the in-process moto; `make bench SCALE=1`)")
     args = parser.parse_args(argv)
-    if set(s for s in args.skip.split(",") if s) - {"scale", "containers"}:
-        parser.error("--skip takes scale and/or containers")
+    if set(s for s in args.skip.split(",") if s) - {"containers"}:
+        parser.error("--skip takes containers")
     unknown = sorted(set(n for n in args.flows.split(",") if n) - set(flow_report.FLOW_NAMES))
     if unknown:
         parser.error(f"unknown flow(s) {unknown}; known: {', '.join(flow_report.FLOW_NAMES)}")
@@ -662,7 +665,7 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
 
     skip = set(args.skip.split(","))
     scaled: dict[str, Any] = {}
-    if "scale" not in skip:
+    if args.scale:
         heading("Scale: 1, 100 and 1,000 servers, 10,000 clients, uniform and Zipf, 100 tokens/s simulated per "
                 "container (bench/scale.py)")
         scaled = scale_bench.run(line, stack)
