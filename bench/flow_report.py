@@ -11,14 +11,10 @@ from bench.flows import FLOW_NAMES, Flow, Measured, Recorder, build_flows, call_
 from bench import floor as floors
 from bench.flow_world import build as build_world
 
+from bench.prices import (PRICE_APIGW_REST, PRICE_DDB_READ_UNIT, PRICE_DDB_WRITE_UNIT, PRICE_KMS_CALL,
+                          PRICE_LAMBDA_GB_S_ARM, PRICE_LAMBDA_REQUEST, PRICE_SECRETS_CALL)
+
 TARGET_CPU_RATIO = 1.5
-PRICE_APIGW_REST = 3.50 / 1e6
-PRICE_LAMBDA_REQUEST = 0.20 / 1e6
-PRICE_LAMBDA_GB_S_ARM = 0.0000133
-PRICE_DDB_READ_UNIT = 0.125 / 1e6
-PRICE_DDB_WRITE_UNIT = 0.625 / 1e6
-PRICE_SECRETS_CALL = 0.05 / 10_000
-PRICE_KMS_CALL = 0.03 / 10_000
 
 
 def cost_per_million(m: Measured, memory_mb: int) -> float:

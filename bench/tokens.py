@@ -43,6 +43,10 @@ from bench import cache_scale, flow_report, local_memory, sign_in, system_log
 from bench import containers as containers_bench
 from bench import scale as scale_bench
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
+# Prices (performance.md, AWS list prices, us-east-1), in dollars.
+from bench.prices import (COGNITO_PER_MILLION, LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_MB, PRICE_APIGW_REST,
+                          PRICE_DDB_READ_UNIT, PRICE_DDB_WRITE_UNIT, PRICE_KMS_CALL, PRICE_LAMBDA_GB_S_ARM,
+                          PRICE_LAMBDA_REQUEST, PRICE_SECRETS_CALL)
 from bench import cold as cold_bench
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,17 +57,6 @@ TARGET_RATIO = 0.85
 TARGET_DYNAMODB_PER_TOKEN = 0.05
 TARGET_COLD_MS = 300.0
 
-# Prices (performance.md, AWS list prices, us-east-1), in dollars.
-PRICE_APIGW_REST = 3.50 / 1e6
-PRICE_LAMBDA_REQUEST = 0.20 / 1e6
-PRICE_LAMBDA_GB_S_ARM = 0.0000133
-PRICE_DDB_READ_UNIT = 0.125 / 1e6
-PRICE_DDB_WRITE_UNIT = 0.625 / 1e6
-PRICE_SECRETS_CALL = 0.05 / 10_000
-PRICE_KMS_CALL = 0.03 / 10_000
-COGNITO_PER_MILLION = 2_250.0
-LAMBDA_MEMORY_MB = 512
-LAMBDA_MB_PER_VCPU = 1_769  # Lambda allocates one full vCPU at 1,769 MB, CPU share proportional to memory
 
 
 # -- report helpers ------------------------------------------------------------------------------------------------
