@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bench.container_pool import SERVER, Setup, Workers, in_process
+from bench.container_pool import Setup, Workers, in_process
 from bench.container_worker import INVALID_GRANT, describe
 
 

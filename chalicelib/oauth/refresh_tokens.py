@@ -42,7 +42,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from .. import ids

@@ -21,7 +21,6 @@ Order of checks, each failure ``invalid_grant`` (400) with Okta's description:
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, NoReturn, Protocol
 
