@@ -63,15 +63,23 @@ class Figures:
 
 
 def simulate(template_config: Any, template_client: Any, *, ttl_seconds: int, megabytes: int,
-             log_readable: bool = True, warm_up: int = WARM_UP, tokens: int = MEASURED, label: str = "") -> Figures:
-    """``warm_up`` tokens, then ``tokens`` measured ones."""
+             log_readable: bool = True, warm_up: int = WARM_UP, tokens: int = MEASURED, label: str = "",
+             keep: dict[str, Any] | None = None, distinct: bool = False) -> Figures:
+    """``warm_up`` tokens, then ``tokens`` measured ones. ``keep``: receives the caches and their sources, so that
+    the caller can hold them (bench/container_memory.py measures them held). ``distinct``: each configuration a deep
+    copy (``dataclasses.replace`` shares the scopes, claims, policies and rules of the template among the copies,
+    which is right for counting reads and wrong for measuring memory)."""
+    import copy
+
     from chalicelib.clock import FixedClock
     from chalicelib.errors import StorageUnavailableError
     from chalicelib.oauth.token_path_caches import CacheSources, TokenPathCaches
 
-    configs = Counted({f"aus{i:017d}": replace(template_config, server=replace(template_config.server,
-                                                                             id=f"aus{i:017d}"))
-                       for i in range(SERVERS)})
+    def config_copy(i: int) -> Any:
+        base = copy.deepcopy(template_config) if distinct else template_config
+        return replace(base, server=replace(base.server, id=f"aus{i:017d}"))
+
+    configs = Counted({f"aus{i:017d}": config_copy(i) for i in range(SERVERS)})
     clients = Counted({f"0oa{i:017d}": replace(template_client, client_id=f"0oa{i:017d}") for i in range(CLIENTS)})
     log_reads = [0]
 
@@ -96,6 +104,8 @@ def simulate(template_config: Any, template_client: Any, *, ttl_seconds: int, me
         caches.configs.active(pick.choice(server_ids))
         caches.clients.find(pick.choice(client_ids))
         clock.set(clock.now() + step)
+    if keep is not None:
+        keep.update(caches=caches, configs=configs, clients=clients, server_ids=server_ids, client_ids=client_ids)
     config_stats, client_stats = caches.configs.stats(), caches.clients.stats()
     config_reads, client_reads, logged, config_before, client_before = before
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bench.apigw import LambdaContext, keys_event, token_event
-from bench import cache_scale, flow_report, local_memory, sign_in, system_log
+from bench import cache_scale, container_memory, flow_report, local_memory, sign_in, system_log
 from bench import containers as containers_bench
 from bench import scale as scale_bench
 from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
@@ -647,6 +647,8 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
                                container.clients.get_for_token(stack.client_id), container.settings.cache_seconds,
                                container.settings.cache_megabytes, line)
 
+    held = container_memory.run(line, stack.client_id)
+
     heading("Sign-in: Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1), CPU of one thread (bench/sign_in.py)")
     signing_in = sign_in.run(line, memory_mb=LAMBDA_MEMORY_MB, mb_per_vcpu=LAMBDA_MB_PER_VCPU,
                              price_gb_s=PRICE_LAMBDA_GB_S_ARM)
@@ -713,6 +715,8 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
         line(f"flow {name}: CPU / floor, DynamoDB calls / floor",
              f"{f['ratio']:.2f}x {verdict(f['cpu_met'])}, {f['calls']:.2f} / {f['floor_calls']} "
              f"{verdict(f['calls_met'])}, ${f['cost']:.2f} per 1M")
+    line(f"memory of a container holding that working set (target <= {container_memory.TARGET_MB} MB)",
+         f"{held['held_mb']:.0f} MB  {verdict(held['held_mb'] <= container_memory.TARGET_MB)}")
     for key in ("1000/uniform", "1000/zipf"):
         if key in scaled:
             steady = scaled[key]["steady"]
