@@ -36,6 +36,7 @@ from .front_channel_layout import code_key, stored_code_doc
 from .grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
                               token_from)
 from .models import Item
+from .transactions import MAX_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -141,18 +142,28 @@ class RefreshTokenRepository:
                user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
         """Remove a family, its pointers and the given token items (no condition: deleting is always right), and
         in the same transaction mark the access tokens ``revoke`` names (``(jti, exp)``) revoked until they expire
-        (an update: a token revoked before stays revoked)."""
+        (an update: a token revoked before stays revoked). A family can name up to 100 access tokens and a
+        transaction holds 100 items: revocations that do not fit go first, in transactions of their own, so that
+        a failure leaves the family in place for a retry rather than access tokens unrevoked behind a deleted one."""
         keys = [family_key(server_id, client_id, family_id), pointer_key(family_id),
                 *([user_key(user_id, family_id)] if user_id else []),
                 *(token_key(h) for h in dict.fromkeys(token_hashes))]
+        fits = MAX_ITEMS - len(keys)
+        overflow, last = revoke[:max(0, len(revoke) - fits)], revoke[max(0, len(revoke) - fits):]
+
+        def revoked(tx: TransactWrite, tokens: tuple[tuple[str, int], ...]) -> None:
+            for jti, exp in tokens:
+                tx.update(self._model(*revocation_key(jti)),
+                          [self._model.doc.set(revocation_doc(client_id, exp)), self._model.expiresAt.set(int(exp))],
+                          add_version_condition=False)
+
+        for start in range(0, len(overflow), MAX_ITEMS):
+            self._commit(lambda tx, chunk=overflow[start:start + MAX_ITEMS]: revoked(tx, chunk))
 
         def build(tx: TransactWrite) -> None:
             for pk, sk in keys:
                 tx.delete(self._model(pk, sk), add_version_condition=False)
-            for jti, exp in revoke:
-                tx.update(self._model(*revocation_key(jti)),
-                          [self._model.doc.set(revocation_doc(client_id, exp)), self._model.expiresAt.set(int(exp))],
-                          add_version_condition=False)
+            revoked(tx, last)
 
         self._commit(build)
 

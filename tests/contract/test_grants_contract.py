@@ -160,6 +160,16 @@ def test_deleting_a_family_revokes_its_access_tokens_in_the_same_write(storage):
     assert not storage.revocations.is_access_token_revoked("jti2", T0)
 
 
+def test_a_family_with_as_many_access_tokens_as_it_can_name_is_revoked_whole(storage):
+    """A family names up to 100 access tokens; with its own items that is more than one transaction holds."""
+    store = storage.refresh_tokens
+    store.create(family("f1"), "h1", issued("f1"))
+    expires = int(LATER.timestamp())
+    store.delete("aus1", "0oa1", "f1", ("h1",), "00u1", revoke=tuple((f"jti{i}", expires) for i in range(100)))
+    assert store.family("aus1", "0oa1", "f1") is None and store.locate("f1") is None
+    assert all(storage.revocations.is_access_token_revoked(f"jti{i}", T0) for i in range(100))
+
+
 def test_a_users_families_are_found_until_deleted_with_the_user(storage):
     store = storage.refresh_tokens
     store.create(family("f1"), "h1", issued("f1"))

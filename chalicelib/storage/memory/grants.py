@@ -14,7 +14,7 @@ from ..front_channel_layout import (CodeItems, PendingRequestItems, PushedReques
                                     stored_code_doc)
 from ..grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
                                token_from)
-from .table import Delete, Op, Put, Table
+from .table import MAX_ITEMS, Delete, Op, Put, Table
 
 
 def _ts(value: datetime) -> int:
@@ -179,7 +179,11 @@ class MemoryRefreshTokens(_Grants):
                 *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
         revoked: list[Op] = [Put(*revocation_key(jti), revocation_doc(client_id, exp), "revocation", overwrite=True,
                                  expires=int(exp)) for jti, exp in revoke]
-        self._t.write([Delete(pk, sk, "family") for pk, sk in keys] + revoked)
+        # As on DynamoDB: what does not fit one transaction beside the deletions goes first, in its own.
+        split = max(0, len(revoked) - (MAX_ITEMS - len(keys)))
+        for start in range(0, split, MAX_ITEMS):
+            self._t.write(revoked[start:min(start + MAX_ITEMS, split)])
+        self._t.write([Delete(pk, sk, "family") for pk, sk in keys] + revoked[split:])
 
     def token(self, token_hash: str) -> IssuedToken | None:
         found = self._get(f"RT#{token_hash}", "RT", None)
