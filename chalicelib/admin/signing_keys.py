@@ -86,17 +86,6 @@ class SigningKeyService:
                 return key
         raise NotFoundError(kid, KEY_TYPE)
 
-    def jwks(self, server_id: str) -> tuple[list[dict[str, Any]], int]:
-        """Public JWKs and the ``max-age`` to serve them with, from the configuration partition only: the token
-        path's cached copy for an ACTIVE server, a read for any other (an INACTIVE server still publishes)."""
-        config = self._cached_config(server_id, org=False) or self._servers.load(server_id)
-        return lifecycle.published(config.keys), self._max_age(config)
-
-    def org_jwks(self) -> tuple[list[dict[str, Any]], int]:
-        """``jwks`` of the org authorization server, which the management API does not show."""
-        config = self._org_config()
-        return lifecycle.published(config.keys), self._max_age(config)
-
     def jwks_document(self, server_id: str, org: bool = False) -> tuple[str, int]:
         """``/v1/keys``'s body (``{"keys": [public members only]}``, JSON) and ``max-age``: rendered once per cached
         configuration object (oauth/rendered.py), since verifiers fetch it far more often than keys change."""

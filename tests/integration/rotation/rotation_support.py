@@ -7,6 +7,7 @@ Lambda dying at that point: it is a ``BaseException``, so no ``except Exception`
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -210,9 +211,8 @@ def jwks_of(container: Container, server_id: str) -> dict[str, Any]:
     """The published JWKS, as ``/v1/keys`` builds it (from the configuration partition only)."""
     from chalicelib.oauth.issuer import ORG_SERVER_ID
 
-    signing_keys = container.signing_keys
-    published, _max_age = signing_keys.org_jwks() if server_id == ORG_SERVER_ID else signing_keys.jwks(server_id)
-    return {"keys": published}
+    body, _max_age = container.signing_keys.jwks_document(server_id, org=server_id == ORG_SERVER_ID)
+    return json.loads(body)
 
 
 def claims_at(container: Container, server_id: str, minutes: int = 60) -> dict[str, Any]:
