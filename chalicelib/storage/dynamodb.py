@@ -22,7 +22,7 @@ from .front_channel_repository import (
 from .log_repository import LogEventRepository
 from .grants_repository import AssertionRepository, HolderRepository, RevocationRepository
 from .group_repository import GroupRepository
-from .models import Item, build_model, share_client
+from .models import Item, LogRecord, build_model, share_client
 from .refresh_token_repository import RefreshTokenRepository
 from .tables import ensure_table
 from .trusted_origin_repository import TrustedOriginRepository
@@ -37,7 +37,8 @@ class DynamoStorage:
         self.directory_model: type[Item] = build_model(settings.directory_table, settings.region,
                                                        settings.endpoint_url)
         self.grants_model: type[Item] = build_model(settings.grants_table, settings.region, settings.endpoint_url)
-        self.log_model: type[Item] = build_model(settings.log_table, settings.region, settings.endpoint_url)
+        self.log_model: type[LogRecord] = build_model(  # type: ignore[assignment]
+            settings.log_table, settings.region, settings.endpoint_url, base=LogRecord)
         share_client(connection, (self.config_model, self.directory_model, self.grants_model, self.log_model),
                      botocore_session)
         self.connection = connection

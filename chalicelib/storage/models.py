@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import BinaryAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -37,7 +37,14 @@ class Item(Model):
     expiresAt = NumberAttribute(null=True)
 
 
-def build_model(table_name: str, region: str, host: str | None) -> type[Item]:
+class LogRecord(Item):
+    """An item of the System Log's table: ``docz`` holds its batch of events compressed (storage/log_repository.py);
+    ``doc`` is read for items written before."""
+
+    docz = BinaryAttribute(null=True, legacy_encoding=False)
+
+
+def build_model(table_name: str, region: str, host: str | None, base: type[Item] = Item) -> type[Item]:
     """A model class bound to one table; built once per warm container by the composition root."""
     meta: dict[str, Any] = {
         "table_name": table_name,
@@ -52,7 +59,7 @@ def build_model(table_name: str, region: str, host: str | None) -> type[Item]:
         meta["host"] = host
     return type(
         f"Item_{table_name}",
-        (Item,),
+        (base,),
         {"Meta": type("Meta", (), meta), "gsi1": ListIndex(), "__module__": __name__},
     )
 
