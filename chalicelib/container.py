@@ -17,7 +17,8 @@ from .admin.app_credentials import AppCredentialService
 from .admin.app_grants import AppGrantService
 from .admin.app_tokens import AppTokenAdmin
 from .admin.applications import ApplicationService
-from .admin.change_notices import ChangeNotices, NotifyingClientStore, NotifyingConfigStore, NotifyingTrustedOriginStore
+from .admin.change_notices import (ChangeNotices, NotifyingAppGroups, NotifyingClientStore, NotifyingConfigStore,
+                                   NotifyingTrustedOriginStore)
 from .admin.claims import ClaimService
 from .admin.clients import ClientService
 from .admin.groups import GroupService
@@ -136,7 +137,8 @@ class Container:
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
                          clients=WithConsoleClient(clients), signing_keys=store.load, holders=storage.holders,
-                         changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins),
+                         changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins,
+                         app_groups=storage.groups.assigned_group_ids),
             ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)
         servers = ServerService(config_repo, clock, provisioner, caches.default_server_id)
         user_repo = storage.users
@@ -144,7 +146,9 @@ class Container:
         groups = GroupService(group_repo, user_repo, clock)
         users = UserService(user_repo, clock)
         admin_roles = AdminRoleService(users, user_repo, clock)
-        app_assignments = AppAssignmentService(clients, user_repo, group_repo, groups, clock)
+        app_assignments = AppAssignmentService(clients, user_repo, NotifyingAppGroups(group_repo, notices), groups,
+                                               clock, assigned_groups=caches.app_groups.assigned_group_ids
+                                               if caches.app_groups is not None else None)
         # The admin console's built-in client (oauth/console_client.py) is "assigned" to every admin.
         access = WithConsoleAccess(app_assignments)
         directory = Directory(users=users, assignments=access, clients=caches.clients)

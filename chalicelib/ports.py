@@ -296,6 +296,12 @@ class AssignmentStore(Protocol):
     def remove_app_group(self, client_id: str, group_id: str) -> None: ...
 
 
+class AppDirectory(AssignmentStore, Protocol):
+    """What the app-assignment service reads and writes: the assignments, and groups by id (a person's groups)."""
+
+    def batch_get(self, group_ids: Iterable[str]) -> dict[str, Group]: ...
+
+
 class DirectoryGroups(GroupStore, MembershipStore, AssignmentStore, Protocol):
     """Groups, memberships and app assignments: the three live in one partition scheme, so one backend object
     serves all three (each consumer asks only for the port it uses)."""

@@ -15,7 +15,8 @@
 ``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
                               log cannot be read (normally changes count within 1 s and an entry lives until the log
                               names it, an hour at most); 0 turns those caches off; default 30
-``TOKENMINT_CACHE_MEGABYTES``  memory for those caches (configurations 3/4, clients 1/4; LRU); default 64
+``TOKENMINT_CACHE_MEGABYTES``  memory for those caches (configurations 3/4 - 1/32, clients 1/4, the apps' group
+                              assignments 1/32; LRU); default 64
 ``TOKENMINT_KMS_KEY_ID``       KMS key (id, ARN or alias) that encrypts private signing keys (required)
 ``TOKENMINT_SECRET_PREFIX``    Secrets Manager name prefix of signing-key secrets; default ``tokenmint/<stage>``
 ``TOKENMINT_ROTATION_DAYS``    AUTO rotation interval in days; default 90 (Okta's)

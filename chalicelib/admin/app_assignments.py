@@ -7,8 +7,11 @@ For the flows:
 * ``is_assigned(client_id, user_id)``: is the user assigned to the client, directly or through any of its groups
   (Everyone included)? At most two reads: a Query of the user's partition (which holds its direct assignments and
   memberships), and, only when there is no direct assignment, a Query of the app's group assignments.
-* ``access(client_id, user_id)``: the user, its groups and ``is_assigned`` in one go (at most three reads), for
-  evaluating a rule's people condition.
+* ``access(client_id, user_id)``: the user, its groups and whether it is assigned, for evaluating a rule's people
+  condition: the partition, its groups by id (those that still exist) when it has any, and the app's group
+  assignments through ``assigned_groups``, the token path's cache of them in a container (``oauth/app_groups.py``;
+  a Query when none is given). A stale cached set that still names a deleted group grants nothing: only the
+  person's groups that exist are intersected with it.
 
 Neither checks the user's status or that the client exists: the flows do that.
 """
@@ -16,12 +19,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Callable, TypeVar
+from typing import AbstractSet, Any, Callable, TypeVar
 
 from ..clock import Clock
 from ..domain import EVERYONE_ID, AppGroupAssignment, AppUserAssignment, Group, User, UserAccess
 from ..errors import ConflictError, InvalidPagingError, NotFoundError, TokenmintError
-from ..ports import L_APP, L_GROUP, L_USER, DirectoryGroups, UserStore
+from ..ports import L_APP, L_GROUP, L_USER, AppDirectory, UserStore
 from .clients import CLIENT_ID, ClientService
 from .common import decode_cursor, encode_cursor, guarded, page
 from .groups import EVERYONE, GROUP_TYPE, GroupService
@@ -80,11 +83,13 @@ def read_app_group(body: Any) -> tuple[int | None, dict[str, Any] | None]:
 
 
 class AppAssignmentService:
-    def __init__(self, clients: ClientService, users: UserStore, groups: DirectoryGroups,
-                 group_service: GroupService, clock: Clock) -> None:
+    def __init__(self, clients: ClientService, users: UserStore, groups: AppDirectory,
+                 group_service: GroupService, clock: Clock,
+                 assigned_groups: Callable[[str], AbstractSet[str]] | None = None) -> None:
         self._clients = clients
         self._users = users
         self._groups = groups
+        self._assigned_groups = assigned_groups or groups.assigned_group_ids
         self._group_service = group_service
         self._clock = clock
 
@@ -99,6 +104,8 @@ class AppAssignmentService:
             return False
         if client_id in partition.client_ids:
             return True
+        # Fresh, not the flows' cache: the person's group ids are not checked against existing groups here, so only
+        # a fresh read keeps a deleted group from counting (storage: a group's assignments are deleted first).
         assigned = self._groups.assigned_group_ids(client_id)
         return bool(assigned & ({EVERYONE_ID} | set(partition.group_ids)))
 
@@ -112,7 +119,7 @@ class AppAssignmentService:
             return None
         partition, groups = found
         assigned = client_id in partition.client_ids or bool(
-            self._groups.assigned_group_ids(client_id) & {g.id for g in groups})
+            self._assigned_groups(client_id) & {g.id for g in groups})
         return UserAccess(user=partition.user, groups=groups, assigned=assigned)
 
     def member(self, user_id: str) -> UserAccess | None:

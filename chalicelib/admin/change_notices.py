@@ -2,7 +2,8 @@
 on every other (docs/ARCHITECTURE.md "Staleness bound"; the change log is ``chalicelib/changes.py``).
 
 The composition root wraps the configuration, client and trusted-origin stores the admin services write through
-(``NotifyingConfigStore``, ``NotifyingClientStore``, ``NotifyingTrustedOriginStore``), so no service has to remember
+(``NotifyingConfigStore``, ``NotifyingClientStore``, ``NotifyingTrustedOriginStore``), and the apps' group
+assignments (``NotifyingAppGroups``, under the client's key), so no service has to remember
 to announce a write: every write method of those ports announces the server, client or trusted origins it touched
 once it returns (or fails in a way that may have written: ``StorageUnavailableError``, e.g. a timeout). A
 ``WriteConflict`` wrote nothing and announces nothing.
@@ -24,11 +25,11 @@ from datetime import datetime
 from typing import Callable, Iterable, TypeVar
 
 from ..changes import LOG_TRUST, MAX_KEYS, TRUSTED_ORIGINS, WRITE_WINDOW, client_key, marked, new_stamp, server_key
-from ..domain import (AuthorizationServer, Claim, OAuthClient, Ordered, Policy, Rule, Scope, ServerConfig, TrustedOrigin,
-                      TrustedServer)
+from ..domain import (AppGroupAssignment, AppUserAssignment, AuthorizationServer, Claim, Group, OAuthClient, Ordered,
+                      Policy, Rule, Scope, ServerConfig, TrustedOrigin, TrustedServer)
 from ..errors import StorageUnavailableError
 from ..keys.lifecycle import KeyRecord
-from ..ports import ChangeLogStore, ClientStore, ConfigStore, TrustedOriginStore, WriteConflict
+from ..ports import ChangeLogStore, ClientStore, ConfigStore, DirectoryGroups, TrustedOriginStore, WriteConflict
 
 log = logging.getLogger(__name__)
 
@@ -212,3 +213,49 @@ class NotifyingTrustedOriginStore(_Announcing):
 
     def delete(self, origin: TrustedOrigin) -> None:
         self._write([TRUSTED_ORIGINS], lambda: self._inner.delete(origin))
+
+
+class NotifyingAppGroups(_Announcing):
+    """What ``AppAssignmentService`` writes and reads through (``ports.DirectoryGroups``' assignment methods and the
+    group reads it needs): group-assignment writes announced under the key of their client, since the flows cache an
+    app's assigned groups (``oauth/app_groups.py``). Direct user assignments live in the person's partition, which
+    the flows read fresh: they pass through unannounced."""
+
+    def __init__(self, inner: DirectoryGroups, notices: ChangeNotices) -> None:
+        super().__init__(notices)
+        self._inner = inner
+
+    def save_app_group(self, assignment: AppGroupAssignment, existing: AppGroupAssignment | None,
+                       group: Group | None) -> AppGroupAssignment:
+        return self._write([client_key(assignment.client_id)],
+                           lambda: self._inner.save_app_group(assignment, existing, group))
+
+    def remove_app_group(self, client_id: str, group_id: str) -> None:
+        self._write([client_key(client_id)], lambda: self._inner.remove_app_group(client_id, group_id))
+
+    # -- everything else passes through ----------------------------------------------------------------------------
+
+    def batch_get(self, group_ids: Iterable[str]) -> dict[str, Group]:
+        return self._inner.batch_get(group_ids)
+
+    def get_app_user(self, client_id: str, user_id: str) -> AppUserAssignment | None:
+        return self._inner.get_app_user(client_id, user_id)
+
+    def app_users(self, client_id: str, after: str | None, limit: int) -> list[AppUserAssignment]:
+        return self._inner.app_users(client_id, after, limit)
+
+    def save_app_user(self, assignment: AppUserAssignment, existing: AppUserAssignment | None
+                      ) -> AppUserAssignment:
+        return self._inner.save_app_user(assignment, existing)
+
+    def remove_app_user(self, client_id: str, user_id: str) -> None:
+        self._inner.remove_app_user(client_id, user_id)
+
+    def get_app_group(self, client_id: str, group_id: str) -> AppGroupAssignment | None:
+        return self._inner.get_app_group(client_id, group_id)
+
+    def app_groups(self, client_id: str) -> list[AppGroupAssignment]:
+        return self._inner.app_groups(client_id)
+
+    def assigned_group_ids(self, client_id: str) -> set[str]:
+        return self._inner.assigned_group_ids(client_id)

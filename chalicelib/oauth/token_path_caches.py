@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from ..changes import CLIENT, EVERYTHING, LOG_TRUST, SERVER, TRUSTED_ORIGINS
 from ..keys.lifecycle import DEFAULT_RETENTION, MAX_ACCESS_TOKEN_MINUTES, retention_for
 from ..keys.signer import DEFAULT_MAX_STALENESS, SigningKeyCache
+from .app_groups import AppGroupSource, CachedAppGroups
 from .cache import DEFAULT_BUDGET
 from .change_watch import ChangeWatch
 from .clients import CachedClients, ClientSource
@@ -64,6 +65,8 @@ class CacheSources:
     changes: Callable[[], Mapping[str, str]] | None = None
     # The origins allowed CORS on the OAuth endpoints (admin/trusted_origins.TrustedOriginService.cors_origins).
     cors_origins: Callable[[], Iterable[str]] = lambda: ()
+    # The groups assigned to an app (ports.AssignmentStore.assigned_group_ids); None: the flows read them uncached.
+    app_groups: AppGroupSource | None = None
 
 
 def check_bounds(ttl: timedelta, signer_staleness: timedelta, key_retention: timedelta) -> None:
@@ -104,11 +107,15 @@ class TokenPathCaches:
         freshen = self.watch.poll if self.watch is not None else _nothing
         # A TTL of 0 asks for no caching at all: the log does not stretch it.
         vouch = self.watch.vouched if self.watch is not None and ttl > timedelta(0) else None
-        # Configurations are the large entries (every claim, policy and rule of a server): 3/4 of the memory.
+        # Configurations are the large entries (every claim, policy and rule of a server): 3/4 of the memory, less
+        # the 1/32 of the apps' group assignments (a few ids per app).
+        groups_budget = budget // 32
         self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen,
-                                     budget=budget * 3 // 4, vouch=vouch)
+                                     budget=budget * 3 // 4 - groups_budget, vouch=vouch)
         self.clients = CachedClients(sources.clients, ttl, now, freshen,  # also holds the secret re-check times
                                      budget=budget - budget * 3 // 4, vouch=vouch)
+        self.app_groups = CachedAppGroups(sources.app_groups, ttl, now, freshen, budget=groups_budget, vouch=vouch) \
+            if sources.app_groups is not None else None
         self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
@@ -123,20 +130,25 @@ class TokenPathCaches:
             self.configs.changed(key.removeprefix(SERVER))
         elif key.startswith(CLIENT):
             self.clients.changed(key.removeprefix(CLIENT))
+            if self.app_groups is not None:
+                self.app_groups.changed(key.removeprefix(CLIENT))
         elif key == TRUSTED_ORIGINS:
             self.cors_origins.changed()
         elif key == EVERYTHING:
             self.forget_records()
 
     def forget_records(self) -> None:
-        """Drop every configuration, client record and the CORS origins (the change log collapsed, or could not be
-        read)."""
+        """Drop every configuration, client record, app's group assignments and the CORS origins (the change log
+        collapsed, or could not be read)."""
         self.configs.clear()
         self.clients.clear()
         self.cors_origins.clear()
+        if self.app_groups is not None:
+            self.app_groups.clear()
 
     def clear(self) -> None:
         """Empty every cache: the next request reads everything afresh, as in a new container."""
         for cache in (self.default_server_id, self.configs, self.clients, self.signer, self.plans, self.holders,
-                      self.remote_jwks, self.cors_origins):
-            cache.clear()
+                      self.remote_jwks, self.cors_origins, self.app_groups):
+            if cache is not None:
+                cache.clear()

@@ -80,7 +80,10 @@ def test_is_assigned_costs_at_most_two_reads(container, world):
 def test_access(container, world):
     with dynamodb_calls(container) as calls:
         access = container.app_assignments.access(world["app"], world["via_group"])
-    assert len(calls) <= 3
+    assert len(calls) <= 4  # the person's partition and its groups, the app's group assignments, the change log
+    with dynamodb_calls(container) as calls:
+        access = container.app_assignments.access(world["app"], world["via_group"])
+    assert calls == ["Query", "BatchGetItem"]  # the app's group assignments are cached (oauth/app_groups.py)
     assert access.user.id == world["via_group"] and access.assigned is True
     assert [g.name for g in access.groups] == ["Everyone", "Cooks", "Pilots"]
     assert access.group_ids == (EVERYONE, world["cooks"], world["pilots"])
@@ -263,3 +266,32 @@ def test_nothing_about_a_password_is_logged(container, make_user, caplog):
     text = caplog.text + repr(container.users.get(user["id"]))
     assert PASSWORD not in text and "Wrong-Passw0rd" not in text and "$argon2id$" not in text
     assert "$argon2id$" in json.dumps(raw_items())  # the hash is there, in storage only
+
+
+def test_a_group_unassigned_from_the_app_counts_here_at_once_and_in_another_container_within_a_second(
+        api, container, world, moto_world, clock):
+    other = moto_world.container(clock)  # another warm container of the deployment: its own caches
+    for each in (container, other):
+        assert each.app_assignments.access(world["app"], world["via_group"]).assigned is True  # cached on both
+    api.delete(f"{APPS}/{world['app']}/groups/{world['pilots']}")
+    assert container.app_assignments.access(world["app"], world["via_group"]).assigned is False
+    clock.advance(seconds=0.999)
+    assert other.app_assignments.access(world["app"], world["via_group"]).assigned is True  # log not read yet
+    clock.advance(seconds=0.001)
+    assert other.app_assignments.access(world["app"], world["via_group"]).assigned is False
+
+    api.put(f"{APPS}/{world['app']}/groups/{world['cooks']}")  # and an assignment, the same way
+    assert container.app_assignments.access(world["app"], world["nobody"]).assigned is True
+    clock.advance(seconds=1)
+    assert other.app_assignments.access(world["app"], world["nobody"]).assigned is True
+
+
+def test_a_deleted_group_grants_nothing_even_while_a_cached_assignment_names_it(api, container, world, moto_world,
+                                                                               clock):
+    other = moto_world.container(clock)
+    assert other.app_assignments.access(world["app"], world["via_group"]).assigned is True
+    # The group goes without an announcement to the app's key: its assignment is removed by the group's deletion.
+    container.groups.delete(world["pilots"])
+    cached = other.caches.app_groups.assigned_group_ids(world["app"])
+    assert world["pilots"] in cached  # still named by the other container's cache
+    assert other.app_assignments.access(world["app"], world["via_group"]).assigned is False

@@ -69,8 +69,10 @@ def test_cache_megabytes_size_the_token_path_caches():
 
     settings = Settings.from_env({**TABLES, "TOKENMINT_CACHE_MEGABYTES": "8"})
     caches = Container.build(settings, storage=InMemoryStorage()).caches
-    assert caches.configs.stats().budget == 6 * 1024 * 1024
+    # Configurations 3/4 less the apps' group assignments' 1/32, clients 1/4: the whole is the setting.
+    assert caches.configs.stats().budget == 6 * 1024 * 1024 - 256 * 1024
     assert caches.clients.stats().budget == 2 * 1024 * 1024
+    assert caches.app_groups is not None and caches.app_groups.stats().budget == 256 * 1024
 
 
 def test_rotation_days():
