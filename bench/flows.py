@@ -3,8 +3,9 @@
 Each flow is one user-visible operation made of one or more Lambda invocations (the code + PKCE login is four:
 authorize, the sign-in page, the sign-in form's POST, the code's redemption). For each flow, in one run:
 
-* CPU per operation of the benchmarking thread (``time.thread_time``: moto's server threads are not charged), after
-  a warm-up, every response checked;
+* CPU per operation of the handler (``time.thread_time`` of the benchmarking thread inside ``app(event, context)``,
+  as the floor's minimal function is measured: moto's server threads are not charged, and neither is the bench's
+  driving, building events and reading replies and pages), after a warm-up, every response checked;
 * AWS calls per operation by service, operation and table (botocore hooks, bench/awscalls.py), DynamoDB read and
   write units, and cost per million operations (API Gateway, Lambda requests and duration, DynamoDB, KMS, Secrets
   Manager at performance.md's prices);
@@ -65,11 +66,12 @@ class Flow:
 class Measured:
     flow: Flow
     ops: int
-    cpu: float  # seconds of this thread
+    cpu: float  # seconds of this thread inside the handler (Recorder.invoke)
     wall: float
     invocations: int
     billed_ms: int  # Lambda's billed duration at the share of a vCPU, 1 ms steps per invocation
     tally: Tally
+    driven_cpu: float = 0.0  # seconds of this thread for the whole operation, the bench's driving included
 
     @property
     def cpu_us(self) -> float:
@@ -92,9 +94,10 @@ class Measured:
 
 
 class Recorder:
-    """Wraps the gateway so that each invocation's CPU is billed as Lambda would: rounded up to 1 ms per invocation
-    at the function's share of a vCPU; and keeps the last operation's requests and replies (for the floor's
-    minimal function)."""
+    """Wraps the gateway so that each invocation's CPU, the handler's own (``app(event, context)`` and nothing of the
+    bench's driving: building the event, reading the reply, parsing pages), is counted as the floor's minimal
+    function is measured, and billed as Lambda would: rounded up to 1 ms per invocation at the function's share of a
+    vCPU; and keeps the last operation's requests and replies (for the floor's minimal function)."""
 
     def __init__(self, world: World, share: float, counter: AwsCallCounter) -> None:
         self.counter = counter
@@ -103,19 +106,27 @@ class Recorder:
         self.share = share
         self.invocations = 0
         self.billed_ms = 0
+        self.handler_cpu = 0.0  # seconds of this thread inside the handler since the last reset
         self.last: list[tuple[dict[str, Any], Reply]] = []
         self._send = self.gateway.send
+        self._app = self.gateway.app
         self.gateway.send = self.send  # type: ignore[method-assign]
+        self.gateway.app = self.invoke
+
+    def invoke(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.thread_time()
+        raw: dict[str, Any] = self._app(event, context)
+        used = time.thread_time() - started
+        self.handler_cpu += used
+        self.invocations += 1
+        self.billed_ms += max(1, math.ceil(used / self.share * 1000))
+        return raw
 
     def send(self, event: dict[str, Any]) -> Reply:
         before = Counter(self.counter.tally.tables)
-        started = time.thread_time()
         reply = self._send(event)
-        used = time.thread_time() - started
         step = self.steps.setdefault(f"{event['httpMethod']} {event['resource']}", Counter())
         step.update(Counter(self.counter.tally.tables) - before)
-        self.invocations += 1
-        self.billed_ms += max(1, math.ceil(used / self.share * 1000))
         self.last.append((event, reply))
         return reply
 
@@ -123,6 +134,7 @@ class Recorder:
         self.steps = {}
         self.invocations = 0
         self.billed_ms = 0
+        self.handler_cpu = 0.0
         self.last = []
 
 
@@ -318,8 +330,8 @@ def measure(flow: Flow, recorder: Recorder, counter: AwsCallCounter, seconds: fl
         ops += 1
         if (limit and ops >= limit) or (not limit and clock() - started >= seconds):
             break
-    measured = Measured(flow, ops, cpu() - cpu_started, clock() - started, recorder.invocations,
-                        recorder.billed_ms, counter.reset())
+    measured = Measured(flow, ops, recorder.handler_cpu, clock() - started, recorder.invocations,
+                        recorder.billed_ms, counter.reset(), driven_cpu=cpu() - cpu_started)
     return measured
 
 

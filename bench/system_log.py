@@ -3,9 +3,9 @@
 The same warm client_credentials request through the app, in interleaved rounds with successful token events kept
 (``TOKENMINT_LOG_TOKEN_SAMPLE=1``, the default) and switched off (``0``): the difference is the System Log's CPU per
 token (building the event, its JSON log line, the buffer, and one write per 100 tokens, client side). The
-writes are counted with botocore's hooks; write units come from the size of the items actually stored (DynamoDB
-charges one unit per started KB of each item, and an item holds a batch of events), and the cost per million tokens adds the log line's CloudWatch Logs
-ingestion and the table's storage for the retention.
+writes are counted with botocore's hooks; write units come from the size of the items as stored (DynamoDB charges one
+unit per started KB of each item; an item holds a batch of events, compressed), and the cost per million tokens adds
+the log line's CloudWatch Logs ingestion and the table's storage for the retention.
 """
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ GB = 1024 ** 3
 
 
 def _item_bytes(item: Any) -> int:
-    """DynamoDB's item size: attribute names and values (UTF-8), as the log table stores an event."""
-    named = {"pk": item.partition, "sk": item.sort_key, "doc": item.document, "expiresAt": str(item.expires_at),
-             "version": "1"}
-    return sum(len(k) + len(v.encode()) for k, v in named.items())
+    """DynamoDB's item size: attribute names and values, as the log table stores a batch (storage/log_repository.py:
+    the batch's JSON compressed in ``docz``, binary)."""
+    from chalicelib.storage.log_repository import compress
+
+    named = {"pk": item.partition.encode(), "sk": item.sort_key.encode(), "docz": compress(item.document),
+             "expiresAt": str(item.expires_at).encode(), "version": b"1"}
+    return sum(len(k) + len(v) for k, v in named.items())
 
 
 def run(line: Callable[[str, str], None], *, container: Any, handler: Callable[[], None], counter: Any,
