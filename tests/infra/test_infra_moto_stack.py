@@ -354,6 +354,7 @@ STORAGE_OPERATIONS = {
     r"\.batch_write\(": {"dynamodb:BatchWriteItem"},
     r"(?<!batch)\.save\(": {"dynamodb:PutItem"},  # batch.save is part of batch_write
     r"\.update\(\s*actions": {"dynamodb:UpdateItem"},
+    r"\btx\.update\(": {"dynamodb:UpdateItem"},  # Transaction.update: a transaction needs each item's own action
     r"\.delete\(": {"dynamodb:DeleteItem"},
     r"\.put\(": {"dynamodb:PutItem"},  # Transaction.put (storage/transactions.py)
     r"\.require\(|condition_check\(": {"dynamodb:ConditionCheckItem"},  # Transaction.require
