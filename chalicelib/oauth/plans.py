@@ -10,10 +10,16 @@ An entry is keyed by ids but valid only for the very objects it was built from (
 configuration or a client after its TTL, the reloaded object is a new one and the plan is rebuilt. A memo entry
 therefore never outlives the records it was computed from, and the staleness bound of the token path stays the
 TTL of those caches (``oauth/cache.py``).
+
+It holds those objects weakly: a plan must not keep a configuration the cache has let go of alive (a server's
+configuration is tens of KB, and with the TTL alone it is reloaded every 30 s: up to ``MAX_PLANS`` superseded copies
+could stay pinned by plans nobody asks for any more). An entry whose configuration or client is gone is simply
+rebuilt.
 """
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Callable, Generic, Hashable, TypeVar
 
 P = TypeVar("P")
@@ -26,19 +32,19 @@ class PlanMemo(Generic[P]):
 
     def __init__(self, max_entries: int = MAX_PLANS) -> None:
         self._max = max_entries
-        self._entries: dict[Hashable, tuple[object, object, P]] = {}
+        self._entries: dict[Hashable, tuple[weakref.ref[object], weakref.ref[object], P]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, config: object, client: object, build: Callable[[], P]) -> P:
         entry = self._entries.get(key)
-        if entry is not None and entry[0] is config and entry[1] is client:
+        if entry is not None and entry[0]() is config and entry[1]() is client:
             return entry[2]
         plan = build()
         with self._lock:
             if key not in self._entries and len(self._entries) >= self._max:
                 # The oldest entry goes first; a container rarely sees more than a few (client, scopes) pairs.
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (config, client, plan)
+            self._entries[key] = (weakref.ref(config), weakref.ref(client), plan)
         return plan
 
     def clear(self) -> None:

@@ -90,3 +90,20 @@ def test_a_failing_build_stores_nothing():
         memo.get("k", config, client, boom)
     assert len(memo) == 0
     assert memo.get("k", config, client, lambda: "built") == "built"
+
+
+def test_a_plan_does_not_keep_its_records_alive():
+    import gc
+    import weakref
+
+    memo: PlanMemo[str] = PlanMemo()
+    calls, build = counting_builder()
+    config, client = Record("c"), Record("k")
+    memo.get(("aus", "svc", None), config, client, build("x"))
+    gone = weakref.ref(config)
+    del config
+    gc.collect()
+    assert gone() is None  # the cache let go of it: the memo does not pin it
+    fresh = Record("c")
+    assert memo.get(("aus", "svc", None), fresh, client, build("y")) == "plan-y-2"  # rebuilt for the new record
+    assert calls == ["x", "y"]
