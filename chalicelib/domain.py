@@ -16,7 +16,7 @@ ACTIVE = "ACTIVE"
 INACTIVE = "INACTIVE"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthorizationServer:
     id: str
     name: str
@@ -34,7 +34,7 @@ class AuthorizationServer:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scope:
     id: str
     name: str
@@ -48,7 +48,7 @@ class Scope:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str
     name: str
@@ -63,7 +63,7 @@ class Claim:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     id: str
     name: str
@@ -78,7 +78,7 @@ class Policy:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TokenActions:
     access_token_lifetime_minutes: int = 60
     refresh_token_lifetime_minutes: int = 0
@@ -86,7 +86,7 @@ class TokenActions:
     inline_hook_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleConditions:
     grant_types: tuple[str, ...]
     scopes: tuple[str, ...]
@@ -96,7 +96,7 @@ class RuleConditions:
     groups_exclude: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     policy_id: str
@@ -111,7 +111,7 @@ class Rule:
     version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ordered:
     """Ids in evaluation order (priority = position + 1) and the version of that order list."""
 
@@ -169,7 +169,7 @@ class TrustedOrigin:
         return self.status == ACTIVE and any(s.type == CORS for s in self.scopes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrustedServer:
     """Another authorization server this one trusts (Okta's associated "trusted" servers): token exchange accepts
     access tokens it issued as ``subject_token`` / ``actor_token`` (docs/ARCHITECTURE.md "Token exchange")."""
@@ -179,7 +179,7 @@ class TrustedServer:
     version: int | None = None
 
 
-@dataclass
+@dataclass(slots=True, weakref_slot=True)
 class ServerConfig:
     """Everything one authorization server's partition holds, loaded with one Query."""
 
@@ -206,7 +206,7 @@ TRUSTED = "TRUSTED"
 CONSENT_METHOD_REQUIRED = "REQUIRED"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class OAuthClient:
     """An OAuth client: one record, two views: Okta's client API (RFC 7591 shape, ``/oauth2/v1/clients``) and Okta's
     Applications API (the ``oidc_client`` app, ``/api/v1/apps``; docs/ARCHITECTURE.md "OAuth clients").
@@ -277,7 +277,7 @@ class OAuthClient:
                          for key in keys if isinstance(key, dict) and key.get("status", ACTIVE) == ACTIVE]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScopeGrant:
     """An admin's grant of one Okta scope (``okta.*``) to an app (Okta's OAuth2ScopeConsentGrant, source ADMIN)."""
 
@@ -293,7 +293,7 @@ class ScopeGrant:
 JWK_MANAGEMENT_MEMBERS = frozenset({"id", "status", "created", "lastUpdated"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientSecret:
     """One client secret (Okta's OAuth2ClientSecret): ``ocs…`` id, the SHA-256 (hex) of the secret, and its status."""
 

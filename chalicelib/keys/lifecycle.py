@@ -102,7 +102,7 @@ def retention_for(
 DEFAULT_RETENTION = retention_for(MAX_ACCESS_TOKEN_MINUTES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyRecord:
     """What the configuration partition stores about one key (the private half lives elsewhere)."""
 

@@ -61,7 +61,7 @@ class Step:
     policy_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The result of ``evaluate``.
 

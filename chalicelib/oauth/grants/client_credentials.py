@@ -8,7 +8,7 @@ when a plan is built.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Mapping
 
@@ -23,7 +23,7 @@ from ..plans import PlanMemo
 from . import GrantRequest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     decision: Decision
     lifetime: timedelta = timedelta(0)
@@ -76,6 +76,9 @@ class ClientCredentialsGrant:
         client = request.client
         decision = evaluate(request.config, AccessRequest(client_id=client.client_id, grant_type=self.grant_type,
                                                           requested_scopes=scopes, user_id=None))
+        # A plan lives as long as its records (thousands at scale): it keeps what a token needs, not the
+        # human-readable trace (token preview shows that, evaluating afresh).
+        decision = replace(decision, trace=(), steps=())
         if not decision.allowed:
             return _Plan(decision)
         granted = decision.granted_scopes
