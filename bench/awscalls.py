@@ -30,7 +30,8 @@ class Tally:
     calls: Counter = field(default_factory=Counter)  # (service, operation) -> calls
     seconds: defaultdict = field(default_factory=lambda: defaultdict(float))  # (service, operation) -> seconds
     read_units: float = 0.0  # DynamoDB read request units (estimated from the items returned)
-    write_calls: int = 0  # DynamoDB writes (none expected on the token path)
+    # DynamoDB writes (on the token path: the System Log's batches and a holder note per new (server, client))
+    write_calls: int = 0
     write_units: int = 0  # DynamoDB write request units of those writes (a batch: one per started KB of each item)
     # (service, operation, table) -> calls; table: the DynamoDB table(s) a call names ("" for other services)
     tables: Counter = field(default_factory=Counter)
