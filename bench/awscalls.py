@@ -148,8 +148,7 @@ def write_units(params: dict) -> int:
 
 
 def _kb(item: dict) -> int:
-    size = sum(len(name) + len(str(next(iter(value.values()), "")).encode()) for name, value in item.items())
-    return max(1, math.ceil(size / 1024))
+    return max(1, math.ceil(item_size(item) / 1024))
 
 
 def table_names(params: dict) -> str:
