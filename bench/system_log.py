@@ -22,13 +22,11 @@ GB = 1024 ** 3
 
 
 def _item_bytes(item: Any) -> int:
-    """DynamoDB's item size: attribute names and values, as the log table stores a batch (storage/log_repository.py:
-    the batch's JSON compressed in ``docz``, binary)."""
-    from chalicelib.storage.log_repository import compress
+    """DynamoDB's item size of a batch exactly as the log table's repository writes it (compressed)."""
+    from bench.awscalls import item_size
+    from chalicelib.storage.log_repository import wire_item
 
-    named = {"pk": item.partition.encode(), "sk": item.sort_key.encode(), "docz": compress(item.document),
-             "expiresAt": str(item.expires_at).encode(), "version": b"1"}
-    return sum(len(k) + len(v) for k, v in named.items())
+    return item_size(wire_item(item))
 
 
 def run(line: Callable[[str, str], None], *, container: Any, handler: Callable[[], None], counter: Any,

@@ -36,6 +36,12 @@ def compress(document: str) -> bytes:
     return zlib.compress(document.encode(), LEVEL)
 
 
+def wire_item(entry: LogItem) -> dict[str, dict[str, Any]]:
+    """The item as written, in DynamoDB's wire form."""
+    return {"pk": {"S": entry.partition}, "sk": {"S": entry.sort_key}, "docz": {"B": compress(entry.document)},
+            "expiresAt": {"N": str(entry.expires_at)}, "version": {"N": "1"}}
+
+
 def events_of(doc: Any, docz: bytes | None) -> list[dict[str, Any]]:
     """The events of an item, whichever way it was written; an unreadable item reads as no events (a log read never
     fails for one damaged item)."""
@@ -56,9 +62,7 @@ class LogEventRepository:
         """One BatchWriteItem (at most 25 items), the items in DynamoDB's wire form: the event's JSON is already
         made (pynamodb's model would build an object and serialize the document again for each, ~100 us an item).
         Unprocessed items (throttling) are sent again, a few times, then the batch counts as failed."""
-        pending = [{"PutRequest": {"Item": {
-            "pk": {"S": entry.partition}, "sk": {"S": entry.sort_key}, "docz": {"B": compress(entry.document)},
-            "expiresAt": {"N": str(entry.expires_at)}, "version": {"N": "1"}}}} for entry in items]
+        pending = [{"PutRequest": {"Item": wire_item(entry)}} for entry in items]
         table = self._model.Meta.table_name
         try:
             for attempt in range(ATTEMPTS):
