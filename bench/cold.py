@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from bench import coldstart, coldstart_minimal
+from chalicelib.dataclass_code import SETTING
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.3  # issue 20: cold start <= 1.3x the minimal function's
@@ -62,6 +63,7 @@ class ColdRun:
     first_read_units: float
     build_calls: list[list[Any]]
     second_calls: list[list[Any]]
+    dataclass_code: list[int] | None = None  # tokenmint: (shipped, compiled) dataclass methods at INIT
 
     @property
     def in_process_ms(self) -> float:
@@ -96,10 +98,12 @@ class Bytecode:
         self.cached = os.path.join(self.root, "cached")
         self.app_source = os.path.join(self.root, "app_source")
         self.package = os.path.join(self.root, "package")
+        self.dataclass_code = os.path.join(self.root, "dataclass_code.bin")
 
-    @staticmethod
-    def env(prefix: str, write: bool = False) -> dict[str, str]:
-        env = {"PYTHONPYCACHEPREFIX": prefix}
+    def env(self, prefix: str, write: bool = False) -> dict[str, str]:
+        """The environment of a child of ``prefix``'s kind: only ``cached`` has the compiled dataclass methods that
+        `make package` ships with the bytecode (chalicelib/dataclass_code.py)."""
+        env = {"PYTHONPYCACHEPREFIX": prefix, SETTING: self.dataclass_code if prefix == self.cached else "off"}
         if not write:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
@@ -113,6 +117,10 @@ class Bytecode:
         def mirror(prefix: str, path: str) -> str:
             return os.path.join(prefix, os.path.abspath(path).lstrip(os.sep))
 
+        done = subprocess.run([sys.executable, "-m", "chalicelib.dataclass_code", self.dataclass_code], cwd=ROOT,
+                              env=child_env({}), capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise SystemExit(f"recording the dataclass methods failed:\n{done.stderr[-3000:]}")
         for kind in kinds:
             kind.run(self.env(self.cached, write=True))
         for prefix in (self.app_source, self.package):
@@ -176,6 +184,7 @@ def cold_run(child_code: str, extra: dict[str, str]) -> ColdRun:
         build_cpu_ms=(cpu["container_built"] - cpu["counter_installed"]) * 1000,
         first_cpu_ms=(cpu["first_token"] - cpu["container_built"]) * 1000,
         first_calls=result["first_calls"], first_read_units=result["first_read_units"],
+        dataclass_code=result.get("dataclass_code"),
         build_calls=result["build_calls"], second_calls=result["second_calls"],
     )
 
@@ -288,7 +297,8 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
     signing = Kind(coldstart_minimal.CHILD_CODE, {**minimal_env, "BENCH_MINIMAL_SIGN": "1", "BENCH_MINIMAL_PEM": rsa_pem()})
     bare = bare_interpreter_ms()
     bytecode = Bytecode()
-    kinds: dict[str, list[ColdRun]] = {"ours": [], "minimal": [], "signing": [], "compiling": [], "packaged": []}
+    kinds: dict[str, list[ColdRun]] = {"ours": [], "minimal": [], "signing": [], "compiling": [], "packaged": [],
+                                     "no_dataclass_code": []}
     try:
         bytecode.prime([ours, minimal, signing])  # one child of each, not reported
         cached = bytecode.env(bytecode.cached)
@@ -296,6 +306,7 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
             kinds["ours"].append(ours.run(cached))
             kinds["minimal"].append(minimal.run(cached))
             kinds["signing"].append(signing.run(cached))
+            kinds["no_dataclass_code"].append(ours.run({**cached, SETTING: "off"}))
             kinds["compiling"].append(ours.run(bytecode.env(bytecode.app_source)))
             kinds["packaged"].append(ours.run(bytecode.env(bytecode.package)))
         ours_import = import_profile("app", {**ours_env, **cached})
@@ -325,6 +336,9 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
                         for a in ("import_cpu_ms", "build_cpu_ms", "first_cpu_ms")) + " ms (medians)")
         line("  second request (warm, for comparison)", med([r.second_ms for r in rows]))
         line("  whole process incl. interpreter start and exit", med([r.wall_ms for r in rows]))
+        if rows and rows[0].dataclass_code is not None:
+            shipped, compiled = rows[0].dataclass_code
+            line("  dataclass methods at INIT: shipped compiled / compiled", f"{shipped} / {compiled}")
     wall = {k: [r.in_process_ms for r in v] for k, v in kinds.items()}
     cpu = {k: [r.cpu_ms for r in v] for k, v in kinds.items()}
     figures: dict[str, Any] = {
@@ -358,6 +372,11 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
             [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
         line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
+    plain = kinds.get("no_dataclass_code") or []
+    if plain:
+        line("tokenmint without the shipped dataclass methods, CPU",
+             f"{med([r.cpu_ms for r in plain])}; import {statistics.median([r.import_cpu_ms for r in plain]):.1f}"
+             f" (shipped: {statistics.median([r.import_cpu_ms for r in ours]):.1f}) ms")
     sample = sorted(ours, key=lambda r: r.in_process_ms)[len(ours) // 2]  # the median run
     reference = sorted(minimal, key=lambda r: r.in_process_ms)[len(minimal) // 2]
     line("AWS calls of tokenmint's first token", "")

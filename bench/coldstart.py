@@ -62,6 +62,8 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     marks["second_token"] = time.perf_counter()
     second_calls = counter.reset()
 
+    from chalicelib import dataclass_code
+
     ok = all(r["statusCode"] == 200 and '"access_token": "ey' in r["body"] for r in (first, second))
     print(json.dumps({
         "ok": ok,
@@ -75,6 +77,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
         "first_read_units": first_calls.read_units,
         "second_calls": calls_rows(second_calls),
         "clients": counter.clients_seen,
+        "dataclass_code": dataclass_code.last_stats,
         "python": sys.version.split()[0],
     }))
 

@@ -6,6 +6,9 @@ With the collector on, those allocations trigger collections that walk them agai
 ~250 ms cold start, a full collection alone ~20 ms. They leave almost no cyclic garbage (a few hundred objects), so
 the phase runs with the collector off and ends with ``gc.freeze()``: what exists then moves to the permanent
 generation and later collections (on warm requests) never walk it.
+
+The app's import also runs the dataclass methods ``make package`` compiled (chalicelib/dataclass_code.py) instead of
+compiling them again.
 """
 from __future__ import annotations
 
@@ -15,12 +18,20 @@ from typing import Iterator
 
 
 @contextmanager
-def init_phase() -> Iterator[None]:
-    """Run an initialisation phase with the collector off; freeze what it built and restore the collector."""
+def init_phase(shipped_dataclasses: bool = False) -> Iterator[None]:
+    """Run an initialisation phase with the collector off; freeze what it built and restore the collector.
+    ``shipped_dataclasses``: classes created in the phase use the bundle's compiled dataclass methods."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        from .dataclass_code import compiled_dataclasses, configured_path
+
+        shipped = configured_path() if shipped_dataclasses else None
+        if shipped is not None:
+            with compiled_dataclasses(shipped):
+                yield
+        else:
+            yield
     finally:
         gc.freeze()
         if was_enabled:

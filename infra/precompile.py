@@ -7,6 +7,9 @@ docs/performance.md). This adds ``.pyc`` files next to every module of ``deploym
 timestamp-checked bytecode could be judged stale and recompiled in memory at each cold start; the bundle never
 changes once built, so the source need not be checked at all.
 
+It also adds ``chalicelib/dataclass_code.bin``, the app's dataclass methods compiled once (chalicelib/dataclass_code.py:
+~45 ms less CPU per cold start).
+
 The bytecode must be for the Python of the Lambda runtime: the script reads ``Runtime`` from ``sam.json`` and refuses
 to compile with another interpreter.
 """
@@ -15,12 +18,15 @@ from __future__ import annotations
 import compileall
 import json
 import py_compile
+import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 RUNTIME_PREFIX = "python"
+ROOT = Path(__file__).resolve().parent.parent
+DATACLASS_CODE = "chalicelib/dataclass_code.bin"
 
 
 def runtimes(sam: dict) -> set[str]:
@@ -68,6 +74,31 @@ def precompile(bundle: Path) -> int:
         return len(added)
 
 
+def ship_dataclass_code(bundle: Path) -> int:
+    """Adds ``chalicelib/dataclass_code.bin`` to ``bundle``: the app's dataclass methods compiled by this interpreter
+    (chalicelib/dataclass_code.py), recorded from ``import app`` in a fresh interpreter over the project's sources,
+    which are the ones the bundle holds. Returns how many methods."""
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+    if "chalicelib/dataclass_code.py" not in names:
+        raise SystemExit("precompile: the bundle has no chalicelib/dataclass_code.py")
+    if DATACLASS_CODE in names:
+        raise SystemExit(f"precompile: the bundle has {DATACLASS_CODE} already (package again from scratch)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "dataclass_code.bin"
+        done = subprocess.run([sys.executable, "-m", "chalicelib.dataclass_code", str(out)], cwd=ROOT,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"precompile: recording the dataclass methods failed:\n{done.stderr[-2000:]}")
+        count = int(done.stdout.split()[1])  # "dataclass_code: N compiled dataclass methods written to …"
+        info = zipfile.ZipInfo(DATACLASS_CODE, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zipfile.ZipFile(bundle, "a") as archive:
+            archive.writestr(info, out.read_bytes())
+    return count
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python infra/precompile.py BUILD_DIR (holding sam.json and deployment.zip)", file=sys.stderr)
@@ -76,6 +107,8 @@ def main(argv: list[str]) -> int:
     runtime = check_interpreter(json.loads((build / "sam.json").read_text()))
     count = precompile(build / "deployment.zip")
     print(f"precompile: {count} .pyc files ({runtime}, unchecked-hash) added to {build / 'deployment.zip'}")
+    methods = ship_dataclass_code(build / "deployment.zip")
+    print(f"precompile: {methods} compiled dataclass methods added as {DATACLASS_CODE}")
     return 0
 
 

@@ -77,6 +77,27 @@ def test_bundle_ships_unchecked_hash_bytecode_for_every_module(packaged):
             assert header[8:16] == importlib.util.source_hash(archive.read(source))
 
 
+def test_bundle_ships_the_apps_dataclass_methods_compiled(packaged, tmp_path):
+    """infra/precompile.py adds the app's dataclass methods compiled once (chalicelib/dataclass_code.py): a cold
+    `import app` with them compiles none."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from chalicelib.dataclass_code import SETTING, load
+
+    shipped = tmp_path / "dataclass_code.bin"
+    with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+        shipped.write_bytes(archive.read("chalicelib/dataclass_code.bin"))
+    assert len(load(shipped)) > 300
+    root = Path(__file__).resolve().parents[2]
+    child = "import json, app; from chalicelib import dataclass_code; print(json.dumps(dataclass_code.last_stats))"
+    done = subprocess.run([sys.executable, "-c", child], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, SETTING: str(shipped), "PYTHONPATH": str(root)}, check=True)
+    shipped_count, compiled = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shipped_count == len(load(shipped)) and compiled == 0
+
+
 def test_bundle_serves_the_admin_console(packaged):
     """The console is served by the Lambda (api/console.py): its page and every file ship in the bundle, and API
     Gateway routes its page and its files."""
