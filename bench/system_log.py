@@ -2,7 +2,8 @@
 
 The same warm client_credentials request through the app, in interleaved rounds with successful token events kept
 (``TOKENMINT_LOG_TOKEN_SAMPLE=1``, the default) and switched off (``0``): the difference is the System Log's CPU per
-token (building the event, its JSON log line, the buffer, and one write per 100 tokens, client side). The
+token (building the event, its JSON log line, the buffer, and one write of five items per 500 tokens, client
+side). The
 writes are counted with botocore's hooks; write units come from the size of the items as stored (DynamoDB charges one
 unit per started KB of each item; an item holds a batch of events, compressed), and the cost per million tokens adds
 the log line's CloudWatch Logs ingestion and the table's storage for the retention.
@@ -32,8 +33,8 @@ def _item_bytes(item: Any) -> int:
 def run(line: Callable[[str, str], None], *, container: Any, handler: Callable[[], None], counter: Any,
         timed_loop: Callable[[Callable[[], Any], float], Any], seconds: float, rounds: int,
         memory_mb: int, mb_per_vcpu: int) -> dict[str, float]:
-    from chalicelib.audit.log_keys import item
-    from chalicelib.audit.recorder import serialize
+    from chalicelib.audit.log_keys import EVENTS_PER_ITEM, item
+    from chalicelib.audit.recorder import BATCH, serialize
     from datetime import timedelta
 
     recorder = container.audit
@@ -85,7 +86,8 @@ def run(line: Callable[[str, str], None], *, container: Any, handler: Callable[[
     line("tokens with events on / off (CPU rate of this thread)",
          f"{on.cpu_rate:.0f} / {off.cpu_rate:.0f} tokens/s ({on.calls} / {off.calls} tokens)")
     line("added CPU per token (events on minus off)", f"{added_us:.1f} us ({added_us / (1e6 / off.cpu_rate):.1%})")
-    line("BatchWriteItem calls per 1,000 tokens", f"{writes * 1000 / events:.1f} (one item of up to 100 events)")
+    line("BatchWriteItem calls per 1,000 tokens", f"{writes * 1000 / events:.1f} (items of up to {EVENTS_PER_ITEM} events, "
+                                                     f"{BATCH} events a call)")
     line("stored item / events in it / JSON log line per event",
          f"{item_bytes} B ({units_per_item} write units) / {len(batch)} / {line_bytes:.0f} B")
     line("DynamoDB write units per 1,000 tokens", f"{wcu_per_1000:.0f}")

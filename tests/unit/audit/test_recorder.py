@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.audit.event import FAILURE, Party, log_event
+from chalicelib.audit.log_keys import EVENTS_PER_ITEM
 from chalicelib.audit.recorder import BATCH, Recorder
 from chalicelib.clock import FixedClock
 from chalicelib.errors import StorageUnavailableError
@@ -46,7 +47,7 @@ def recorder(store: CountingStore, clock: FixedClock, lines: list | None = None,
     return Recorder(store, clock.now, retention=timedelta(days=90), emit=emit, **options)
 
 
-def test_token_events_are_buffered_and_written_one_item_per_batch():
+def test_token_events_are_buffered_and_written_in_one_call_per_batch():
     store, clock = CountingStore(), FixedClock(T0)
     log = recorder(store, clock)
     for i in range(BATCH - 1):
@@ -54,6 +55,8 @@ def test_token_events_are_buffered_and_written_one_item_per_batch():
     assert store.writes == 0 and log.pending == BATCH - 1  # no write on any of these token requests
     log.record_token(lambda: token_event(99), success=True)
     assert store.writes == 1 and store.stored() == BATCH and log.pending == 0
+    items = sum(len(rows) for rows in store.snapshot().values())  # type: ignore[union-attr]
+    assert items == BATCH // EVENTS_PER_ITEM > 1  # items of 100 events, all in that one call
 
 
 def test_a_buffer_older_than_max_age_is_written_by_the_next_request():
