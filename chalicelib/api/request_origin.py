@@ -29,8 +29,10 @@ def request_id() -> str | None:
 
 
 def source_ip(request_context: Any) -> str | None:
-    identity = request_context.get("identity") if isinstance(request_context, Mapping) else None
-    ip = identity.get("sourceIp") if isinstance(identity, Mapping) else None
+    # ``dict``, not ``typing.Mapping``: the event is decoded JSON, and an isinstance check against a typing alias
+    # costs ~2 µs, on every token.
+    identity = request_context.get("identity") if isinstance(request_context, dict) else None
+    ip = identity.get("sourceIp") if isinstance(identity, dict) else None
     return ip if isinstance(ip, str) and ip else None
 
 
