@@ -65,12 +65,17 @@ def rotate_authorization_server_keys(authServerId: str) -> Response:
 routes.finish()
 
 
+def jwks_response(server_id: str) -> Response:
+    """The JWKS of ``server_id``, as both entries answer it: the route below and the fast path (api/fastpath.py)."""
+    body, max_age = get_container().signing_keys.jwks_document(server_id)
+    return Response(body=body, status_code=200, headers={"Content-Type": JSON,
+                                                         "Cache-Control": f"max-age={max_age}, must-revalidate"})
+
+
 @public.route(JWKS, methods=["GET"], name="oauth_jwks")
 def jwks(authServerId: str) -> Response:
     """Public, unauthenticated; served from the configuration partition alone (no KMS, no Secrets Manager)."""
-    body, max_age = get_container().signing_keys.jwks_document(authServerId)
-    return Response(body=body, status_code=200, headers={"Content-Type": JSON,
-                                                         "Cache-Control": f"max-age={max_age}, must-revalidate"})
+    return jwks_response(authServerId)
 
 
 public.finish()

@@ -22,7 +22,9 @@ bp = Blueprint(__name__)
 routes = CorsRoutes(bp, errors.OAUTH_JSON)
 
 PREFIX = "/oauth2/{authServerId}"
-TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.py)
+TOKEN_PATH = PREFIX + "/v1/token"  # also served by the fast path (api/fastpath.py), as are the discovery documents
+OPENID_CONFIGURATION_PATH = PREFIX + "/.well-known/openid-configuration"
+OAUTH_METADATA_PATH = PREFIX + "/.well-known/oauth-authorization-server"
 # Any request body reaches the POST endpoints, which refuse a non-form one with the OAuth ``invalid_request``
 # (TOK-04) rather than Chalice's 415 in the management API's error format. ``*/*`` is also the check Chalice makes
 # fastest, on every token.
@@ -100,15 +102,22 @@ def pushed_authorization_request(authServerId: str) -> Response:
     return handle(authServerId, get_container().oauth.par, form=True)
 
 
-@routes.route(PREFIX + "/.well-known/openid-configuration", methods=["GET"], name="oauth_openid_configuration")
+def openid_metadata(request: OAuthRequest) -> OAuthResponse:
+    return get_container().oauth.metadata(request, openid=True)
+
+
+def oauth_metadata(request: OAuthRequest) -> OAuthResponse:
+    return get_container().oauth.metadata(request, openid=False)
+
+
+@routes.route(OPENID_CONFIGURATION_PATH, methods=["GET"], name="oauth_openid_configuration")
 def openid_configuration(authServerId: str) -> Response:
-    return handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=True), form=False)
+    return handle(authServerId, openid_metadata, form=False)
 
 
-@routes.route(PREFIX + "/.well-known/oauth-authorization-server", methods=["GET"],
-              name="oauth_authorization_server_metadata")
+@routes.route(OAUTH_METADATA_PATH, methods=["GET"], name="oauth_authorization_server_metadata")
 def oauth_authorization_server(authServerId: str) -> Response:
-    return handle(authServerId, lambda r: get_container().oauth.metadata(r, openid=False), form=False)
+    return handle(authServerId, oauth_metadata, form=False)
 
 
 def _post_only(*_args: str, **_kwargs: str) -> Response:
