@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -45,6 +46,8 @@ KEY_TYPE = "AuthorizationServerJsonWebKey"
 # Material with no published key is destroyed only after this long, so a run that is still between storing a
 # new key and publishing it never loses the material under its feet.
 ORPHAN_GRACE = timedelta(hours=1)
+# Configurations whose JWKS max-age is remembered at most (then forgotten at once, as oauth/rendered.py's documents).
+MAX_AGE_MEMO_LIMIT = 256
 
 
 @dataclass
@@ -74,6 +77,8 @@ class SigningKeyService:
         # key is published as NEXT long before it signs, so a slightly stale set still holds every signing key.
         self._cached = cached
         self._documents = RenderedDocuments()
+        # id(configuration) -> (the object, weakly; its JWKS max-age; the window it holds in: from, through or None)
+        self._max_ages: dict[int, tuple[weakref.ref[ServerConfig], int, datetime, datetime | None]] = {}
 
     # -- management view ---------------------------------------------------------------------------------------
 
@@ -93,7 +98,7 @@ class SigningKeyService:
         if cached is None:
             config = self._org_config() if org else self._servers.load(server_id)
             return json.dumps({"keys": _public(config)}), self._max_age(config)
-        return self._documents.get(cached, "jwks", lambda: {"keys": _public(cached)}), self._max_age(cached)
+        return self._documents.get(cached, "jwks", lambda: {"keys": _public(cached)}), self._cached_max_age(cached)
 
     def _org_config(self) -> ServerConfig:
         config = self._cached_config(ORG_SERVER_ID, org=True) or self._repo.load(ORG_SERVER_ID)
@@ -105,6 +110,23 @@ class SigningKeyService:
         server = config.server
         return lifecycle.jwks_max_age(config.keys, self._clock.now(), server.rotation_mode,  # type: ignore[arg-type]
                                       server.last_rotated, self.policy)
+
+    def _cached_max_age(self, config: ServerConfig) -> int:
+        """``_max_age`` of a cached configuration object, worked out again only once the clock leaves the window in
+        which it stays the same (lifecycle.jwks_max_age_window: a day, far from a rotation; a second, close to one).
+        Kept with the object, as its rendered JWKS is (oauth/rendered.py): never staler than the configuration."""
+        now = self._clock.now()
+        slot = id(config)
+        found = self._max_ages.get(slot)
+        if found is not None and found[0]() is config and found[2] <= now and (found[3] is None or now <= found[3]):
+            return found[1]
+        server = config.server
+        age, through = lifecycle.jwks_max_age_window(config.keys, now, server.rotation_mode,  # type: ignore[arg-type]
+                                                     server.last_rotated, self.policy)
+        if len(self._max_ages) >= MAX_AGE_MEMO_LIMIT:
+            self._max_ages.clear()
+        self._max_ages[slot] = (weakref.ref(config), age, now, through)
+        return age
 
     def _cached_config(self, server_id: str, org: bool) -> ServerConfig | None:
         if self._cached is None:

@@ -312,19 +312,44 @@ def jwks_max_age(
     Never below 60 s (a late scheduler must not make verifiers hammer the endpoint); 60 s as well when
     there is no ACTIVE key, because the state is about to be repaired.
     """
+    return jwks_max_age_window(keys, now, mode, last_rotated, policy, ceiling)[0]
+
+
+def jwks_max_age_window(
+    keys: Sequence[KeyRecord],
+    now: datetime,
+    mode: RotationMode,
+    last_rotated: datetime | None,
+    policy: RotationPolicy,
+    ceiling: timedelta = JWKS_MAX_AGE_CEILING,
+) -> tuple[int, datetime | None]:
+    """``jwks_max_age`` at ``now``, and the last instant through which it stays the same for these keys (None: for
+    as long as they stay as they are): ``jwks_max_age`` is that same number at every instant from ``now`` through
+    it, so a server's JWKS need not work it out again per request (issue 20).
+
+    The answer is constant until the planned rotation is closer than the cap, then counts down by the second to the
+    60 s floor, and stays there. (Without a NEXT key the planned rotation moves with ``now`` but is never closer
+    than ``next_lead``, beyond the cap: the cap holds for ever.)
+    """
     _require_mode(mode)
     _require_aware(now, "now")
     if ceiling <= timedelta(0):
         raise ValueError("ceiling must be positive")
     cap = min(ceiling, policy.next_lead / 2)
     if mode == MANUAL:
-        age = min(timedelta(seconds=JWKS_MAX_AGE_MANUAL_SECONDS), cap)
-    else:
-        rotation_at = auto_rotation_at(keys, now, last_rotated, policy)
-        if rotation_at is None:
-            return JWKS_MAX_AGE_FLOOR_SECONDS
-        age = min(cap, rotation_at - now)
-    return max(JWKS_MAX_AGE_FLOOR_SECONDS, int(age.total_seconds()))
+        return max(JWKS_MAX_AGE_FLOOR_SECONDS, int(min(timedelta(seconds=JWKS_MAX_AGE_MANUAL_SECONDS),
+                                                       cap).total_seconds())), None
+    rotation_at = auto_rotation_at(keys, now, last_rotated, policy)
+    if rotation_at is None:
+        return JWKS_MAX_AGE_FLOOR_SECONDS, None
+    left = rotation_at - now
+    if left >= cap:
+        # Without a NEXT key the rotation is at least ``next_lead`` away whenever it is asked: the cap, for ever.
+        return max(JWKS_MAX_AGE_FLOOR_SECONDS, int(cap.total_seconds())), (rotation_at - cap) if _nexts(keys) else None
+    seconds = int(left.total_seconds())
+    if seconds <= JWKS_MAX_AGE_FLOOR_SECONDS:
+        return JWKS_MAX_AGE_FLOOR_SECONDS, None
+    return seconds, rotation_at - timedelta(seconds=seconds)  # while at least ``seconds`` are left
 
 
 def validate_invariants(keys: Sequence[KeyRecord]) -> list[str]:

@@ -433,3 +433,52 @@ def test_inputs_are_checked():
         record("RETIRED", T0)
     with pytest.raises(ValueError):
         record("NEXT", datetime(2025, 1, 1))
+
+
+# --- the max-age's window (issue 20: a server's JWKS works it out once per window, not per request) -----------
+
+
+def _max_age_by_its_definition(keys, now, mode, last_rotated, policy, ceiling=lc.JWKS_MAX_AGE_CEILING) -> int:
+    """KEY-10/KEY-12 as jwks_max_age's docstring states them, written out independently."""
+    cap = min(ceiling, policy.next_lead / 2)
+    if mode == "MANUAL":
+        age = min(timedelta(seconds=lc.JWKS_MAX_AGE_MANUAL_SECONDS), cap)
+    else:
+        rotation_at = lc.auto_rotation_at(keys, now, last_rotated, policy)
+        if rotation_at is None:
+            return lc.JWKS_MAX_AGE_FLOOR_SECONDS
+        age = min(cap, rotation_at - now)
+    return max(lc.JWKS_MAX_AGE_FLOOR_SECONDS, int(age.total_seconds()))
+
+
+_SHORT = RotationPolicy(rotation_interval=timedelta(hours=12), next_lead=timedelta(hours=6))
+_WINDOW_CASES = {
+    "steady": (steady(), "AUTO", T0, POLICY),
+    "steady, short policy": (steady(), "AUTO", T0, _SHORT),
+    "no NEXT key": ([record("ACTIVE", T0 - DAY, activated=T0)], "AUTO", T0, POLICY),
+    "young NEXT": ([record("ACTIVE", T0 - DAY, activated=T0), record("NEXT", T0 + 89 * DAY)], "AUTO", T0, POLICY),
+    "no ACTIVE key": ([record("NEXT", T0)], "AUTO", T0, POLICY),
+    "manual": (steady(), "MANUAL", T0, POLICY),
+    "fractional rotation time": (steady(), "AUTO", T0 + timedelta(microseconds=250_001), POLICY),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_WINDOW_CASES))
+def test_jwks_max_age_holds_through_its_window_and_is_its_definition(case):
+    keys, mode, last_rotated, policy = _WINDOW_CASES[case]
+    nominal = last_rotated + policy.rotation_interval
+    offsets = [timedelta(0), DAY, 45 * DAY, 89 * DAY, 89.5 * DAY, 90 * DAY, 200 * DAY]
+    near = [nominal - timedelta(seconds=s) for s in (86400.5, 86400, 86399.999999, 3600, 1000.5, 62, 61, 60.5, 1, 0)]
+    for now in [T0 + o for o in offsets] + near + [nominal - policy.next_lead / 2 - SECOND * 3]:
+        age, through = lc.jwks_max_age_window(keys, now, mode, last_rotated, policy)
+        assert age == lc.jwks_max_age(keys, now, mode, last_rotated, policy) == \
+            _max_age_by_its_definition(keys, now, mode, last_rotated, policy), now
+        assert through is None or through >= now
+        last = through if through is not None else now + 400 * DAY
+        span = last - now
+        for fraction in (0, 0.001, 0.25, 0.5, 0.999, 1):
+            later = now + span * fraction
+            assert lc.jwks_max_age(keys, later, mode, last_rotated, policy) == age, (now, later, through)
+        assert lc.jwks_max_age(keys, last, mode, last_rotated, policy) == age
+        if through is not None:  # the window is as long as it can be: a microsecond later the answer changes
+            assert lc.jwks_max_age(keys, through + timedelta(microseconds=1), mode, last_rotated, policy) != age
