@@ -77,8 +77,10 @@ class SigningKeyService:
         # key is published as NEXT long before it signs, so a slightly stale set still holds every signing key.
         self._cached = cached
         self._documents = RenderedDocuments()
-        # id(configuration) -> (the object, weakly; its JWKS max-age; the window it holds in: from, through or None)
-        self._max_ages: dict[int, tuple[weakref.ref[ServerConfig], int, datetime, datetime | None]] = {}
+        # id(configuration) -> (the object, weakly; its JWKS max-age; the window it holds in: from, through or None;
+        # the rotation policy it was worked out under)
+        self._max_ages: dict[int, tuple[weakref.ref[ServerConfig], int, datetime, datetime | None,
+                                        RotationPolicy]] = {}
 
     # -- management view ---------------------------------------------------------------------------------------
 
@@ -118,14 +120,15 @@ class SigningKeyService:
         now = self._clock.now()
         slot = id(config)
         found = self._max_ages.get(slot)
-        if found is not None and found[0]() is config and found[2] <= now and (found[3] is None or now <= found[3]):
+        if found is not None and found[0]() is config and found[4] is self.policy and found[2] <= now and \
+                (found[3] is None or now <= found[3]):
             return found[1]
         server = config.server
         age, through = lifecycle.jwks_max_age_window(config.keys, now, server.rotation_mode,  # type: ignore[arg-type]
                                                      server.last_rotated, self.policy)
         if len(self._max_ages) >= MAX_AGE_MEMO_LIMIT:
             self._max_ages.clear()
-        self._max_ages[slot] = (weakref.ref(config), age, now, through)
+        self._max_ages[slot] = (weakref.ref(config), age, now, through, self.policy)
         return age
 
     def _cached_config(self, server_id: str, org: bool) -> ServerConfig | None:

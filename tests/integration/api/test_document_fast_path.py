@@ -176,3 +176,15 @@ def test_a_newly_registered_middleware_runs_on_the_documents_fast_path_too(app, 
     assert fast["headers"]["X-Spy"] == routed["headers"]["X-Spy"] == "seen"
     assert seen == [(resource, "GET", None, 200)] * 2
     assert comparable(fast) == comparable(routed)
+
+
+def test_a_new_rotation_policy_changes_the_max_age_at_once(app, container):
+    """The remembered max-age belongs to the policy it was worked out under (SigningKeyService.policy is public)."""
+    assert _max_age(assert_same(app, event(JWKS))) == 86400
+    container.signing_keys.policy = lifecycle.RotationPolicy(rotation_interval=timedelta(hours=12),
+                                                             next_lead=timedelta(hours=6))
+    config = container.servers.load("default")
+    expected = lifecycle.jwks_max_age(config.keys, container.clock.now(), config.server.rotation_mode,
+                                      config.server.last_rotated, container.signing_keys.policy)
+    assert expected <= 3 * 3600
+    assert _max_age(assert_same(app, event(JWKS))) == expected
