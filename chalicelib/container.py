@@ -196,7 +196,7 @@ class Container:
             rules=RuleService(config_repo, servers, clock),
             api_tokens=ApiTokenService(storage.api_tokens, clock, settings.admin_token_sha256),
             signing_keys=SigningKeyService(config_repo, servers, provisioner, clock, policy, audit,
-                                           cached=lambda sid, org: caches.configs.active(sid, org)[0]),
+                                           cached=caches.configs.published),
             signer=caches.signer,
             caches=caches,
             clients=clients,

@@ -72,9 +72,10 @@ class SigningKeyService:
         self._store = keys.store
         self._clock = clock
         self.policy = policy or RotationPolicy()
-        # The token path's cached configuration of an ACTIVE server (oauth/configuration.ServerConfigs): what
-        # /v1/keys serves, so that verifiers fetching keys cost no read. Its staleness is the token path's, and a
-        # key is published as NEXT long before it signs, so a slightly stale set still holds every signing key.
+        # The token path's cached configuration of a server, ACTIVE or INACTIVE (oauth/configuration.ServerConfigs
+        # .published): what /v1/keys serves, so that verifiers fetching keys cost no read. Its staleness is the token
+        # path's, and a key is published as NEXT long before it signs, so a slightly stale set still holds every
+        # signing key.
         self._cached = cached
         self._documents = RenderedDocuments()
         # id(configuration) -> (the object, weakly; its JWKS max-age; the window it holds in: from, through or None;
@@ -96,10 +97,11 @@ class SigningKeyService:
     def jwks_document(self, server_id: str, org: bool = False) -> tuple[str, int]:
         """``/v1/keys``'s body (``{"keys": [public members only]}``, JSON) and ``max-age``: rendered once per cached
         configuration object (oauth/rendered.py), since verifiers fetch it far more often than keys change."""
-        cached = self._cached_config(ORG_SERVER_ID if org else server_id, org=org)
-        if cached is None:
+        if self._cached is None:
             config = self._org_config() if org else self._servers.load(server_id)
             return json.dumps({"keys": _public(config)}), self._max_age(config)
+        # An unknown server's NotFoundError comes from the cache too: no read per request while its absence is cached.
+        cached = self._cached(ORG_SERVER_ID if org else server_id, org)
         return self._documents.get(cached, "jwks", lambda: {"keys": _public(cached)}), self._cached_max_age(cached)
 
     def _org_config(self) -> ServerConfig:

@@ -67,6 +67,18 @@ class ServerConfigs:
         same from outside (okta-api.md 7.9: an inactive server answers like an unknown one). The org
         authorization server is found only by its own routes (``org_route``): through ``/oauth2/{id}/…`` it is
         unknown."""
+        config, read_at = self._lookup(server_id, org_route)
+        if config.server.status != ACTIVE:
+            raise NotFoundError(server_id, SERVER_TYPE)
+        return config, read_at
+
+    def published(self, server_id: str, org_route: bool = False) -> ServerConfig:
+        """The configuration of a server that exists, ACTIVE or INACTIVE, from the same cache: what ``/v1/keys``
+        serves (an inactive server's keys still verify what it issued). An unknown server is NotFoundError, and
+        while its absence is cached that costs no read (a verifier or a scanner asking again and again)."""
+        return self._lookup(server_id, org_route)[0]
+
+    def _lookup(self, server_id: str, org_route: bool) -> tuple[ServerConfig, datetime]:
         self._freshen()
         if (server_id == ORG_SERVER_ID) != org_route:
             raise NotFoundError(server_id, SERVER_TYPE)
@@ -75,7 +87,7 @@ class ServerConfigs:
         except NotFoundError:
             raise NotFoundError(server_id, SERVER_TYPE) from None
         config, read_at = self._cache.get(resolved, lambda: self._loader.load(resolved))
-        if config is None or config.server.status != ACTIVE:
+        if config is None:
             raise NotFoundError(server_id, SERVER_TYPE)
         return config, read_at
 

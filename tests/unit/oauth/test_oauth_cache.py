@@ -223,3 +223,29 @@ def test_unknown_inactive_and_missing_default_servers_look_the_same(clock, serve
     with pytest.raises(NotFoundError) as raised:
         configs.active(server_id)
     assert raised.value.resource_id == server_id
+
+
+def test_published_serves_an_inactive_servers_configuration_from_the_cache(clock):
+    """``/v1/keys`` publishes an inactive server's keys (they still verify what it issued), and like every lookup
+    it reads the server once per cache period."""
+    loader = FakeConfigLoader(server_config("aus_off", rsa_key("server-a"), status="INACTIVE"))
+    configs = ServerConfigs(loader, loader.resolve, TTL, clock.now)
+    config = configs.published("aus_off")
+    assert config.server.id == "aus_off" and config.server.status == "INACTIVE"
+    assert configs.published("aus_off") is config
+    with pytest.raises(NotFoundError):
+        configs.active("aus_off")  # the token path still refuses it, from the same cached entry
+    assert loader.loads == ["aus_off"]
+
+
+def test_published_refuses_an_unknown_server_without_reading_it_again(clock):
+    loader = FakeConfigLoader(server_config("aus_a", rsa_key("server-a")))
+    configs = ServerConfigs(loader, loader.resolve, TTL, clock.now)
+    for _ in range(3):
+        with pytest.raises(NotFoundError) as raised:
+            configs.published("aus_nosuch")
+        assert raised.value.resource_id == "aus_nosuch"
+    assert loader.loads == ["aus_nosuch"]  # its absence is cached: a scanner costs one read per cache period
+    with pytest.raises(NotFoundError):
+        configs.published("aus_a", org_route=True)  # only the org server is found by the org routes
+    assert configs.published("aus_a").server.id == "aus_a"
