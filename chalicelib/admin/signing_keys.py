@@ -105,7 +105,7 @@ class SigningKeyService:
         return self._documents.get(cached, "jwks", lambda: {"keys": _public(cached)}), self._cached_max_age(cached)
 
     def _org_config(self) -> ServerConfig:
-        config = self._cached_config(ORG_SERVER_ID, org=True) or self._repo.load(ORG_SERVER_ID)
+        config = self._repo.load(ORG_SERVER_ID)
         if config is None:
             raise NotFoundError(ORG_SERVER_ID, SERVER_TYPE)
         return config
@@ -132,14 +132,6 @@ class SigningKeyService:
             self._max_ages.clear()
         self._max_ages[slot] = (weakref.ref(config), age, now, through, self.policy)
         return age
-
-    def _cached_config(self, server_id: str, org: bool) -> ServerConfig | None:
-        if self._cached is None:
-            return None
-        try:
-            return self._cached(server_id, org)
-        except NotFoundError:
-            return None
 
     def rotate_now(self, server_id: str, body: Any) -> list[KeyRecord]:
         """``keyRotate``: ACTIVE -> EXPIRED, NEXT -> ACTIVE, a new NEXT; allowed in both modes."""
