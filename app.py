@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalicelib.coldstart import init_phase
 
-# Lambda INIT (imports, app and routes) runs without the garbage collector and with the dataclass methods the bundle
-# ships compiled; see chalicelib/coldstart.py.
-with init_phase(shipped_dataclasses=True):
+# Lambda INIT (imports, app and routes) runs without the garbage collector, with the modules' code and the dataclass
+# methods the bundle ships recorded; see chalicelib/coldstart.py.
+with init_phase(shipped_dataclasses=True, shipped_modules=True):
     from chalicelib.api import api_tokens, claims, clients, jobs, keys, oauth, policies, scopes, servers
     from chalicelib.api import apps as directory_apps, groups as directory_groups, users as directory_users
     from chalicelib.api import admin_roles, applications, org_server, token_preview, trusted_origins

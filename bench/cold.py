@@ -8,7 +8,8 @@ Fresh interpreters, alternated so that every kind sees the same machine load:
 * the reference that also signs (``BENCH_MINIMAL_SIGN=1``): the same plus PyJWT/cryptography at import and, in the
   handler, an RSA key loaded from PEM and one RS256 JWT: what any token server must do at minimum;
 * tokenmint without the dataclass methods `make package` ships compiled (``TOKENMINT_DATACLASS_CODE=off``:
-  chalicelib/dataclass_code.py), to show what they save in the same run;
+  chalicelib/dataclass_code.py), and without the modules' code it ships in one file (``TOKENMINT_MODULE_CODE=off``:
+  chalicelib/module_code.py), to show what each saves in the same run;
 * tokenmint with app.py and chalicelib/ compiled at start, and with every dependency compiled at start.
 
 All kinds but the last two run with all bytecode cached, which is what `make package` deploys (infra/precompile.py).
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from bench import coldstart, coldstart_minimal
+from chalicelib import module_code
 from chalicelib.dataclass_code import SETTING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,7 @@ class ColdRun:
     build_calls: list[list[Any]]
     second_calls: list[list[Any]]
     dataclass_code: list[int] | None = None  # tokenmint: (shipped, compiled) dataclass methods at INIT
+    module_code: list[int] | None = None  # tokenmint: (served, recorded) modules at INIT
 
     @property
     def in_process_ms(self) -> float:
@@ -101,11 +104,14 @@ class Bytecode:
         self.app_source = os.path.join(self.root, "app_source")
         self.package = os.path.join(self.root, "package")
         self.dataclass_code = os.path.join(self.root, "dataclass_code.bin")
+        self.module_code = os.path.join(self.root, "module_code.bin")
 
     def env(self, prefix: str, write: bool = False) -> dict[str, str]:
-        """The environment of a child of ``prefix``'s kind: only ``cached`` has the compiled dataclass methods that
-        `make package` ships with the bytecode (chalicelib/dataclass_code.py)."""
-        env = {"PYTHONPYCACHEPREFIX": prefix, SETTING: self.dataclass_code if prefix == self.cached else "off"}
+        """The environment of a child of ``prefix``'s kind: only ``cached`` has the compiled dataclass methods and the
+        modules' code that `make package` ships with the bytecode (chalicelib/dataclass_code.py, module_code.py)."""
+        shipped = prefix == self.cached
+        env = {"PYTHONPYCACHEPREFIX": prefix, SETTING: self.dataclass_code if shipped else "off",
+               module_code.SETTING: self.module_code if shipped else "off"}
         if not write:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
@@ -119,12 +125,15 @@ class Bytecode:
         def mirror(prefix: str, path: str) -> str:
             return os.path.join(prefix, os.path.abspath(path).lstrip(os.sep))
 
-        done = subprocess.run([sys.executable, "-m", "chalicelib.dataclass_code", self.dataclass_code], cwd=ROOT,
-                              env=child_env({}), capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise SystemExit(f"recording the dataclass methods failed:\n{done.stderr[-3000:]}")
-        for kind in kinds:
-            kind.run(self.env(self.cached, write=True))
+        for recorder, out in (("chalicelib.dataclass_code", self.dataclass_code),
+                              ("chalicelib.module_code", self.module_code)):
+            # The module code is recorded from the checkout and its virtualenv (absolute paths), not a bundle.
+            done = subprocess.run([sys.executable, "-m", recorder, out], cwd=ROOT, env=child_env({}),
+                                  capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise SystemExit(f"{recorder} failed:\n{done.stderr[-3000:]}")
+        for kind in kinds:  # every module's bytecode written: none served from the module code file
+            kind.run({**self.env(self.cached, write=True), module_code.SETTING: "off"})
         for prefix in (self.app_source, self.package):
             shutil.copytree(self.cached, prefix)
             # Only app.py and chalicelib/ (not all of ROOT: the venv may live under it).
@@ -187,6 +196,7 @@ def cold_run(child_code: str, extra: dict[str, str]) -> ColdRun:
         first_cpu_ms=(cpu["first_token"] - cpu["container_built"]) * 1000,
         first_calls=result["first_calls"], first_read_units=result["first_read_units"],
         dataclass_code=result.get("dataclass_code"),
+        module_code=result.get("module_code"),
         build_calls=result["build_calls"], second_calls=result["second_calls"],
     )
 
@@ -300,7 +310,7 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
     bare = bare_interpreter_ms()
     bytecode = Bytecode()
     kinds: dict[str, list[ColdRun]] = {"ours": [], "minimal": [], "signing": [], "compiling": [], "packaged": [],
-                                     "no_dataclass_code": []}
+                                     "no_dataclass_code": [], "no_module_code": []}
     try:
         bytecode.prime([ours, minimal, signing])  # one child of each, not reported
         cached = bytecode.env(bytecode.cached)
@@ -309,6 +319,7 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
             kinds["minimal"].append(minimal.run(cached))
             kinds["signing"].append(signing.run(cached))
             kinds["no_dataclass_code"].append(ours.run({**cached, SETTING: "off"}))
+            kinds["no_module_code"].append(ours.run({**cached, module_code.SETTING: "off"}))
             kinds["compiling"].append(ours.run(bytecode.env(bytecode.app_source)))
             kinds["packaged"].append(ours.run(bytecode.env(bytecode.package)))
         ours_import = import_profile("app", {**ours_env, **cached})
@@ -341,6 +352,9 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         if rows and rows[0].dataclass_code is not None:
             shipped, compiled = rows[0].dataclass_code
             line("  dataclass methods at INIT: found shipped / compiled", f"{shipped} / {compiled}")
+        if rows and rows[0].module_code is not None:
+            served, recorded = rows[0].module_code
+            line("  modules at INIT: served from the shipped file / in it", f"{served} / {recorded}")
     wall = {k: [r.in_process_ms for r in v] for k, v in kinds.items()}
     cpu = {k: [r.cpu_ms for r in v] for k, v in kinds.items()}
     figures: dict[str, Any] = {
@@ -374,11 +388,13 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
             [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
         line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
-    plain = kinds.get("no_dataclass_code") or []
-    if plain:
-        line("tokenmint without the shipped dataclass methods, CPU",
-             f"{med([r.cpu_ms for r in plain])}; import {statistics.median([r.import_cpu_ms for r in plain]):.1f}"
-             f" (shipped: {statistics.median([r.import_cpu_ms for r in ours]):.1f}) ms")
+    for key, what in (("no_dataclass_code", "the shipped dataclass methods"),
+                      ("no_module_code", "the shipped module code")):
+        plain = kinds.get(key) or []
+        if plain:
+            line(f"tokenmint without {what}, CPU",
+                 f"{med([r.cpu_ms for r in plain])}; import {statistics.median([r.import_cpu_ms for r in plain]):.1f}"
+                 f" (shipped: {statistics.median([r.import_cpu_ms for r in ours]):.1f}) ms")
     sample = sorted(ours, key=lambda r: r.in_process_ms)[len(ours) // 2]  # the median run
     reference = sorted(minimal, key=lambda r: r.in_process_ms)[len(minimal) // 2]
     line("AWS calls of tokenmint's first token", "")

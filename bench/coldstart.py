@@ -62,7 +62,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     marks["second_token"] = time.perf_counter()
     second_calls = counter.reset()
 
-    from chalicelib import dataclass_code
+    from chalicelib import dataclass_code, module_code
 
     ok = all(r["statusCode"] == 200 and '"access_token": "ey' in r["body"] for r in (first, second))
     print(json.dumps({
@@ -78,6 +78,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
         "second_calls": calls_rows(second_calls),
         "clients": counter.clients_seen,
         "dataclass_code": dataclass_code.last_stats,
+        "module_code": module_code.last_stats,
         "python": sys.version.split()[0],
     }))
 

@@ -7,30 +7,36 @@ With the collector on, those allocations trigger collections that walk them agai
 the phase runs with the collector off and ends with ``gc.freeze()``: what exists then moves to the permanent
 generation and later collections (on warm requests) never walk it.
 
-The app's import also runs the dataclass methods ``make package`` compiled (chalicelib/dataclass_code.py) instead of
-compiling them again.
+The app's import also takes its modules' code from the one file ``make package`` records it in
+(chalicelib/module_code.py) instead of finding and reading them one by one, and runs the dataclass methods ``make
+package`` compiled (chalicelib/dataclass_code.py) instead of compiling them again.
 """
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
 
 @contextmanager
-def init_phase(shipped_dataclasses: bool = False) -> Iterator[None]:
+def init_phase(shipped_dataclasses: bool = False, shipped_modules: bool = False) -> Iterator[None]:
     """Run an initialisation phase with the collector off; freeze what it built and restore the collector.
-    ``shipped_dataclasses``: classes created in the phase use the bundle's compiled dataclass methods."""
+    ``shipped_dataclasses``: classes created in the phase use the bundle's compiled dataclass methods;
+    ``shipped_modules``: modules imported in the phase come from the bundle's recorded module code."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        from .dataclass_code import compiled_dataclasses, configured_path
+        with ExitStack() as stack:
+            if shipped_modules:
+                from . import module_code
 
-        shipped = configured_path() if shipped_dataclasses else None
-        if shipped is not None:
-            with compiled_dataclasses(shipped):
-                yield
-        else:
+                stack.enter_context(module_code.shipped_modules(module_code.configured_path()))
+            if shipped_dataclasses:
+                from . import dataclass_code
+
+                shipped = dataclass_code.configured_path()
+                if shipped is not None:
+                    stack.enter_context(dataclass_code.compiled_dataclasses(shipped))
             yield
     finally:
         gc.freeze()

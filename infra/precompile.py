@@ -8,7 +8,8 @@ timestamp-checked bytecode could be judged stale and recompiled in memory at eac
 changes once built, so the source need not be checked at all.
 
 It also adds ``chalicelib/dataclass_code.bin``, the app's dataclass methods compiled once (chalicelib/dataclass_code.py:
-~45 ms less CPU per cold start).
+~45 ms less CPU per cold start), and ``chalicelib/module_code.bin``, the code of every module of the bundle that
+``import app`` loads, in one file (chalicelib/module_code.py: ~25 ms less CPU per cold start).
 
 The bytecode must be for the Python of the Lambda runtime: the script reads ``Runtime`` from ``sam.json`` and refuses
 to compile with another interpreter.
@@ -27,6 +28,7 @@ from pathlib import Path
 RUNTIME_PREFIX = "python"
 ROOT = Path(__file__).resolve().parent.parent
 DATACLASS_CODE = "chalicelib/dataclass_code.bin"
+MODULE_CODE = "chalicelib/module_code.bin"
 
 
 def runtimes(sam: dict) -> set[str]:
@@ -74,28 +76,52 @@ def precompile(bundle: Path) -> int:
         return len(added)
 
 
+def _record(bundle: Path, shipped: str, module: str, *tree: Path) -> tuple[int, bytes]:
+    """Runs ``python -m <module> OUT [TREE]`` in a fresh interpreter over the project's sources (those the bundle
+    holds) and returns the count it prints and the file it wrote, after checking ``bundle`` can take it."""
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+    source = module.replace(".", "/") + ".py"
+    if source not in names:
+        raise SystemExit(f"precompile: the bundle has no {source}")
+    if shipped in names:
+        raise SystemExit(f"precompile: the bundle has {shipped} already (package again from scratch)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / Path(shipped).name
+        done = subprocess.run([sys.executable, "-m", module, str(out), *map(str, tree)], cwd=ROOT,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"precompile: {module} failed:\n{done.stderr[-2000:]}")
+        return int(done.stdout.split()[1]), out.read_bytes()  # "<module>: N … written to …"
+
+
+def _add(bundle: Path, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(bundle, "a") as archive:
+        archive.writestr(info, data)
+
+
 def ship_dataclass_code(bundle: Path) -> int:
     """Adds ``chalicelib/dataclass_code.bin`` to ``bundle``: the app's dataclass methods compiled by this interpreter
     (chalicelib/dataclass_code.py), recorded from ``import app`` in a fresh interpreter over the project's sources,
     which are the ones the bundle holds. Returns how many methods."""
-    with zipfile.ZipFile(bundle) as archive:
-        names = set(archive.namelist())
-    if "chalicelib/dataclass_code.py" not in names:
-        raise SystemExit("precompile: the bundle has no chalicelib/dataclass_code.py")
-    if DATACLASS_CODE in names:
-        raise SystemExit(f"precompile: the bundle has {DATACLASS_CODE} already (package again from scratch)")
+    count, data = _record(bundle, DATACLASS_CODE, "chalicelib.dataclass_code")
+    _add(bundle, DATACLASS_CODE, data)
+    return count
+
+
+def ship_module_code(bundle: Path) -> int:
+    """Adds ``chalicelib/module_code.bin`` to ``bundle``: the code of the bundle's modules that ``import app`` loads,
+    compiled by this interpreter from the bundle's own sources (chalicelib/module_code.py; which modules: those a
+    fresh ``import app`` over the project's sources loads). Returns how many modules."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "dataclass_code.bin"
-        done = subprocess.run([sys.executable, "-m", "chalicelib.dataclass_code", str(out)], cwd=ROOT,
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"precompile: recording the dataclass methods failed:\n{done.stderr[-2000:]}")
-        count = int(done.stdout.split()[1])  # "dataclass_code: N compiled dataclass methods written to …"
-        info = zipfile.ZipInfo(DATACLASS_CODE, date_time=(2020, 1, 1, 0, 0, 0))
-        info.external_attr = 0o644 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        with zipfile.ZipFile(bundle, "a") as archive:
-            archive.writestr(info, out.read_bytes())
+        tree = Path(tmp)
+        with zipfile.ZipFile(bundle) as archive:
+            archive.extractall(tree, [n for n in archive.namelist() if n.endswith(".py")])
+        count, data = _record(bundle, MODULE_CODE, "chalicelib.module_code", tree)
+    _add(bundle, MODULE_CODE, data)
     return count
 
 
@@ -109,6 +135,8 @@ def main(argv: list[str]) -> int:
     print(f"precompile: {count} .pyc files ({runtime}, unchecked-hash) added to {build / 'deployment.zip'}")
     methods = ship_dataclass_code(build / "deployment.zip")
     print(f"precompile: {methods} compiled dataclass methods added as {DATACLASS_CODE}")
+    modules = ship_module_code(build / "deployment.zip")
+    print(f"precompile: the code of {modules} modules added as {MODULE_CODE}")
     return 0
 
 

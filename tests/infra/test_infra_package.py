@@ -98,6 +98,38 @@ def test_bundle_ships_the_apps_dataclass_methods_compiled(packaged, tmp_path):
     assert shipped_count == len(load(shipped)) and compiled == 0
 
 
+def test_bundle_ships_its_modules_code_in_one_file(packaged, tmp_path):
+    """infra/precompile.py adds the code of the bundle's modules that `import app` loads, from the bundle's own
+    sources (chalicelib/module_code.py): a cold `import app` of the unpacked bundle, as Lambda runs it (no
+    virtualenv; the standard library only besides the bundle), takes them from the file, each with its file in the
+    bundle, and the finder is gone once INIT is over."""
+    import os
+    import subprocess
+
+    from chalicelib.module_code import load
+
+    task = tmp_path / "task"
+    with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+        archive.extractall(task)
+    index, _ = load(task / "chalicelib" / "module_code.bin")  # type: ignore[misc]
+    assert len(index) > 400 and {"app", "chalicelib.container", "botocore.client", "jwt.api_jwt"} <= set(index)
+    assert all(not os.path.isabs(origin) and (task / origin).is_file() for origin, _, _, _ in index.values())
+    child = ("import json, sys, app\n"
+             "from chalicelib import module_code\n"
+             "served = [n for n, m in sys.modules.items() if type(getattr(m, '__loader__', None)).__name__ == 'ShippedLoader']\n"
+             "print(json.dumps({'stats': module_code.last_stats, 'served': len(served),"
+             " 'file': sys.modules['botocore.client'].__file__,"
+             " 'finders': [type(f).__name__ for f in sys.meta_path]}))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "TOKENMINT_"))}
+    done = subprocess.run([sys.executable, "-S", "-c", child], cwd=task, capture_output=True, text=True,
+                          timeout=120, env={**env, "PYTHONPATH": str(task), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["stats"] == [result["served"], len(index)] and result["served"] >= len(index) - 5
+    assert result["file"] == str(task / "botocore" / "client.py")
+    assert "ShippedModules" not in result["finders"]
+
+
 def test_bundle_serves_the_admin_console(packaged):
     """The console is served by the Lambda (api/console.py): its page and every file ship in the bundle, and API
     Gateway routes its page and its files."""
