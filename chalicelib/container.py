@@ -33,6 +33,7 @@ from .admin.signing_keys import SigningKeyService
 from .admin.trusted_origins import TrustedOriginService
 from .admin.trusted_servers import TrustedServerService
 from .admin.users import UserService
+from .aws_loader import use_service_data_loader
 from .audit.recorder import Recorder
 from .audit.system_log import SystemLog
 from .keys.lifecycle import RotationPolicy
@@ -290,12 +291,16 @@ def _drop(caches: TokenPathCaches, key: str, stamp: str) -> None:
 
 
 def botocore_session() -> Any:
-    """boto3's default botocore session: every AWS client of the container shares its loaded service data."""
-    return boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION else boto3._get_default_session()._session
+    """boto3's default botocore session: every AWS client of the container shares its loaded service data, loaded
+    without listing every service first (aws_loader.py)."""
+    session = boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION else boto3._get_default_session()._session
+    use_service_data_loader(session)
+    return session
 
 
 def aws_client(service: str, settings: Settings) -> Any:
     """A boto3 client with short timeouts: a slow dependency must fail the request, not hang it."""
+    botocore_session()  # boto3.client makes it from this session: its data loader first
     config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
     return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
 
