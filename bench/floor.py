@@ -5,6 +5,9 @@
 * one Argon2id check at the stored parameters (argon2-cffi ``PasswordHasher.verify``);
 * one DynamoDB call of each kind, made with a bare botocore client against the same local DynamoDB (a scratch
   table of this run): the client-side CPU a design pays per call, whatever library makes it;
+* the read of a whole server's configuration (``Query config``): the very Query the design makes (the server's
+  partition of the configuration table, strongly consistent, every page), made with a bare botocore client: a
+  one-item Query does not price a read that must bring back the server's scopes, claims, policies, rules and keys;
 * per flow, a minimal Chalice function that answers each of the flow's invocations with the very response the app
   gave (same status, headers, body; JSON bodies serialized again): what any handler must spend to be invoked and to
   answer.
@@ -34,7 +37,9 @@ def cpu_us(call: Callable[[], Any], seconds: float = 0.3, least: int = 5) -> flo
     return (cpu() - cpu_started) / n * 1e6
 
 
-def measure_primitives(claims: dict[str, Any], kid: str, endpoint: str, region: str) -> Primitives:
+def measure_primitives(claims: dict[str, Any], kid: str, endpoint: str, region: str,
+                       config: tuple[str, str] | None = None) -> Primitives:
+    """``config``: the configuration table and the partition key of the flows' server, for ``Query config``."""
     import boto3
     import jwt
     from argon2 import PasswordHasher
@@ -53,8 +58,25 @@ def measure_primitives(claims: dict[str, Any], kid: str, endpoint: str, region: 
     stored = hash_password("Floor-Passw0rd-1")
     hasher = PasswordHasher()
     hashed = cpu_us(lambda: hasher.verify(stored, "Floor-Passw0rd-1"), 0.3, least=8)
-    return Primitives(sign_us=sign, verify_us=verify, hash_us=hashed,
-                      call_us=dynamodb_calls(boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)))
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
+    calls = dynamodb_calls(client)
+    if config is not None:
+        calls["Query config"] = config_query_us(client, *config)
+    return Primitives(sign_us=sign, verify_us=verify, hash_us=hashed, call_us=calls)
+
+
+def config_query_us(client: Any, table: str, partition: str) -> float:
+    """Client CPU of reading one server's whole configuration partition with a bare client (every page)."""
+    paginator = client.get_paginator("query")
+
+    def read() -> int:
+        return sum(page["Count"] for page in paginator.paginate(
+            TableName=table, KeyConditionExpression="pk = :p", ConsistentRead=True,
+            ExpressionAttributeValues={":p": {"S": partition}}))
+
+    if read() < 2:
+        raise SystemExit(f"Query config: the partition {partition} of {table} holds no configuration")
+    return cpu_us(read, 0.25)
 
 
 def dynamodb_calls(client: Any) -> dict[str, float]:

@@ -10,6 +10,7 @@ from bench.awscalls import AwsCallCounter
 from bench.flows import FLOW_NAMES, Flow, Measured, Recorder, build_flows, call_breakdown, floor_us, measure
 from bench import floor as floors
 from bench.flow_world import build as build_world
+from chalicelib.storage.config_repository import server_pk
 
 from bench.prices import (PRICE_APIGW_REST, PRICE_DDB_READ_UNIT, PRICE_DDB_WRITE_UNIT, PRICE_KMS_CALL,
                           PRICE_LAMBDA_GB_S_ARM, PRICE_LAMBDA_REQUEST, PRICE_SECRETS_CALL)
@@ -37,7 +38,8 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
     if unknown:
         raise SystemExit(f"unknown flow(s) {unknown}; known: {[f.name for f in flows]}")
     chosen = [f for f in flows if not wanted or f.name in wanted]
-    primitives = floors.measure_primitives(claims, kid, os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"])
+    primitives = floors.measure_primitives(claims, kid, os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"],
+                                           (stack.container.settings.config_table, server_pk(world.server_id)))
     line("floor primitives (CPU of this thread)",
          f"RS256 sign {primitives.sign_us:.0f} us, verify {primitives.verify_us:.0f} us, Argon2id "
          f"{primitives.hash_us / 1000:.1f} ms")

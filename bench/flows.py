@@ -292,9 +292,10 @@ def build_flows(world: World, client_credentials_event: dict[str, Any]) -> list[
         Flow("discovery", "OpenID discovery document", Floor(why="nothing but the cached configuration"),
              nothing, discovery),
         Flow("token_preview", "token preview (admin API)", Floor(
-            calls=(("GetItem", 2), ("Query", 1)),
-            why="the admin's API token read (revocable at once), the server's configuration and the client read "
-                "fresh (an admin previews what they just saved, whichever container saved it); nothing signed"),
+            calls=(("GetItem", 2), ("Query config", 1)),
+            why="the admin's API token read (revocable at once), the server's configuration (all its items) and "
+                "the client read fresh (an admin previews what they just saved, whichever container saved it); "
+                "nothing signed"),
             nothing, preview),
         Flow("list_servers", "list authorization servers (admin API)", Floor(
             calls=(("GetItem", 1), ("Query", 1)), why="the admin's API token read, one query of the servers"),
