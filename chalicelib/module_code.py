@@ -30,6 +30,7 @@ from __future__ import annotations
 import _imp
 import importlib.util
 import marshal
+import mmap
 import os
 import sys
 from contextlib import contextmanager
@@ -92,21 +93,34 @@ class ShippedModules:
 
 
 def load(path: Path) -> tuple[Index, memoryview] | None:
-    """The index and code of ``path``; ``None`` when it is missing, damaged or from another interpreter."""
+    """The index and code of ``path``; ``None`` when it is missing, damaged or from another interpreter. The file is
+    mapped, not read: only the pages of the modules imported are touched, and no copy of it is made (reading it
+    whole cost ~4 ms of INIT); the mapping goes when the last view of it does."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        with open(path, "rb") as stream:
+            mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
         return None
+    data = memoryview(mapped)
+    loaded = _parse(data)
+    if loaded is None:
+        data.release()
+        mapped.close()
+    return loaded
+
+
+def _parse(data: memoryview) -> tuple[Index, memoryview] | None:
     start = len(MAGIC) + _HEADER
-    if not data.startswith(MAGIC) or len(data) < start:
+    if len(data) < start or data[:len(MAGIC)] != MAGIC:
         return None
     length = int.from_bytes(data[len(MAGIC):start], "little")
     try:
         index = marshal.loads(data[start:start + length])
     except (EOFError, ValueError, TypeError):
         return None
-    body = memoryview(data)[start + length:]
+    body = data[start + length:]
     if not isinstance(index, dict) or not all(_valid(name, entry, len(body)) for name, entry in index.items()):
+        body.release()
         return None
     return index, body
 
