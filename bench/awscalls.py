@@ -22,6 +22,8 @@ from typing import Any
 
 import botocore.session
 
+from chalicelib.storage.change_log_repository import PK as CHANGE_LOG_PK
+
 READ_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 
 
@@ -151,10 +153,15 @@ def _kb(item: dict) -> int:
     return max(1, math.ceil(item_size(item) / 1024))
 
 
+CHANGE_LOG = "#changes"  # suffix of the table of a read of the change log (chalicelib/changes.py)
+
+
 def table_names(params: dict) -> str:
-    """The DynamoDB table(s) a call's parameters name, joined with "+" when several (batches, transactions)."""
+    """The DynamoDB table(s) a call's parameters name, joined with "+" when several (batches, transactions); a read
+    of the change log's item (once a second per container, whatever the traffic) is marked with ``CHANGE_LOG``."""
     if "TableName" in params:
-        return str(params["TableName"])
+        changes = (params.get("Key") or {}).get("pk") == {"S": CHANGE_LOG_PK}
+        return str(params["TableName"]) + (CHANGE_LOG if changes else "")
     names = set(params.get("RequestItems") or {})
     for item in params.get("TransactItems") or ():
         for action in item.values():

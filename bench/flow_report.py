@@ -38,9 +38,10 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
     if unknown:
         raise SystemExit(f"unknown flow(s) {unknown}; known: {[f.name for f in flows]}")
     chosen = [f for f in flows if not wanted or f.name in wanted]
-    primitives = floors.measure_primitives(claims, kid, os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"],
-                                           (stack.container.settings.config_table, server_pk(world.server_id)))
-    line("floor primitives (CPU of this thread)",
+    measurer = floors.FloorPrimitives(claims, kid, os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"],
+                                      (stack.container.settings.config_table, server_pk(world.server_id)))
+    primitives = measurer.measure()
+    line("floor primitives at the start (CPU of this thread)",
          f"RS256 sign {primitives.sign_us:.0f} us, verify {primitives.verify_us:.0f} us, Argon2id "
          f"{primitives.hash_us / 1000:.1f} ms")
     line("  one bare botocore DynamoDB call (client CPU)",
@@ -53,7 +54,8 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
     for flow in chosen:
         m = measure(flow, recorder, counter, seconds)
         minimal = floors.minimal_function_us(recorder.last)
-        floor = floor_us(flow, primitives, minimal)
+        after = measurer.measure(flow.floor, primitives)  # this flow's primitives, measured again now
+        floor = floor_us(flow, after, minimal)
         reads, writes, transactions = (m.dynamodb(k) for k in ("read", "write", "transaction"))
         log_writes = m.dynamodb("write", log=True)
         secret_calls = m.service("kms") + m.service("secretsmanager")
@@ -65,7 +67,7 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
               f"{cost:>8.2f}", flush=True)
         print(f"      calls/op: {call_breakdown(m.tally, m.ops)}", flush=True)
         print(f"      floor: {flow.floor.why}; minimal function {minimal:.0f} us for {len(recorder.last)} "
-              f"invocation(s)", flush=True)
+              f"invocation(s); primitives right after the flow: {used_primitives(flow, after)}", flush=True)
         if len(recorder.steps) > 1:
             for step, calls in recorder.steps.items():
                 described = ", ".join(f"{op} {table.replace('tokenmint-local-', '')} {n / m.ops:.3g}"
@@ -78,7 +80,15 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
             "floor_calls": flow.floor.total_calls(), "secret_calls": secret_calls, "cost": cost,
             "cpu_met": ratio <= TARGET_CPU_RATIO, "calls_met": actual_calls <= flow.floor.total_calls() + 1e-9,
         }
+    measurer.close()
     return {"flows": results, "primitives": primitives}
+
+
+def used_primitives(flow: Flow, primitives: Any) -> str:
+    f = flow.floor
+    used = [(f.signs, "sign", primitives.sign_us), (f.verifies, "verify", primitives.verify_us),
+            (f.hashes, "Argon2id", primitives.hash_us)] + [(n, op, primitives.call_us[op]) for op, n in f.calls]
+    return ", ".join(f"{name} {_us(us)}" for n, name, us in used if n) or "none"
 
 
 def _us(value: float) -> str:

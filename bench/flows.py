@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bench.awscalls import READ_OPERATIONS, AwsCallCounter, Tally
+from bench.awscalls import CHANGE_LOG, READ_OPERATIONS, AwsCallCounter, Tally
 from bench.flow_world import LOGIN, PASSWORD, REDIRECT_URI, USER_SCOPES, World, pkce
 from bench.gateway import Browser, Reply
 
@@ -81,9 +81,10 @@ class Measured:
         return sum(n for key, n in self.tally.tables.items() if predicate(*key)) / self.ops
 
     def dynamodb(self, kind: str, log: bool = False) -> float:
-        """DynamoDB calls per op of ``kind`` (read / write / transaction), the System Log's table apart."""
+        """DynamoDB calls per op of ``kind`` (read / write / transaction), the System Log's table apart (``log``) and
+        without the change log's reads (once a second per container, not per operation)."""
         def match(service: str, op: str, table: str) -> bool:
-            if service != "dynamodb" or table.endswith("-logs") != log:
+            if service != "dynamodb" or table.endswith("-logs") != log or table.endswith(CHANGE_LOG):
                 return False
             return {"read": op in READ_OPERATIONS, "transaction": op in TRANSACTIONS,
                     "write": op not in READ_OPERATIONS and op not in TRANSACTIONS}[kind]
@@ -357,5 +358,7 @@ def call_breakdown(tally: Tally, ops: int) -> str:
     rows: Counter = Counter()
     for (service, op, table), n in tally.tables.items():
         short = table.replace("tokenmint-local-", "") if table else ""
+        if short.endswith(CHANGE_LOG):
+            short = "change log (once a second per container)"
         rows[f"{service} {op}{' ' + short if short else ''}"] += n
     return ", ".join(f"{name} {n / ops:.3g}" for name, n in sorted(rows.items())) or "none"

@@ -1,0 +1,28 @@
+"""bench/awscalls.py names the table(s) each DynamoDB call touches; a read of the change log's item is marked apart,
+so that the Flows section counts it as the once-a-second read it is, not as a call of the flow's operation."""
+from __future__ import annotations
+
+from bench.awscalls import CHANGE_LOG, table_names
+from bench.flows import Measured, call_breakdown
+from chalicelib.storage.change_log_repository import PK, SK
+
+
+def test_a_read_of_the_change_log_is_marked_and_other_reads_are_not():
+    assert table_names({"TableName": "t-config", "Key": {"pk": {"S": PK}, "sk": {"S": SK}}}) == "t-config" + CHANGE_LOG
+    assert table_names({"TableName": "t-config", "Key": {"pk": {"S": "SERVER#aus1"}, "sk": {"S": "SERVER"}}}) == \
+        "t-config"
+    assert table_names({"TransactItems": [{"Put": {"TableName": "b"}}, {"Delete": {"TableName": "a"}}]}) == "a+b"
+
+
+def test_the_flows_leave_the_change_log_out_of_the_calls_per_operation():
+    from bench.awscalls import Tally
+
+    tally = Tally()
+    tally.tables[("dynamodb", "GetItem", "tokenmint-local-config" + CHANGE_LOG)] += 3
+    tally.tables[("dynamodb", "GetItem", "tokenmint-local-grants")] += 100
+    tally.tables[("dynamodb", "BatchWriteItem", "tokenmint-local-logs")] += 1
+    measured = Measured(flow=None, ops=100, cpu=0.0, wall=0.0, invocations=100, billed_ms=0,  # type: ignore[arg-type]
+                        tally=tally)
+    assert measured.dynamodb("read") == 1.0
+    assert measured.dynamodb("write", log=True) == 0.01
+    assert "change log (once a second per container) 0.03" in call_breakdown(tally, 100)
