@@ -14,8 +14,21 @@ package`` compiled (chalicelib/dataclass_code.py) instead of compiling them agai
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Iterator
+
+
+def shipped_file(setting: str, default: Path) -> Path | None:
+    """The file of code ``make package`` shipped that INIT reads: the one the environment variable ``setting`` names,
+    else ``default``; ``None`` when the setting is ``off`` or there is no such file (a source checkout: `make run`,
+    the tests)."""
+    value = os.environ.get(setting, "").strip()
+    if value.lower() == "off":
+        return None
+    path = Path(value) if value else default
+    return path if path.is_file() else None
 
 
 @contextmanager

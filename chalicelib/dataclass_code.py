@@ -19,12 +19,13 @@ import builtins
 import dataclasses
 import importlib.util
 import marshal
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType
 from typing import Any, Iterator
+
+from .coldstart import shipped_file
 
 DEFAULT_PATH = Path(__file__).with_name("dataclass_code.bin")
 SETTING = "TOKENMINT_DATACLASS_CODE"
@@ -79,11 +80,7 @@ def dump(codes: dict[str, CodeType], path: Path) -> None:
 def configured_path() -> Path | None:
     """Where INIT reads the recorded code: the setting, else the file beside this module; ``None`` when off or when
     there is no such file (a source checkout: `make run`, the tests)."""
-    setting = os.environ.get(SETTING, "").strip()
-    if setting.lower() == "off":
-        return None
-    path = Path(setting) if setting else DEFAULT_PATH
-    return path if path.is_file() else None
+    return shipped_file(SETTING, DEFAULT_PATH)
 
 
 @contextmanager

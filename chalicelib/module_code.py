@@ -39,6 +39,8 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any, Iterator, Sequence
 
+from .coldstart import shipped_file
+
 DEFAULT_PATH = Path(__file__).with_name("module_code.bin")
 SETTING = "TOKENMINT_MODULE_CODE"
 MAGIC = importlib.util.MAGIC_NUMBER  # changes with every bytecode format: marshal's too
@@ -146,11 +148,7 @@ def dump(codes: dict[str, tuple[str, bool, CodeType]], out: Path) -> None:
 def configured_path() -> Path | None:
     """Where INIT reads the modules: the setting, else the file beside this module; ``None`` when off or when there
     is no such file (a source checkout: `make run`, the tests)."""
-    setting = os.environ.get(SETTING, "").strip()
-    if setting.lower() == "off":
-        return None
-    path = Path(setting) if setting else DEFAULT_PATH
-    return path if path.is_file() else None
+    return shipped_file(SETTING, DEFAULT_PATH)
 
 
 @contextmanager
