@@ -66,10 +66,15 @@ class ShippedLoader(SourceFileLoader):
         data, self._code = self._code, None  # the file's bytes are let go as soon as the module has its code
         if data is None or fullname != self.name:
             return super().get_code(fullname)
-        code = marshal.loads(data)
+        try:
+            code = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            code = None
+        if not isinstance(code, CodeType):
+            return super().get_code(fullname)  # a damaged entry: the module's own bytecode or source, as usual
         # What the usual loader does with a .pyc: the code's file names become the module's real path.
         _imp._fix_co_filename(code, self.path)  # type: ignore[attr-defined]
-        return code  # type: ignore[no-any-return]
+        return code
 
 
 class ShippedModules:

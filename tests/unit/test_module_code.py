@@ -120,6 +120,27 @@ def test_a_file_of_another_interpreter_or_with_a_bad_index_is_ignored(tree, tmp_
     assert load(out) is not None
 
 
+def test_a_damaged_module_entry_is_imported_as_usual(tree, tmp_path):
+    """The index is sound but one module's code is not: that module comes from its own file, the others from the
+    shipped code."""
+    root, name = tree
+    out = tmp_path / "module_code.bin"
+    recorded(root, name, out, relative=True)
+    index, body = load(out)  # type: ignore[misc]
+    _origin, _package, at, size = index[f"{name}.mod"]
+    start = len(out.read_bytes()) - len(body)
+    del body
+    data = bytearray(out.read_bytes())
+    data[start + at:start + at + size] = b"\xff" * size  # not marshal data
+    out.write_bytes(bytes(data))
+    with shipped_modules(out, root=root):
+        sub = importlib.import_module(f"{name}.sub")
+    mod = sys.modules[f"{name}.mod"]
+    assert sub.fail is mod.fail and mod.__file__ == str(root / name / "mod.py")
+    with pytest.raises(ValueError):
+        mod.fail()
+
+
 def test_the_finder_leaves_even_when_the_block_fails(tree, tmp_path):
     root, name = tree
     out = tmp_path / "module_code.bin"
