@@ -17,7 +17,7 @@ import jwt
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from browser_support import Admin, launch_chromium
 from console_support import SERIOUS, axe_source
@@ -140,7 +140,7 @@ def test_the_user_page_in_chromium_is_accessible_and_script_free(world):
                 assert not serious, (page.url, serious)
 
             page.goto(issued["verification_uri_complete"])
-            assert page.get_by_role("heading", name="Sign in").is_visible()
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
             axe()
             page.get_by_label("Username").fill(world["login"])
             page.get_by_label("Password").fill(PASSWORD)
@@ -149,11 +149,11 @@ def test_the_user_page_in_chromium_is_accessible_and_script_free(world):
             assert code.input_value() == issued["user_code"]
             axe()
             page.get_by_role("button", name="Next").click()
-            assert page.get_by_role("heading", name="Connect this device?").is_visible()
-            assert page.get_by_text(issued["user_code"]).is_visible()
+            expect(page.get_by_role("heading", name="Connect this device?")).to_be_visible()
+            expect(page.get_by_text(issued["user_code"])).to_be_visible()
             axe()
             page.get_by_role("button", name="Approve").click()
-            assert page.get_by_role("heading", name="Device connected").is_visible()
+            expect(page.get_by_role("heading", name="Device connected")).to_be_visible()
             axe()
             assert errors == []
         finally:
