@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from bench import coldstart, coldstart_minimal
-from chalicelib import module_code
+from chalicelib import aws_loader, module_code
 from chalicelib.dataclass_code import SETTING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,13 +105,16 @@ class Bytecode:
         self.package = os.path.join(self.root, "package")
         self.dataclass_code = os.path.join(self.root, "dataclass_code.bin")
         self.module_code = os.path.join(self.root, "module_code.bin")
+        self.aws_data = os.path.join(self.root, "aws_data")
 
     def env(self, prefix: str, write: bool = False) -> dict[str, str]:
-        """The environment of a child of ``prefix``'s kind: only ``cached`` has the compiled dataclass methods and the
-        modules' code that `make package` ships with the bytecode (chalicelib/dataclass_code.py, module_code.py)."""
+        """The environment of a child of ``prefix``'s kind: only ``cached`` has the compiled dataclass methods, the
+        modules' code and the AWS clients' data that `make package` ships with the bytecode
+        (chalicelib/dataclass_code.py, module_code.py, aws_data.py)."""
         shipped = prefix == self.cached
         env = {"PYTHONPYCACHEPREFIX": prefix, SETTING: self.dataclass_code if shipped else "off",
-               module_code.SETTING: self.module_code if shipped else "off"}
+               module_code.SETTING: self.module_code if shipped else "off",
+               aws_loader.SETTING: self.aws_data if shipped else "off"}
         if not write:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
@@ -126,7 +129,8 @@ class Bytecode:
             return os.path.join(prefix, os.path.abspath(path).lstrip(os.sep))
 
         for recorder, out in (("chalicelib.dataclass_code", self.dataclass_code),
-                              ("chalicelib.module_code", self.module_code)):
+                              ("chalicelib.module_code", self.module_code),
+                              ("chalicelib.aws_data", self.aws_data)):  # from the virtualenv's botocore
             # The module code is recorded from the checkout and its virtualenv (absolute paths), not a bundle.
             done = subprocess.run([sys.executable, "-m", recorder, out], cwd=ROOT, env=child_env({}),
                                   capture_output=True, text=True, timeout=120)
@@ -310,7 +314,7 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
     bare = bare_interpreter_ms()
     bytecode = Bytecode()
     kinds: dict[str, list[ColdRun]] = {"ours": [], "minimal": [], "signing": [], "compiling": [], "packaged": [],
-                                     "no_dataclass_code": [], "no_module_code": []}
+                                     "no_dataclass_code": [], "no_module_code": [], "no_aws_data": []}
     try:
         bytecode.prime([ours, minimal, signing])  # one child of each, not reported
         cached = bytecode.env(bytecode.cached)
@@ -320,6 +324,7 @@ def run(line: Line, stack: StackLike, scope: str, runs: int = 7) -> dict[str, An
             kinds["signing"].append(signing.run(cached))
             kinds["no_dataclass_code"].append(ours.run({**cached, SETTING: "off"}))
             kinds["no_module_code"].append(ours.run({**cached, module_code.SETTING: "off"}))
+            kinds["no_aws_data"].append(ours.run({**cached, aws_loader.SETTING: "off"}))
             kinds["compiling"].append(ours.run(bytecode.env(bytecode.app_source)))
             kinds["packaged"].append(ours.run(bytecode.env(bytecode.package)))
         ours_import = import_profile("app", {**ours_env, **cached})
@@ -388,13 +393,16 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
             [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
         line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
-    for key, what in (("no_dataclass_code", "the shipped dataclass methods"),
-                      ("no_module_code", "the shipped module code")):
+    for key, what, phase, phase_of in (
+            ("no_dataclass_code", "the shipped dataclass methods", "import", lambda r: r.import_cpu_ms),
+            ("no_module_code", "the shipped module code", "import", lambda r: r.import_cpu_ms),
+            ("no_aws_data", "the shipped AWS data", "build + first request",
+             lambda r: r.build_cpu_ms + r.first_cpu_ms)):
         plain = kinds.get(key) or []
         if plain:
             line(f"tokenmint without {what}, CPU",
-                 f"{med([r.cpu_ms for r in plain])}; import {statistics.median([r.import_cpu_ms for r in plain]):.1f}"
-                 f" (shipped: {statistics.median([r.import_cpu_ms for r in ours]):.1f}) ms")
+                 f"{med([r.cpu_ms for r in plain])}; {phase} {statistics.median([phase_of(r) for r in plain]):.1f}"
+                 f" (shipped: {statistics.median([phase_of(r) for r in ours]):.1f}) ms")
     sample = sorted(ours, key=lambda r: r.in_process_ms)[len(ours) // 2]  # the median run
     reference = sorted(minimal, key=lambda r: r.in_process_ms)[len(minimal) // 2]
     line("AWS calls of tokenmint's first token", "")

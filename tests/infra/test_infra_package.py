@@ -130,6 +130,38 @@ def test_bundle_ships_its_modules_code_in_one_file(packaged, tmp_path):
     assert "ShippedModules" not in result["finders"]
 
 
+def test_bundle_ships_its_aws_clients_data(packaged, tmp_path):
+    """infra/precompile.py adds the bundle's own copy of its AWS clients' data (chalicelib/aws_data.py), made from the
+    bundle's botocore: in the unpacked bundle, run as Lambda runs it, the container's clients read it."""
+    import os
+    import re
+    import subprocess
+
+    task = tmp_path / "task"
+    with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
+        names = [n for n in archive.namelist() if n.startswith("chalicelib/aws_data/")]
+        archive.extractall(task)
+    assert {"chalicelib/aws_data/endpoints.json", "chalicelib/aws_data/botocore-version"} <= set(names)
+    assert sum(n.endswith("/service-2.json") for n in names) == 3
+    version = re.search(r"__version__ = '([^']+)'", (task / "botocore" / "__init__.py").read_text()).group(1)
+    assert (task / "chalicelib" / "aws_data" / "botocore-version").read_text().strip() == version
+    child = ("import json, boto3\n"
+             "from chalicelib.container import botocore_session\n"
+             "loader = botocore_session().get_component('data_loader')\n"
+             "kms = boto3.client('kms', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='y')\n"
+             "print(json.dumps({'endpoints': loader.load_data_with_path('endpoints')[1],"
+             " 'url': kms.meta.endpoint_url, 'operations': len(kms.meta.service_model.operation_names),"
+             " 'documented': bool(kms.meta.service_model.operation_model('Decrypt').documentation)}))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "TOKENMINT_", "AWS_"))}
+    done = subprocess.run([sys.executable, "-S", "-c", child], cwd=task, capture_output=True, text=True,
+                          timeout=120, env={**env, "PYTHONPATH": str(task), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["endpoints"] == str(task / "chalicelib" / "aws_data" / "endpoints")
+    assert result["url"] == "https://kms.eu-west-1.amazonaws.com" and result["operations"] > 40
+    assert result["documented"] is False
+
+
 def test_bundle_serves_the_admin_console(packaged):
     """The console is served by the Lambda (api/console.py): its page and every file ship in the bundle, and API
     Gateway routes its page and its files."""
