@@ -26,15 +26,17 @@ from typing import Any
 from .aws_loader import VERSION_FILE
 
 # The services whose clients the app makes (container.py: pynamodb's DynamoDB, the key store's KMS and Secrets
-# Manager); tests/unit/test_aws_data.py checks that a container uses no other.
+# Manager); tests/unit/test_aws_data.py checks that the app makes clients of no other service.
 SERVICES = ("dynamodb", "kms", "secretsmanager")
 TYPES = ("service-2", "endpoint-rule-set-1")
 
 
 def without_documentation(value: Any) -> Any:
-    """``value`` with every ``documentation`` member of every object removed, in the same order otherwise."""
+    """``value`` with every ``documentation`` text of every object removed, in the same order otherwise. Only
+    text: a structure member or a shape that happens to be named ``documentation`` (an object) stays."""
     if isinstance(value, dict):
-        return {key: without_documentation(item) for key, item in value.items() if key != "documentation"}
+        return {key: without_documentation(item) for key, item in value.items()
+                if not (key == "documentation" and isinstance(item, str))}
     if isinstance(value, list):
         return [without_documentation(item) for item in value]
     return value

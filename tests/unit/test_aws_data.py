@@ -32,9 +32,18 @@ def shipped(tmp_path_factory) -> Path:
     return out
 
 
+def test_only_documentation_text_is_removed():
+    shape = {"type": "structure", "documentation": "<p>text</p>",
+             "members": {"documentation": {"shape": "String", "documentation": "a member so named"},
+                         "Key": {"shape": "String"}}}
+    assert without_documentation(shape) == {"type": "structure", "members": {"documentation": {"shape": "String"},
+                                                                             "Key": {"shape": "String"}}}
+    assert without_documentation([{"documentation": "x", "a": [1, {"documentation": "y"}]}]) == [{"a": [1, {}]}]
+
+
 def documented(value) -> bool:
     if isinstance(value, dict):
-        return "documentation" in value or any(documented(v) for v in value.values())
+        return isinstance(value.get("documentation"), str) or any(documented(v) for v in value.values())
     return isinstance(value, list) and any(documented(v) for v in value)
 
 
