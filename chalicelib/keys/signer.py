@@ -28,6 +28,8 @@ the kid current (``kid_read_at``) and refuses to sign with a kid known current l
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from datetime import datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from .errors import KeyStoreError
+from .jwk import ALG
 
 # How long a cached ACTIVE kid is trusted. The configuration cache TTL must not exceed it and key retention
 # (lifecycle.retention_for) must cover it: oauth/token_path_caches.py checks both when the container is built.
@@ -53,13 +56,25 @@ class StaleActiveKidError(KeyStoreError):
     """
 
 
+def protected_header(kid: str) -> bytes:
+    """The base64url protected header of every JWS signed with ``kid`` (RFC 7515 7.1): Okta's ``alg`` and ``kid``,
+    no ``typ``, serialized as PyJWT serializes a header (sorted members, no spaces), so ``jws.sign`` writes the
+    bytes ``jwt.encode`` would."""
+    header = json.dumps({"alg": ALG, "kid": kid}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(header.encode()).rstrip(b"=")
+
+
 @dataclass(frozen=True)
 class LoadedKey:
-    """A decrypted signing key ready for ``jwt.encode(..., key=private_key, headers={"kid": kid})``."""
+    """A decrypted signing key ready for ``jws.sign``: the parsed key and its protected header, made once."""
 
     kid: str
     private_key: RSAPrivateKey = field(repr=False)
     loaded_at: datetime
+    header: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "header", protected_header(self.kid))
 
 
 class SigningKeyCache:

@@ -250,3 +250,47 @@ def test_naive_now_and_negative_leeway_are_programming_errors(rsa_pair):
         jws.verify(token, jwks_of(key), now=NOW.replace(tzinfo=None))
     with pytest.raises(ValueError):
         jws.verify(token, jwks_of(key), now=NOW, leeway=timedelta(seconds=-1))
+
+
+# -- the compact serialization is jwt.encode's, byte for byte ------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"scp": ["read", "write"], "cid": "0oa1", "ver": 1, "jti": "AT.x-y_z"},
+    {"name": "Zoë Ångström", "groups": ["Ingénieurs", "日本"], "emoji": "\U0001F510"},  # ASCII escapes, surrogates
+    {"nested": {"b": [1, 2.5, None, True], "a": {"deep": "</script>\"\\\n"}}, "n": -1, "big": 2 ** 70},
+    {"exp": NOW + timedelta(hours=2), "nbf": NOW, "iat": NOW},  # datetimes in time claims become NumericDates
+    {"aud": ["api://a", "api://b"], "sub": ""},
+])
+def test_sign_writes_exactly_the_token_jwt_encode_writes(rsa_pair, extra):
+    key = loaded(rsa_pair[1])
+    body = claims(**extra)
+    expected = jwt.encode(body, key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": None})
+    assert jws.sign(body, key) == expected
+    assert jws.verify(expected, jwks_of(rsa_pair[1]), now=NOW) == jwt.decode(
+        expected, options={"verify_signature": False})
+
+
+def test_sign_takes_any_mapping_and_refuses_what_jwt_encode_refuses(rsa_pair):
+    from types import MappingProxyType
+
+    key = loaded(rsa_pair[0])
+    assert jws.sign(MappingProxyType(claims()), key) == jws.sign(claims(), key)
+    with pytest.raises(TypeError, match="iss"):
+        jws.sign(claims(iss=42), key)
+    with pytest.raises(TypeError):
+        jws.sign(claims(when=NOW), key)  # a datetime outside the time claims is not JSON, as for jwt.encode
+    with pytest.raises(TypeError, match="mapping"):
+        jws.sign([("sub", "alice")], key)  # type: ignore[arg-type]
+
+
+def test_the_protected_header_is_made_once_per_key_and_is_not_compared(rsa_pair):
+    key = loaded(rsa_pair[0])
+    head = key.header
+    assert json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4))) == {"alg": "RS256", "kid": key.kid}
+    assert b"=" not in head
+    assert "header" not in repr(key)
+    assert key == LoadedKey(kid=key.kid, private_key=key.private_key, loaded_at=NOW)
+    with pytest.raises(TypeError):
+        LoadedKey(kid=key.kid, private_key=key.private_key, loaded_at=NOW, header=b"x")  # type: ignore[call-arg]
