@@ -23,6 +23,10 @@ Safe by construction:
   infra/precompile.py ships beside each module; a source checkout has no such file, so ``make run`` and the tests
   import as usual.
 
+A few modules INIT imports but no token needs (``DEFERRED``) are made by the standard library's ``LazyLoader``: they
+run on their first attribute access, not at INIT (docs/ARCHITECTURE.md "Modules INIT imports and no token needs,
+deferred").
+
 ``TOKENMINT_MODULE_CODE`` names another file (the bench), or ``off`` to turn it off.
 """
 from __future__ import annotations
@@ -47,6 +51,15 @@ MAGIC = importlib.util.MAGIC_NUMBER  # changes with every bytecode format: marsh
 _HEADER = 8  # bytes of the index's length, after the magic number
 # Where the modules live at run time: the directory that holds app.py and chalicelib (Lambda's /var/task).
 ROOT = Path(__file__).resolve().parent.parent
+# Modules INIT imports that no request needs until it touches them: each is made, empty, when imported, and runs on
+# its first attribute access (``importlib.util.LazyLoader``). Only names imported as modules (``import m``, ``from
+# package import m``) can wait; a ``from m import name`` touches ``m`` at once.
+DEFERRED: dict[str, str] = {
+    # PyJWT's ``from cryptography import x509`` (~11 ms of INIT: its RFC 4514 name parser compiles regular
+    # expressions). PyJWT touches it only to refuse a certificate as an HMAC secret (HS256 request objects) and for
+    # ``x5c`` keys; tokenmint's own code never does.
+    "cryptography.x509": "PyJWT: certificates as keys",
+}
 # (served, modules in the file) of the latest block: what INIT found (read by the bench and the tests)
 last_stats: tuple[int, int] | None = None
 
@@ -58,7 +71,7 @@ Index = dict[str, tuple[str, bool, int, int]]
 class ShippedLoader(SourceFileLoader):
     """The usual loader of a source module, whose code comes from the file (once: then it is the usual loader)."""
 
-    def __init__(self, fullname: str, path: str, code: memoryview | None) -> None:
+    def __init__(self, fullname: str, path: str, code: memoryview | bytes | None) -> None:
         super().__init__(fullname, path)
         self._code = code
 
@@ -94,9 +107,15 @@ class ShippedModules:
         origin, package, at, size = entry
         origin = os.path.join(self.root, origin)
         self.served += 1
-        loader = ShippedLoader(name, origin, self.data[at:at + size])
-        return importlib.util.spec_from_file_location(
+        deferred = name in DEFERRED
+        code = self.data[at:at + size]
+        # A deferred module's bytes are copied: its loader may wait past INIT, and must not hold the mapping.
+        loader = ShippedLoader(name, origin, code.tobytes() if deferred else code)
+        spec = importlib.util.spec_from_file_location(
             name, origin, loader=loader, submodule_search_locations=[os.path.dirname(origin)] if package else None)
+        if deferred and spec is not None:
+            spec.loader = importlib.util.LazyLoader(loader)
+        return spec
 
 
 def load(path: Path) -> tuple[Index, memoryview] | None:

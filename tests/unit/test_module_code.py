@@ -199,40 +199,92 @@ CHILD = """
 import json, sys
 import app
 from chalicelib import module_code
-modules = {n: getattr(m, "__file__", None) for n, m in sys.modules.items()}
+# type() does not touch a deferred module; any attribute read (getattr below) runs it.
+deferred = sorted(n for n, m in list(sys.modules.items()) if type(m).__name__ == "_LazyModule")
+before = sorted(sys.modules)
+for name in deferred:
+    sys.modules[name].__name__
+modules = {n: getattr(m, "__file__", None) for n, m in list(sys.modules.items())}
 served = sorted(n for n, m in sys.modules.items() if type(getattr(m, "__loader__", None)).__name__ == "ShippedLoader")
 from chalicelib.container import Container
-print(json.dumps({"modules": modules, "served": served, "stats": module_code.last_stats,
-                  "finders": [type(f).__name__ for f in sys.meta_path],
+print(json.dumps({"modules": modules, "served": served, "stats": module_code.last_stats, "deferred": deferred,
+                  "before": before, "finders": [type(f).__name__ for f in sys.meta_path],
                   "co_filename": Container.build.__code__.co_filename}))
 """
 
 
-def child(setting: str) -> dict:
+def child(setting: str, code: str = CHILD) -> dict:
     env = {**os.environ, module_code.SETTING: setting, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_app_recorded_once_imports_the_same_modules_from_the_file(tmp_path):
-    """What `make package` ships (infra/precompile.py records it over the bundle's tree; here over the checkout):
-    a cold `import app` with it serves the app, chalicelib and the dependencies from the file, and ends up with the
-    very same modules, from the same files, as without it."""
-    out = tmp_path / "module_code.bin"
+@pytest.fixture(scope="module")
+def app_code(tmp_path_factory) -> tuple[Path, int]:
+    """The module code of `import app`, recorded over the checkout, and how many modules the recorder said."""
+    out = tmp_path_factory.mktemp("app_code") / "module_code.bin"
     done = subprocess.run([sys.executable, "-m", "chalicelib.module_code", str(out)], cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    count = int(done.stdout.split()[1])
+    return out, int(done.stdout.split()[1])
+
+
+def test_the_app_recorded_once_imports_the_same_modules_from_the_file(app_code):
+    """What `make package` ships (infra/precompile.py records it over the bundle's tree; here over the checkout):
+    a cold `import app` with it serves the app, chalicelib and the dependencies from the file, and ends up with the
+    very same modules, from the same files, as without it."""
+    out, count = app_code
     index, _ = load(out)  # type: ignore[misc]
     assert count == len(index) > 400
     assert {"app", "chalicelib.container", "chalice.app", "botocore.client", "jwt.api_jwt"} <= set(index)
     assert not any(name.partition(".")[0] in sys.stdlib_module_names for name in index)
 
     shipped, usual = child(str(out)), child("off")
-    assert usual["served"] == [] and usual["stats"] is None
-    # All but the few modules app.py imports before INIT starts (chalicelib, its coldstart and the two recorders).
-    assert len(shipped["served"]) == shipped["stats"][0] >= len(index) - 5
+    assert usual["served"] == [] and usual["stats"] is None and usual["deferred"] == []
+    # The deferred modules were made, not run: what they import was not imported at INIT.
+    assert shipped["deferred"] == sorted(module_code.DEFERRED)
+    waited = set(usual["modules"]) - set(shipped["before"])
+    assert "cryptography.x509.name" in waited and all(name.startswith("cryptography.") for name in waited)
+    # All but the few modules app.py imports before INIT starts (chalicelib, its coldstart and the two recorders),
+    # and those the deferred modules import once run (INIT is over then: imported as usual).
+    assert len(shipped["served"]) == shipped["stats"][0] >= len(index) - 5 - len(waited)
+    # Once touched, the very same modules as the usual import.
     assert shipped["modules"] == usual["modules"]
     assert "ShippedModules" not in shipped["finders"]
     assert shipped["co_filename"] == usual["co_filename"] == str(ROOT / "chalicelib" / "container.py")
+
+
+SIGNING_CHILD = """
+import json, sys
+import app
+import jwt
+from datetime import datetime, timezone
+from chalicelib.keys import jws
+from chalicelib.keys.jwk import generate_private_key, public_jwk, thumbprint
+from chalicelib.keys.signer import LoadedKey
+
+def waiting():
+    return type(sys.modules["cryptography.x509"]).__name__ == "_LazyModule"
+
+at_init = waiting()
+key = generate_private_key()
+now = datetime.now(timezone.utc)
+token = jws.sign({"sub": "a", "exp": int(now.timestamp()) + 60}, LoadedKey(kid=thumbprint(key), private_key=key,
+                                                                           loaded_at=now))
+claims = jws.verify(token, {"keys": [public_jwk(key)]})
+after_rs256 = waiting()
+secret = "s" * 32
+hs256 = jwt.decode(jwt.encode({"sub": "b"}, secret, algorithm="HS256"), secret, algorithms=["HS256"])
+print(json.dumps({"at_init": at_init, "after_rs256": after_rs256, "sub": claims["sub"], "hs256": hs256["sub"],
+                  "after_hs256": waiting(), "name_parser": "cryptography.x509.name" in sys.modules}))
+"""
+
+
+def test_a_deferred_module_waits_through_rs256_and_runs_when_touched(app_code):
+    """PyJWT's ``cryptography.x509`` is deferred: signing and verifying RS256 tokens (what a token request does)
+    leave it waiting; HS256, whose key check uses it, runs it and works."""
+    result = child(str(app_code[0]), SIGNING_CHILD)
+    assert result == {"at_init": True, "after_rs256": True, "sub": "a", "hs256": "b", "after_hs256": False,
+                      "name_parser": True}
+    assert child("off", SIGNING_CHILD)["at_init"] is False  # without the file, nothing is deferred
