@@ -6,7 +6,7 @@ objects, and its SDK models read absent members as ``None`` anyway. Nothing here
 """
 from __future__ import annotations
 
-import uuid as uuids
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
@@ -161,8 +161,22 @@ class Origin:
 JOB_ORIGIN = Origin(transaction_type=JOB)
 
 
+_V4 = 0x4000 << 64   # RFC 9562 4.2: version 4 in bits 48-51
+_VARIANT = 0x8000 << 48  # and the variant bits 10 in bits 64-65
+_CLEARED = ~((0xF000 << 64) | (0xC000 << 48))
+
+
 def new_uuid() -> str:
-    return str(uuids.uuid4())
+    """A random (version 4) UUID, as ``str(uuid.uuid4())`` writes it, from the same 16 bytes of ``os.urandom``:
+    one per System Log event, and ``uuid.UUID``'s checks cost a token event a quarter of its CPU."""
+    return uuid_text(os.urandom(16))
+
+
+def uuid_text(random: bytes) -> str:
+    """The version 4 UUID of 16 random bytes, as ``str(uuid.UUID(bytes=random, version=4))``."""
+    value = int.from_bytes(random, "big") & _CLEARED | _V4 | _VARIANT
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 _last_timestamp: tuple[datetime, str] = (datetime.fromtimestamp(0, timezone.utc), "")

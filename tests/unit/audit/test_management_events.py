@@ -71,3 +71,17 @@ def test_change_details_never_carry_a_secret():
     keyed = change_details({"jwk": {"kty": "RSA"}}, {"jwk": private_jwk})
     assert {k: v for k, v in keyed["to"].items() if k in ("jwk.d", "jwk.p", "jwk.q")} == {
         "jwk.d": REDACTED, "jwk.p": REDACTED, "jwk.q": REDACTED}
+
+
+def test_event_uuids_are_version_4_uuids_as_the_uuid_module_writes_them():
+    import os
+    import uuid
+
+    from chalicelib.audit.event import new_uuid, uuid_text
+
+    for raw in [bytes(16), b"\xff" * 16, *(os.urandom(16) for _ in range(500))]:
+        assert uuid_text(raw) == str(uuid.UUID(bytes=raw, version=4))
+    made = {new_uuid() for _ in range(1000)}
+    assert len(made) == 1000
+    assert all(uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122 and str(uuid.UUID(u)) == u
+               for u in made)
