@@ -31,13 +31,12 @@ below for key selection), so a caller maps a single exception type to ``invalid_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
-from typing import Any
-
 import base64
 import json
 from calendar import timegm
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import hashes
