@@ -36,7 +36,7 @@ from .front_channel_layout import code_key, stored_code_doc
 from .grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
                               token_from)
 from .models import Item
-from .transactions import MAX_ITEMS
+from .transactions import MAX_ITEMS, idempotency_token
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ class RefreshTokenRepository:
     def _commit(self, build: Any) -> bool:
         """Run a TransactWrite; False when a condition failed (nothing was written)."""
         try:
-            with TransactWrite(connection=self._connection) as tx:
+            # The token makes botocore's retry of a committed transaction a success, not a failed condition.
+            with TransactWrite(connection=self._connection, client_request_token=idempotency_token()) as tx:
                 build(tx)
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []

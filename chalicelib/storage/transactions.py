@@ -3,10 +3,17 @@
 Every write in tokenmint goes through one transaction so that a request either changes everything it meant to
 or nothing. Each operation carries a label; when conditions fail, ``WriteConflict.labels`` says which ones,
 (``ports.WriteConflict``), so the admin core can tell "name already taken" from "someone else saved first" from "parent was deleted".
+
+Every TransactWriteItems call carries a ``ClientRequestToken`` (``idempotency_token``): botocore retries a call whose
+answer did not arrive (a read timeout, a 5xx, ``TransactionInProgressException``) with the same parameters, and
+DynamoDB treats a second call with the same token within ten minutes as the first one, so a transaction that was
+committed before its answer was lost is not re-run against its own writes (it would fail its own conditions: a new
+item that "already exists", a version that "moved").
 """
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +30,11 @@ log = logging.getLogger(__name__)
 
 MAX_ITEMS = 100  # DynamoDB's limit per TransactWriteItems call
 _SEND_ORDER = {"check": 0, "delete": 1, "put": 2}
+
+
+def idempotency_token() -> str:
+    """A ``ClientRequestToken`` for one TransactWriteItems call (DynamoDB: 1 to 36 characters)."""
+    return secrets.token_hex(16)
 
 
 @dataclass
@@ -52,7 +64,7 @@ class Transaction:
         # DynamoDB reports cancellation reasons in the order sent: keep ``ops`` in that order so reasons map to labels.
         ops = sorted(self._ops, key=lambda op: _SEND_ORDER[op[0]])
         try:
-            with TransactWrite(connection=self.connection) as tx:
+            with TransactWrite(connection=self.connection, client_request_token=idempotency_token()) as tx:
                 for kind, _label, target, condition in ops:
                     if kind == "put":
                         tx.save(target, condition=condition)
