@@ -92,6 +92,11 @@ class AwsCallCounter:
             previous, self.tally = self.tally, Tally()
         return previous
 
+    def resume(self, tally: Tally) -> None:
+        """Go on counting into ``tally`` (what ``reset`` returned): the calls made since are forgotten."""
+        with self._lock:
+            self.tally = tally
+
     # -- handlers ----------------------------------------------------------------------------------------------
 
     def _counted(self) -> bool:

@@ -7,7 +7,8 @@ import os
 from typing import Any, Callable
 
 from bench.awscalls import AwsCallCounter
-from bench.flows import FLOW_NAMES, Flow, Measured, Recorder, build_flows, call_breakdown, floor_us, measure
+from bench.flows import (FLOW_NAMES, Flow, Measured, Primitives, Recorder, build_flows, call_breakdown, floor_us,
+                         mean_primitives, measure)
 from bench import floor as floors
 from bench.flow_world import build as build_world
 from chalicelib.storage.config_repository import server_pk
@@ -16,6 +17,8 @@ from bench.prices import (PRICE_APIGW_REST, PRICE_DDB_READ_UNIT, PRICE_DDB_WRITE
                           PRICE_LAMBDA_GB_S_ARM, PRICE_LAMBDA_REQUEST, PRICE_SECRETS_CALL)
 
 TARGET_CPU_RATIO = 1.5
+# Times each flow's floor primitives are measured while the flow runs (then once more right after it).
+FLOOR_PAUSES = 2
 
 
 def cost_per_million(m: Measured, memory_mb: int) -> float:
@@ -52,9 +55,14 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
     print(f"  {'flow':<19}{'ops':>6}{'CPU/op':>11}{'floor':>10}{'ratio':>7}   {'DynamoDB R/W/T per op':<23}"
           f"{'floor':>7}{'KMS+SM':>8}{'RCU':>7}{'WCU':>6}{'$/1M':>8}", flush=True)
     for flow in chosen:
-        m = measure(flow, recorder, counter, seconds)
+        # This flow's primitives, measured again twice while it runs and once right after it: machine drift over
+        # the flow's seconds moves the floor with the flow (one measurement after the flow left ±0.2–0.4 of spread
+        # in the ratios from run to run).
+        during: list[Primitives] = []
+        m = measure(flow, recorder, counter, seconds, between=lambda: during.append(
+            measurer.measure(flow.floor, primitives)), pauses=FLOOR_PAUSES)
         minimal = floors.minimal_function_us(recorder.last)
-        after = measurer.measure(flow.floor, primitives)  # this flow's primitives, measured again now
+        after = mean_primitives([*during, measurer.measure(flow.floor, primitives)])
         floor = floor_us(flow, after, minimal)
         reads, writes, transactions = (m.dynamodb(k) for k in ("read", "write", "transaction"))
         log_writes = m.dynamodb("write", log=True)
@@ -67,7 +75,8 @@ def run(line: Callable[[str, str], None], stack: Any, counter: AwsCallCounter, e
               f"{cost:>8.2f}", flush=True)
         print(f"      calls/op: {call_breakdown(m.tally, m.ops)}", flush=True)
         print(f"      floor: {flow.floor.why}; minimal function {minimal:.0f} us for {len(recorder.last)} "
-              f"invocation(s); primitives right after the flow: {used_primitives(flow, after)}", flush=True)
+              f"invocation(s); primitives during and after the flow (mean of {FLOOR_PAUSES + 1}): "
+              f"{used_primitives(flow, after)}", flush=True)
         if len(recorder.steps) > 1:
             for step, calls in recorder.steps.items():
                 described = ", ".join(f"{op} {table.replace('tokenmint-local-', '')} {n / m.ops:.3g}"

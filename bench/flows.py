@@ -314,7 +314,11 @@ FLOW_NAMES = ("client_credentials", "login", "refresh", "password", "introspect"
 
 # -- measuring -----------------------------------------------------------------------------------------------------
 
-def measure(flow: Flow, recorder: Recorder, counter: AwsCallCounter, seconds: float, warmup: int = 20) -> Measured:
+def measure(flow: Flow, recorder: Recorder, counter: AwsCallCounter, seconds: float, warmup: int = 20, *,
+            between: Callable[[], None] | None = None, pauses: int = 0) -> Measured:
+    """``flow`` run for ``seconds`` (or its ``samples``), after ``warmup`` operations. ``between`` is called
+    ``pauses`` times, evenly spread through the run (the floor's primitives, measured alongside the flow so that
+    both see the same machine); neither its time nor its AWS calls count."""
     flow.setup()
     if flow.samples:
         warmup = min(warmup, flow.samples // 6)
@@ -325,15 +329,25 @@ def measure(flow: Flow, recorder: Recorder, counter: AwsCallCounter, seconds: fl
     clock, cpu = time.perf_counter, time.thread_time
     limit = flow.samples - warmup if flow.samples else 0
     started, cpu_started = clock(), cpu()
-    ops = 0
+    paused = paused_cpu = 0.0
+    ops = done_pauses = 0
     while True:
         recorder.last = []
         flow.op()
         ops += 1
-        if (limit and ops >= limit) or (not limit and clock() - started >= seconds):
+        progress = ops / limit if limit else (clock() - started - paused) / seconds
+        if progress >= 1:
             break
-    measured = Measured(flow, ops, recorder.handler_cpu, clock() - started, recorder.invocations,
-                        recorder.billed_ms, counter.reset(), driven_cpu=cpu() - cpu_started)
+        if between is not None and done_pauses < pauses and progress >= (done_pauses + 1) / (pauses + 1):
+            pause_wall, pause_cpu = clock(), cpu()
+            kept = counter.reset()
+            between()
+            counter.resume(kept)
+            paused += clock() - pause_wall
+            paused_cpu += cpu() - pause_cpu
+            done_pauses += 1
+    measured = Measured(flow, ops, recorder.handler_cpu, clock() - started - paused, recorder.invocations,
+                        recorder.billed_ms, counter.reset(), driven_cpu=cpu() - cpu_started - paused_cpu)
     return measured
 
 
@@ -345,6 +359,14 @@ class Primitives:
     verify_us: float
     hash_us: float
     call_us: dict[str, float] = field(default_factory=dict)
+
+
+def mean_primitives(measured: list[Primitives]) -> Primitives:
+    """The mean of each primitive over ``measured`` (the same floor measured several times through one flow)."""
+    n = len(measured)
+    return Primitives(sign_us=sum(p.sign_us for p in measured) / n, verify_us=sum(p.verify_us for p in measured) / n,
+                      hash_us=sum(p.hash_us for p in measured) / n,
+                      call_us={op: sum(p.call_us[op] for p in measured) / n for op in measured[0].call_us})
 
 
 def floor_us(flow: Flow, primitives: Primitives, minimal_us: float) -> float:

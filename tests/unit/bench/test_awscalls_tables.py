@@ -37,3 +37,34 @@ def test_a_filtered_query_is_priced_for_what_it_read_not_only_what_it_returned()
     filtered = {"Items": [item] * 4, "Count": 4, "ScannedCount": 9}
     assert read_units(filtered, consistent=True) == 3.0  # nine such items: ~8.3 KB
     assert read_units({**filtered, "Items": [], "Count": 0}, consistent=False) == 0.5
+
+
+def test_the_floor_measured_during_a_flow_is_left_out_of_the_flows_time_and_calls():
+    import time
+    from types import SimpleNamespace
+
+    from bench.awscalls import AwsCallCounter
+    from bench.flows import Flow, Floor, Primitives, measure, mean_primitives
+
+    counter = AwsCallCounter()
+    recorder = SimpleNamespace(last=[], handler_cpu=0.0, invocations=0, billed_ms=0,
+                               reset=lambda: None)
+    ops: list[float] = []
+
+    def op() -> None:
+        counter.tally.calls[("dynamodb", "GetItem")] += 1
+        ops.append(time.perf_counter())
+
+    def between() -> None:
+        counter.tally.calls[("dynamodb", "TransactWriteItems")] += 5  # the floor's own calls
+        pauses.append(len(ops))
+        time.sleep(0.2)
+
+    pauses: list[int] = []
+    flow = Flow("f", "f", Floor(), setup=lambda: None, op=op, samples=60)
+    measured = measure(flow, recorder, counter, seconds=10, warmup=6, between=between, pauses=2)  # type: ignore[arg-type]
+    assert measured.ops == 54 and pauses == [6 + 18, 6 + 36]  # evenly spread through the 54 measured operations
+    assert dict(measured.tally.calls) == {("dynamodb", "GetItem"): 54}
+    assert measured.wall < 0.2
+    assert mean_primitives([Primitives(1, 2, 3, {"GetItem": 10}), Primitives(3, 4, 5, {"GetItem": 20})]) == \
+        Primitives(2, 3, 4, {"GetItem": 15})
