@@ -176,8 +176,8 @@ def table_names(params: dict) -> str:
 
 
 def read_units(parsed: dict, consistent: bool) -> float:
-    """Read request units of one read, from the items it returned and, filtered, the items it read and left out
-    (DynamoDB rounds the summed item size up to 4 KB; an eventually consistent read costs half). An estimate: the size rule below is DynamoDB's documented one, but
+    """Read request units of one read, from the items it returned (DynamoDB rounds the summed item size up to 4 KB;
+    an eventually consistent read costs half). An estimate: the size rule below is DynamoDB's documented one, but
     number sizes are approximated."""
     if "Item" in parsed:
         items = [parsed["Item"]]
@@ -190,11 +190,6 @@ def read_units(parsed: dict, consistent: bool) -> float:
     else:
         items = []
     size = sum(item_size(item) for item in items)
-    # A Query or Scan with a filter reads the items it leaves out too (ScannedCount): they are priced at the size
-    # of those it returned, an upper bound for the configuration's name guards (smaller than what they guard).
-    skipped = int(parsed.get("ScannedCount") or 0) - len(items)
-    if skipped > 0 and items:
-        size += skipped * size / len(items)
     blocks = max(1, math.ceil(size / 4096))
     return blocks * (1.0 if consistent else 0.5)
 

@@ -1,7 +1,6 @@
 """The primitives flows' floors are made of, measured in the same run as the flows (issue 20, "Each flow's floor"):
 
-* one RS256 signature: PyJWT ``jwt.encode`` with an already-parsed RSA-2048 key (the same bytes ``keys/jws.sign``
-  writes, since 2026-12-05 with its own, leaner encoding);
+* one RS256 signature: PyJWT ``jwt.encode`` with an already-parsed RSA-2048 key (what ``keys/jws.sign`` calls);
 * one RS256 verification: PyJWT ``jwt.decode`` with an already-parsed public key, audience checked;
 * one Argon2id check at the stored parameters (argon2-cffi ``PasswordHasher.verify``);
 * one DynamoDB call of each kind, made with a bare botocore client against the same local DynamoDB (a scratch
@@ -27,7 +26,6 @@ from typing import Any, Callable
 from bench.apigw import LambdaContext
 from bench.flows import Floor, Primitives
 from bench.gateway import Reply
-from chalicelib.storage.config_repository import NAME_PREFIX
 
 
 def cpu_us(call: Callable[[], Any], seconds: float = 0.3, least: int = 5) -> float:
@@ -124,15 +122,13 @@ def dynamodb_calls(client: Any, table: str) -> dict[str, Callable[[], Any]]:
 
 
 def config_query(client: Any, table: str, partition: str) -> Callable[[], int]:
-    """Reading one server's whole configuration partition with a bare client (every page), less its name guards,
-    as the design's Query does (storage/config_repository.py ``load``)."""
+    """Reading one server's whole configuration partition with a bare client (every page)."""
     paginator = client.get_paginator("query")
 
     def read() -> int:
         return sum(page["Count"] for page in paginator.paginate(
             TableName=table, KeyConditionExpression="pk = :p", ConsistentRead=True,
-            FilterExpression="NOT begins_with(sk, :n)",
-            ExpressionAttributeValues={":p": {"S": partition}, ":n": {"S": NAME_PREFIX}}))
+            ExpressionAttributeValues={":p": {"S": partition}}))
 
     if read() < 2:
         raise SystemExit(f"Query config: the partition {partition} of {table} holds no configuration")

@@ -37,7 +37,6 @@ T = TypeVar("T")
 SERVER = "SERVER"
 SERVER_LIST = "SERVER"
 POLICY_ORDER = "ORDER#POLICIES"
-NAME_PREFIX = "NAME#"
 
 
 
@@ -54,11 +53,11 @@ def trusted_server_sk(server_id: str) -> str:
 
 
 def scope_name_sk(name: str) -> str:
-    return f"{NAME_PREFIX}SCOPE#{name}"
+    return f"NAME#SCOPE#{name}"
 
 
 def claim_name_sk(claim_type: str, name: str) -> str:
-    return f"{NAME_PREFIX}CLAIM#{claim_type}#{name}"
+    return f"NAME#CLAIM#{claim_type}#{name}"
 
 
 class ConfigRepository(Repository):
@@ -87,13 +86,8 @@ class ConfigRepository(Repository):
         return [mappers.server_from(i.doc, i.version) for i in items]
 
     def load(self, server_id: str) -> ServerConfig | None:
-        """The whole partition of one server with a single (paged) strongly consistent Query, less the ``NAME#``
-        items that guard name uniqueness: half the partition, never part of a configuration. DynamoDB reads them
-        anyway (the filter runs after the read, so the read units are the same); they are not sent, parsed and
-        mapped, on every configuration load of the token path (docs/performance.md, issue 20)."""
-        model = self._model
-        items = self._guard(lambda: list(model.query(server_pk(server_id), consistent_read=True,
-                                                     filter_condition=~model.sk.startswith(NAME_PREFIX))))
+        """The whole partition of one server with a single (paged) strongly consistent Query."""
+        items = self._guard(lambda: list(self._model.query(server_pk(server_id), consistent_read=True)))
         config: ServerConfig | None = None
         for item in items:
             if item.sk == SERVER:

@@ -167,23 +167,3 @@ def test_writes_under_a_missing_parent_are_labelled(container, repo, default_ids
     with pytest.raises(WriteConflict) as raised:
         repo.save_rule(default_ids["server"], replace(rule, id="0prORPHAN", policy_id="00pGONE", version=None), None)
     assert raised.value.labels == [L_POLICY]
-
-
-def test_load_leaves_the_name_guards_in_the_table(container, repo, default_ids):
-    """The name-uniqueness guards are half of a server's partition and no part of its configuration: DynamoDB
-    filters them out of the load's Query (they are read, not sent: the read units are unchanged)."""
-    guards = [sk for sk in partition(container, default_ids["server"]) if sk.startswith("NAME#")]
-    answers: list[dict] = []
-
-    def answered(parsed: dict, **_: object) -> None:
-        answers.append(parsed)
-
-    events = container.config_model._get_connection().connection.client.meta.events
-    events.register("after-call.dynamodb.Query", answered)
-    try:
-        config = repo.load(default_ids["server"])
-    finally:
-        events.unregister("after-call.dynamodb.Query", answered)
-    assert len(guards) == len(config.scopes) + len(config.claims) > 20
-    assert sum(a["ScannedCount"] for a in answers) - sum(a["Count"] for a in answers) == len(guards)
-    assert not any(item["sk"]["S"].startswith("NAME#") for a in answers for item in a["Items"])

@@ -27,18 +27,6 @@ def test_the_flows_leave_the_change_log_out_of_the_calls_per_operation():
     assert measured.dynamodb("write", log=True) == 0.01
     assert "change log (once a second per container) 0.03" in call_breakdown(tally, 100)
 
-
-def test_a_filtered_query_is_priced_for_what_it_read_not_only_what_it_returned():
-    from bench.awscalls import item_size, read_units
-
-    item = {"pk": {"S": "AS#aus1"}, "sk": {"S": "SCOPE#x"}, "doc": {"S": "d" * 900}}
-    returned = {"Items": [item] * 4, "Count": 4, "ScannedCount": 4}
-    assert item_size(item) > 900 and read_units(returned, consistent=True) == 1.0  # ~3.7 KB: one 4 KB block
-    filtered = {"Items": [item] * 4, "Count": 4, "ScannedCount": 9}
-    assert read_units(filtered, consistent=True) == 3.0  # nine such items: ~8.3 KB
-    assert read_units({**filtered, "Items": [], "Count": 0}, consistent=False) == 0.5
-
-
 def test_the_floor_measured_during_a_flow_is_left_out_of_the_flows_time_and_calls():
     import time
     from types import SimpleNamespace
