@@ -16,6 +16,11 @@ os.environ.update({
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
+# moto answers some requests DynamoDB refuses: every DynamoDB client of the tests checks those rules itself.
+from tests import dynamodb_rules  # noqa: E402 - after the credentials above
+
+dynamodb_rules.install()
+
 
 # Directories whose tests must share one pytest-xdist worker: e2e (one local stack and recorder, and the e2e_final
 # OpenAPI check after all the traffic it must see) and infra (each stage packaged once).

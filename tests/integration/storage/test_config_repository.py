@@ -167,3 +167,19 @@ def test_writes_under_a_missing_parent_are_labelled(container, repo, default_ids
     with pytest.raises(WriteConflict) as raised:
         repo.save_rule(default_ids["server"], replace(rule, id="0prORPHAN", policy_id="00pGONE", version=None), None)
     assert raised.value.labels == [L_POLICY]
+
+
+def test_a_query_filtering_on_a_key_attribute_is_refused_as_dynamodb_refuses_it(container, default_ids):
+    """tests/dynamodb_rules.py, installed for the whole suite: moto would answer this Query; DynamoDB refuses it
+    (a filter expression cannot name the partition or sort key), and so do the tests' clients."""
+    from tests.dynamodb_rules import RefusedByDynamoDB, filter_names
+
+    model = container.config_model
+    key = server_pk(default_ids["server"])
+    with pytest.raises(RefusedByDynamoDB, match="sk"):
+        list(model.query(key, filter_condition=~model.sk.startswith("NAME#")))
+    with pytest.raises(RefusedByDynamoDB, match="gsi1sk"):
+        list(model.gsi1.query("SERVER", filter_condition=model.gsi1sk.startswith("2")))
+    assert len(list(model.query(key, filter_condition=model.doc.exists()))) > 20  # a non-key attribute: fine
+    assert filter_names({"FilterExpression": "attribute_exists(#d.x) AND NOT begins_with(#1, :p) OR size(v) > :n",
+                         "ExpressionAttributeNames": {"#d": "doc", "#1": "sk"}}) == {"doc", "sk", "v"}
