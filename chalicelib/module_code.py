@@ -54,12 +54,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules INIT imports that no request needs until it touches them: each is made, empty, when imported, and runs on
 # its first attribute access (``importlib.util.LazyLoader``). Only names imported as modules (``import m``, ``from
 # package import m``) can wait; a ``from m import name`` touches ``m`` at once.
-DEFERRED: dict[str, str] = {
+DEFERRED = frozenset({
     # PyJWT's ``from cryptography import x509`` (~11 ms of INIT: its RFC 4514 name parser compiles regular
     # expressions). PyJWT touches it only to refuse a certificate as an HMAC secret (HS256 request objects) and for
     # ``x5c`` keys; tokenmint's own code never does.
-    "cryptography.x509": "PyJWT: certificates as keys",
-}
+    "cryptography.x509",
+})
 # (served, modules in the file) of the latest block: what INIT found (read by the bench and the tests)
 last_stats: tuple[int, int] | None = None
 
