@@ -339,8 +339,8 @@ def breakdown(stack: Stack, event: dict[str, Any], claims: dict[str, Any]) -> Br
         request = OAuthRequest(server_id="default", base_url="https://" + event["headers"]["Host"],
                                params=parse_form(event["body"].encode(), event["headers"]["Content-Type"]),
                                authorization=event["headers"]["Authorization"])
-        config, read_at = container.oauth.services.configs.active("default")
-        key = container.signer.get(config.server.id, config.server.signing_kid or "", kid_read_at=read_at)
+        config, _read_at = container.oauth.services.configs.active("default")
+        key = _key_of(stack)
         access = AccessRequest(client_id=stack.client_id, grant_type="client_credentials",
                                requested_scopes=(SCOPE,), user_id=None)
         # The framework floor: a Chalice app configured as app.py's (binary media types, the token route's content
