@@ -8,8 +8,8 @@ wraps that one method so that each new client gets three handlers on ``client.me
 * ``before-call``: counts the call by service and operation (once per API call, whatever the retries);
 * ``after-call``: records the time the call took and, for DynamoDB reads, the size of what it returned.
 
-Only calls made on the threads being measured count (moto's server runs in the same process when benchmarking and
-is not ours to count). Clients made before ``install`` are not seen: install first, then build the container.
+Only calls made on the threads being measured, or on the threads the app starts (named ``tokenmint-…``), count
+(moto's server runs in the same process when benchmarking and is not ours to count). Clients made before ``install`` are not seen: install first, then build the container.
 """
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ class AwsCallCounter:
     # -- handlers ----------------------------------------------------------------------------------------------
 
     def _counted(self) -> bool:
-        return threading.get_ident() in self._threads
+        # The threads the app starts itself (keys/signer.py, container.build_ahead: named "tokenmint-…") count too.
+        return threading.get_ident() in self._threads or threading.current_thread().name.startswith("tokenmint-")
 
     def _before_parameter_build(self, params: dict, context: dict, **_: Any) -> None:
         context["bench_consistent"] = bool(params.get("ConsistentRead"))

@@ -13,6 +13,11 @@ CHILD_CODE = (
     "from bench.coldstart import child; child(_t0, _wall, _c0)"
 )
 
+# ``off``: the first token builds the KMS and Secrets Manager clients and loads its key when it needs them, as before
+# 2026-12-05, instead of on other threads while it reads (keys/signer.py ``prepare``, ``prefetch``): a kind of
+# bench/cold.py.
+KEY_AHEAD = "BENCH_KEY_AHEAD"
+
 
 class Marks(dict):
     """Wall (perf_counter) and CPU (process_time) readings by name."""
@@ -49,7 +54,10 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     marks["counter_installed"] = time.perf_counter()
     from chalicelib.container import get_container
 
-    get_container()  # what the first request would do: Settings.from_env() + Container.build()
+    container = get_container()  # what the first request would do: Settings.from_env() + Container.build()
+    if os.environ.get(KEY_AHEAD) == "off":  # the comparison kind: the key's clients and load when first needed
+        container.caches.signer._prepare = None  # noqa: SLF001 - the bench's toggle, not a setting users need
+        container.caches.signer._background = False  # noqa: SLF001
     marks["container_built"] = time.perf_counter()
     build_calls = counter.reset()
 

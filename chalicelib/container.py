@@ -1,6 +1,8 @@
 """Composition root: builds repositories and services once per warm container, from settings."""
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, replace
 
 from datetime import timedelta
@@ -75,6 +77,9 @@ if TYPE_CHECKING:
     from .admin.token_preview import TokenPreviewService
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -117,8 +122,8 @@ class Container:
         clock = clock or SystemClock()
         if storage is None:
             storage = DynamoStorage(settings, botocore_session())
-        store = KeyMaterialStore(LazyClient("kms", settings), LazyClient("secretsmanager", settings),
-                                 settings.kms_key_id, settings.secret_prefix)
+        kms, secrets = LazyClient("kms", settings), LazyClient("secretsmanager", settings)
+        store = KeyMaterialStore(kms, secrets, settings.kms_key_id, settings.secret_prefix)
         provisioner = KeyProvisioner(store, clock)
         policy = RotationPolicy(rotation_interval=timedelta(days=settings.rotation_days),
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
@@ -137,7 +142,8 @@ class Container:
         trusted_origins = TrustedOriginService(NotifyingTrustedOriginStore(storage.trusted_origins, notices), clock)
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
-                         clients=WithConsoleClient(clients), signing_keys=store.load, holders=storage.holders,
+                         clients=WithConsoleClient(clients), signing_keys=store.load,
+                         prepare_signing=partial(build_ahead, secrets, kms), holders=storage.holders,
                          changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins,
                          app_groups=storage.groups.assigned_group_ids),
             ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)
@@ -298,26 +304,66 @@ def botocore_session() -> Any:
     return session
 
 
+# botocore's sessions are not thread-safe: clients built ahead of use on another thread (``build_ahead``) must
+# never be built at the same time as another client.
+_building_clients = threading.Lock()
+
+
 def aws_client(service: str, settings: Settings) -> Any:
     """A boto3 client with short timeouts: a slow dependency must fail the request, not hang it."""
-    botocore_session()  # boto3.client makes it from this session: its data loader first
-    config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
-    return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+    with _building_clients:
+        botocore_session()  # boto3.client makes it from this session: its data loader first
+        config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+        return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
 
 
 class LazyClient:
     """A boto3 client created on first use: admin calls and warm token requests never need KMS or Secrets
-    Manager, so a cold start should not pay for building those clients."""
+    Manager, so a cold start should not pay for building those clients. ``build_ahead`` builds it on another thread
+    instead, for a request that will need it after reads of its own (a cold container's first token: docs/
+    ARCHITECTURE.md "The key store's clients built while the first token reads")."""
 
     def __init__(self, service: str, settings: Settings) -> None:
         self._service = service
         self._settings = settings
         self._client: Any = None
+        self._lock = threading.Lock()  # held while the client is built: one build, whoever asks first
+
+    @property
+    def built(self) -> bool:
+        return self._client is not None
+
+    def build(self) -> Any:
+        """The client, built now if it is not (waiting for a build in progress on another thread)."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                client = self._client
+                if client is None:
+                    client = self._client = aws_client(self._service, self._settings)
+        return client
 
     def __getattr__(self, name: str) -> Any:
-        if self._client is None:
-            self._client = aws_client(self._service, self._settings)
-        return getattr(self._client, name)
+        return getattr(self._client if self._client is not None else self.build(), name)
+
+
+def build_ahead(*clients: LazyClient) -> threading.Thread | None:
+    """Build ``clients`` in this order on one other thread (returned; None if they are all built). A thread that
+    needs one before it is ready waits for it (``LazyClient.build``); a failure here is only logged: that thread
+    builds the client again and answers the failure as it would have."""
+    if all(client.built for client in clients):
+        return None
+
+    def build_each() -> None:
+        for client in clients:
+            try:
+                client.build()
+            except Exception as exc:  # noqa: BLE001 - see the docstring: the caller's own build reports it
+                log.warning("could not build the %s client ahead of use: %s", client._service, type(exc).__name__)
+
+    thread = threading.Thread(target=build_each, name="tokenmint-aws-clients", daemon=True)
+    thread.start()
+    return thread
 
 
 _container: Container | None = None

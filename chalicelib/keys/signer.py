@@ -80,10 +80,15 @@ class LoadedKey:
 class SigningKeyCache:
     """Per-container cache of one decrypted ACTIVE key per authorization server. Thread-safe."""
 
-    def __init__(self, load: Loader, clock: Clock, max_staleness: timedelta = DEFAULT_MAX_STALENESS) -> None:
+    def __init__(self, load: Loader, clock: Clock, max_staleness: timedelta = DEFAULT_MAX_STALENESS,
+                 prepare: Callable[[], None] | None = None, background: bool = False) -> None:
+        """``prepare`` and ``background``: see ``prepare`` and ``prefetch`` (a cold container's first token)."""
         if max_staleness <= timedelta(0):
             raise ValueError("max_staleness must be positive")
         self._load = load
+        self._prepare = prepare
+        self._background = background
+        self._prefetched: set[tuple[str, str]] = set()
         self._clock = clock
         self._max_staleness = max_staleness
         self._entries: dict[str, LoadedKey] = {}
@@ -94,6 +99,38 @@ class SigningKeyCache:
     def max_staleness(self) -> timedelta:
         """How long a warm container may keep signing with a rotated-out key (see module docstring)."""
         return self._max_staleness
+
+    def prepare(self) -> None:
+        """A request that may sign has started. In a container that holds no key yet, the loader gets ready for its
+        first load (``prepare``: in production the key store's AWS clients are built on another thread) while the
+        request reads its configuration and client; a warm container pays one dict check."""
+        if not self._entries and self._prepare is not None:
+            self._prepare()
+
+    def prefetch(self, auth_server_id: str, active_kid: str) -> threading.Thread | None:
+        """Start loading ``active_kid`` on another thread (returned), unless it is the cached key (a warm
+        container's cost: one dict read), this cache was not built to load in the ``background``, or it was
+        prefetched before. A cold container's first token then decides its policy while the key is fetched and
+        decrypted: its ``get`` waits for that load on the server's lock and finds the key or, if the load failed,
+        loads again and answers the failure itself. Once per server and kid: during an outage every later request
+        makes its one load, not two."""
+        entry = self._entries.get(auth_server_id)
+        if (entry is not None and entry.kid == active_kid) or not self._background:
+            return None
+        with self._locks_guard:
+            if (auth_server_id, active_kid) in self._prefetched:
+                return None
+            self._prefetched.add((auth_server_id, active_kid))
+        thread = threading.Thread(target=self._load_quietly, args=(auth_server_id, active_kid),
+                                  name="tokenmint-key-load", daemon=True)
+        thread.start()
+        return thread
+
+    def _load_quietly(self, auth_server_id: str, active_kid: str) -> None:
+        try:
+            self.get(auth_server_id, active_kid)
+        except Exception:  # noqa: BLE001 - the loader logged it; the request's own get loads again and answers it
+            return
 
     def get(self, auth_server_id: str, active_kid: str, *, kid_read_at: datetime | None = None) -> LoadedKey:
         """The decrypted key for ``active_kid``, loading it only if it is not the cached one.

@@ -46,6 +46,10 @@ class OAuthResponse:
 
 
 class Signer(Protocol):
+    def prepare(self) -> None: ...
+
+    def prefetch(self, auth_server_id: str, active_kid: str) -> Any: ...
+
     def get(self, auth_server_id: str, active_kid: str, *, kid_read_at: datetime | None = None) -> LoadedKey: ...
 
 

@@ -60,6 +60,8 @@ class CacheSources:
     clients: ClientSource
     signing_keys: Callable[[str, str], RSAPrivateKey]
     holders: HolderStore
+    # Gets ``signing_keys`` ready for a first load ahead of it (keys/signer.SigningKeyCache.prepare); None: nothing.
+    prepare_signing: Callable[[], None] | None = None
     jwks_fetch: Callable[[str], Mapping[str, Any]] = fetch_https_json
     # The change log's stamps (ports.ChangeLogStore.read); None: no log, the caches rely on their TTL alone.
     changes: Callable[[], Mapping[str, str]] | None = None
@@ -116,7 +118,8 @@ class TokenPathCaches:
                                      budget=budget - budget * 3 // 4, vouch=vouch)
         self.app_groups = CachedAppGroups(sources.app_groups, ttl, now, freshen, budget=groups_budget, vouch=vouch) \
             if sources.app_groups is not None else None
-        self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness)
+        self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness, prepare=sources.prepare_signing,
+                                      background=sources.prepare_signing is not None)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
         self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)

@@ -36,6 +36,8 @@ def _dpop_key(services: OAuthServices, request: OAuthRequest, client: OAuthClien
 
 
 def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRequest) -> OAuthResponse:
+    # A cold container builds the key store's clients while this request reads (keys/signer.py).
+    services.signer.prepare()
     trace = TokenTrace()
     config: ServerConfig | None = None
     client: OAuthClient | None = None
@@ -58,6 +60,9 @@ def token(services: OAuthServices, grants: Mapping[str, Grant], request: OAuthRe
         if grant_type not in allowed:
             raise UnauthorizedClientError("The client is not authorized to use the provided grant type. Configured "
                                           f"grant types: [{', '.join(allowed)}].")
+        if config.server.signing_kid:
+            # A cold container fetches the key while the grant decides; only for an authenticated client.
+            services.signer.prefetch(config.server.id, config.server.signing_kid)
         jkt = _dpop_key(services, request, client, config.server.id, f"{at}/v1/token", trace)
         body = grant.handle(services, GrantRequest(config=config, config_read_at=read_at, issuer=iss, client=client,
                                                    params=request.params, trace=trace, dpop_jkt=jkt))

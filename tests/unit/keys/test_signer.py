@@ -157,3 +157,53 @@ def test_max_staleness_is_exposed_and_validated(loader, clock):
 
 def test_loaded_key_repr_never_shows_the_private_key(cache):
     assert "private-key" not in repr(cache.get("aus1", "kidA"))
+
+
+# -- a cold container's first token: the loader prepared, the key loaded while the request decides ------------------
+
+def test_prepare_runs_only_while_no_key_is_held(loader, clock):
+    prepared = []
+    cache = SigningKeyCache(loader, clock.now, prepare=lambda: prepared.append(1))
+    cache.prepare()
+    cache.get("aus1", "kidA")
+    cache.prepare()
+    assert prepared == [1]
+    SigningKeyCache(loader, clock.now).prepare()  # no hook: nothing to do
+
+
+def test_prefetch_loads_on_another_thread_and_get_takes_that_key(loader, clock):
+    cache = SigningKeyCache(loader, clock.now, background=True)
+    loader.release = threading.Event()
+    thread = cache.prefetch("aus1", "kidA")
+    assert thread is not None and loader.entered.wait(5)
+    got: list = []
+    waiting = threading.Thread(target=lambda: got.append(cache.get("aus1", "kidA")))
+    waiting.start()  # the request's get waits for the load in progress rather than loading again
+    loader.release.set()
+    thread.join(5)
+    waiting.join(5)
+    assert got[0].private_key == ("private-key", "aus1", "kidA")
+    assert loader.calls == Counter({("aus1", "kidA"): 1})
+    assert cache.prefetch("aus1", "kidA") is None  # cached: nothing to do
+
+
+def test_prefetch_does_nothing_unless_built_for_the_background(cache, loader):
+    assert cache.prefetch("aus1", "kidA") is None
+    assert loader.calls == Counter()
+
+
+def test_a_failed_prefetch_is_loaded_again_by_the_request_once_per_kid(loader, clock):
+    """The failure is the request's to answer (its own load raises it); later requests are not prefetched again, so
+    an outage costs each request one load, not two."""
+    cache = SigningKeyCache(loader, clock.now, background=True)
+    loader.fail = True
+    cache.prefetch("aus1", "kidA").join(5)
+    with pytest.raises(RuntimeError, match="secrets manager down"):
+        cache.get("aus1", "kidA")
+    assert cache.prefetch("aus1", "kidA") is None
+    assert loader.calls == Counter({("aus1", "kidA"): 2})
+    loader.fail = False
+    assert cache.get("aus1", "kidA").kid == "kidA"
+    cache.prefetch("aus1", "kidB").join(5)  # a rotated kid is prefetched once too
+    assert cache.get("aus1", "kidB").kid == "kidB"
+    assert loader.calls[("aus1", "kidB")] == 1

@@ -222,6 +222,33 @@ def test_signing_key_unavailable_is_temporarily_unavailable(w):
     assert raised.value.status == 503
 
 
+class PrefetchRecorder(SigningKeyCache):
+    """The container's signer (loading ahead on another thread), recording what the token endpoint prefetched."""
+
+    def __init__(self, w) -> None:
+        super().__init__(lambda _server, kid: w.private_keys[kid], w.clock.now, background=True)
+        self.prefetched: list[tuple[str, str]] = []
+        self.threads: list = []
+
+    def prefetch(self, auth_server_id: str, active_kid: str):
+        self.prefetched.append((auth_server_id, active_kid))
+        thread = super().prefetch(auth_server_id, active_kid)
+        self.threads.append(thread)
+        return thread
+
+
+def test_a_cold_signer_loads_the_key_ahead_only_for_an_authenticated_client(w):
+    w.services.signer = signer = PrefetchRecorder(w)
+    kid = w.loader.configs["aus_a"].server.signing_kid
+    with pytest.raises(InvalidClientError):
+        issue(w, authorization=basic("svc", "wrong"))
+    assert signer.prefetched == []  # no key is fetched for a caller that did not authenticate
+    assert decode(w, issue(w)["access_token"])["cid"] == "svc"
+    assert signer.prefetched == [("aus_a", kid)] and signer.threads[0] is not None
+    issue(w)  # warm: the key is cached, nothing is started
+    assert signer.threads[1] is None
+
+
 def test_private_key_jwt_client_with_audience_of_this_server_only(w):
     key = rsa_key("endpoint-client")
     w.directory.add(fake_client("client1", token_endpoint_auth_method="private_key_jwt",
