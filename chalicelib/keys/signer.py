@@ -166,9 +166,10 @@ class SigningKeyCache:
 
     def clear(self) -> None:
         """Forget every server's key (the next ``get`` loads). The per-server locks stay: a load in progress
-        must keep excluding a second load of the same server."""
+        must keep excluding a second load of the same server. Every key may be prefetched again."""
         with self._locks_guard:
             self._entries.clear()
+            self._prefetched.clear()
 
     def _server_lock(self, auth_server_id: str) -> threading.Lock:
         # One lock per server so a slow cold load of server A never blocks signing for server B.

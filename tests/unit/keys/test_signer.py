@@ -207,3 +207,6 @@ def test_a_failed_prefetch_is_loaded_again_by_the_request_once_per_kid(loader, c
     cache.prefetch("aus1", "kidB").join(5)  # a rotated kid is prefetched once too
     assert cache.get("aus1", "kidB").kid == "kidB"
     assert loader.calls[("aus1", "kidB")] == 1
+    cache.clear()  # as a new container: prefetched again
+    cache.prefetch("aus1", "kidB").join(5)
+    assert loader.calls[("aus1", "kidB")] == 2
