@@ -13,9 +13,9 @@ CHILD_CODE = (
     "from bench.coldstart import child; child(_t0, _wall, _c0)"
 )
 
-# ``off``: the first token builds the KMS and Secrets Manager clients and loads its key when it needs them, as before
-# 2026-12-05, instead of on other threads while it reads (keys/signer.py ``prepare``, ``prefetch``): a kind of
-# bench/cold.py.
+# ``off``: the first token reads the ``default`` alias after the change log, builds the KMS and Secrets Manager clients
+# and loads its key when it needs them, as before 2026-12-05, instead of on other threads while it reads
+# (oauth/configuration.DefaultServerId.prefetch, keys/signer.py ``prepare``, ``prefetch``): a kind of bench/cold.py.
 KEY_AHEAD = "BENCH_KEY_AHEAD"
 
 
@@ -58,6 +58,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     if os.environ.get(KEY_AHEAD) == "off":  # the comparison kind: the key's clients and load when first needed
         container.caches.signer._prepare = None  # noqa: SLF001 - the bench's toggle, not a setting users need
         container.caches.signer._background = False  # noqa: SLF001
+        container.caches.default_server_id._background = False  # noqa: SLF001
     marks["container_built"] = time.perf_counter()
     build_calls = counter.reset()
 

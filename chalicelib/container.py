@@ -143,7 +143,8 @@ class Container:
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
                          clients=WithConsoleClient(clients), signing_keys=store.load,
-                         prepare_signing=partial(build_ahead, secrets, kms), holders=storage.holders,
+                         prepare_signing=partial(build_ahead, secrets, kms), read_ahead=True,
+                         holders=storage.holders,
                          changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins,
                          app_groups=storage.groups.assigned_group_ids),
             ttl, clock.now, key_retention=policy.retention, budget=settings.cache_megabytes * 1024 * 1024)

@@ -2,6 +2,7 @@
 the default server's id behind the ``default`` alias (okta-api.md 2.5)."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
@@ -21,16 +22,40 @@ class ConfigLoader(Protocol):
 class DefaultServerId:
     """The default server's id, read until the alias exists and then kept for the life of the container: the
     default server cannot be deleted, so once the alias exists it never changes. Absence is not cached (the
-    local stack and tests create the default server after the container)."""
+    local stack and tests create the default server after the container).
 
-    def __init__(self, load: Callable[[], str | None]) -> None:
+    Because it never changes, the alias needs no change log read before it (a record does: "Staleness bound" in
+    docs/ARCHITECTURE.md). With ``background``, ``prefetch`` reads it on another thread, so that a cold container's
+    first request for ``default`` reads the change log and the alias at once."""
+
+    def __init__(self, load: Callable[[], str | None], background: bool = False) -> None:
         self._load = load
         self._id: str | None = None
+        self._background = background
+        self._reading = threading.Lock()  # one read at a time: a request waits for a prefetch in progress
 
     def get(self) -> str | None:
         if self._id is None:
-            self._id = self._load()
+            with self._reading:
+                if self._id is None:
+                    self._id = self._load()
         return self._id
+
+    def prefetch(self) -> threading.Thread | None:
+        """Start reading the alias on another thread (returned), unless it is known, being read, or this was not
+        built for the ``background``. A failed read is only dropped: the request's own ``get`` reads again and
+        answers the failure itself."""
+        if self._id is not None or not self._background or self._reading.locked():
+            return None
+        thread = threading.Thread(target=self._get_quietly, name="tokenmint-default-alias", daemon=True)
+        thread.start()
+        return thread
+
+    def _get_quietly(self) -> None:
+        try:
+            self.get()
+        except Exception:  # noqa: BLE001 - see prefetch: the request's own read reports it
+            return
 
     def resolve(self, server_id: str) -> str:
         """Map the ``default`` alias to the default server's id; other ids pass through."""
@@ -55,10 +80,14 @@ class ServerConfigs:
 
     def __init__(self, loader: ConfigLoader, resolve_alias: Callable[[str], str], ttl: timedelta,
                  now: Callable[[], datetime], freshen: Callable[[], None] = _nothing,
-                 budget: int = DEFAULT_BUDGET, vouch: Vouch | None = None) -> None:
+                 budget: int = DEFAULT_BUDGET, vouch: Vouch | None = None,
+                 prefetch_alias: Callable[[], object] | None = None) -> None:
+        """``prefetch_alias``: starts reading the ``default`` alias while ``freshen`` reads the change log
+        (``DefaultServerId.prefetch``)."""
         self._loader = loader
         self._resolve = resolve_alias
         self._freshen = freshen
+        self._prefetch_alias = prefetch_alias
         self._cache: TTLCache[str, ServerConfig | None] = TTLCache(ttl, now, budget, vouch=vouch)
 
     def active(self, server_id: str, org_route: bool = False) -> tuple[ServerConfig, datetime]:
@@ -79,6 +108,8 @@ class ServerConfigs:
         return self._lookup(server_id, org_route)[0]
 
     def _lookup(self, server_id: str, org_route: bool) -> tuple[ServerConfig, datetime]:
+        if server_id == DEFAULT_ALIAS and self._prefetch_alias is not None:
+            self._prefetch_alias()  # a cold container: the alias is read while the change log is
         self._freshen()
         if (server_id == ORG_SERVER_ID) != org_route:
             raise NotFoundError(server_id, SERVER_TYPE)

@@ -62,6 +62,10 @@ class CacheSources:
     holders: HolderStore
     # Gets ``signing_keys`` ready for a first load ahead of it (keys/signer.SigningKeyCache.prepare); None: nothing.
     prepare_signing: Callable[[], None] | None = None
+    # Whether the sources may be read on other threads ahead of use (a cold container's first token: the ``default``
+    # alias and the signing key; docs/ARCHITECTURE.md "The key store's clients built while the first token reads").
+    # Production's may; tests' fakes are read inline.
+    read_ahead: bool = False
     jwks_fetch: Callable[[str], Mapping[str, Any]] = fetch_https_json
     # The change log's stamps (ports.ChangeLogStore.read); None: no log, the caches rely on their TTL alone.
     changes: Callable[[], Mapping[str, str]] | None = None
@@ -103,7 +107,7 @@ class TokenPathCaches:
         check_bounds(ttl, signer_staleness, key_retention)
         self.ttl = ttl
         # Shared with admin/servers.ServerService: the admin API and the token path resolve `default` alike.
-        self.default_server_id = DefaultServerId(sources.default_server_id)
+        self.default_server_id = DefaultServerId(sources.default_server_id, background=sources.read_ahead)
         self.watch = ChangeWatch(sources.changes, self.changed, self.forget_records, now) \
             if sources.changes is not None else None
         freshen = self.watch.poll if self.watch is not None else _nothing
@@ -113,13 +117,14 @@ class TokenPathCaches:
         # the 1/32 of the apps' group assignments (a few ids per app).
         groups_budget = budget // 32
         self.configs = ServerConfigs(sources.configs, self.default_server_id.resolve, ttl, now, freshen,
-                                     budget=budget * 3 // 4 - groups_budget, vouch=vouch)
+                                     budget=budget * 3 // 4 - groups_budget, vouch=vouch,
+                                     prefetch_alias=self.default_server_id.prefetch)
         self.clients = CachedClients(sources.clients, ttl, now, freshen,  # also holds the secret re-check times
                                      budget=budget - budget * 3 // 4, vouch=vouch)
         self.app_groups = CachedAppGroups(sources.app_groups, ttl, now, freshen, budget=groups_budget, vouch=vouch) \
             if sources.app_groups is not None else None
         self.signer = SigningKeyCache(sources.signing_keys, now, signer_staleness, prepare=sources.prepare_signing,
-                                      background=sources.prepare_signing is not None)
+                                      background=sources.read_ahead)
         self.plans: PlanMemo[Any] = PlanMemo()  # oauth/grants/client_credentials.py
         self.holders = TokenHolders(sources.holders, now)
         self.remote_jwks = RemoteJwks(now, sources.jwks_fetch)

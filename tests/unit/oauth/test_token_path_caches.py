@@ -2,6 +2,7 @@
 checked when it is built, and ``clear`` makes every cache read its source again."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -212,3 +213,81 @@ def test_default_server_id_resolves_only_the_alias():
     assert raised.value.resource_id == "default"
     load.value = "aus_default"
     assert cell.resolve("default") == "aus_default"
+
+
+# -- reading ahead (a cold container's first token) ---------------------------------------------------------------
+
+
+class BlockingAlias:
+    """The alias's source: signals when a read starts, and holds it until ``release`` is set."""
+
+    def __init__(self, value: str | None = "aus_default") -> None:
+        self.value = value
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.reads = 0
+        self.fail = False
+
+    def __call__(self):
+        self.reads += 1
+        self.started.set()
+        assert self.release.wait(5)
+        if self.fail:
+            raise RuntimeError("dynamodb down")
+        return self.value
+
+
+def test_prefetch_reads_the_alias_on_another_thread_and_get_waits_for_it():
+    alias = BlockingAlias()
+    cell = DefaultServerId(alias, background=True)
+    thread = cell.prefetch()
+    assert thread is not None and alias.started.wait(5)
+    assert cell.prefetch() is None  # being read: no second reader
+    got = []
+    waiting = threading.Thread(target=lambda: got.append(cell.resolve("default")))
+    waiting.start()
+    alias.release.set()
+    thread.join(5)
+    waiting.join(5)
+    assert got == ["aus_default"] and alias.reads == 1
+    assert cell.prefetch() is None  # known: nothing to read
+
+
+def test_prefetch_does_nothing_unless_built_for_the_background():
+    alias = BlockingAlias()
+    assert DefaultServerId(alias).prefetch() is None
+    assert alias.reads == 0
+
+
+def test_a_failed_prefetch_is_read_again_by_the_request_which_reports_it():
+    alias = BlockingAlias()
+    alias.fail = True
+    alias.release.set()
+    cell = DefaultServerId(alias, background=True)
+    cell.prefetch().join(5)
+    with pytest.raises(RuntimeError, match="dynamodb down"):
+        cell.resolve("default")
+    alias.fail = False
+    assert cell.resolve("default") == "aus_default" and alias.reads == 3
+
+
+def test_a_cold_lookup_of_default_reads_the_alias_while_it_reads_the_change_log(fakes):
+    """The alias never changes once it exists, so it needs no change log read before it; a record does, and the
+    configuration is still read after the log (its Query needs the alias's answer anyway)."""
+    alias = BlockingAlias()
+    seen: list[str] = []
+
+    def changes():
+        seen.append("alias read under way" if alias.started.wait(5) else "alias not started")
+        alias.release.set()
+        return {}
+
+    sources = CacheSources(configs=fakes.configs, default_server_id=alias, clients=fakes.clients,
+                           signing_keys=fakes.keys, holders=fakes.holders, changes=changes, read_ahead=True)
+    caches = TokenPathCaches(sources, TTL, fakes.clock.now)
+    config, _read_at = caches.configs.active("default")
+    assert config.server.id == "aus_default"
+    assert seen == ["alias read under way"] and alias.reads == 1
+    caches.configs.active("aus_default")  # another id: no alias read
+    caches.configs.active("default")  # known: no alias read
+    assert alias.reads == 1
