@@ -161,13 +161,17 @@ class Stack:
 
 
 def start_stack() -> Stack:
-    """moto's server in this process, settings in the environment, tables and the default server, a service
-    client and a custom scope: what devstack/stack.py does, without the HTTP server."""
+    """moto's server in this process (answering a transaction's retried client request token as DynamoDB does:
+    bench/moto_idempotency.py), settings in the environment, tables and the default server, a service client and a
+    custom scope: what devstack/stack.py does, without the HTTP server."""
     from moto.server import ThreadedMotoServer
 
+    from bench import moto_idempotency
     from devstack.stack import LOCAL_ENV, free_port
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # DynamoDB keeps transactions' client request tokens; moto does not (bench/moto_idempotency.py).
+    moto_idempotency.install()
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
