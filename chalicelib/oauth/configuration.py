@@ -33,6 +33,7 @@ class DefaultServerId:
         self._id: str | None = None
         self._background = background
         self._reading = threading.Lock()  # one read at a time: a request waits for a prefetch in progress
+        self._prefetched = False  # once per container: while the alias is absent each request reads it once, not twice
 
     def get(self) -> str | None:
         if self._id is None:
@@ -42,11 +43,12 @@ class DefaultServerId:
         return self._id
 
     def prefetch(self) -> threading.Thread | None:
-        """Start reading the alias on another thread (returned), unless it is known, being read, or this was not
-        built for the ``background``. A failed read is only dropped: the request's own ``get`` reads again and
-        answers the failure itself."""
-        if self._id is not None or not self._background or self._reading.locked():
+        """Start reading the alias on another thread (returned), unless it is known, this was not built for the
+        ``background``, or it was prefetched before (once per container, or since ``clear``). A failed or empty read
+        is only dropped: the request's own ``get`` reads again and answers it itself."""
+        if self._id is not None or not self._background or self._prefetched:
             return None
+        self._prefetched = True
         thread = threading.Thread(target=self._get_quietly, name="tokenmint-default-alias", daemon=True)
         thread.start()
         return thread
@@ -68,6 +70,7 @@ class DefaultServerId:
 
     def clear(self) -> None:
         self._id = None
+        self._prefetched = False
 
 
 def _nothing() -> None:

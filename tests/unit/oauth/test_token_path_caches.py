@@ -242,7 +242,7 @@ def test_prefetch_reads_the_alias_on_another_thread_and_get_waits_for_it():
     cell = DefaultServerId(alias, background=True)
     thread = cell.prefetch()
     assert thread is not None and alias.started.wait(5)
-    assert cell.prefetch() is None  # being read: no second reader
+    assert cell.prefetch() is None  # once: no second reader
     got = []
     waiting = threading.Thread(target=lambda: got.append(cell.resolve("default")))
     waiting.start()
@@ -267,8 +267,12 @@ def test_a_failed_prefetch_is_read_again_by_the_request_which_reports_it():
     cell.prefetch().join(5)
     with pytest.raises(RuntimeError, match="dynamodb down"):
         cell.resolve("default")
+    assert cell.prefetch() is None  # once per container: an absent or failing alias costs a request one read
     alias.fail = False
     assert cell.resolve("default") == "aus_default" and alias.reads == 3
+    cell.clear()  # as a new container
+    cell.prefetch().join(5)
+    assert alias.reads == 4
 
 
 def test_a_cold_lookup_of_default_reads_the_alias_while_it_reads_the_change_log(fakes):
