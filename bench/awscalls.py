@@ -9,7 +9,8 @@ wraps that one method so that each new client gets three handlers on ``client.me
 * ``after-call``: records the time the call took and, for DynamoDB reads, the size of what it returned.
 
 Only calls made on the threads being measured, or on the threads the app starts (named ``tokenmint-…``), count
-(moto's server runs in the same process when benchmarking and is not ours to count). Clients made before ``install`` are not seen: install first, then build the container.
+(moto's server runs in the same process when benchmarking and is not ours to count). Clients made before
+``install`` are not seen: install first, then build the container.
 """
 from __future__ import annotations
 

@@ -409,9 +409,9 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
     if behind:
         line("tokenmint reading nothing ahead (alias, key's clients, key), wall",
              f"{med([r.in_process_ms for r in behind])}; first request {med([r.first_ms for r in behind])} "
-             f"(built ahead: {statistics.median([r.first_ms for r in ours]):.1f} ms)")
+             f"(reading ahead: {statistics.median([r.first_ms for r in ours]):.1f} ms)")
         behind_ratio = statistics.median([r.in_process_ms for r in behind]) / statistics.median(wall["minimal"])
-        line("  ratio to the minimal function, wall", f"{behind_ratio:.2f} (built ahead: {figures['ratio']:.2f})")
+        line("  ratio to the minimal function, wall", f"{behind_ratio:.2f} (reading ahead: {figures['ratio']:.2f})")
     sample = sorted(ours, key=lambda r: r.in_process_ms)[len(ours) // 2]  # the median run
     reference = sorted(minimal, key=lambda r: r.in_process_ms)[len(minimal) // 2]
     line("AWS calls of tokenmint's first token", "")

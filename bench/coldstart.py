@@ -55,7 +55,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     from chalicelib.container import get_container
 
     container = get_container()  # what the first request would do: Settings.from_env() + Container.build()
-    if os.environ.get(KEY_AHEAD) == "off":  # the comparison kind: the key's clients and load when first needed
+    if os.environ.get(KEY_AHEAD) == "off":  # the comparison kind: nothing read ahead
         container.caches.signer._prepare = None  # noqa: SLF001 - the bench's toggle, not a setting users need
         container.caches.signer._background = False  # noqa: SLF001
         container.caches.default_server_id._background = False  # noqa: SLF001
