@@ -1,8 +1,8 @@
 """Counting AWS calls with botocore's own event hooks.
 
-Every botocore client of the process (boto3's KMS and Secrets Manager clients, pynamodb's lazily created DynamoDB
-clients, one per thread-local botocore session) is made by ``botocore.session.Session.create_client``. ``install``
-wraps that one method so that each new client gets three handlers on ``client.meta.events``:
+Every botocore client of the process (the container's KMS and Secrets Manager clients, pynamodb's lazily created
+DynamoDB clients, one per thread-local botocore session) is made by ``botocore.session.Session.create_client``.
+``install`` wraps that one method so that each new client gets three handlers on ``client.meta.events``:
 
 * ``before-parameter-build``: remembers ``ConsistentRead`` of the call (for read-unit pricing);
 * ``before-call``: counts the call by service and operation (once per API call, whatever the retries);

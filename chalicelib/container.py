@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
 from botocore.config import Config as BotoConfig
 
 from .admin.admin_roles import AdminRoleService
@@ -297,29 +297,42 @@ def _drop(caches: TokenPathCaches, key: str, stamp: str) -> None:
         caches.watch.note(key, stamp)
 
 
+_session: Any = None
+
+
 def botocore_session() -> Any:
-    """boto3's default botocore session: every AWS client of the container shares its loaded service data, loaded
-    without listing every service first (aws_loader.py)."""
-    session = boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION else boto3._get_default_session()._session
-    use_service_data_loader(session)
+    """The container's botocore session: every AWS client of the process shares it and its loaded service data,
+    loaded without listing every service first (aws_loader.py). botocore, not boto3: nothing here uses boto3's
+    resources or S3 transfers, and ``import boto3`` brings s3transfer and multiprocessing with it, ~14 ms of every
+    cold start (docs/performance.md "Cold start")."""
+    global _session
+    session = _session
+    if session is None:
+        with _session_lock:
+            session = _session
+            if session is None:
+                session = botocore.session.get_session()
+                use_service_data_loader(session)
+                _session = session
     return session
 
 
+_session_lock = threading.Lock()
 # botocore's sessions are not thread-safe: clients built ahead of use on another thread (``build_ahead``) must
 # never be built at the same time as another client.
 _building_clients = threading.Lock()
 
 
 def aws_client(service: str, settings: Settings) -> Any:
-    """A boto3 client with short timeouts: a slow dependency must fail the request, not hang it."""
+    """A botocore client with short timeouts: a slow dependency must fail the request, not hang it."""
     with _building_clients:
-        botocore_session()  # boto3.client makes it from this session: its data loader first
         config = BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
-        return boto3.client(service, region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+        return botocore_session().create_client(service, region_name=settings.region,
+                                                endpoint_url=settings.endpoint_url, config=config)
 
 
 class LazyClient:
-    """A boto3 client created on first use: admin calls and warm token requests never need KMS or Secrets
+    """A botocore client created on first use: admin calls and warm token requests never need KMS or Secrets
     Manager, so a cold start should not pay for building those clients. ``build_ahead`` builds it on another thread
     instead, for a request that will need it after reads of its own (a cold container's first token: docs/
     ARCHITECTURE.md "The key store's clients built while the first token reads")."""
@@ -374,7 +387,7 @@ def get_container() -> Container:
     """The container of this warm Lambda (built on first use, not at import, to keep cold starts cheap)."""
     global _container
     if _container is None:
-        with init_phase():  # the rest of Lambda INIT: boto3 clients and their service models (coldstart.py)
+        with init_phase():  # the rest of Lambda INIT: AWS clients and their service models (coldstart.py)
             _container = Container.build(Settings.from_env())
     return _container
 

@@ -151,18 +151,22 @@ def test_bundle_ships_its_aws_clients_data(packaged, tmp_path):
     task = tmp_path / "task"
     with zipfile.ZipFile(packaged.directory / "deployment.zip") as archive:
         names = [n for n in archive.namelist() if n.startswith("chalicelib/aws_data/")]
+        bundled_boto3 = [n for n in archive.namelist() if n.startswith(("boto3/", "s3transfer/"))]
         archive.extractall(task)
+    assert bundled_boto3 == []  # a development dependency only (requirements-dev.txt)
     assert {"chalicelib/aws_data/endpoints.json", "chalicelib/aws_data/botocore-version"} <= set(names)
     assert sum(n.endswith("/service-2.json") for n in names) == 3
     version = re.search(r"__version__ = '([^']+)'", (task / "botocore" / "__init__.py").read_text()).group(1)
     assert (task / "chalicelib" / "aws_data" / "botocore-version").read_text().strip() == version
-    child = ("import json, boto3\n"
+    child = ("import json, sys\n"
              "from chalicelib.container import botocore_session\n"
              "loader = botocore_session().get_component('data_loader')\n"
-             "kms = boto3.client('kms', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='y')\n"
+             "kms = botocore_session().create_client('kms', region_name='eu-west-1', aws_access_key_id='x',"
+             " aws_secret_access_key='y')\n"
              "print(json.dumps({'endpoints': loader.load_data_with_path('endpoints')[1],"
              " 'url': kms.meta.endpoint_url, 'operations': len(kms.meta.service_model.operation_names),"
-             " 'documented': bool(kms.meta.service_model.operation_model('Decrypt').documentation)}))")
+             " 'documented': bool(kms.meta.service_model.operation_model('Decrypt').documentation),"
+             " 'boto3': 'boto3' in sys.modules}))")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "TOKENMINT_", "AWS_"))}
     done = subprocess.run([sys.executable, "-S", "-c", child], cwd=task, capture_output=True, text=True,
                           timeout=120, env={**env, "PYTHONPATH": str(task), "PYTHONDONTWRITEBYTECODE": "1"})
@@ -171,6 +175,7 @@ def test_bundle_ships_its_aws_clients_data(packaged, tmp_path):
     assert result["endpoints"] == str(task / "chalicelib" / "aws_data" / "endpoints")
     assert result["url"] == "https://kms.eu-west-1.amazonaws.com" and result["operations"] > 40
     assert result["documented"] is False
+    assert result["boto3"] is False  # the container's clients are botocore's: boto3 is not even in the bundle
 
 
 def test_bundle_serves_the_admin_console(packaged):

@@ -7,8 +7,8 @@ import logging
 import threading
 import time
 
-import boto3
 import pytest
+from botocore.session import Session
 
 from chalicelib.container import LazyClient, aws_client, build_ahead
 from chalicelib.settings import Settings
@@ -20,8 +20,8 @@ SETTINGS = Settings(stage="test", region="us-east-1", config_table="c", director
 
 
 class Builds:
-    """Stands in for ``boto3.client`` (a library, not our code): records each build, its thread and how many
-    builds ran at once, and takes ``seconds`` per build so that overlaps would show."""
+    """Stands in for botocore's ``Session.create_client`` (a library, not our code): records each build, its thread
+    and how many builds ran at once, and takes ``seconds`` per build so that overlaps would show."""
 
     def __init__(self, real, seconds: float = 0.05, fail: set[str] | None = None) -> None:
         self.real, self.seconds, self.fail = real, seconds, fail or set()
@@ -29,7 +29,14 @@ class Builds:
         self.active = self.most = 0
         self._lock = threading.Lock()
 
-    def __call__(self, service: str, **options):
+    def install(self, monkeypatch) -> "Builds":
+        def create_client(session, service, **options):
+            return self(session, service, **options)
+
+        monkeypatch.setattr(Session, "create_client", create_client)
+        return self
+
+    def __call__(self, session, service: str, **options):
         with self._lock:
             self.active += 1
             self.most = max(self.most, self.active)
@@ -37,7 +44,7 @@ class Builds:
             time.sleep(self.seconds)
             if service in self.fail:
                 raise ValueError(f"no {service} client here")
-            client = self.real(service, **options)
+            client = self.real(session, service, **options)
             self.made.append((service, threading.current_thread().name))
             return client
         finally:
@@ -47,9 +54,7 @@ class Builds:
 
 @pytest.fixture
 def builds(monkeypatch) -> Builds:
-    recorder = Builds(boto3.client)
-    monkeypatch.setattr(boto3, "client", recorder)
-    return recorder
+    return Builds(Session.create_client).install(monkeypatch)
 
 
 def test_a_lazy_client_is_built_once_on_first_use(builds):
@@ -83,8 +88,7 @@ def test_clients_are_never_built_at_the_same_time(builds):
 
 
 def test_a_failed_build_ahead_is_logged_and_the_user_builds_it_again(monkeypatch, caplog):
-    failing = Builds(boto3.client, seconds=0, fail={"secretsmanager"})
-    monkeypatch.setattr(boto3, "client", failing)
+    failing = Builds(Session.create_client, seconds=0, fail={"secretsmanager"}).install(monkeypatch)
     secrets, kms = LazyClient("secretsmanager", SETTINGS), LazyClient("kms", SETTINGS)
     with caplog.at_level(logging.WARNING, logger="chalicelib.container"):
         build_ahead(secrets, kms).join(5)
