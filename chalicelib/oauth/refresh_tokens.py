@@ -182,9 +182,10 @@ class Store(Protocol):
         ``family.pointers_until``); False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
-        """Remove the family, its pointers (the user's one when ``user_id`` is given) and the token items, and mark
-        the access tokens ``revoke`` names (``(jti, exp)``, issued to ``client_id``) revoked, in one write."""
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
+        """Remove the family, its pointer (unless ``pointer`` is False), the user's one when ``user_id`` is given and
+        the token items, and mark the access tokens ``revoke`` names (``(jti, exp)``, issued to ``client_id``)
+        revoked, in one write."""
 
     def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
         """(server id, client id, family id) of the user's families."""
@@ -469,6 +470,10 @@ class RefreshTokens:
         log.info("refresh-token family %s of client %s revoked: %s", family.id, family.client_id, why)
         now = _epoch(self.now())
         # One transaction: the family and its unexpired access tokens go together (issue 20: it was one write per
-        # access token after the family's deletion).
-        self.store.delete(family.server_id, family.client_id, family.id, (family.current_hash,), family.user_id,
-                          revoke=tuple((jti, exp) for jti, exp in family.access_tokens if exp > now))
+        # access token after the family's deletion). Only the family: its token items and pointers are left to
+        # expire (TTL), as its rotated-out tokens always were, because every reader goes through the family and
+        # finds none (``redeem``, ``lookup``, ``revoke_family``, ``revoke_consented``, which also drops the user's
+        # pointer it meets). A transaction's item costs two write units; TTL deletes cost none (issue 20: revocation
+        # wrote five items, now the family and its access tokens).
+        self.store.delete(family.server_id, family.client_id, family.id,
+                          revoke=tuple((jti, exp) for jti, exp in family.access_tokens if exp > now), pointer=False)

@@ -160,6 +160,18 @@ def test_deleting_a_family_revokes_its_access_tokens_in_the_same_write(storage):
     assert not storage.revocations.is_access_token_revoked("jti2", T0)
 
 
+def test_a_family_deleted_without_its_pointers_leaves_them_and_its_tokens_to_expire(storage):
+    """How a revocation deletes a family (oauth/refresh_tokens.py ``_kill``): the family and its access tokens in one
+    write; the pointers and token items stay until their TTL, and lead to no family."""
+    store = storage.refresh_tokens
+    store.create(family("f1"), "h1", issued("f1"))
+    store.delete("aus1", "0oa1", "f1", revoke=(("jti1", int(LATER.timestamp())),), pointer=False)
+    assert store.family("aus1", "0oa1", "f1") is None and storage.revocations.is_access_token_revoked("jti1", T0)
+    assert store.locate("f1") == ("aus1", "0oa1") and store.token("h1") == issued("f1")
+    assert ("aus1", "0oa1", "f1") in list(store.user_families("00u1"))
+    assert [f.id for f in store.families("aus1", "0oa1")] == []
+
+
 def test_a_family_with_as_many_access_tokens_as_it_can_name_is_revoked_whole(storage):
     """A family names up to 100 access tokens; with its own items that is more than one transaction holds."""
     store = storage.refresh_tokens

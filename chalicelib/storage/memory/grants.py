@@ -173,8 +173,9 @@ class MemoryRefreshTokens(_Grants):
                          + (self._pointers(family, create=False) if pointers else []))
 
     def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = ()) -> None:
-        keys = [self._family_key(server_id, client_id, family_id), (f"RTID#{family_id}", "RTID"),
+               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
+        keys = [self._family_key(server_id, client_id, family_id),
+                *([(f"RTID#{family_id}", "RTID")] if pointer else []),
                 *([(f"RTU#{user_id}", f"RTF#{family_id}")] if user_id else []),
                 *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
         revoked: list[Op] = [Put(*revocation_key(jti), revocation_doc(client_id, exp), "revocation", overwrite=True,

@@ -104,3 +104,21 @@ def test_revoking_one_consent_spares_families_without_that_scope(world, app, ali
     grant = consents.list(alice.id)[0]
     assert api.delete(f"/api/v1/users/{alice.id}/grants/{grant.id}").status_code == 204
     assert introspected(world, app, narrow["refresh_token"]) is True
+
+
+def test_a_revoked_familys_user_pointer_is_left_to_expire_and_dropped_when_met(world, app, alice, api, container):
+    """Revocation deletes the family alone (its pointers expire by TTL); the next consent revocation that meets the
+    user's pointer to it finds no family and drops the pointer."""
+    tokens = world.signed_in(app, alice)
+    store = container.refresh_tokens.store
+    consents = container.oauth.front.consents
+    server_id, issuer = default_server(api)
+    [(_server, _client, family_id)] = list(store.user_families(alice.id))
+    consents.remember(alice.id, server_id, app.client_id, [("profile", None)], issuer)
+    assert api.delete(f"/api/v1/users/{alice.id}/clients/{app.client_id}/grants").status_code == 204
+    all_gone(world, app, tokens)
+    assert store.family(server_id, app.client_id, family_id) is None
+    assert [f for *_, f in store.user_families(alice.id)] == [family_id]  # left to its TTL
+    consents.remember(alice.id, server_id, app.client_id, [("profile", None)], issuer)
+    assert api.delete(f"/api/v1/users/{alice.id}/clients/{app.client_id}/grants").status_code == 204
+    assert list(store.user_families(alice.id)) == [] and store.locate(family_id) is None

@@ -216,11 +216,26 @@ def test_rt04_reuse_of_a_rotated_token_revokes_the_family_and_its_access_tokens(
     with pytest.raises(InvalidGrantError) as caught:
         redeem(b, token)  # the attacker (or the client) replays the old one
     assert caught.value.description == INVALID
-    assert family(b, family_id) is None and b.store.locate(family_id) is None
+    assert family(b, family_id) is None
     with pytest.raises(InvalidGrantError):
         redeem(b, second)  # the legitimate holder's current token died with the family
     assert b.w.revocations.is_access_token_revoked("AT.first", b.clock.now())
     assert b.w.revocations.is_access_token_revoked("AT.second", b.clock.now())
+
+
+def test_revoking_a_family_writes_only_the_family_and_its_access_tokens(b):
+    """Its token items and pointer are left to expire (TTL): each reader goes through the family and finds none."""
+    token, family_id = issue(b, access_token=("AT.first", NOW + timedelta(hours=1)))
+    writes = b.store.writes
+    b.tokens.revoke_family(family_id)
+    assert b.store.writes == writes + 1 and family(b, family_id) is None
+    assert sha256(token) in b.store.tokens and b.store.locate(family_id) is not None  # expire on their own
+    assert b.w.revocations.is_access_token_revoked("AT.first", b.clock.now())
+    with pytest.raises(InvalidGrantError):
+        redeem(b, token)
+    assert b.tokens.lookup(token, "aus_a") is None
+    b.tokens.revoke_family(family_id)  # again: the pointer leads nowhere, so it is dropped
+    assert b.store.locate(family_id) is None
 
 
 def test_pointers_move_only_when_the_new_token_would_outlive_them(b):
