@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.domain import Scope
 from chalicelib.oauth.issuer import ORG_SERVER_ID
 from chalicelib.storage.config_repository import L_NAME, L_ORDER, L_POLICY, L_SERVER, L_VERSION, server_pk
 from chalicelib.storage.transactions import WriteConflict
@@ -183,3 +184,20 @@ def test_a_query_filtering_on_a_key_attribute_is_refused_as_dynamodb_refuses_it(
     assert len(list(model.query(key, filter_condition=model.doc.exists()))) > 20  # a non-key attribute: fine
     assert filter_names({"FilterExpression": "attribute_exists(#d.x) AND NOT begins_with(#1, :p) OR size(v) > :n",
                          "ExpressionAttributeNames": {"#d": "doc", "#1": "sk"}}) == {"doc", "sk", "v"}
+
+
+def test_a_partition_larger_than_a_query_page_is_loaded_whole(container, repo, default_ids):
+    """DynamoDB answers a Query 1 MB at a time: load() follows every page (moto pages as DynamoDB does)."""
+    server_id = default_ids["server"]
+    base = repo.load(server_id)
+    added = [Scope(id=f"scp{i:04d}", name=f"bulk:{i:04d}", display_name=None, description="d" * 30_000,
+                   system=False, metadata_publish="NO_CLIENTS", consent="IMPLICIT", optional=False, default=False)
+             for i in range(40)]
+    for scope in added:
+        repo.create_scope(server_id, scope)
+    pages = container.storage.config_model._get_connection().query(server_pk(server_id), consistent_read=True)
+    assert "LastEvaluatedKey" in pages  # more than one page
+    config = repo.load(server_id)
+    assert {s.name for s in config.scopes} == {s.name for s in base.scopes} | {s.name for s in added}
+    assert [s for s in config.scopes if s.name.startswith("bulk:")] == [replace(s, version=1) for s in added]
+    assert config.policies == base.policies and config.rules == base.rules
