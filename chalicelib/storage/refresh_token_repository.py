@@ -19,8 +19,9 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
 ==========================================  ===================================================================
 
 Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). A revoked family
-leaves its pointers and token items to that TTL (``delete(..., pointer=False)``): they lead to no family. The documents are
-storage/grant_documents.py's; this repository exchanges ``Family`` and ``IssuedToken`` with the oauth package.
+leaves its pointers and token items to that TTL (``delete(..., pointer=False)``): they lead to no family. The
+documents are storage/grant_documents.py's; this repository exchanges ``Family`` and ``IssuedToken`` with the oauth
+package.
 """
 from __future__ import annotations
 
