@@ -17,7 +17,6 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Iterable, TypeVar
 
@@ -97,15 +96,16 @@ class ConfigRepository(Repository):
         container, each reload after a change, each token preview), and the name guards, half of the items and
         never needed here, are not parsed at all (docs/performance.md, "What changed")."""
         rows: list[tuple[str, Any, int | None]] = []
+        # The model's own attributes read the two values, as from_raw_data would.
+        read_doc, read_version = self._model.doc.deserialize, self._model.version.deserialize
         for raw in ResultIterator(self._model._get_connection().query, (server_pk(server_id),),
                                   {"consistent_read": True}):
             sk = raw["sk"]["S"]
             if sk.startswith(NAME_PREFIX):
                 continue
             doc, version = raw.get("doc", {}).get("S"), raw.get("version", {}).get("N")
-            # As pynamodb's JSONAttribute and VersionAttribute read them.
-            rows.append((sk, json.loads(doc) if doc is not None else None,
-                         int(json.loads(version)) if version is not None else None))
+            rows.append((sk, read_doc(doc) if doc is not None else None,
+                         read_version(version) if version is not None else None))
         return rows
 
     def load(self, server_id: str) -> ServerConfig | None:
