@@ -195,11 +195,12 @@ def timestamp(at: datetime) -> str:
     return text
 
 
-def log_event(event_type: str, *, published: datetime, actor: Party, targets: Sequence[Party] = (),
+def log_event(event_type: str, *, published: datetime | str, actor: Party, targets: Sequence[Party] = (),
               result: str = SUCCESS, reason: str | None = None, origin: Origin | None = None,
               debug: Mapping[str, Any] | None = None, severity: str | None = None,
               authentication: Mapping[str, Any] | None = None, uuid: str | None = None) -> dict[str, Any]:
-    """One LogEvent. ``severity`` defaults to INFO, or WARN for an outcome other than SUCCESS/ALLOW."""
+    """One LogEvent. ``severity`` defaults to INFO, or WARN for an outcome other than SUCCESS/ALLOW; ``published``
+    is a datetime or its text (a template's placeholder, audit/template.py)."""
     origin = origin or Origin()
     client: dict[str, Any] = {}
     if origin.user_agent:
@@ -226,7 +227,7 @@ def log_event(event_type: str, *, published: datetime, actor: Party, targets: Se
         transaction["detail"] = {"requestApiTokenId": origin.api_token_id}
     event: dict[str, Any] = {
         "uuid": uuid or new_uuid(),
-        "published": timestamp(published),
+        "published": published if isinstance(published, str) else timestamp(published),
         "eventType": event_type,
         "version": "0",
         "severity": severity or ("INFO" if result in (SUCCESS, ALLOW) else "WARN"),

@@ -34,6 +34,7 @@ import orjson
 from ..errors import StorageUnavailableError
 from ..ports import LogEventStore
 from .log_keys import EVENTS_PER_ITEM, batches, item
+from .template import RenderedEvent
 
 log = logging.getLogger("tokenmint.audit")
 events_log = logging.getLogger("tokenmint.audit.events")
@@ -77,7 +78,7 @@ class Recorder:
         self._max_buffer = max_buffer
         self._emit = emit
         self._random = random
-        self._pending: list[tuple[str, str]] = []  # (uuid, JSON) of each event not written yet
+        self._pending: list[str] = []  # the JSON of each event not written yet
         self._oldest: datetime | None = None
         self._sequence = 0
         self._lock = threading.Lock()
@@ -88,11 +89,11 @@ class Recorder:
         """How many events wait in the buffer."""
         return len(self._pending)
 
-    def record(self, event: Mapping[str, Any]) -> None:
+    def record(self, event: Mapping[str, Any] | RenderedEvent) -> None:
         """An event that is always kept: logged, then written with everything buffered."""
         self.record_many((event,))
 
-    def record_many(self, events: Sequence[Mapping[str, Any]]) -> None:
+    def record_many(self, events: Sequence[Mapping[str, Any] | RenderedEvent]) -> None:
         """Events that are always kept, written together with everything buffered: now, or at the end of the HTTP
         request being served."""
         for event in events:
@@ -115,8 +116,8 @@ class Recorder:
             self._kept_waiting = False
             self.flush()
 
-    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any]]], success: bool) -> None:
-        """The events of one token request (built only when kept), buffered."""
+    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any] | RenderedEvent]], success: bool) -> None:
+        """The events of one token request (built only when kept; objects, or JSON already rendered), buffered."""
         if success and (self.sample <= 0 or (self.sample < 1 and self._random() >= self.sample)):
             return
         for event in build():
@@ -137,7 +138,7 @@ class Recorder:
                 return
             recorded = self._now()
             items = []
-            for chunk in batches([document for _uuid, document in events]):
+            for chunk in batches(events):
                 self._sequence += 1
                 items.append(item(chunk, recorded, self._sequence, self._retention))
         try:
@@ -154,14 +155,14 @@ class Recorder:
                 self._pending = kept[dropped:]
                 self._oldest = self._oldest or self._now()
 
-    def _add(self, event: Mapping[str, Any]) -> None:
+    def _add(self, event: Mapping[str, Any] | RenderedEvent) -> None:
         """Log the event's line and buffer it."""
-        document = serialize(event)
+        document = event if isinstance(event, RenderedEvent) else serialize(event)
         self._emit('{"logEvent":' + document + "}")
         with self._lock:
             if not self._pending:
                 self._oldest = self._now()
-            self._pending.append((str(event["uuid"]), document))
+            self._pending.append(document)
 
     def _due(self) -> bool:
         oldest = self._oldest

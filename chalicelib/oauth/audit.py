@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
+from ..audit.template import RenderedEvent
 from ..policy import Decision
 
 
@@ -24,7 +25,7 @@ class AuditTrail(Protocol):
 
     def record_many(self, events: Sequence[Mapping[str, Any]]) -> None: ...
 
-    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any]]], success: bool) -> None: ...
+    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any] | RenderedEvent]], success: bool) -> None: ...
 
 
 class NoAudit:
@@ -36,7 +37,7 @@ class NoAudit:
     def record_many(self, events: Sequence[Mapping[str, Any]]) -> None:
         return None
 
-    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any]]], success: bool) -> None:
+    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any] | RenderedEvent]], success: bool) -> None:
         return None
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Mapping
 from urllib.parse import unquote_plus
 
-from ..audit.event import FAILURE, Origin, Party, log_event
+from ..audit.event import FAILURE, Origin, Party, log_event, new_uuid, timestamp
+from ..audit.template import RenderedEvent, TemplateMemo, hole
 from ..domain import AuthorizationServer, OAuthClient
 from .audit import TokenTrace
 from .issuer import is_org
@@ -60,17 +62,19 @@ def _debug(grant_type: str | None, client_id: str | None, params: Mapping[str, s
 
 
 def granted(*, server: AuthorizationServer, client: OAuthClient, grant_type: str, params: Mapping[str, str],
-            body: Mapping[str, Any], trace: TokenTrace, origin: Origin | None, now: datetime) -> list[dict[str, Any]]:
-    """One event per token in a successful token response."""
-    prefix = event_prefix(server)
-    actor = client_party(client, client.client_id)
-    events = []
+            body: Mapping[str, Any], trace: TokenTrace, origin: Origin | None, now: datetime) -> list[Any]:
+    """One event per token in a successful token response. The events of a request without a user, a trace or
+    origin extra (client_credentials) are filled into a template (``audit/template.py``) made by
+    ``_granted_event`` itself; every other request's are built whole by it."""
+    events: list[Any] = []
     user_id = trace.user_id
     if trace.access_token is not None:
         access: dict[str, Any] = {"jti": trace.access_token[0], "exp": trace.access_token[1]}
     else:
         access = _jwt_claims(str(body["access_token"])) if "access_token" in body else {}
     user_id = user_id or access.get("uid")
+    origin = origin or NO_ORIGIN
+    templated = not user_id and not trace.extra and not origin.extra
     for kind in TOKEN_KINDS:
         token = body.get(kind)
         if not isinstance(token, str):
@@ -80,21 +84,76 @@ def granted(*, server: AuthorizationServer, client: OAuthClient, grant_type: str
         else:
             claims = access if kind == "access_token" else _jwt_claims(token)
             token_id, expires = str(claims.get("jti", "")), claims.get("exp")
-        detail: dict[str, Any] = {}
-        if expires is not None:
-            detail["expires"] = expires
-        if body.get("scope"):
-            detail["scopes"] = body["scope"]
-        targets = [Party(id=token_id, type=kind, detail=detail), server_party(server)]
-        if user_id:
-            targets.append(Party(id=str(user_id), type="User"))
-        debug = {**_debug(grant_type, client.client_id, params, trace), "grantedScopes": body.get("scope"),
-                 "jti": token_id}
-        events.append(log_event(f"{prefix}.grant.{kind}", published=now, actor=actor, targets=targets,
-                                origin=origin, debug=debug,
-                                authentication={"credentialType": "OAuth 2.0",
-                                                "issuer": {"id": server.id, "type": "AuthorizationServer"}}))
+        if templated and (expires is None or type(expires) is int):
+            events.append(_templated(kind, server, client, grant_type, params, body, trace, origin, now, token_id,
+                                     expires))
+        else:
+            events.append(_granted_event(kind, server=server, client_id=client.client_id,
+                                         client_name=client.client_name, grant_type=grant_type, params=params,
+                                         body=body, trace=trace, origin=origin, published=now, token_id=token_id,
+                                         expires=expires, user_id=user_id))
     return events
+
+
+def _granted_event(kind: str, *, server: AuthorizationServer, client_id: str, client_name: str,
+                   grant_type: str, params: Mapping[str, str], body: Mapping[str, Any], trace: TokenTrace,
+                   origin: Origin, published: datetime | str, token_id: str, expires: Any, user_id: Any,
+                   uuid: str | None = None) -> dict[str, Any]:
+    """The event of one token minted, from plain values or a template's placeholders."""
+    detail: dict[str, Any] = {}
+    if expires is not None:
+        detail["expires"] = expires
+    if body.get("scope"):
+        detail["scopes"] = body["scope"]
+    targets = [Party(id=token_id, type=kind, detail=detail), server_party(server)]
+    if user_id:
+        targets.append(Party(id=str(user_id), type="User"))
+    debug = {**_debug(grant_type, client_id, params, trace), "grantedScopes": body.get("scope"), "jti": token_id}
+    actor = Party(id=client_id, type="PublicClientApp", alternate_id=client_id, display_name=client_name)
+    return log_event(f"{event_prefix(server)}.grant.{kind}", published=published, actor=actor, targets=targets,
+                     origin=origin, debug=debug, uuid=uuid,
+                     authentication={"credentialType": "OAuth 2.0",
+                                     "issuer": {"id": server.id, "type": "AuthorizationServer"}})
+
+
+NO_ORIGIN = Origin()
+# Templates of the events of requests without a user: by everything in the event but the values filled in per
+# event (one per server, grant, scopes, policy and rule, and caller's shape: a few at any scale).
+_TEMPLATES = TemplateMemo(256)
+IP4, IP6 = "ip", "ip:6"
+_HOLES = {name: hole(name) for name in ("uuid", "published", "request_id", "jti", "expires", IP4, IP6, "user_agent",
+                                        "client_id", "client_name")}
+
+
+def _templated(kind: str, server: AuthorizationServer, client: OAuthClient, grant_type: str,
+               params: Mapping[str, str], body: Mapping[str, Any], trace: TokenTrace, origin: Origin,
+               now: datetime, token_id: str, expires: int | None) -> RenderedEvent:
+    ip, user_agent, request_id = origin.ip, origin.user_agent, origin.request_id
+    # log_event leaves these out when empty, and tells IP versions apart by a ":": the key says which.
+    ip_name = (IP6 if ":" in ip else IP4) if ip else None
+    key = (kind, server.id, server.name, grant_type, params.get("scope"), body.get("scope"), trace.policy_id,
+           trace.rule_id, trace.reason, ip_name, not user_agent, not request_id, expires is None,
+           origin.request_uri, origin.api_token_id, origin.client_id, origin.transaction_type)
+    holes = _HOLES
+    template = _TEMPLATES.get(key, lambda: _granted_event(
+        kind, server=server, client_id=holes["client_id"], client_name=holes["client_name"], grant_type=grant_type,
+        params=params, body=body, trace=trace,
+        origin=replace(origin, ip=holes[ip_name] if ip_name else None,
+                       user_agent=holes["user_agent"] if user_agent else None,
+                       request_id=holes["request_id"] if request_id else None),
+        published=holes["published"], token_id=holes["jti"], expires=None if expires is None else holes["expires"],
+        user_id=None, uuid=holes["uuid"]))
+    values: dict[str, str | int] = {"uuid": new_uuid(), "published": timestamp(now), "jti": token_id,
+                                    "client_id": client.client_id, "client_name": client.client_name}
+    if ip and ip_name:
+        values[ip_name] = ip
+    if user_agent:
+        values["user_agent"] = user_agent
+    if request_id:
+        values["request_id"] = request_id
+    if expires is not None:
+        values["expires"] = expires
+    return template.fill(values)
 
 
 def claimed_client_id(params: Mapping[str, str], authorization: str | None) -> str | None:
