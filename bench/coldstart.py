@@ -73,7 +73,7 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
 
     from chalicelib import dataclass_code, module_code
 
-    ok = all(r["statusCode"] == 200 and '"access_token": "ey' in r["body"] for r in (first, second))
+    ok = all(r["statusCode"] == 200 and '"access_token":"ey' in r["body"] for r in (first, second))
     print(json.dumps({
         "ok": ok,
         "status": [first["statusCode"], second["statusCode"]],

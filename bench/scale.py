@@ -189,7 +189,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
             started = cpu()
             response = app(event, context)
             spent += cpu() - started
-            if response["statusCode"] != 200 or '"access_token": "ey' not in response["body"]:
+            if response["statusCode"] != 200 or '"access_token":"ey' not in response["body"]:
                 failed += 1  # counted and reported, not fatal: a 503 from an overloaded local moto is a figure too
                 if len(failures) < 5:
                     failures.append(f"{response['statusCode']} {response['body'][:200]}")

@@ -302,7 +302,7 @@ def throughput(stack: Stack, counter: AwsCallCounter, event: dict[str, Any], cla
 
     def handler() -> None:
         response = app(event, context)
-        if response["statusCode"] != 200 or '"access_token": "ey' not in response["body"]:
+        if response["statusCode"] != 200 or '"access_token":"ey' not in response["body"]:
             failures.append(response)
 
     token_bytes = len(raw())

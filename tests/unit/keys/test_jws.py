@@ -272,6 +272,16 @@ def test_sign_writes_exactly_the_token_jwt_encode_writes(rsa_pair, extra):
         expected, options={"verify_signature": False})
 
 
+def test_floats_in_exponent_notation_are_the_same_numbers_as_jwt_encode_writes(rsa_pair):
+    # orjson spells them 1e16 and 1e-7 where Python's repr writes 1e+16 and 1e-07: the only bytes that differ.
+    key = loaded(rsa_pair[1])
+    body = claims(big=1e16, tiny=1e-7, plain=2.5)
+    token = jws.sign(body, key)
+    expected = jwt.encode(body, key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": None})
+    assert token.split(".")[0] == expected.split(".")[0]
+    assert jws.verify(token, jwks_of(rsa_pair[1]), now=NOW) == jwt.decode(expected, options={"verify_signature": False})
+
+
 def test_sign_takes_any_mapping_and_refuses_what_jwt_encode_refuses(rsa_pair):
     from types import MappingProxyType
 
