@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from .errors import InvalidRequestError, InvalidScopeError
 
@@ -19,16 +19,32 @@ def parse_form(body: bytes, content_type: str | None) -> dict[str, str]:
     if len(body) > MAX_BODY:
         raise InvalidRequestError("The request body is too large.")
     try:
-        # errors="strict": a percent-encoded byte sequence that is not UTF-8 is refused, not turned into U+FFFD.
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+        text = body.decode("utf-8")
+        params: dict[str, str] = {}
+        for name, value in _pairs(text):
+            if name in params:
+                raise InvalidRequestError("The request contained multiple parameters with the same name.")
+            params[name] = value
     except UnicodeDecodeError:
         raise InvalidRequestError("The request body is not valid UTF-8.") from None
-    params: dict[str, str] = {}
-    for name, value in pairs:
-        if name in params:
-            raise InvalidRequestError("The request contained multiple parameters with the same name.")
-        params[name] = value
     return params
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``parse_qsl(text, keep_blank_values=True, errors="strict")``: the ``&``-separated pairs, ``+`` as a space,
+    percent-decoded as UTF-8 (an invalid sequence raises ``UnicodeDecodeError``). Only the pairs that need it are
+    decoded: most token requests' names and values have nothing to decode (issue 20: ~2 µs of every token)."""
+    pairs = []
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "+" in piece:
+            name, value = name.replace("+", " "), value.replace("+", " ")
+        if "%" in piece:
+            name, value = unquote(name, errors="strict"), unquote(value, errors="strict")
+        pairs.append((name, value))
+    return pairs
 
 
 def parse_scope(raw: str | None) -> tuple[str, ...] | None:

@@ -161,3 +161,23 @@ def test_parse_scope_raises_only_oauth_errors(raw):
     if scopes is not None:
         assert scopes and len(set(scopes)) == len(scopes)
         assert all(s and " " not in s for s in scopes)
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=st.one_of(st.binary(max_size=200), st.text(alphabet="ab=&+%2F3A0cé ", max_size=60).map(str.encode)))
+def test_parse_form_reads_what_parse_qsl_reads(body):
+    # The standard library's reading of a form (keep blank values, strict UTF-8), which parse_form reproduces
+    # without decoding the pairs that need none.
+    from urllib.parse import parse_qsl
+
+    try:
+        expected = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        with pytest.raises(InvalidRequestError, match="UTF-8"):
+            parse_form(body, FORM)
+        return
+    if len({name for name, _ in expected}) < len(expected):
+        with pytest.raises(InvalidRequestError, match="multiple"):
+            parse_form(body, FORM)
+        return
+    assert parse_form(body, FORM) == dict(expected)
