@@ -88,14 +88,15 @@ def granted(*, server: AuthorizationServer, client: OAuthClient, grant_type: str
             events.append(_templated(kind, server, client, grant_type, params, body, trace, origin, now, token_id,
                                      expires))
         else:
-            events.append(_granted_event(kind, server=server, client_id=client.client_id,
+            events.append(_granted_event(kind, prefix=event_prefix(server), server_id=server.id,
+                                         server_name=server.name, client_id=client.client_id,
                                          client_name=client.client_name, grant_type=grant_type, params=params,
                                          body=body, trace=trace, origin=origin, published=now, token_id=token_id,
                                          expires=expires, user_id=user_id))
     return events
 
 
-def _granted_event(kind: str, *, server: AuthorizationServer, client_id: str, client_name: str,
+def _granted_event(kind: str, *, prefix: str, server_id: str, server_name: str, client_id: str, client_name: str,
                    grant_type: str, params: Mapping[str, str], body: Mapping[str, Any], trace: TokenTrace,
                    origin: Origin, published: datetime | str, token_id: str, expires: Any, user_id: Any,
                    uuid: str | None = None) -> dict[str, Any]:
@@ -105,46 +106,57 @@ def _granted_event(kind: str, *, server: AuthorizationServer, client_id: str, cl
         detail["expires"] = expires
     if body.get("scope"):
         detail["scopes"] = body["scope"]
-    targets = [Party(id=token_id, type=kind, detail=detail), server_party(server)]
+    targets = [Party(id=token_id, type=kind, detail=detail),
+               Party(id=server_id, type="AuthorizationServer", display_name=server_name)]
     if user_id:
         targets.append(Party(id=str(user_id), type="User"))
     debug = {**_debug(grant_type, client_id, params, trace), "grantedScopes": body.get("scope"), "jti": token_id}
     actor = Party(id=client_id, type="PublicClientApp", alternate_id=client_id, display_name=client_name)
-    return log_event(f"{event_prefix(server)}.grant.{kind}", published=published, actor=actor, targets=targets,
+    return log_event(f"{prefix}.grant.{kind}", published=published, actor=actor, targets=targets,
                      origin=origin, debug=debug, uuid=uuid,
                      authentication={"credentialType": "OAuth 2.0",
-                                     "issuer": {"id": server.id, "type": "AuthorizationServer"}})
+                                     "issuer": {"id": server_id, "type": "AuthorizationServer"}})
 
 
 NO_ORIGIN = Origin()
-# Templates of the events of requests without a user: by everything in the event but the values filled in per
-# event (one per server, grant, scopes, policy and rule, and caller's shape: a few at any scale).
+# Templates of the events of requests without a user, by the event's shape: which members it has, and the grant,
+# scopes and decision (a few at any scale: the server, client, policy and rule are filled in, like the uuid).
 _TEMPLATES = TemplateMemo(256)
 IP4, IP6 = "ip", "ip:6"
-_HOLES = {name: hole(name) for name in ("uuid", "published", "request_id", "jti", "expires", IP4, IP6, "user_agent",
-                                        "client_id", "client_name")}
+_HOLES = {name: hole(name) for name in (
+    "uuid", "published", "request_id", "jti", "expires", IP4, IP6, "user_agent", "client_id", "client_name",
+    "server_id", "server_name", "policy_id", "rule_id")}
 
 
 def _templated(kind: str, server: AuthorizationServer, client: OAuthClient, grant_type: str,
                params: Mapping[str, str], body: Mapping[str, Any], trace: TokenTrace, origin: Origin,
                now: datetime, token_id: str, expires: int | None) -> RenderedEvent:
     ip, user_agent, request_id = origin.ip, origin.user_agent, origin.request_id
+    policy_id, rule_id = trace.policy_id, trace.rule_id
     # log_event leaves these out when empty, and tells IP versions apart by a ":": the key says which.
     ip_name = (IP6 if ":" in ip else IP4) if ip else None
-    key = (kind, server.id, server.name, grant_type, params.get("scope"), body.get("scope"), trace.policy_id,
-           trace.rule_id, trace.reason, ip_name, not user_agent, not request_id, expires is None,
-           origin.request_uri, origin.api_token_id, origin.client_id, origin.transaction_type)
+    prefix = event_prefix(server)
+    key = (kind, prefix, grant_type, params.get("scope"), body.get("scope"), trace.reason, policy_id is None,
+           rule_id is None, ip_name, not user_agent, not request_id, expires is None, origin.request_uri,
+           origin.api_token_id, origin.client_id, origin.transaction_type)
     holes = _HOLES
     template = _TEMPLATES.get(key, lambda: _granted_event(
-        kind, server=server, client_id=holes["client_id"], client_name=holes["client_name"], grant_type=grant_type,
-        params=params, body=body, trace=trace,
+        kind, prefix=prefix, server_id=holes["server_id"], server_name=holes["server_name"],
+        client_id=holes["client_id"], client_name=holes["client_name"], grant_type=grant_type, params=params,
+        body=body, trace=TokenTrace(policy_id=None if policy_id is None else holes["policy_id"],
+                                    rule_id=None if rule_id is None else holes["rule_id"], reason=trace.reason),
         origin=replace(origin, ip=holes[ip_name] if ip_name else None,
                        user_agent=holes["user_agent"] if user_agent else None,
                        request_id=holes["request_id"] if request_id else None),
         published=holes["published"], token_id=holes["jti"], expires=None if expires is None else holes["expires"],
         user_id=None, uuid=holes["uuid"]))
     values: dict[str, str | int] = {"uuid": new_uuid(), "published": timestamp(now), "jti": token_id,
-                                    "client_id": client.client_id, "client_name": client.client_name}
+                                    "client_id": client.client_id, "client_name": client.client_name,
+                                    "server_id": server.id, "server_name": server.name}
+    if policy_id is not None:
+        values["policy_id"] = policy_id
+    if rule_id is not None:
+        values["rule_id"] = rule_id
     if ip and ip_name:
         values[ip_name] = ip
     if user_agent:

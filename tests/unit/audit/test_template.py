@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +14,7 @@ from chalicelib.audit.template import EventTemplate, RenderedEvent, TemplateMemo
 from chalicelib.domain import AuthorizationServer
 from chalicelib.oauth import token_events
 from chalicelib.oauth.audit import TokenTrace
+from chalicelib.oauth.issuer import ORG_SERVER_ID
 from chalicelib.storage.memory.logs import MemoryLogEvents
 from tests.unit.oauth.oauthfakes import fake_client
 
@@ -103,25 +105,35 @@ def whole(kind_events: list) -> list[dict]:
     return [json.loads(e) if isinstance(e, str) else e for e in kind_events]
 
 
+ORG = replace(SERVER, id=ORG_SERVER_ID, name="Org Authorization Server")
+OTHER = replace(SERVER, id="aus2", name="Orders")
+
+
+def grant_events(server: AuthorizationServer, client, noted: TokenTrace, origin: Origin | None) -> list:
+    body = {"token_type": "Bearer", "access_token": "eyJ.x.y", "expires_in": 3600, "scope": "pay:read pay:write"}
+    return token_events.granted(server=server, client=client, grant_type="client_credentials",
+                                params={"grant_type": "client_credentials", "scope": "pay:read pay:write"},
+                                body=body, trace=noted, origin=origin, now=T0)
+
+
 @pytest.mark.parametrize("origin", ORIGINS)
 @pytest.mark.parametrize("name", ["Payments robot", "robot \"one\" \\ Ünïcode"])
-def test_a_templated_token_event_is_the_event_built_whole(origin, name):
+@pytest.mark.parametrize("server", [SERVER, OTHER, ORG])
+@pytest.mark.parametrize("decided", [{}, {"policy_id": None, "rule_id": None}, {"rule_id": None}])
+def test_a_templated_token_event_is_the_event_built_whole(origin, name, server, decided):
     client = fake_client("0oaROBOT", client_name=name)
-    body = {"token_type": "Bearer", "access_token": "eyJ.x.y", "expires_in": 3600, "scope": "pay:read pay:write"}
-    events = token_events.granted(server=SERVER, client=client, grant_type="client_credentials",
-                                  params={"grant_type": "client_credentials", "scope": "pay:read pay:write"},
-                                  body=body, trace=trace(), origin=origin, now=T0)
+    events = grant_events(server, client, trace(**decided), origin)
     assert len(events) == 1 and isinstance(events[0], RenderedEvent)  # the templated way
     rendered = json.loads(events[0])
     # The same request with a note in the trace's extra is built whole; without the note it is the same event.
-    noted = trace(extra={"note": "x"})
-    built = token_events.granted(server=SERVER, client=client, grant_type="client_credentials",
-                                 params={"grant_type": "client_credentials", "scope": "pay:read pay:write"},
-                                 body=body, trace=noted, origin=origin, now=T0)[0]
+    built = grant_events(server, client, trace(**decided, extra={"note": "x"}), origin)[0]
     assert isinstance(built, dict)
     del built["debugContext"]["debugData"]["note"]
     built["uuid"] = rendered["uuid"]
     assert serialize(built) == events[0]
+    assert rendered["eventType"] == ("app.oauth2.token.grant.access_token" if server is ORG else
+                                     "app.oauth2.as.token.grant.access_token")
+    assert rendered["target"][1] == {"id": server.id, "type": "AuthorizationServer", "displayName": server.name}
     assert rendered["client"].get("ipAddress") == ((origin.ip or None) if origin else None)
     if origin is not None and origin.ip:
         assert rendered["request"]["ipChain"] == [{"ip": origin.ip, "version": "V6" if ":" in origin.ip else "V4"}]
@@ -170,3 +182,17 @@ def test_the_recorder_logs_and_stores_a_rendered_event_as_it_is():
     assert line.startswith('{"logEvent":{') and json.loads(line) == {"logEvent": stored}
     assert stored["transaction"] == {"type": "WEB", "id": "r-9"} and stored["debugContext"]["debugData"][
         "requestId"] == "r-9"
+
+
+def test_servers_clients_policies_and_rules_share_a_template():
+    # 1,000 servers with their own policy and rule, each with its own client: one shape, one template (the memo
+    # keeps 256, so per-server templates would be made again and again at scale).
+    origin = Origin(ip="198.51.100.7", user_agent="scale", request_id="r")
+    before = len(token_events._TEMPLATES)
+    events = [json.loads(grant_events(replace(SERVER, id=f"aus{n:04d}", name=f"server {n}"),
+                                      fake_client(f"0oa{n:04d}"), trace(policy_id=f"00p{n}", rule_id=f"0pr{n}"),
+                                      origin)[0]) for n in range(1000)]
+    assert len(token_events._TEMPLATES) - before <= 1
+    assert [e["target"][1]["id"] for e in events[:3]] == ["aus0000", "aus0001", "aus0002"]
+    assert [e["debugContext"]["debugData"]["ruleId"] for e in events[-2:]] == ["0pr998", "0pr999"]
+    assert [e["actor"]["id"] for e in events[-2:]] == ["0oa0998", "0oa0999"]
