@@ -181,11 +181,11 @@ class Store(Protocol):
         store the new token, and with ``pointers`` rewrite the family's pointers (their expiry is
         ``family.pointers_until``); False when the family moved or is gone."""
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
-        """Remove the family, its pointer (unless ``pointer`` is False), the user's one when ``user_id`` is given and
-        the token items, and mark the access tokens ``revoke`` names (``(jti, exp)``, issued to ``client_id``)
-        revoked, in one write."""
+    def delete(self, server_id: str, client_id: str, family_id: str, user_id: str | None = None,
+               revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
+        """Remove the family, its pointer (unless ``pointer`` is False) and the user's one when ``user_id`` is given,
+        and mark the access tokens ``revoke`` names (``(jti, exp)``, issued to ``client_id``) revoked, in one write.
+        The family's token items are left to their TTL: every reader of a token goes through its family."""
 
     def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
         """(server id, client id, family id) of the user's families."""

@@ -141,17 +141,16 @@ class RefreshTokenRepository:
 
         return self._commit(build)
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
-        """Remove a family, its pointers (the family's own unless ``pointer`` is False, the user's when ``user_id``
-        is given) and the given token items (no condition: deleting is always right), and
+    def delete(self, server_id: str, client_id: str, family_id: str, user_id: str | None = None,
+               revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
+        """Remove a family and its pointers (the family's own unless ``pointer`` is False, the user's when
+        ``user_id`` is given; no condition: deleting is always right; its token items expire by TTL), and
         in the same transaction mark the access tokens ``revoke`` names (``(jti, exp)``) revoked until they expire
         (an update: a token revoked before stays revoked). A family can name up to 100 access tokens and a
         transaction holds 100 items: revocations that do not fit go first, in transactions of their own, so that
         a failure leaves the family in place for a retry rather than access tokens unrevoked behind a deleted one."""
         keys = [family_key(server_id, client_id, family_id), *([pointer_key(family_id)] if pointer else []),
-                *([user_key(user_id, family_id)] if user_id else []),
-                *(token_key(h) for h in dict.fromkeys(token_hashes))]
+                *([user_key(user_id, family_id)] if user_id else [])]
         fits = MAX_ITEMS - len(keys)
         overflow, last = revoke[:max(0, len(revoke) - fits)], revoke[max(0, len(revoke) - fits):]
 

@@ -172,12 +172,11 @@ class MemoryRefreshTokens(_Grants):
         return self._try(self._ops(family, family.version, token_hash, token)
                          + (self._pointers(family, create=False) if pointers else []))
 
-    def delete(self, server_id: str, client_id: str, family_id: str, token_hashes: tuple[str, ...] = (),
-               user_id: str | None = None, revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
+    def delete(self, server_id: str, client_id: str, family_id: str, user_id: str | None = None,
+               revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
         keys = [self._family_key(server_id, client_id, family_id),
                 *([(f"RTID#{family_id}", "RTID")] if pointer else []),
-                *([(f"RTU#{user_id}", f"RTF#{family_id}")] if user_id else []),
-                *((f"RT#{h}", "RT") for h in dict.fromkeys(token_hashes))]
+                *([(f"RTU#{user_id}", f"RTF#{family_id}")] if user_id else [])]
         revoked: list[Op] = [Put(*revocation_key(jti), revocation_doc(client_id, exp), "revocation", overwrite=True,
                                  expires=int(exp)) for jti, exp in revoke]
         # As on DynamoDB: what does not fit one transaction beside the deletions goes first, in its own.
