@@ -1,12 +1,12 @@
 """LogEvents rendered from templates: an event's JSON made once with placeholders for the values that change from
 one event to the next, then filled in per event by joining strings (docs/ARCHITECTURE.md "System Log").
 
-The events of one busy client repeat almost every member (its server, scopes, policy and rule, its caller's
-shape): building and serializing the whole object was most of a token event's cost (~25 µs of a ~355 µs
-client_credentials token, issue 20). A template is made by the very builder the events come from, called with
-``hole(name)`` where each varying value goes, so a filled template is that builder's event, member for member, in
-the same order (``tests/unit/audit/test_template.py`` compares them); nothing about an event's shape is written
-twice.
+Token events repeat almost every member but a few values (the uuid, times, request, caller, client, ``jti``):
+building and serializing the whole object each time was most of a token event's cost (issue 20: a
+client_credentials token's event ~38 µs of handler CPU built whole, ~29 filled in, docs/performance.md). A
+template is made by the very builder the events come from, called with ``hole(name)`` where each varying value
+goes, so a filled template is that builder's event, member for member, in the same order
+(``tests/unit/audit/test_template.py`` compares them); nothing about an event's shape is written twice.
 
 A placeholder is a JSON string holding a control character and a random per-process marker, so no value an
 event carries (a client name, a user agent) can be taken for one. A value filled in is encoded as JSON: a string

@@ -97,6 +97,8 @@ _TIME_CLAIMS = ("exp", "iat", "nbf")
 _PAYLOAD_JSON = json.JSONEncoder(separators=(",", ":"))
 # orjson refuses (rather than converts) what the standard encoder would refuse or write its own way.
 _ORJSON_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+_PKCS1_V15 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
 
 
 def _payload_json(payload: dict[str, Any]) -> bytes:
@@ -104,14 +106,13 @@ def _payload_json(payload: dict[str, Any]) -> bytes:
     floats in exponent notation (a fifth of the standard encoder's time, on every token, issue 20); what it writes
     otherwise (UTF-8 rather than ``\\u`` escapes) or refuses (integers beyond 64 bits, subclasses) is left to the
     standard encoder. A float in exponent notation is written without the ``+`` and leading zeros of Python's
-    ``repr`` (``1e16``, not ``1e+16``): the same number."""
+    ``repr`` (``1e16``, not ``1e+16``): the same number; NaN and the infinities, which are not JSON, as ``null``
+    (the standard encoder writes ``NaN``)."""
     try:
         data = orjson.dumps(payload, option=_ORJSON_STRICT)
     except TypeError:  # orjson.JSONEncodeError
         data = b""
     return data if data and data.isascii() else _PAYLOAD_JSON.encode(payload).encode("utf-8")
-_PKCS1_V15 = padding.PKCS1v15()
-_SHA256 = hashes.SHA256()
 
 
 def _numeric_times(payload: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,8 @@ class AuditTrail(Protocol):
 
     def record_many(self, events: Sequence[Mapping[str, Any]]) -> None: ...
 
-    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any] | RenderedEvent]], success: bool) -> None: ...
+    def record_token(self, build: Callable[[], Sequence[Mapping[str, Any] | RenderedEvent]], success: bool
+                     ) -> None: ...
 
 
 class NoAudit:
