@@ -30,17 +30,17 @@ READ_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems
 
 @dataclass
 class Tally:
-    calls: Counter = field(default_factory=Counter)  # (service, operation) -> calls
-    seconds: defaultdict = field(default_factory=lambda: defaultdict(float))  # (service, operation) -> seconds
+    calls: Counter[tuple[str, str]] = field(default_factory=Counter)  # (service, operation) -> calls
+    seconds: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))  # (service, operation) -> seconds
     read_units: float = 0.0  # DynamoDB read request units (estimated from the items returned)
     # DynamoDB writes (on the token path: the System Log's batches and a holder note per new (server, client))
     write_calls: int = 0
     write_units: int = 0  # DynamoDB write request units of those writes (a batch: one per started KB of each item)
     # (service, operation, table) -> calls; table: the DynamoDB table(s) a call names ("" for other services)
-    tables: Counter = field(default_factory=Counter)
+    tables: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
-    def by_service(self) -> Counter:
-        services: Counter = Counter()
+    def by_service(self) -> Counter[str]:
+        services: Counter[str] = Counter()
         for (service, _op), n in self.calls.items():
             services[service] += n
         return services
@@ -76,7 +76,7 @@ class AwsCallCounter:
             return client
 
         create_client._bench_counter = self  # type: ignore[attr-defined]
-        botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+        botocore.session.Session.create_client = create_client
         return self
 
     def attach(self, client: Any) -> None:
@@ -104,12 +104,12 @@ class AwsCallCounter:
         # The threads the app starts itself (keys/signer.py, container.build_ahead: named "tokenmint-…") count too.
         return threading.get_ident() in self._threads or threading.current_thread().name.startswith("tokenmint-")
 
-    def _before_parameter_build(self, params: dict, context: dict, **_: Any) -> None:
+    def _before_parameter_build(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["bench_consistent"] = bool(params.get("ConsistentRead"))
         context["bench_write_units"] = write_units(params)
         context["bench_table"] = table_names(params)
 
-    def _before_call(self, model: Any, context: dict, **_: Any) -> None:
+    def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         if not self._counted():
             return
         context["bench_started"] = time.perf_counter()
@@ -118,7 +118,7 @@ class AwsCallCounter:
             self.tally.calls[key] += 1
             self.tally.tables[(*key, context.get("bench_table", ""))] += 1
 
-    def _after_call(self, model: Any, parsed: dict, context: dict, **_: Any) -> None:
+    def _after_call(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         started = context.get("bench_started")
         if started is None or not self._counted():
             return
@@ -139,7 +139,7 @@ class AwsCallCounter:
 
 # -- DynamoDB request units ----------------------------------------------------------------------------------------
 
-def write_units(params: dict) -> int:
+def write_units(params: dict[str, Any]) -> int:
     """Write request units of a write, estimated from what it sends: one per started KB of each item put, two per
     item of a transaction (DynamoDB's transactional price), 0 when it cannot tell (an update or delete: the caller
     counts one). Names and values count; number sizes are approximated."""
@@ -156,14 +156,14 @@ def write_units(params: dict) -> int:
     return total
 
 
-def _kb(item: dict) -> int:
+def _kb(item: dict[str, Any]) -> int:
     return max(1, math.ceil(item_size(item) / 1024))
 
 
 CHANGE_LOG = "#changes"  # suffix of the table of a read of the change log (chalicelib/changes.py)
 
 
-def table_names(params: dict) -> str:
+def table_names(params: dict[str, Any]) -> str:
     """The DynamoDB table(s) a call's parameters name, joined with "+" when several (batches, transactions); a read
     of the change log's item (once a second per container, whatever the traffic) is marked with ``CHANGE_LOG``."""
     if "TableName" in params:
@@ -177,7 +177,7 @@ def table_names(params: dict) -> str:
     return "+".join(sorted(names))
 
 
-def read_units(parsed: dict, consistent: bool) -> float:
+def read_units(parsed: dict[str, Any], consistent: bool) -> float:
     """Read request units of one read, from the items it returned (DynamoDB rounds the summed item size up to 4 KB;
     an eventually consistent read costs half). An estimate: the size rule below is DynamoDB's documented one, but
     number sizes are approximated."""
@@ -196,11 +196,11 @@ def read_units(parsed: dict, consistent: bool) -> float:
     return blocks * (1.0 if consistent else 0.5)
 
 
-def item_size(item: dict) -> int:
+def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
 
 
-def _value_size(value: dict) -> int:
+def _value_size(value: dict[str, Any]) -> int:
     (kind, data), = value.items()
     if kind == "S":
         return len(data.encode())

@@ -395,11 +395,11 @@ def report(line: Line, kinds: dict[str, list[ColdRun]], bare: float, ours_import
         extra = [statistics.median([getattr(r, attr) for r in ours]) - statistics.median(
             [getattr(r, attr) for r in rows]) for rows in (minimal, signing)]
         line(f"  {label}", f"{extra[0]:+6.1f} vs minimal, {extra[1]:+6.1f} vs minimal + RS256")
-    for key, what, phase, phase_of in (
-            ("no_dataclass_code", "the shipped dataclass methods", "import", lambda r: r.import_cpu_ms),
-            ("no_module_code", "the shipped module code", "import", lambda r: r.import_cpu_ms),
-            ("no_aws_data", "the shipped AWS data", "build + first request",
-             lambda r: r.build_cpu_ms + r.first_cpu_ms)):
+    without: list[tuple[str, str, str, Callable[[ColdRun], float]]] = [
+        ("no_dataclass_code", "the shipped dataclass methods", "import", lambda r: r.import_cpu_ms),
+        ("no_module_code", "the shipped module code", "import", lambda r: r.import_cpu_ms),
+        ("no_aws_data", "the shipped AWS data", "build + first request", lambda r: r.build_cpu_ms + r.first_cpu_ms)]
+    for key, what, phase, phase_of in without:
         plain = kinds.get(key) or []
         if plain:
             line(f"tokenmint without {what}, CPU",

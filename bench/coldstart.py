@@ -7,6 +7,8 @@ Nothing but the standard library is imported before the app, so the import phase
 """
 from __future__ import annotations
 
+from typing import Any  # bench.apigw, imported before the app, imports typing anyway
+
 # The first statements the child runs: taken before anything else is imported.
 CHILD_CODE = (
     "import time; _wall = time.time(); _t0 = time.perf_counter(); _c0 = time.process_time(); "
@@ -19,7 +21,7 @@ CHILD_CODE = (
 KEY_AHEAD = "BENCH_KEY_AHEAD"
 
 
-class Marks(dict):
+class Marks(dict[str, float]):
     """Wall (perf_counter) and CPU (process_time) readings by name."""
 
     def __init__(self) -> None:
@@ -92,6 +94,6 @@ def child(t0: float, wall0: float, cpu0: float = 0.0) -> None:
     }))
 
 
-def calls_rows(tally) -> list:  # type: ignore[no-untyped-def]
+def calls_rows(tally: Any) -> list[list[Any]]:
     """[service, operation, calls, seconds] rows of a bench.awscalls Tally."""
     return [[service, op, n, tally.seconds[(service, op)]] for (service, op), n in sorted(tally.calls.items())]

@@ -40,7 +40,9 @@ def child() -> None:
 
     from bench import cache_scale
 
-    template = container.storage.config.load(container.servers.default_id())
+    default_id = container.servers.default_id()
+    assert default_id is not None  # bootstrap made the default server
+    template = container.storage.config.load(default_id)
     client = container.clients.get_for_token(os.environ["BENCH_CLIENT_ID"])
     held: dict[str, Any] = {}
     # Every server and client read once and kept (no TTL or budget pressure: the whole working set, held).

@@ -137,7 +137,7 @@ def config_query(client: Any, table: str, partition: str) -> Callable[[], int]:
 
 def minimal_function_us(recorded: list[tuple[dict[str, Any], Reply]]) -> float:
     """CPU per operation of a minimal Chalice app that answers each recorded invocation with its recorded reply."""
-    from chalice import Chalice, Response
+    from chalice.app import Chalice, Response
 
     app = Chalice(app_name="floor")
     app.api.binary_types = []  # as app.py configures it: the cheapest Chalice set-up
@@ -162,9 +162,10 @@ def minimal_function_us(recorded: list[tuple[dict[str, Any], Reply]]) -> float:
 
 
 def _answer(reply: Reply) -> Callable[..., Any]:
-    from chalice import Response
+    from chalice.app import Response
 
-    kept = {k: v for k, v in reply.headers.items() if k.lower() in ("content-type", "location", "cache-control")}
+    kept: dict[str, str | list[str]] = {k: v for k, v in reply.headers.items()
+                                        if k.lower() in ("content-type", "location", "cache-control")}
     try:
         body: Any = json.loads(reply.body) if reply.body and reply.body[0] in "[{" else reply.body
     except ValueError:

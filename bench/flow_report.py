@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     import jwt
 
     from bench.apigw import LambdaContext, token_event
-    from bench.tokens import LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_MB, SCOPE, heading, line, start_stack
+    from bench.prices import LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_MB
+    from bench.tokens import SCOPE, heading, line, start_stack
 
     parser = argparse.ArgumentParser(prog="python -m bench.flow_report")
     parser.add_argument("--flows", default="", help="comma-separated flow names; default all")

@@ -102,7 +102,7 @@ class Recorder:
 
     def __init__(self, world: World, share: float, counter: AwsCallCounter) -> None:
         self.counter = counter
-        self.steps: dict[str, Counter] = {}  # "METHOD resource" -> (service, op, table) -> calls, this flow
+        self.steps: dict[str, Counter[tuple[str, str, str]]] = {}  # "METHOD resource" -> (service, op, table) -> calls, this flow
         self.gateway = world.gateway
         self.share = share
         self.invocations = 0
@@ -157,7 +157,7 @@ def form_action(html: str) -> str:
 
 
 def tokens(reply: Reply, what: str, *names: str) -> dict[str, Any]:
-    body = expect(reply, 200, what).json()
+    body: dict[str, Any] = expect(reply, 200, what).json()
     missing = [n for n in names if not isinstance(body.get(n), str)]
     if missing:
         raise SystemExit(f"{what}: no {missing} in {sorted(body)}")
@@ -395,7 +395,7 @@ def floor_us(flow: Flow, primitives: Primitives, minimal_us: float) -> float:
 
 
 def call_breakdown(tally: Tally, ops: int) -> str:
-    rows: Counter = Counter()
+    rows: Counter[str] = Counter()
     for (service, op, table), n in tally.tables.items():
         short = table.replace("tokenmint-local-", "") if table else ""
         if short.endswith(CHANGE_LOG):

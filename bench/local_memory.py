@@ -64,7 +64,7 @@ def run(line: Callable[[str, str], None], port: int) -> dict[str, float]:
     return {"ready_mb": ready, "after_mb": after}
 
 
-def threading_drain(child: subprocess.Popen) -> None:
+def threading_drain(child: subprocess.Popen[str]) -> None:
     """Keep reading the stack's output (a request line each) so its pipe never fills."""
     import threading
 

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 import boto3
-from chalice import Chalice
+from chalice.app import Chalice
 
 SIGN = os.environ.get("BENCH_MINIMAL_SIGN") == "1"
 if SIGN:  # imported at INIT, as tokenmint imports them
@@ -51,7 +51,7 @@ def get_item(item_id: str) -> dict[str, Any]:
 
 
 def _sign(claims: dict[str, Any]) -> str:
-    key = _state.get("key")
+    key: Any = _state.get("key")  # the parent's RSA key
     if key is None:
         key = _state["key"] = serialization.load_pem_private_key(
             os.environ["BENCH_MINIMAL_PEM"].encode(), password=None, unsafe_skip_rsa_key_validation=True)

@@ -41,7 +41,12 @@ def run(line: Callable[[str, str], None], *, container: Any, handler: Callable[[
     original = recorder.sample
     lines: list[int] = []
     emit = recorder._emit  # noqa: SLF001 - wrapped to measure each JSON line's size, then restored
-    recorder._emit = lambda text: (lines.append(len(text)), emit(text))  # noqa: SLF001
+
+    def measured(text: str) -> None:
+        lines.append(len(text))
+        emit(text)
+
+    recorder._emit = measured  # noqa: SLF001
     on_loops, off_loops = [], []
     writes = 0
     try:

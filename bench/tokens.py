@@ -197,6 +197,7 @@ def start_stack() -> Stack:
     client, secret = container.clients.create({"client_name": "bench service", "application_type": "service"})
     container.scopes.create("default", {"name": SCOPE, "displayName": "Bench", "description": "Bench scope",
                                         "consent": "IMPLICIT", "metadataPublish": "NO_CLIENTS"})
+    assert secret is not None  # a service client gets a secret
     return Stack(moto=moto, endpoint=endpoint, app=app, container=container, client_id=client.client_id,
                   client_secret=secret)
 
@@ -332,7 +333,7 @@ def breakdown(stack: Stack, event: dict[str, Any], claims: dict[str, Any]) -> Br
     """CPU time per warm token, layer by layer. Uses internal entry points (OAuthRequest, oauth.token,
     policy.evaluate, the signer cache): returns None if they changed shape."""
     try:
-        from chalice import Chalice, Response
+        from chalice.app import Chalice, Response
 
         from chalicelib.keys import jws
         from chalicelib.oauth.context import OAuthRequest
