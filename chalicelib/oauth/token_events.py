@@ -32,13 +32,20 @@ def event_prefix(server: AuthorizationServer | None) -> str:
 
 def client_party(client: OAuthClient | None, client_id: str | None) -> Party:
     if client is not None:
-        return Party(id=client.client_id, type="PublicClientApp", alternate_id=client.client_id,
-                     display_name=client.client_name)
+        return app_party(client.client_id, client.client_name)
     return Party(id=client_id or "unknown", type="PublicClientApp", alternate_id=client_id or "unknown")
 
 
+def app_party(client_id: str, name: str) -> Party:
+    return Party(id=client_id, type="PublicClientApp", alternate_id=client_id, display_name=name)
+
+
 def server_party(server: AuthorizationServer) -> Party:
-    return Party(id=server.id, type="AuthorizationServer", display_name=server.name)
+    return server_target(server.id, server.name)
+
+
+def server_target(server_id: str, name: str) -> Party:
+    return Party(id=server_id, type="AuthorizationServer", display_name=name)
 
 
 def _jwt_claims(token: str) -> dict[str, Any]:
@@ -106,13 +113,12 @@ def _granted_event(kind: str, *, prefix: str, server_id: str, server_name: str, 
         detail["expires"] = expires
     if body.get("scope"):
         detail["scopes"] = body["scope"]
-    targets = [Party(id=token_id, type=kind, detail=detail),
-               Party(id=server_id, type="AuthorizationServer", display_name=server_name)]
+    targets = [Party(id=token_id, type=kind, detail=detail), server_target(server_id, server_name)]
     if user_id:
         targets.append(Party(id=str(user_id), type="User"))
     debug = {**_debug(grant_type, client_id, params, trace), "grantedScopes": body.get("scope"), "jti": token_id}
-    actor = Party(id=client_id, type="PublicClientApp", alternate_id=client_id, display_name=client_name)
-    return log_event(f"{prefix}.grant.{kind}", published=published, actor=actor, targets=targets,
+    return log_event(f"{prefix}.grant.{kind}", published=published, actor=app_party(client_id, client_name),
+                     targets=targets,
                      origin=origin, debug=debug, uuid=uuid,
                      authentication={"credentialType": "OAuth 2.0",
                                      "issuer": {"id": server_id, "type": "AuthorizationServer"}})
@@ -136,6 +142,7 @@ def _templated(kind: str, server: AuthorizationServer, client: OAuthClient, gran
     # log_event leaves these out when empty, and tells IP versions apart by a ":": the key says which.
     ip_name = (IP6 if ":" in ip else IP4) if ip else None
     prefix = event_prefix(server)
+    # Every input of _granted_event that is not a placeholder below, or decides whether a member is there.
     key = (kind, prefix, grant_type, params.get("scope"), body.get("scope"), trace.reason, policy_id is None,
            rule_id is None, ip_name, not user_agent, not request_id, expires is None, origin.request_uri,
            origin.api_token_id, origin.client_id, origin.transaction_type)
