@@ -16,7 +16,6 @@ handles errors itself and no route can forget to.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 from email.utils import formatdate
@@ -44,6 +43,7 @@ from ..oauth.authorize.browser import PageError
 from ..oauth.context import NO_STORE
 from ..oauth.errors import OAuthError, ServerError, TemporarilyUnavailableError
 from . import pages
+from .http import json_text
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def oauth_error_response(exc: OAuthError) -> Response:
     if exc.www_authenticate:
         headers["WWW-Authenticate"] = exc.www_authenticate
     headers.update(exc.headers)
-    return Response(body=json.dumps(exc.body()), status_code=exc.status, headers=headers)
+    return Response(body=json_text(exc.body()), status_code=exc.status, headers=headers)
 
 
 def _oauth_not_found(exc: NotFoundError) -> Response:

