@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import botocore.session
 from botocore.config import Config as BotoConfig
@@ -143,7 +143,9 @@ class Container:
         caches = TokenPathCaches(
             CacheSources(configs=config_repo, default_server_id=partial(config_repo.resolve_alias, DEFAULT_ALIAS),
                          clients=WithConsoleClient(clients), signing_keys=store.load,
-                         prepare_signing=partial(build_ahead, secrets, kms), read_ahead=True,
+                         # build_ahead's thread is not needed here: the signer discards what ``prepare`` returns.
+                         prepare_signing=cast("Callable[[], None]", partial(build_ahead, secrets, kms)),
+                         read_ahead=True,
                          holders=storage.holders,
                          changes=lambda: storage.changes.read()[0], cors_origins=trusted_origins.cors_origins,
                          app_groups=storage.groups.assigned_group_ids),

@@ -18,7 +18,7 @@ and order lists, so one Query loads everything a token request needs. Sort keys:
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar, cast
 
 from pynamodb.pagination import ResultIterator
 
@@ -98,13 +98,16 @@ class ConfigRepository(Repository):
         rows: list[tuple[str, Any, int | None]] = []
         # The model's own attributes read the two values, as from_raw_data would.
         read_doc, read_version = self._model.doc.deserialize, self._model.version.deserialize
-        for raw in ResultIterator(self._model._get_connection().query, (server_pk(server_id),),
-                                  {"consistent_read": True}):
+        # Without a map_fn, pynamodb's ResultIterator yields the items as DynamoDB returns them (name -> {type: value}).
+        for raw in cast("Iterator[dict[str, Any]]",
+                        ResultIterator(self._model._get_connection().query, (server_pk(server_id),),
+                                       {"consistent_read": True})):
             sk = raw["sk"]["S"]
             if sk.startswith(NAME_PREFIX):
                 continue
             doc, version = raw.get("doc", {}).get("S"), raw.get("version", {}).get("N")
-            rows.append((sk, read_doc(doc) if doc is not None else None,
+            # pynamodb leaves the attributes' ``deserialize`` unannotated.
+            rows.append((sk, read_doc(doc) if doc is not None else None,  # type: ignore[no-untyped-call]
                          read_version(version) if version is not None else None))
         return rows
 
@@ -133,15 +136,18 @@ class ConfigRepository(Repository):
             elif sk.startswith("KEY#"):
                 key = mappers.key_from(doc)
                 config.keys.append(key)
-                config.key_versions[key.kid] = version
+                # Every key item is written through pynamodb's version attribute (1 on creation), so it has one.
+                config.key_versions[key.kid] = cast(int, version)
             elif sk.startswith("TRUST#"):
                 config.trusted_servers.append(mappers.trusted_server_from(doc, version))
         return config
 
     # -- item builders -----------------------------------------------------------------------------------------
 
-    def _item(self, server_id: str, sk: str, doc: dict | None, version: int | None, **extra: str) -> Item:
-        item = self._model(server_pk(server_id), sk, doc=doc, **extra)
+    def _item(self, server_id: str, sk: str, doc: dict[str, Any] | None, version: int | None, **extra: str) -> Item:
+        # ``extra`` names attributes only; the cast keeps mypy from matching it to Model.__init__'s own keyword
+        # ``_user_instantiated: bool`` (beside its ``**attributes: Any``).
+        item = self._model(server_pk(server_id), sk, doc=doc, **cast("dict[str, Any]", extra))
         if version is not None:
             item.version = version
         return item

@@ -18,7 +18,10 @@ sight of whoever reads the table).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .front_channel_layout import GrantPrimitives
 
 DEVICE_SK = "DEVICE"
 USER_CODE_SK = "USERCODE"
@@ -37,16 +40,16 @@ def attempts_key(key: str, window: int) -> tuple[str, str]:
 
 
 class DeviceItems:
-    """The shared half of oauth/device/authorizations.DeviceStore."""
+    """The shared half of oauth/device/authorizations.DeviceStore (over storage/front_channel_layout.GrantPrimitives,
+    the primitives of the grants table it is paired with)."""
 
-    def get_device_authorization(self, device_hash: str) -> tuple[dict[str, Any], int] | None:
-        return self._get(device_pk(device_hash), DEVICE_SK, None)  # type: ignore[attr-defined, no-any-return]
+    def get_device_authorization(self: GrantPrimitives, device_hash: str) -> tuple[dict[str, Any], int] | None:
+        return self._get(device_pk(device_hash), DEVICE_SK, None)
 
-    def update_device_authorization(self, device_hash: str, record: dict[str, Any], expires_at: datetime,
-                                    version: int) -> bool:
-        return self._put(device_pk(device_hash), DEVICE_SK, record, expires_at,  # type: ignore[attr-defined]
-                         version)
+    def update_device_authorization(self: GrantPrimitives, device_hash: str, record: dict[str, Any],
+                                    expires_at: datetime, version: int) -> bool:
+        return self._put(device_pk(device_hash), DEVICE_SK, record, expires_at, version)
 
-    def device_for_user_code(self, server_id: str, user_code_hash: str, now: datetime) -> str | None:
-        found = self._get(user_code_pk(server_id, user_code_hash), USER_CODE_SK, now)  # type: ignore[attr-defined]
+    def device_for_user_code(self: GrantPrimitives, server_id: str, user_code_hash: str, now: datetime) -> str | None:
+        found = self._get(user_code_pk(server_id, user_code_hash), USER_CODE_SK, now)
         return str(found[0]["deviceHash"]) if found else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
@@ -11,6 +11,9 @@ from ..ports import WriteConflict
 from .device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, device_pk, user_code_pk
 from .grants_repository import UNAVAILABLE, GrantsTable
 from .transactions import Transaction
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 
 class DeviceRepository(DeviceItems, GrantsTable):
@@ -35,7 +38,7 @@ class DeviceRepository(DeviceItems, GrantsTable):
         item = self._model(pk, sk)
         item.version = 0  # makes pynamodb send "ADD version 1" instead of "SET version = 1"
         expires = int(expires_at.timestamp())
-        actions = [self._model.doc.set({"expiresAt": expires}), self._model.expiresAt.set(expires)]
+        actions: list[Action] = [self._model.doc.set({"expiresAt": expires}), self._model.expiresAt.set(expires)]
         condition = None
         if limit is not None:
             condition = self._model.version.does_not_exist() | (self._model.version < limit)

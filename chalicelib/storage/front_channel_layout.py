@@ -19,38 +19,57 @@ item's ``version`` so that callers can make single-use transitions conditional o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Protocol
 
 from ..oauth.codes import StoredCode
 from .grant_documents import code_doc, code_from
 
 
+class GrantPrimitives(Protocol):
+    """The primitives a backend's grants table provides, which the mixins below (and storage/device_layout.py's)
+    call on ``self``: typing only (each mixin method's ``self``), so that the concrete class that pairs a mixin with a
+    backend's table is checked to provide them."""
+
+    def _put(self, pk: str, sk: str, doc: dict[str, Any], expires_at: datetime | None, version: int | None = None,
+             *, overwrite: bool = False) -> bool: ...
+
+    def _get(self, pk: str, sk: str, now: datetime | None) -> tuple[dict[str, Any], int] | None: ...
+
+    def _delete(self, pk: str, sk: str) -> None: ...
+
+    def _delete_version(self, pk: str, sk: str, version: int) -> bool: ...
+
+
 class SessionItems:
     """oauth/sessions.SessionStore."""
 
-    def save_session(self, id_hash: str, record: dict, expires_at: datetime) -> None:
+    def save_session(self: GrantPrimitives, id_hash: str, record: dict[str, Any], expires_at: datetime) -> None:
         self._put(f"SESSION#{id_hash}", "SESSION", record, expires_at, overwrite=True)
 
-    def get_session(self, id_hash: str, now: datetime) -> dict | None:
+    def get_session(self: GrantPrimitives, id_hash: str, now: datetime) -> dict[str, Any] | None:
         found = self._get(f"SESSION#{id_hash}", "SESSION", now)
         return found[0] if found else None
 
-    def delete_session(self, id_hash: str) -> None:
+    def delete_session(self: GrantPrimitives, id_hash: str) -> None:
         self._delete(f"SESSION#{id_hash}", "SESSION")
 
 
 class PendingRequestItems:
     """oauth/authorize/pending.PendingStore."""
 
-    def create_authorize_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
+    def create_authorize_request(self: GrantPrimitives, id_hash: str, record: dict[str, Any],
+                                 expires_at: datetime) -> bool:
         return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at)
 
-    def get_authorize_request(self, id_hash: str, now: datetime) -> tuple[dict, int] | None:
+    def get_authorize_request(self: GrantPrimitives, id_hash: str,
+                              now: datetime) -> tuple[dict[str, Any], int] | None:
         return self._get(f"AUTHZ#{id_hash}", "REQUEST", now)
 
-    def update_authorize_request(self, id_hash: str, record: dict, expires_at: datetime, version: int) -> bool:
+    def update_authorize_request(self: GrantPrimitives, id_hash: str, record: dict[str, Any], expires_at: datetime,
+                                 version: int) -> bool:
         return self._put(f"AUTHZ#{id_hash}", "REQUEST", record, expires_at, version)
 
-    def delete_authorize_request(self, id_hash: str) -> None:
+    def delete_authorize_request(self: GrantPrimitives, id_hash: str) -> None:
         self._delete(f"AUTHZ#{id_hash}", "REQUEST")
 
 
@@ -58,7 +77,7 @@ def code_key(code_hash: str) -> tuple[str, str]:
     return f"CODE#{code_hash}", "CODE"
 
 
-def stored_code_doc(code: StoredCode, keep_until: datetime) -> dict:
+def stored_code_doc(code: StoredCode, keep_until: datetime) -> dict[str, Any]:
     """The code's document as ``update_code`` writes it (with its expiry), for a transaction that writes the code
     beside other items (the refresh-token family a redemption creates: storage/refresh_token_repository.py)."""
     return {**code_doc(code), "expiresAt": int(keep_until.timestamp())}
@@ -67,15 +86,15 @@ def stored_code_doc(code: StoredCode, keep_until: datetime) -> dict:
 class CodeItems:
     """oauth/codes.CodeStore; the document is storage/grant_documents.py's."""
 
-    def create_code(self, code: StoredCode) -> bool:
+    def create_code(self: GrantPrimitives, code: StoredCode) -> bool:
         return self._put(*code_key(code.code_hash), code_doc(code), code.expires_at)
 
-    def get_code(self, code_hash: str) -> StoredCode | None:
+    def get_code(self: GrantPrimitives, code_hash: str) -> StoredCode | None:
         """The code whether or not it expired (a replay of a consumed code must still be recognised)."""
         found = self._get(*code_key(code_hash), None)
         return code_from(code_hash, *found) if found else None
 
-    def update_code(self, code: StoredCode, keep_until: datetime) -> bool:
+    def update_code(self: GrantPrimitives, code: StoredCode, keep_until: datetime) -> bool:
         """Replace the code if its version is still ``code.version`` (single use: two redemptions cannot both
         win)."""
         return self._put(*code_key(code.code_hash), code_doc(code), keep_until, code.version)
@@ -86,10 +105,11 @@ class PushedRequestItems:
     ``take`` reads the item and deletes it on condition that its version is still the one read, so of two
     concurrent takes exactly one gets the request (PAR-01)."""
 
-    def create_pushed_request(self, id_hash: str, record: dict, expires_at: datetime) -> bool:
+    def create_pushed_request(self: GrantPrimitives, id_hash: str, record: dict[str, Any],
+                              expires_at: datetime) -> bool:
         return self._put(f"PAR#{id_hash}", "REQUEST", record, expires_at)
 
-    def take_pushed_request(self, id_hash: str, now: datetime) -> dict | None:
+    def take_pushed_request(self: GrantPrimitives, id_hash: str, now: datetime) -> dict[str, Any] | None:
         """The request, deleted in the same step; None when absent, taken by someone else, or expired (an expired
         one is deleted too)."""
         found = self._get(f"PAR#{id_hash}", "REQUEST", None)

@@ -16,6 +16,8 @@ sessions, requests and codes is storage/front_channel_layout.py's, shared with t
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .front_channel_layout import CodeItems, PendingRequestItems, PushedRequestItems, SessionItems
 from .grants_repository import GrantsTable
 
@@ -37,12 +39,12 @@ class PushedRequestRepository(PushedRequestItems, GrantsTable):
 
 
 class ConsentRepository(GrantsTable):
-    def consent_grants(self, user_id: str) -> list[dict]:
+    def consent_grants(self, user_id: str) -> list[dict[str, Any]]:
         """Every scope consent of the user (one Query of its partition), each with its key as ``_key``."""
         items = self._query(f"CONSENT#{user_id}", consistent=True)
         return [{**(i.doc or {}), "_key": i.sk} for i in items]
 
-    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict]]) -> None:
+    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict[str, Any]]]) -> None:
         """Write ``(key, record)`` consents of the user (overwriting: consenting again refreshes them)."""
         for key, record in records:
             self._put(f"CONSENT#{user_id}", key, record, None, overwrite=True)

@@ -21,9 +21,10 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 
 from ..errors import StorageUnavailableError
+from ..ports import WriteConflict
 from .grant_documents import revocation_key
 from .models import Item
-from .transactions import Transaction, WriteConflict
+from .transactions import Transaction
 
 UNAVAILABLE = "the grants store is unavailable"
 

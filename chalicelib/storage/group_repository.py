@@ -22,7 +22,7 @@ admin/groups.py): its memberships are implicit and its app assignments have no m
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from pynamodb.exceptions import PynamoDBException
 
@@ -46,6 +46,9 @@ from .user_repository import (
     group_pk,
     user_pk,
 )
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
 
 
 GROUP_SK = "GROUP"
@@ -112,6 +115,7 @@ class GroupRepository(Repository):
 
     def scan(self, prefix: str, after: str | None) -> Iterator[tuple[str, Group]]:
         """Groups in list-key order whose list key starts with ``prefix``, after the list key ``after``, lazily."""
+        condition: Condition | None
         if after:
             condition = self._model.gsi1sk > after
         elif prefix:

@@ -14,7 +14,7 @@ import json
 import time
 import zlib
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
@@ -23,6 +23,9 @@ from pynamodb.exceptions import PynamoDBException
 from ..audit.log_keys import LogItem
 from ..errors import StorageUnavailableError
 from .models import LogRecord
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
 
 UNAVAILABLE = "the log table is unavailable"
 ATTEMPTS = 3
@@ -83,6 +86,7 @@ class LogEventRepository:
         if low is not None and high is not None and low > high:
             return []
         sk = self._model.sk
+        condition: Condition | None
         if low is not None and high is not None:
             condition = sk.between(low, high)
         elif low is not None:

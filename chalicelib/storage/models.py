@@ -6,7 +6,7 @@ classes are built at run time by ``build_model`` rather than declared with a fix
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from pynamodb.attributes import BinaryAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -15,7 +15,8 @@ from pynamodb.models import Model
 LIST_INDEX = "gsi1"
 
 
-class ListIndex(GlobalSecondaryIndex):  # type: ignore[type-arg]
+# pynamodb's Index.__init_subclass__ has no annotations: defining any index subclass calls it.
+class ListIndex(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     """Lists the items of one kind (authorization servers, API tokens) in a stable order."""
 
     class Meta:
@@ -35,6 +36,8 @@ class Item(Model):
     gsi1sk = UnicodeAttribute(null=True)
     # Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute; grants only).
     expiresAt = NumberAttribute(null=True)
+    # The listing index: an attribute of the classes build_model builds (declared here for the type checker only).
+    gsi1: ClassVar[ListIndex]
 
 
 class LogRecord(Item):

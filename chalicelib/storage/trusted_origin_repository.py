@@ -14,6 +14,7 @@ strongly consistent Query loads (as a server's configuration):
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..domain import TrustedOrigin
 from ..ports import L_NAME, L_ORIGIN, L_VERSION, origin_name_key
@@ -56,7 +57,7 @@ class TrustedOriginRepository(Repository):
         item = self._guard(read)
         return mappers.trusted_origin_from(item.doc, item.version) if item else None
 
-    def _item(self, sk: str, doc: dict, version: int | None = None) -> Item:
+    def _item(self, sk: str, doc: dict[str, Any], version: int | None = None) -> Item:
         item = self._model(PK, sk, doc=doc)
         if version is not None:
             item.version = version

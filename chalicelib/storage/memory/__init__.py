@@ -3,6 +3,8 @@ versions, uniqueness markers, all-or-nothing transactions, expiry checked on rea
 tests/contract. For tests and local experiments: nothing persists, and it never imports pynamodb."""
 from __future__ import annotations
 
+from typing import Any, cast
+
 from .change_log import MemoryChangeLog
 from .config import MemoryConfig
 from .directory import MemoryApiTokens, MemoryClients, MemoryGroups, MemoryUsers
@@ -55,7 +57,8 @@ class InMemoryStorage:
         return (*(t.snapshot() for t in self._tables), self.log_events.snapshot())
 
     def restore(self, snapshot: object) -> None:
-        *tables, logs = snapshot  # type: ignore[misc]
+        # ``snapshot``'s own tuple: each table's items, then the System Log's.
+        *tables, logs = cast("tuple[Any, ...]", snapshot)
         for table, items in zip(self._tables, tables):
             table.restore(items)
         self.log_events.restore(logs)

@@ -23,7 +23,7 @@ from ...ports import (
     user_list_key,
 )
 from .. import mappers
-from .table import Delete, Op, Put, Require, Table
+from .table import Delete, Op, Put, Record, Require, Table
 
 
 class MemoryApiTokens:
@@ -100,7 +100,7 @@ def _app_pk(client_id: str) -> str:
     return f"APP#{client_id}"
 
 
-def _batch(table: Table, pk: str, sk: str, ids: Iterable[str]) -> list:
+def _batch(table: Table, pk: str, sk: str, ids: Iterable[str]) -> list[Record]:
     return [r for r in (table.get(pk.format(i), sk) for i in dict.fromkeys(ids)) if r is not None]
 
 

@@ -127,10 +127,10 @@ class MemoryDevices(DeviceItems, _Grants):
 
 
 class MemoryConsents(_Grants):
-    def consent_grants(self, user_id: str) -> list[dict]:
+    def consent_grants(self, user_id: str) -> list[dict[str, Any]]:
         return [{**(r.doc or {}), "_key": sk} for sk, r in self._t.query(f"CONSENT#{user_id}")]
 
-    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict]]) -> None:
+    def save_consent_grants(self, user_id: str, records: list[tuple[str, dict[str, Any]]]) -> None:
         for key, record in records:
             self._put(f"CONSENT#{user_id}", key, record, None, overwrite=True)
 
