@@ -4,7 +4,7 @@ notes...) are rendered as the admin last sent them, else with Okta's defaults; p
 out rather than ``null`` (api/render.py ``_without_nulls``: the spec types them as plain strings)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..admin.app_credentials import secret_hash_view
 from ..admin.app_fields import APP_NAME, SIGN_ON_MODE
@@ -78,7 +78,8 @@ def _oauth_settings(c: OAuthClient, base: str) -> dict[str, Any]:
         "response_types": list(c.response_types), "grant_types": list(c.grant_types),
         "application_type": c.application_type, "consent_method": c.consent_method,
         "initiate_login_uri": c.initiate_login_uri,
-        "jwks": {"keys": [jwk(k, base, c.client_id) for k in (c.jwks or {}).get("keys", [])  # type: ignore[union-attr]
+        # A stored JWK Set's "keys" is a list (admin/client_fields.py checks it on every write).
+        "jwks": {"keys": [jwk(k, base, c.client_id) for k in cast("list[object]", (c.jwks or {}).get("keys", []))
                           if isinstance(k, dict)]} if c.jwks else None,
         "jwks_uri": c.jwks_uri,
         # RFC 9126 6, shown only when set (absent means false)

@@ -4,6 +4,8 @@
 ``GET /.well-known/okta-organization`` (public) and the internal ``settings/oauth/idToken`` resource."""
 from __future__ import annotations
 
+from typing import Mapping
+
 from chalice import Blueprint, Response
 
 from .. import ids
@@ -50,7 +52,8 @@ def list_applications() -> Response:
 @routes.route(APPS, methods=["POST"])
 def create_application() -> Response:
     request = bp.current_request
-    activate = ((request.query_params or {}).get("activate") or "true").lower() != "false"
+    params: Mapping[str, str] = request.query_params or {}
+    activate = (params.get("activate") or "true").lower() != "false"
     client, secret = get_container().applications.create(read_json(request), activate)
     return _app(client, secret)
 
@@ -174,14 +177,14 @@ TOKENS = APP + "/tokens"
 
 
 def _expand() -> bool:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     return "scope" in [v.strip() for v in (params.get("expand") or "").split(",")]
 
 
 @routes.route(TOKENS, methods=["GET"])
 def list_o_auth2_tokens_for_application(appId: str) -> Response:
     request = bp.current_request
-    params = request.query_params or {}
+    params: Mapping[str, str] = request.query_params or {}
     views, cursor = get_container().app_tokens.list(appId, parse_token_limit(params.get("limit")),
                                                     params.get("after"))
     url = base(request)

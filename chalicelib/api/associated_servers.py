@@ -10,7 +10,7 @@ one link: ``self``, to this trust, whose only method is DELETE (Okta's example s
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from chalice import Blueprint, Response
 
@@ -51,7 +51,7 @@ def associated(server: AuthorizationServer, owner_path_id: str, base: str) -> di
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_associated_servers_by_trusted_type(authServerId: str) -> Response:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     trusted = _trusted(params.get("trusted"))
     limit = parse_limit(params.get("limit"))
     container = get_container()
@@ -68,7 +68,8 @@ def list_associated_servers_by_trusted_type(authServerId: str) -> Response:
 @routes.route(COLLECTION, methods=["POST"])
 def create_associated_servers(authServerId: str) -> Response:
     container = get_container()
-    added = container.trusted_servers.add(authServerId, read_json(bp.current_request))
+    # Declared: mypy reads admin's "-> list[...]" as the class's own ``list`` method, an unusable type.
+    added: list[AuthorizationServer] = container.trusted_servers.add(authServerId, read_json(bp.current_request))
     base = context.base(bp.current_request)
     owner = container.servers.path_id(authServerId)
     return json_response([associated(s, owner, base) for s in added])

@@ -15,7 +15,7 @@ unknown or inactive server is a 404 page, a storage outage 503.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, cast
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
@@ -29,6 +29,9 @@ from . import errors, pages, request_origin
 from .context import base
 from .http import CONTENT_TYPES
 from .routing import Routes
+
+if TYPE_CHECKING:  # imported lazily with the container
+    from ..oauth.authorize.flow import FrontChannel
 
 bp = Blueprint(__name__)
 routes = Routes(bp, errors.HTML_PAGE)
@@ -75,7 +78,8 @@ def browser_request(request: Request, server_id: str, org: bool = False) -> Brow
     """The core's view of a front-channel request (the authorize pages' and the device page's): the form of a POST
     or the query of a GET, the cookies, the base URL and who sent it."""
     method = request.method.upper()
-    params = _form(request.raw_body or b"", request.headers.get("content-type")) if method == "POST" \
+    # Chalice's raw_body is declared str | bytes but always gives bytes (it encodes or decodes the event's body).
+    params = _form(cast(bytes, request.raw_body) or b"", request.headers.get("content-type")) if method == "POST" \
         else _query(request.query_params)
     return BrowserRequest(server_id=server_id, base_url=base(request), method=method, params=params,
                           cookies=cookies(request.headers.get("cookie")), org=org,
@@ -87,7 +91,7 @@ def _handle(server_id: str, call: Callable[[BrowserRequest], BrowserResponse], o
     return pages.respond(call(browser), browser.base_url)
 
 
-def _front():  # noqa: ANN202 - FrontChannel, imported lazily with the container
+def _front() -> FrontChannel:
     front = get_container().oauth.front
     if front is None:
         raise NotFoundError("authorize", "Endpoint")

@@ -5,11 +5,12 @@ the client to a secret-based method; never in a GET or a list, and those three r
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from chalice import Blueprint, Response
 
-from ..admin.clients import DEFAULT_LIMIT, SECRET_METHODS
+from ..admin.client_metadata import SECRET_METHODS
+from ..admin.clients import DEFAULT_LIMIT
 from ..admin.common import parse_limit
 from ..container import get_container
 from ..domain import OAuthClient
@@ -70,7 +71,7 @@ def _respond(client: OAuthClient, secret: str | None, status: int = 200) -> Resp
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_oauth_clients() -> Response:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     limit = parse_limit(params.get("limit"), default=DEFAULT_LIMIT)
     clients, cursor = get_container().clients.list(params.get("q"), limit, params.get("after"))
     base_url = base(bp.current_request)

@@ -17,13 +17,15 @@ from __future__ import annotations
 import functools
 import random
 import time
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from ..errors import ConcurrentWriteError
 
 ATTEMPTS = 20  # contended writes commit one at a time: room for about as many writers at once
 FIRST_PAUSE = 0.005  # seconds; doubled each attempt, times a jitter in [0.5, 1.5)
 MAX_PAUSE = 0.2
+
+R = TypeVar("R")
 
 
 def pauses(attempts: int = ATTEMPTS, first: float = FIRST_PAUSE, ceiling: float = MAX_PAUSE,
@@ -32,13 +34,13 @@ def pauses(attempts: int = ATTEMPTS, first: float = FIRST_PAUSE, ceiling: float 
     return [min(ceiling, first * 2 ** n) * (0.5 + jitter()) for n in range(attempts - 1)]
 
 
-def retrying(view: Callable[..., Any], wants_precondition: Callable[[], bool], *,
+def retrying(view: Callable[..., R], wants_precondition: Callable[[], bool], *,
              sleep: Callable[[float], None] = time.sleep,
-             schedule: Callable[[], list[float]] = pauses) -> Callable[..., Any]:
+             schedule: Callable[[], list[float]] = pauses) -> Callable[..., R]:
     """``view`` re-run after a ``ConcurrentWriteError`` unless ``wants_precondition()`` (the request's If-Match)."""
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> R:
         waits = None
         while True:
             try:

@@ -15,7 +15,7 @@ decision to Chalice routes and to the token fast path.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, cast
 
 from chalice import Blueprint, Response
 
@@ -32,7 +32,7 @@ def allowed_origins() -> frozenset[str]:
 
 
 def _add_vary(response: Response, value: str) -> None:
-    current = response.headers.get("Vary")
+    current = cast("str | None", response.headers.get("Vary"))  # Vary is only ever set as one string
     if not current:
         response.headers["Vary"] = value
     elif value.lower() not in (v.strip().lower() for v in current.split(",")):

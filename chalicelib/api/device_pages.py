@@ -108,7 +108,7 @@ def respond(answer: BrowserResponse, base_url: str) -> Response:
     body = answer.body
     if not isinstance(body, Page) or body.template not in TEMPLATES:
         return pages.respond(answer, base_url)
-    headers = {**pages.security_headers(), "Content-Type": pages.HTML}
+    headers: dict[str, str | list[str]] = {**pages.security_headers(), "Content-Type": pages.HTML}
     response = Response(body=TEMPLATES[body.template](dict(body.values)), status_code=body.status, headers=headers)
     if answer.cookies:
         secure = base_url.startswith("https://")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..admin.users import PROFILE_ATTRIBUTES
+from ..admin.user_fields import PROFILE_ATTRIBUTES
 from ..clock import okta_time
 from ..domain import (
     ACTIVE,

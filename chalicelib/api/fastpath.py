@@ -140,7 +140,7 @@ class TokenMintApp(Chalice):
 
     # Every change to the middleware list (registration, by the app or a blueprint, or replacement) drops the built
     # chains, so no middleware can miss a fast route. (Chalice's __init__ sets the list: the chains exist from then.)
-    @property  # type: ignore[override]
+    @property
     def middleware_handlers(self) -> list[tuple[Callable[..., Any], str]]:
         return self._middleware_list
 
@@ -173,4 +173,4 @@ class TokenMintApp(Chalice):
         chain = self._fast_chains.get(resource) or self._build_chain(resource, route)
         response = chain(request)
         # No binary types (app.py): None skips Chalice's per-response matching against an empty list, same result.
-        return response.to_dict(self.api.binary_types or None)  # type: ignore[arg-type]
+        return response.to_dict(self.api.binary_types or None)

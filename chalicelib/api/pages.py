@@ -208,7 +208,7 @@ def cookie_path(base_url: str) -> str:
 
 def page_response(page: Page) -> Response:
     targets = tuple(page.values.get("form_targets") or ())
-    headers = {**security_headers(targets), "Content-Type": HTML}
+    headers: dict[str, str | list[str]] = {**security_headers(targets), "Content-Type": HTML}
     return Response(body=TEMPLATES[page.template](dict(page.values)), status_code=page.status, headers=headers)
 
 

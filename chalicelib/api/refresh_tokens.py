@@ -4,7 +4,7 @@ authorization_server_and_client``). Shape: Okta's ``OAuth2RefreshToken`` (the wi
 example's ``client_id``); ``?expand=scope`` adds ``_embedded.scopes``."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from chalice import Blueprint, Response
 
@@ -78,14 +78,14 @@ def render_token(view: TokenView, base: str, expand: bool) -> dict[str, Any]:
 
 
 def _expand() -> bool:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     return "scope" in [v.strip() for v in (params.get("expand") or "").split(",")]
 
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_refresh_tokens_for_authorization_server_and_client(authServerId: str, clientId: str) -> Response:
     request = bp.current_request
-    params = request.query_params or {}
+    params: Mapping[str, str] = request.query_params or {}
     limit = parse_token_limit(params.get("limit"))
     views, cursor = get_container().refresh_token_admin.list(authServerId, clientId, limit, params.get("after"))
     base = context.base(request)

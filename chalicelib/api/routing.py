@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from chalice import Blueprint, Response
 
@@ -47,7 +47,7 @@ API_TOKEN = "tokenmint.apiToken"
 def current_principal(request: Any) -> ManagementPrincipal | None:
     """The management bearer token's principal that ``AdminRoutes`` accepted for this request (verified once per
     request: a view that asks again reuses it), or None."""
-    return request.context.get(PRINCIPAL)
+    return cast("ManagementPrincipal | None", request.context.get(PRINCIPAL))
 
 
 def accepted(request: Any) -> tuple[ApiToken | None, ManagementPrincipal | None]:

@@ -1,6 +1,8 @@
 """``/api/v1/authorizationServers/{authServerId}/scopes`` (okta-api.md 4.1)."""
 from __future__ import annotations
 
+from typing import Mapping
+
 from chalice import Blueprint, Response
 
 from ..admin.common import parse_limit
@@ -23,7 +25,7 @@ def _render_base(auth_server_id: str) -> tuple[str, str]:
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_scopes(authServerId: str) -> Response:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     limit = parse_limit(params.get("limit"))
     scopes, cursor = get_container().scopes.list(authServerId, params.get("q"), limit, params.get("after"))
     base, path_id = _render_base(authServerId)

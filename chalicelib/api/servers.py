@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Mapping
 
 from chalice import Blueprint, Response
 
@@ -28,7 +29,7 @@ def _base() -> str:
 
 @routes.route(COLLECTION, methods=["GET"])
 def list_authorization_servers() -> Response:
-    params = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     limit = parse_limit(params.get("limit"))
     servers = get_container().servers.search(params.get("q"))
     chunk, cursor = page(servers, lambda s: f"{s.created.isoformat()}#{s.id}", limit, params.get("after"))

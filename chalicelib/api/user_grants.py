@@ -12,6 +12,7 @@ refresh tokens of that client that hold a revoked scope, with the access tokens 
 """
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
 from chalice import Blueprint, Response
@@ -19,7 +20,7 @@ from chalice import Blueprint, Response
 from ..clock import okta_time
 from ..container import get_container
 from ..errors import NotFoundError
-from ..oauth.consent import ConsentGrant
+from ..oauth.consent import ConsentGrant, Consents
 from .context import base
 from .http import json_response, no_content
 from .routing import AdminRoutes
@@ -42,14 +43,14 @@ def _user_id(user_ref: str) -> str:
     return user.id
 
 
-def _consents():  # noqa: ANN202 - oauth.consent.Consents
+def _consents() -> Consents:
     front = get_container().oauth.front
     if front is None:
         raise NotFoundError("grants", GRANT_TYPE)
     return front.consents
 
 
-def render(grant: ConsentGrant, base_url: str) -> dict:
+def render(grant: ConsentGrant, base_url: str) -> dict[str, Any]:
     links = {
         "app": {"href": f"{base_url}/api/v1/apps/{grant.client_id}"},
         "authorizationServer": {"href": f"{base_url}/api/v1/authorizationServers/{grant.server_id}"},

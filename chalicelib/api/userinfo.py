@@ -3,6 +3,8 @@ are RFC 6750 challenges (``WWW-Authenticate``, no body); an unknown or inactive 
 other OAuth endpoints; a failing AWS dependency is 503 ``temporarily_unavailable``."""
 from __future__ import annotations
 
+from typing import cast
+
 from chalice import Blueprint, Response
 
 from ..container import get_container
@@ -26,7 +28,8 @@ def _answer(server_id: str, org: bool) -> Response:
     params: dict[str, str] = {}
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if request.method == "POST" and content_type == FORM:
-        params = parse_form(request.raw_body or b"", content_type)
+        # Chalice's raw_body is declared str | bytes but always gives bytes (it encodes or decodes the event's body).
+        params = parse_form(cast(bytes, request.raw_body) or b"", content_type)
     oauth = get_container().oauth
     call = oauth.org_userinfo if org else oauth.userinfo
     return render_oauth_response(call(OAuthRequest(server_id=server_id, base_url=base(request), params=params,
