@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, cast
 
 from .. import ids
 from ..clock import Clock
@@ -65,7 +65,9 @@ class ApplicationService:
         found: list[OAuthClient] = []
         while len(found) <= limit:
             chunk, next_key = self._repo.page(prefix, SCAN_PAGE, boundary)
-            found += [c for c in chunk if tree is None or search.matches(tree, lambda n, c=c: _attribute(c, n))]
+            # mypy cannot infer a lambda with a default argument (c=c) from its context: the cast states its type.
+            found += [c for c in chunk if tree is None
+                      or search.matches(tree, cast("Callable[[str], Any]", lambda n, c=c: _attribute(c, n)))]
             if next_key is None:
                 break
             boundary = next_key

@@ -108,8 +108,8 @@ class ClaimService:
         ``alwaysIncludeInToken`` (okta-api.md 5.3)."""
         f = Fields(body, "claim")
         editable = "value" if current.value_type == "EXPRESSION" else "alwaysIncludeInToken"
-        frozen = {"name": current.name, "claimType": current.claim_type, "valueType": current.value_type,
-                  "status": current.status}
+        frozen: dict[str, str | None] = {"name": current.name, "claimType": current.claim_type,
+                                         "valueType": current.value_type, "status": current.status}
         if editable != "value":
             frozen["value"] = current.value
         for field, stored in frozen.items():

@@ -21,13 +21,13 @@ from ..domain import ACTIVE, INACTIVE, ClientSecret, OAuthClient
 from ..errors import InvalidPagingError, NotFoundError, ValidationError
 from ..ports import L_NAME, ClientStore, name_key
 from .client_fields import TARGET, read_client
-# The grant-type vocabulary is imported from here by admin/token_preview.py.
+# The grant-type vocabulary is imported from here by admin/token_preview/ ("X as X": an explicit re-export).
 from .client_metadata import (  # noqa: F401
-    AUTHORIZATION_CODE,
-    CLIENT_CREDENTIALS,
-    IMPLICIT,
-    PASSWORD,
-    REFRESH_TOKEN,
+    AUTHORIZATION_CODE as AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS as CLIENT_CREDENTIALS,
+    IMPLICIT as IMPLICIT,
+    PASSWORD as PASSWORD,
+    REFRESH_TOKEN as REFRESH_TOKEN,
     SECRET_METHODS,
 )
 from .jwk_ids import identify_keys

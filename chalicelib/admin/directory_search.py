@@ -251,6 +251,9 @@ def _compare(actual: Any, operator: str, expected: Any) -> bool:
         return False
     if isinstance(actual, tuple):  # an attribute with several values (a trusted origin's scope types): any of them
         return any(_compare(value, operator, expected) for value in actual)
+    # Two datetimes or two casefolded strings; the comparisons below never mix them (hence their ignores).
+    left: datetime | str
+    right: datetime | str
     if isinstance(expected, datetime):
         if not isinstance(actual, datetime):
             return False

@@ -7,6 +7,7 @@ E0000006). It can be assigned to apps like any group.
 """
 from __future__ import annotations
 
+import builtins  # GroupService.list shadows the builtin list in the annotations of the methods after it
 import heapq
 import re
 from dataclasses import replace
@@ -207,7 +208,7 @@ class GroupService:
         self._member_write(lambda: self._repo.remove_member(group_id, user_id), group_id, user_id)
 
     def members(self, group_id: str, limit: int = DEFAULT_LIMIT, after: str | None = None
-                ) -> tuple[list[User], str | None]:
+                ) -> tuple[builtins.list[User], str | None]:
         """One page of the group's users and the next cursor. Everyone lists every user in creation order; other
         groups list members in user-id order (one Query, one BatchGetItem)."""
         group = self.get(group_id)
@@ -231,7 +232,7 @@ class GroupService:
         # Memberships of a user whose deletion is still being swept name nobody: leave them out.
         return [users[i] for i in page_ids if i in users], cursor
 
-    def groups_of(self, user_id: str) -> list[Group]:
+    def groups_of(self, user_id: str) -> builtins.list[Group]:
         """Every group the user belongs to, Everyone first, then by name (one Query, one BatchGetItem per 100
         groups). Memberships of groups that no longer exist are left out. No check that the user exists."""
         if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):

@@ -3,7 +3,7 @@ objects"): an ``id`` (``pks…``), a ``status`` and its dates, kept beside the k
 keys verify client assertions (``domain.OAuthClient.verification_jwks``)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, cast
 
 from .. import ids
 from ..clock import okta_time
@@ -18,7 +18,8 @@ def identify_keys(jwks: dict[str, Any] | None, previous: dict[str, object] | Non
     (same ``kid``, or the same key material) keeps its id, status and creation time; a new key is ACTIVE now."""
     if jwks is None:
         return None
-    known = [k for k in (previous or {}).get("keys", []) if isinstance(k, dict)]  # type: ignore[union-attr]
+    # A stored JWK Set's "keys" is a list (domain.OAuthClient.jwks is typed only as a dict of objects).
+    known = [k for k in cast("Iterable[object]", (previous or {}).get("keys", [])) if isinstance(k, dict)]
 
     def same(old: dict[str, Any], new: dict[str, Any]) -> bool:
         plain_old = {m: v for m, v in old.items() if m not in JWK_MANAGEMENT_MEMBERS}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, Callable, cast
 from urllib.parse import urlparse
 
 from .. import ids
@@ -181,7 +181,9 @@ class ServerService:
         have = {s.name for s in config.scopes} if config is not None else set()
         for scope in system_objects.org_scopes():
             if scope.name not in have:
-                applied(lambda scope=scope: self._repo.create_scope(ORG_SERVER_ID, scope))  # a racing job's wins
+                # A racing job's wins. mypy cannot infer a lambda with a default argument (scope=scope) from its
+                # context: the cast states its type.
+                applied(cast("Callable[[], object]", lambda scope=scope: self._repo.create_scope(ORG_SERVER_ID, scope)))
 
     def replace(self, server_id: str, body: Any, expected_version: int | None = None) -> AuthorizationServer:
         current = self.get(server_id)

@@ -16,12 +16,13 @@ private half.
 """
 from __future__ import annotations
 
+import builtins  # SigningKeyService.list shadows the builtin list in the annotations of the methods after it
 import json
 import logging
 import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from ..audit.event import FAILURE, JOB_ORIGIN, SUCCESS, SYSTEM, Party, log_event
 from ..clock import Clock
@@ -30,7 +31,7 @@ from ..errors import ConflictError, NotFoundError, StorageUnavailableError, Toke
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
-from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
+from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, KeyStatus, Plan, RotationPolicy
 from ..oauth.audit import AuditTrail, NoAudit
 from ..oauth.issuer import ORG_SERVER_ID, is_org
 from ..oauth.rendered import RenderedDocuments
@@ -133,7 +134,7 @@ class SigningKeyService:
         self._max_ages[slot] = (weakref.ref(config), age, now, through, self.policy)
         return age
 
-    def rotate_now(self, server_id: str, body: Any) -> list[KeyRecord]:
+    def rotate_now(self, server_id: str, body: Any) -> builtins.list[KeyRecord]:
         """``keyRotate``: ACTIVE -> EXPIRED, NEXT -> ACTIVE, a new NEXT; allowed in both modes."""
         f = Fields(require_object(body), "rotateKeys")
         use = f.raw("use")
@@ -155,7 +156,7 @@ class SigningKeyService:
         return self._step(server_id, force)[0]
 
     def _step(self, server_id: str, force: bool = False, strict_sweep: bool = True
-              ) -> tuple[Plan, list[KeyRecord] | None]:
+              ) -> tuple[Plan, builtins.list[KeyRecord] | None]:
         """``run``, also returning the server's keys after the step (None when another run won the race).
         ``strict_sweep`` false: destroying retired material and the orphan sweep after the step are best effort (an
         admin's ``keyRotate`` succeeded once its step is applied; the scheduled run reports a failed clean-up)."""
@@ -181,7 +182,8 @@ class SigningKeyService:
                 raise
         return plan, keys
 
-    def _apply(self, config: ServerConfig, plan: Plan, now: datetime, strict: bool = True) -> list[KeyRecord] | None:
+    def _apply(self, config: ServerConfig, plan: Plan, now: datetime, strict: bool = True
+               ) -> builtins.list[KeyRecord] | None:
         """Apply ``plan``; returns the server's keys as published, or None when another run won the race."""
         sid = config.server.id
         keys = {k.kid: k for k in config.keys}
@@ -193,10 +195,11 @@ class SigningKeyService:
 
         def status(kid: str, new_status: str) -> None:
             key = changed.get(kid, keys[kid])
+            # lifecycle's status constants are typed str (not Final), KeyRecord.status the KeyStatus literal.
             if new_status == EXPIRED:
-                changed[kid] = replace(key, status=EXPIRED, expired=now)
+                changed[kid] = replace(key, status=cast(KeyStatus, EXPIRED), expired=now)
             else:
-                changed[kid] = replace(key, status=ACTIVE, activated=now)
+                changed[kid] = replace(key, status=cast(KeyStatus, ACTIVE), activated=now)
 
         try:
             if plan.bootstrap:
@@ -247,7 +250,7 @@ class SigningKeyService:
                     raise KeyMaterialUnavailableError("the key store is unavailable") from None
         return final
 
-    def _discard_unpublished(self, sid: str, kids: list[str]) -> None:
+    def _discard_unpublished(self, sid: str, kids: builtins.list[str]) -> None:
         """After a failed publishing write: destroy the material of the keys it did not publish. A failure can hide
         a write that went through (a lost response), so the keys are read back first; if even that fails, the
         material stays for the orphan sweep, which only removes what no key record names."""
@@ -271,7 +274,8 @@ class SigningKeyService:
             log.error("refusing to promote key %s of %s: its material does not match its published JWK", key.kid, sid)
             raise KeyMaterialUnavailableError("the key store is unavailable")
 
-    def _sweep_orphans(self, config: ServerConfig, plan: Plan, now: datetime, published_now: list[str]) -> None:
+    def _sweep_orphans(self, config: ServerConfig, plan: Plan, now: datetime,
+                       published_now: builtins.list[str]) -> None:
         """Destroy material of keys that are not published (left by a run that died between two steps).
 
         ``config`` was read before this run applied its plan, so the keys this run just published

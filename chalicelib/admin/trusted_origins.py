@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import replace
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 from .. import ids
 from ..clock import Clock
@@ -173,7 +173,9 @@ class TrustedOriginService:
             needle = q.casefold()
             found = [o for o in found if o.name.casefold().startswith(needle) or o.origin.startswith(needle)]
         if tree is not None:
-            found = [o for o in found if search.matches(tree, lambda name, o=o: attribute_of(o, name))]
+            # mypy cannot infer a lambda with a default argument (o=o) from its context: the cast states its type.
+            found = [o for o in found
+                     if search.matches(tree, cast("Callable[[str], Any]", lambda name, o=o: attribute_of(o, name)))]
         return page(found, list_key, limit, after)
 
     # -- writes ----------------------------------------------------------------------------------------------------

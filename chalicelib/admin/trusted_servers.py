@@ -15,6 +15,7 @@ token path reads it with B's configuration (one Query, cached like the rest).
 """
 from __future__ import annotations
 
+import builtins  # TrustedServerService.list shadows the builtin list in the annotations of the methods after it
 from typing import Any
 
 from ..clock import Clock
@@ -49,7 +50,7 @@ class TrustedServerService:
                        or any(a.casefold().startswith(needle) for a in s.audiences)]
         return servers
 
-    def _read(self, body: Any, own: str) -> list[AuthorizationServer]:
+    def _read(self, body: Any, own: str) -> builtins.list[AuthorizationServer]:
         fields = require_object(body)
         raw = fields.get("trusted")
         if not isinstance(raw, list) or not raw or not all(isinstance(i, str) and i for i in raw):
@@ -73,7 +74,7 @@ class TrustedServerService:
             raise ValidationError(TARGET, causes)
         return list(found.values())
 
-    def add(self, server_id: str, body: Any) -> list[AuthorizationServer]:
+    def add(self, server_id: str, body: Any) -> builtins.list[AuthorizationServer]:
         config = self._servers.load(server_id)
         own = config.server.id
         servers = self._read(body, own)

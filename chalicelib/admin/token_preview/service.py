@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from ...oauth.context import OAuthServices
+from ...oauth.context import OAuthServices, Signer
 from ...oauth.issuer import issuer
 from ..validation import Fields, require_object
 from .ports import AccessSource, ClientSource, ConsentSource, ServerSource, UserSource
@@ -45,8 +45,9 @@ class TokenPreviewService:
         self._consents = consents or _NoConsents()
 
     def _oauth_services(self) -> OAuthServices:
-        # minting reads only ``now`` and ``org``; the rest is replaced so that nothing can sign or record.
-        return replace(self._services, signer=_RefusingSigner(), holders=_NoHolders())
+        # minting reads only ``now`` and ``org``; the rest is replaced so that nothing can sign or record. The cast:
+        # _RefusingSigner has only ``get`` (what minting calls), not the token endpoint's ``prepare``/``prefetch``.
+        return replace(self._services, signer=cast(Signer, _RefusingSigner()), holders=_NoHolders())
 
     def preview(self, server_id: str, body: Any, base_url: str) -> TokenPreview:
         """What the server would mint for the request in ``body`` (see the package docstring). Raises
