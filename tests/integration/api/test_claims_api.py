@@ -85,6 +85,17 @@ def test_the_sub_claim_accepts_a_new_value_only(api):
         assert_validation(api.put(path, {**response.data, "value": None}), "claim", "value")
 
 
+@pytest.mark.parametrize("scopes", [5, True, "openid", {"scopes": []}, [5]])
+def test_a_system_claim_refuses_conditions_scopes_that_are_not_its_list(api, scopes):
+    # Not a list at all (a number, true) was a TypeError, i.e. a 500; now the same 400 as any other change.
+    for name, editable in (("sub", "value"), ("email", "alwaysIncludeInToken")):
+        claim = system_claim(api, name)
+        with nothing_changes():
+            bad = api.put(f"{CLAIMS}/{claim['id']}", {**claim, "conditions": {"scopes": scopes}})
+        causes = assert_validation(bad, "claim", "conditions.scopes")
+        assert causes == [f"conditions.scopes: '{name}' is a system claim: only {editable} can be changed."]
+
+
 def test_an_identity_system_claim_accepts_always_include_in_token_only(api):
     email = system_claim(api, "email")
     path = f"{CLAIMS}/{email['id']}"
