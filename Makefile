@@ -40,7 +40,7 @@ $(NPM_STAMP): package.json package-lock.json
 # once), otherwise one module (its moto world built once); tests/conftest.py schedules them.
 TEST_WORKERS ?= auto
 
-# mypy first (mypy.ini: --strict on the protocol core): a type error fails the build before any test runs.
+# mypy first (mypy.ini: --strict on all the code but the tests): a type error fails the build before any test runs.
 test: $(STAMP) $(CHROMIUM) $(NPM_STAMP)
 	$(BIN)/python -m mypy
 	TOKENMINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 RUNTIME_PREFIX = "python"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ MODULE_CODE = "chalicelib/module_code.bin"
 AWS_DATA = "chalicelib/aws_data"
 
 
-def runtimes(sam: dict) -> set[str]:
+def runtimes(sam: dict[str, Any]) -> set[str]:
     """The ``Runtime`` of every function of the packaged template (Chalice writes it per function or in Globals)."""
     found = {sam.get("Globals", {}).get("Function", {}).get("Runtime")}
     for resource in sam.get("Resources", {}).values():
@@ -43,7 +44,7 @@ def runtimes(sam: dict) -> set[str]:
     return {r for r in found if r}
 
 
-def check_interpreter(sam: dict) -> str:
+def check_interpreter(sam: dict[str, Any]) -> str:
     """The runtime name, when this interpreter can compile for it; raises ``SystemExit`` otherwise."""
     wanted = runtimes(sam)
     here = f"{RUNTIME_PREFIX}{sys.version_info.major}.{sys.version_info.minor}"
