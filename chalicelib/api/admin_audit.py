@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any, Callable
 
 from chalice import Response
 
 from ..audit.change_details import change_details
 from ..audit.event import Party, log_event
-from ..audit.management import ManagementEvent, display_name, event_for, object_id
+from ..audit.management import NAME_PATHS, ManagementEvent, display_name, event_for, object_id
 from ..container import get_container
 from ..domain import ApiToken
 from ..oauth.management_tokens import ManagementPrincipal
@@ -120,6 +121,17 @@ def _id(name: str, value: str) -> str:
     return value
 
 
+def _named(target: Party, params: dict[str, str]) -> Party:
+    """``target`` with the display name of the object it names, read when the write's documents did not give one
+    (a parent, an assignment's group or user); as it is when its type has no GET path or it cannot be read."""
+    path = NAME_PATHS.get(target.type)
+    if target.display_name or path is None:
+        return target
+    template, param = path
+    name = display_name(Readers.read(template, {**params, param: target.id}))
+    return replace(target, display_name=name) if name else target
+
+
 def _record(spec: ManagementEvent, request: Any, params: dict[str, str], before: Any, after: Any, who: Party,
             token: ApiToken | None) -> None:
     container = get_container()
@@ -143,6 +155,7 @@ def _record(spec: ManagementEvent, request: Any, params: dict[str, str], before:
                     for item in after if isinstance(item, dict) and item.get("issuer") and item.get("id")]
     if spec.parent is not None and spec.parent[0] in params:
         targets.append(Party(id=_id(spec.parent[0], params[spec.parent[0]]), type=spec.parent[1]))
+    targets = [_named(t, params) for t in targets]
     origin = request_origin.origin(request.headers, request.context, _concrete(request.path, params),
                                    api_token_id=token.id if token is not None else None)
     container.audit.record(log_event(spec.event_type, published=container.clock.now(), actor=who, targets=targets,

@@ -191,6 +191,17 @@ def event_for(path_template: str, method: str) -> ManagementEvent | None:
     return EVENTS.get((path_template, method.upper()))
 
 
+# Where a target named by id alone (a parent, an assignment's group or user) is read for its display name: the GET
+# path of its type and the path parameter its id goes in (the request's other parameters fill the rest).
+NAME_PATHS: Mapping[str, tuple[str, str]] = {
+    "AuthorizationServer": (AS, "authServerId"),
+    "AppInstance": (APP, "appId"),
+    "PolicyEntity": (AS + "/policies/{policyId}", "policyId"),
+    "UserGroup": ("/api/v1/groups/{groupId}", "groupId"),
+    "User": (USER, "userId"),
+}
+
+
 def display_name(document: object) -> str | None:
     """The name an admin knows an object by, from its JSON (server, scope, app, user, group, origin, token...)."""
     if not isinstance(document, dict):
@@ -200,7 +211,8 @@ def display_name(document: object) -> str | None:
         for key in ("login", "name"):
             if isinstance(profile.get(key), str):
                 return str(profile[key])
-    for key in ("name", "label", "client_name", "origin", "displayName", "scopeId", "type"):
+    # An app's ``label`` before its ``name``: the name is the app's kind (``oidc_client`` for every OIDC app).
+    for key in ("label", "name", "client_name", "origin", "displayName", "scopeId", "type"):
         value = document.get(key)
         if isinstance(value, str) and value:
             return value

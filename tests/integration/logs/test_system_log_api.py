@@ -82,7 +82,8 @@ def test_a_management_write_names_who_what_and_what_changed(api, container, admi
     target, server = updated["target"]
     assert (target["id"], target["type"], target["displayName"]) == (scope["id"], "OAuth2Scope", "orders:read")
     assert target["changeDetails"] == {"from": {"description": "old"}, "to": {"description": "new"}}
-    assert server == {"id": container.servers.resolve_id("default"), "type": "AuthorizationServer"}
+    assert server == {"id": container.servers.resolve_id("default"), "type": "AuthorizationServer",
+                      "displayName": "default"}
     assert updated["outcome"] == {"result": "SUCCESS"} and updated["severity"] == "INFO"
     assert updated["debugContext"]["debugData"]["requestUri"] == f"{SERVERS}/default/scopes/{scope['id']}"
     assert updated["client"]["ipAddress"] == "127.0.0.1"
@@ -143,6 +144,34 @@ def test_an_app_secret_never_reaches_the_log(api):
     for event in events(api, filter=f'target.id eq "{app["id"]}"'):
         assert_no_secret(event, secret, added["client_secret"])
     assert only(api, "app.oauth2.credentials.lifecycle.create")["target"][1]["id"] == app["id"]
+
+
+def test_every_target_is_named_parents_and_assignments_included(api):
+    # Named by the object's own document even when the write's request and answer do not carry its name: an app by
+    # its label (not its kind, "oidc_client"), a parent server or app, an assigned group, a group's new member.
+    app = api.post("/api/v1/apps", {"name": "oidc_client", "signOnMode": "OPENID_CONNECT", "label": "Billing API",
+                                    "settings": {"oauthClient": {"application_type": "service",
+                                                                 "grant_types": ["client_credentials"]}}}).data
+    group = api.post("/api/v1/groups", {"profile": {"name": "Finance"}}).data
+    user = api.post("/api/v1/users?activate=false", {"profile": {
+        "login": "kim@example.com", "email": "kim@example.com", "firstName": "Kim", "lastName": "Lee"}}).data
+    assert api.post(f"/api/v1/apps/{app['id']}/credentials/secrets", {}).status_code == 201
+    assert api.put(f"/api/v1/apps/{app['id']}/groups/{group['id']}", {}).status_code == 200
+    assert api.put(f"/api/v1/groups/{group['id']}/users/{user['id']}", {}).status_code == 204
+    scope = api.post(f"{SERVERS}/default/scopes", {"name": "billing:read"}).data
+
+    def named(event_type: str) -> list[tuple[str, str, str | None]]:
+        return [(t["type"], t["id"], t.get("displayName")) for t in only(api, event_type)["target"]]
+
+    default = api.get(f"{SERVERS}/default").data
+    app_target = ("AppInstance", app["id"], "Billing API")
+    assert named("application.lifecycle.create") == [app_target]
+    assert named("app.oauth2.credentials.lifecycle.create")[1] == app_target
+    assert named("group.application_assignment.add") == [("UserGroup", group["id"], "Finance"), app_target]
+    assert named("group.user_membership.add") == [("User", user["id"], "kim@example.com"),
+                                                   ("UserGroup", group["id"], "Finance")]
+    assert named("oauth2.scope.created") == [("OAuth2Scope", scope["id"], "billing:read"),
+                                             ("AuthorizationServer", default["id"], default["name"])]
 
 
 def test_a_refused_write_records_nothing(api):
