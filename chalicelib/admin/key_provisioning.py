@@ -14,7 +14,7 @@ from ..clock import Clock
 from ..errors import StorageUnavailableError, TokenmintError
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import generate_private_key, public_jwk, thumbprint
-from ..keys.lifecycle import ACTIVE, NEXT, KeyRecord
+from ..keys.lifecycle import ACTIVE, NEXT, KeyRecord, KeyStatus
 from ..keys.store import KeyMaterialStore
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class KeyProvisioner:
         self._clock = clock
         self._generate = generate
 
-    def new_key(self, server_id: str, status: str, now: datetime) -> KeyRecord:
+    def new_key(self, server_id: str, status: KeyStatus, now: datetime) -> KeyRecord:
         private = self._generate()
         kid = thumbprint(private)
         try:
@@ -41,7 +41,7 @@ class KeyProvisioner:
         except KeyStoreError as exc:
             log.error("storing signing key material failed: %s", exc)
             raise KeyMaterialUnavailableError("the key store is unavailable") from None
-        return KeyRecord(kid=kid, status=status, created=now,  # type: ignore[arg-type]
+        return KeyRecord(kid=kid, status=status, created=now,
                          activated=now if status == ACTIVE else None, expired=None, public_jwk=public_jwk(private))
 
     def provision(self, server_id: str) -> list[KeyRecord]:

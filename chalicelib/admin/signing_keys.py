@@ -22,7 +22,7 @@ import logging
 import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, cast
+from typing import Any, Callable
 
 from ..audit.event import FAILURE, JOB_ORIGIN, SUCCESS, SYSTEM, Party, log_event
 from ..clock import Clock
@@ -31,7 +31,7 @@ from ..errors import ConflictError, NotFoundError, StorageUnavailableError, Toke
 from ..keys import lifecycle
 from ..keys.errors import KeyStoreError
 from ..keys.jwk import PUBLIC_MEMBERS, public_jwk
-from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, KeyStatus, Plan, RotationPolicy
+from ..keys.lifecycle import ACTIVE, EXPIRED, NEXT, KeyRecord, Plan, RotationPolicy
 from ..oauth.audit import AuditTrail, NoAudit
 from ..oauth.issuer import ORG_SERVER_ID, is_org
 from ..oauth.rendered import RenderedDocuments
@@ -195,11 +195,10 @@ class SigningKeyService:
 
         def status(kid: str, new_status: str) -> None:
             key = changed.get(kid, keys[kid])
-            # lifecycle's status constants are typed str (not Final), KeyRecord.status the KeyStatus literal.
             if new_status == EXPIRED:
-                changed[kid] = replace(key, status=cast(KeyStatus, EXPIRED), expired=now)
+                changed[kid] = replace(key, status=EXPIRED, expired=now)
             else:
-                changed[kid] = replace(key, status=cast(KeyStatus, ACTIVE), activated=now)
+                changed[kid] = replace(key, status=ACTIVE, activated=now)
 
         try:
             if plan.bootstrap:

@@ -43,15 +43,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from chalicelib.changes import LOG_TRUST
 from chalicelib.keys.jwk import PRIVATE_MEMBERS, PUBLIC_MEMBERS
 from chalicelib.keys.signer import DEFAULT_MAX_STALENESS
 
-ACTIVE = "ACTIVE"
-NEXT = "NEXT"
-EXPIRED = "EXPIRED"
+# Final: each is its own literal type, so a KeyRecord takes them as KeyStatus without a cast.
+ACTIVE: Final = "ACTIVE"
+NEXT: Final = "NEXT"
+EXPIRED: Final = "EXPIRED"
 STATUSES = (ACTIVE, NEXT, EXPIRED)
 AUTO = "AUTO"
 MANUAL = "MANUAL"
