@@ -115,9 +115,9 @@ class ClaimService:
         for field, stored in frozen.items():
             if f.given(field) and f.raw(field) != stored:
                 f.error(field, f"'{current.name}' is a system claim: only {editable} can be changed.")
-        scopes = f.raw("conditions.scopes") if f.given("conditions.scopes") else list(current.scopes)
         # Anything but the same list of names is a change (a number or true is not a list: no TypeError, a 400).
-        if not isinstance(scopes, list) or tuple(scopes) != current.scopes:
+        if f.given("conditions.scopes") and (not isinstance(scopes := f.raw("conditions.scopes"), list)
+                                             or tuple(scopes) != current.scopes):
             f.error("conditions.scopes", f"'{current.name}' is a system claim: only {editable} can be changed.")
         if editable == "value":
             fields: dict[str, Any] = {"value": f.string("value", required=True, max_len=1024)}
