@@ -25,6 +25,7 @@ and ``test_document_fast_path.py`` check that both paths answer every kind of re
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any, Callable, NamedTuple
 
 from chalice import Chalice, Response
@@ -134,9 +135,23 @@ def _fast_route(event: Any) -> tuple[str, _Route, str] | None:
 
 class TokenMintApp(Chalice):
     """Chalice, with the token endpoint and the public documents answered before Chalice's routing (see the module
-    docstring)."""
+    docstring), and logging left to the Lambda runtime.
+
+    Chalice would give its app's logger (named after the app: ``tokenmint``, the parent of every ``tokenmint.*``
+    logger of ours) a plain-text handler of its own, cut it off from the root logger and pin it at ERROR unless in
+    debug mode: every INFO and WARNING line of ours (a replayed authorization code, the log table unavailable) would
+    be dropped, and the rest would skip the runtime's JSON log format. Here the app's logger keeps no handler and no
+    level of its own: the root logger, which the runtime sets up from the function's log format and
+    ``ApplicationLogLevel``, decides."""
 
     _fast_chains: dict[str, Handler]
+
+    def __init__(self, app_name: str, debug: bool = False) -> None:
+        super().__init__(app_name, debug=debug, configure_logs=False)
+
+    def _configure_log_level(self) -> None:
+        # Called by Chalice when ``debug`` is set: debug mode still shows everything; otherwise the root decides.
+        self.log.setLevel(logging.DEBUG if self.debug else logging.NOTSET)
 
     # Every change to the middleware list (registration, by the app or a blueprint, or replacement) drops the built
     # chains, so no middleware can miss a fast route. (Chalice's __init__ sets the list: the chains exist from then.)
