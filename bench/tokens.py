@@ -188,10 +188,15 @@ def start_stack() -> Stack:
     os.environ["TOKENMINT_KMS_KEY_ID"] = kms.create_key(Description="tokenmint bench")["KeyMetadata"]["KeyId"]
 
     from app import app
+    from chalicelib.audit.log_lines import StreamLines
     from chalicelib.container import Container, set_container
     from chalicelib.settings import Settings
 
     container = Container.build(Settings.from_env())
+    # Each System Log line written and flushed as the packaged stack writes it to standard output (audit/log_lines.py:
+    # one write per event), to /dev/null: this process's standard output is the report.
+    sink = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life, as a Lambda's stdout
+    container.audit._emit = StreamLines(lambda: sink)  # noqa: SLF001 - the bench picks the packaged stack's sink
     container.bootstrap()
     set_container(container)
     client, secret = container.clients.create({"client_name": "bench service", "application_type": "service"})
@@ -389,40 +394,6 @@ def runtime_serialization_us(stack: Stack, event: dict[str, Any]) -> float:
     return cpu_us(once, 0.3)
 
 
-class LambdaJsonFormatter(logging.Formatter):
-    """A log record as the Lambda runtime writes it with the JSON log format: an object holding the time, level,
-    message, logger and request id (the message, our event's JSON line, encoded again as a JSON string)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
-                           "level": record.levelname, "message": record.getMessage(), "logger": record.name,
-                           "requestId": "8f5d3c1e-0000-4000-8000-000000000000"})
-
-
-def runtime_log_line_us(stack: Stack, event: dict[str, Any]) -> float:
-    """What the Lambda runtime adds per System Log event with the stack's JSON log format (infra/resources.json:
-    ``LogFormat: JSON``, ``ApplicationLogLevel: INFO``): its handler formats the event's line as a JSON log record
-    and writes it. Emulated (``LambdaJsonFormatter`` to /dev/null) on the line a token actually logs; this process
-    has no handler at INFO, so the handler figure leaves it out."""
-    recorder = stack.container.audit
-    lines: list[str] = []
-    emit = recorder._emit  # noqa: SLF001 - the bench reads the line the recorder emits
-    recorder._emit = lines.append  # noqa: SLF001
-    try:
-        stack.app(event, LambdaContext())
-    finally:
-        recorder._emit = emit  # noqa: SLF001
-    if not lines:
-        return 0.0
-    runtime_log = logging.Logger("bench.lambda-runtime")  # standalone: not part of the app's logger hierarchy
-    with open(os.devnull, "w") as sink:
-        handler = logging.StreamHandler(sink)
-        handler.setFormatter(LambdaJsonFormatter())
-        runtime_log.addHandler(handler)
-        runtime_log.setLevel(logging.INFO)
-        return cpu_us(lambda: runtime_log.info(lines[0]), 0.3)
-
-
 @dataclass
 class TtlRun:
     ttl: int
@@ -585,10 +556,8 @@ def run(args: argparse.Namespace, stack: Stack, counter: AwsCallCounter, bench_s
          f"{bare:.0f} us CPU: the handler / it, with the runtime's JSON: "
          f"{bare / (1e6 / handler.cpu_rate + serialization):.3f} (jws.sign encodes the JWS itself since "
          "2026-12-05; jwt.encode's own work is ~15 us)")
-    log_record = runtime_log_line_us(stack, event)
-    line("not included: the runtime's JSON log record of the System Log line",
-         f"~{log_record:.0f} us/token, emulated (CPU ratio with it and the above: "
-         f"{(1e6 / raw.cpu_rate) / (1e6 / handler.cpu_rate + serialization + log_record):.3f})")
+    line("included: the System Log's JSON line of each token",
+         "written and flushed as the packaged stack writes it (TOKENMINT_SYSTEM_LOG_LINES=stdout), to /dev/null")
     parts = breakdown(stack, event, claims)
     if parts:
         print("  where a warm token's CPU time goes (each measured alone, so the parts only roughly add up):")

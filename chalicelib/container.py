@@ -36,6 +36,7 @@ from .admin.trusted_origins import TrustedOriginService
 from .admin.trusted_servers import TrustedServerService
 from .admin.users import UserService
 from .aws_loader import use_service_data_loader
+from .audit.log_lines import line_sink
 from .audit.recorder import Recorder
 from .audit.system_log import SystemLog
 from .keys.lifecycle import RotationPolicy
@@ -129,7 +130,7 @@ class Container:
                                 next_lead=timedelta(days=settings.rotation_days) / 2)
         ttl = timedelta(seconds=settings.cache_seconds)
         audit = Recorder(storage.log_events, clock.now, retention=timedelta(days=settings.log_retention_days),
-                         sample=settings.log_token_sample)
+                         sample=settings.log_token_sample, emit=line_sink(settings.system_log_lines))
         # Every management write goes through a store that announces it; the token path reads through caches that
         # follow the announcements (admin/change_notices.py, docs/ARCHITECTURE.md "Staleness bound").
         notices = ChangeNotices(storage.changes, lambda key, stamp: _drop(caches, key, stamp), clock.now)

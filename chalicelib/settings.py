@@ -12,6 +12,9 @@
                               failures and admin events are always kept); default 1
 ``TOKENMINT_LOG_POLL_LAG_SECONDS``  how far behind now a System Log poll reads: longer than a batch write of events
                               can take; default 15 (below that, a poller may miss an event whose write was slow)
+``TOKENMINT_SYSTEM_LOG_LINES``  where each System Log event's JSON line goes: ``stdout`` (written straight to standard
+                              output: the packaged stack) or ``logger`` (logged at INFO by ``tokenmint.audit.events``);
+                              default ``logger`` (audit/log_lines.py)
 ``TOKENMINT_CACHE_SECONDS``    how stale a warm container's server configuration and clients may be when the change
                               log cannot be read (normally changes count within 1 s and an entry lives until the log
                               names it, an hour at most); 0 turns those caches off; default 30
@@ -31,6 +34,8 @@ import hashlib
 import os
 from dataclasses import dataclass
 from typing import Mapping
+
+from .audit.log_lines import LINE_SINKS
 
 
 class SettingsError(ValueError):
@@ -57,6 +62,7 @@ class Settings:
     log_retention_days: int = 90
     log_token_sample: float = 1.0
     log_poll_lag_seconds: int = 15
+    system_log_lines: str = "logger"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -112,6 +118,9 @@ class Settings:
             raise SettingsError("TOKENMINT_LOG_POLL_LAG_SECONDS must be a whole number of seconds") from None
         if not 0 <= log_poll_lag_seconds <= 300:
             raise SettingsError("TOKENMINT_LOG_POLL_LAG_SECONDS must be between 0 and 300")
+        system_log_lines = env.get("TOKENMINT_SYSTEM_LOG_LINES", "").strip() or "logger"
+        if system_log_lines not in LINE_SINKS:
+            raise SettingsError("TOKENMINT_SYSTEM_LOG_LINES must be " + " or ".join(LINE_SINKS))
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -130,4 +139,5 @@ class Settings:
             log_retention_days=log_retention_days,
             log_token_sample=log_token_sample,
             log_poll_lag_seconds=log_poll_lag_seconds,
+            system_log_lines=system_log_lines,
         )

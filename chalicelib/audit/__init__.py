@@ -6,6 +6,7 @@ denied and why (docs/ARCHITECTURE.md "System Log").
 * ``management``: which event a management route's write is (pure).
 * ``recorder``: the port every part of tokenmint records events through: one JSON log line per event, and the
   event handed to the table (admin events at once, token events through a per-container buffer).
+* ``log_lines``: where those JSON lines go (standard output in the packaged stack, else a logger).
 * ``log_query``: ``GET /api/v1/logs``'s parameters, filters, cursors and pages over the log store (pure over
   ``ports.LogEventStore``).
 """

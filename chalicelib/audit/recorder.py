@@ -1,5 +1,5 @@
 """The System Log's recorder: every event becomes one JSON line in the function's log (for operators' SIEMs, through
-the packaged stack's CloudWatch Logs) and an item of the log table (for ``GET /api/v1/logs``). It implements the
+the packaged stack's CloudWatch Logs; where the line goes: audit/log_lines.py) and an item of the log table (for ``GET /api/v1/logs``). It implements the
 protocol core's port (``oauth/audit.AuditTrail``) and is what admin code records through too.
 
 Writes, by kind (docs/ARCHITECTURE.md "System Log", "Cost of the System Log"):
@@ -34,10 +34,10 @@ import orjson
 from ..errors import StorageUnavailableError
 from ..ports import LogEventStore
 from .log_keys import EVENTS_PER_ITEM, batches, item
+from .log_lines import logger_lines
 from .template import RenderedEvent
 
 log = logging.getLogger("tokenmint.audit")
-events_log = logging.getLogger("tokenmint.audit.events")
 
 # Token events written together: five items in one call. A call costs the token path ~1.1 ms of CPU whatever it
 # carries; at 500 events rather than 100 that is ~30 µs less per token in the flow (docs/performance.md, issue 20),
@@ -53,11 +53,6 @@ MAX_BUFFER = 1000
 _in_request: ContextVar[bool] = ContextVar("tokenmint_audit_in_request", default=False)
 
 
-def log_line(line: str) -> None:
-    """One event's JSON line, ``{"logEvent": …}`` (docs/operations.md "System Log": shipping it to a SIEM)."""
-    events_log.info(line)
-
-
 def serialize(event: Mapping[str, Any]) -> str:
     """An event's JSON, made once: the log line wraps it and the table stores it as it is (orjson: a fifth of the
     standard library's time, on every token)."""
@@ -67,7 +62,7 @@ def serialize(event: Mapping[str, Any]) -> str:
 class Recorder:
     def __init__(self, store: LogEventStore, now: Callable[[], datetime], *, retention: timedelta,
                  sample: float = 1.0, batch: int = BATCH, max_age: timedelta = MAX_AGE,
-                 max_buffer: int = MAX_BUFFER, emit: Callable[[str], None] = log_line,
+                 max_buffer: int = MAX_BUFFER, emit: Callable[[str], None] = logger_lines,
                  random: Callable[[], float] = randoms.random) -> None:
         self._store = store
         self._now = now

@@ -114,6 +114,8 @@ def test_settings_start_from_the_template_environment_alone(cfn, packaged, funct
     assert settings.kms_key_id == RESOLVED["EncryptionKey.Arn"]
     assert settings.base_url == "https://login.example.test"
     assert settings.endpoint_url is None and settings.admin_token_sha256 is None
+    # The System Log's lines go to the log group as the events' JSON, not wrapped by the runtime's log format.
+    assert settings.system_log_lines == "stdout"
 
 
 def test_every_required_setting_names_a_resource_or_value_of_the_template(cfn):

@@ -129,3 +129,15 @@ def test_settings_are_frozen():
     settings = Settings.from_env(dict(TABLES))
     with pytest.raises(AttributeError):
         settings.config_table = "other"  # type: ignore[misc]
+
+
+def test_system_log_lines_go_to_the_logger_unless_stdout_is_named():
+    assert Settings.from_env(dict(TABLES)).system_log_lines == "logger"
+    assert Settings.from_env({**TABLES, "TOKENMINT_SYSTEM_LOG_LINES": " stdout "}).system_log_lines == "stdout"
+    assert Settings.from_env({**TABLES, "TOKENMINT_SYSTEM_LOG_LINES": "logger"}).system_log_lines == "logger"
+
+
+@pytest.mark.parametrize("raw", ["STDOUT", "stderr", "file:/tmp/x", "none"])
+def test_an_unknown_system_log_line_sink_is_named(raw):
+    with pytest.raises(SettingsError, match="TOKENMINT_SYSTEM_LOG_LINES must be logger or stdout"):
+        Settings.from_env({**TABLES, "TOKENMINT_SYSTEM_LOG_LINES": raw})
