@@ -2,9 +2,9 @@
 okta-next.md 1.1), over ``admin/refresh_tokens.py``, which manages them one server at a time.
 
 The list walks the servers in id order and, in each, the app's live refresh-token families in id order; the
-``after`` cursor is ``{serverId}#{familyId}`` (base64url), so paging resumes exactly where it stopped. A single
-token is looked for in each server in turn (a family id names no server). Both cost one step per authorization
-server: fine for the handful a deployment has (docs/ARCHITECTURE.md "One client, two views").
+``after`` cursor is ``{serverId}#{familyId}`` (base64url), so paging resumes exactly where it stopped: one step per
+authorization server (docs/ARCHITECTURE.md "One client, two views"). A single token, read or revoked, is found
+through its family's pointer (``RTID#{familyId}``: its server and client), one read whatever the number of servers.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import re
 
 from ..errors import InvalidPagingError, NotFoundError
 from .applications import ApplicationService
-from .common import decode_cursor, encode_cursor
-from .refresh_tokens import TOKEN_ID, TOKEN_TYPE, RefreshTokenAdmin, TokenView
+from .common import SERVER_TYPE, decode_cursor, encode_cursor
+from .refresh_tokens import TOKEN_TYPE, RefreshTokenAdmin, TokenView
 from .servers import ServerService
 
 _CURSOR = re.compile(r"(aus[A-Za-z0-9]{17})#(oar[A-Za-z0-9]{17})")
@@ -55,13 +55,13 @@ class AppTokenAdmin:
 
     def get(self, app_id: str, token_id: str) -> TokenView:
         self._apps.get(app_id)
-        if TOKEN_ID.fullmatch(token_id):
-            for server_id in self._server_ids():
-                try:
-                    return self._tokens.get(server_id, app_id, token_id)
-                except NotFoundError as exc:
-                    if exc.resource_type != TOKEN_TYPE:
-                        raise
+        server_id = self._tokens.server_of(app_id, token_id)
+        if server_id is not None:
+            try:
+                return self._tokens.get(server_id, app_id, token_id)
+            except NotFoundError as exc:
+                if exc.resource_type not in (TOKEN_TYPE, SERVER_TYPE):  # ended, or its server deleted (or the org's)
+                    raise
         raise NotFoundError(token_id, TOKEN_TYPE)
 
     def revoke(self, app_id: str, token_id: str) -> None:

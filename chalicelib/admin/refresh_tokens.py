@@ -36,6 +36,8 @@ class Tokens(Protocol):
 
     def family(self, server_id: str, client_id: str, family_id: str, now: Any) -> Any: ...
 
+    def locate(self, family_id: str) -> tuple[str, str] | None: ...
+
     def revoke_id(self, server_id: str, client_id: str, family_id: str) -> bool: ...
 
     def revoke_all(self, server_id: str, client_id: str) -> int: ...
@@ -107,6 +109,12 @@ class RefreshTokenAdmin:
         if not TOKEN_ID.fullmatch(token_id) or not self._tokens.revoke_id(config.server.id, client.client_id,
                                                                           token_id):
             raise NotFoundError(token_id, TOKEN_TYPE)
+
+    def server_of(self, client_id: str, token_id: str) -> str | None:
+        """The id of the server where the client's refresh token ``token_id`` lives, from its family's pointer (one
+        read, whatever the number of servers); None when no such token of that client was ever issued."""
+        where = self._tokens.locate(token_id) if TOKEN_ID.fullmatch(token_id) else None
+        return where[0] if where is not None and where[1] == client_id else None
 
     def revoke_all(self, server_id: str, client_id: str) -> int:
         config, client = self._scope(server_id, client_id)

@@ -442,6 +442,11 @@ class RefreshTokens:
             return None
         return family, user
 
+    def locate(self, family_id: str) -> tuple[str, str] | None:
+        """(server id, client id) of a family, from its pointer (one read); None for an id nobody was given. The
+        family may have ended since: ``family`` says."""
+        return self.store.locate(family_id) if family_id else None
+
     def revoke_id(self, server_id: str, client_id: str, family_id: str) -> bool:
         """Revoke one family of the client at the server; False when there is none (dead ones are revoked too)."""
         found = self.store.family(server_id, client_id, family_id) if family_id else None

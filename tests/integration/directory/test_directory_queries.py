@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -14,27 +13,12 @@ from directory_support import APPS, GROUPS, PASSWORD, USERS, raw_items
 
 from chalicelib.admin import passwords
 from chalicelib.admin.sign_in import MAX_FAILED_SIGN_INS
+from tests.dynamodb_calls import dynamodb_calls
 
 # This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
 pytestmark = pytest.mark.dynamodb
 
 EVERYONE = "00gEveryoneBuiltIn00"
-
-
-@contextmanager
-def dynamodb_calls(container):
-    """Count the DynamoDB operations made through the container's shared client."""
-    client = container.directory_model._get_connection().connection.client
-    calls: list[str] = []
-
-    def count(event_name, **_kwargs):
-        calls.append(event_name.split(".")[-1])
-
-    client.meta.events.register("before-call.dynamodb", count)
-    try:
-        yield calls
-    finally:
-        client.meta.events.unregister("before-call.dynamodb", count)
 
 
 @pytest.fixture

@@ -58,3 +58,34 @@ def test_bad_ids_and_cursors(app, api):
     assert api.get(tokens(app.client_id, "oarNOPE")).data["errorCode"] == "E0000007"
     bad = api.get(tokens(app.client_id) + "?after=bm90LWEtY3Vyc29y")
     assert (bad.status_code, bad.data["errorCode"]) == (400, "E0000029")
+
+
+def test_a_token_is_read_and_revoked_only_through_its_own_app(world, app, alice, api):
+    other = world.client(assign=(alice,))
+    issued = world.password(app, alice, server=other_server(api))
+    assert issued.status_code == 200, issued.data
+    token_id = api.get(tokens(app.client_id)).data[0]["id"]
+    for method in (api.get, api.delete):  # another app's token is not found: nothing is revoked
+        answer = method(tokens(other.client_id, token_id))
+        assert (answer.status_code, answer.data["errorCode"]) == (404, "E0000007")
+        assert answer.data["errorSummary"] == f"Not found: Resource not found: {token_id} (OAuth2RefreshToken)"
+    assert api.get(tokens(app.client_id, token_id)).data["id"] == token_id
+    assert world.refresh(app, issued.data["refresh_token"], server=issued_server(api, app, token_id)).status_code == 200
+
+
+def test_a_token_of_a_deleted_server_is_not_found(world, app, alice, api):
+    second = other_server(api)
+    issued = world.password(app, alice, server=second)
+    assert issued.status_code == 200, issued.data
+    token_id = api.get(tokens(app.client_id)).data[0]["id"]
+    assert api.post(f"/api/v1/authorizationServers/{second}/lifecycle/deactivate").status_code == 204
+    assert api.delete(f"/api/v1/authorizationServers/{second}").status_code == 204
+    for method in (api.get, api.delete):
+        answer = method(tokens(app.client_id, token_id))
+        assert (answer.status_code, answer.data["errorCode"]) == (404, "E0000007")
+        assert answer.data["errorSummary"] == f"Not found: Resource not found: {token_id} (OAuth2RefreshToken)"
+
+
+def issued_server(api, app, token_id: str) -> str:
+    """The server id of the app's token, from its issuer."""
+    return api.get(tokens(app.client_id, token_id)).data["issuer"].rsplit("/", 1)[-1]
