@@ -127,6 +127,29 @@ class ClaimService:
         f.check()
         return fields
 
+    def check(self, server_id: str, body: Any) -> None:
+        """Raises what creating (or, with the ``id`` of an existing claim, replacing) the claim would raise for its
+        body; returns when it would be accepted (``api/claim_validation.py``: the console checks a claim while an
+        admin types it). For a form still being filled in, a missing ``name`` is not reported."""
+        config = self._servers.load(server_id)  # 404 for an unknown server (the org server included)
+        body = require_object(body)
+        claim_id = body.get("id")
+        editing = next((c for c in config.claims if c.id == claim_id), None) if isinstance(claim_id, str) else None
+        named = Fields(body, "claim").given("name")
+        try:
+            if editing is not None and editing.system:
+                self._read_system(body, editing)
+                return
+            fields = self._read(body, {s.name for s in config.scopes})
+        except ValidationError as error:
+            causes = error.causes if named else [c for c in error.causes if not c.startswith("name:")]
+            if causes:
+                raise ValidationError(error.target, causes) from None
+            return
+        if any(c.name == fields["name"] and c.claim_type == fields["claim_type"] and c is not editing
+               for c in config.claims):
+            raise ValidationError("claim", [duplicate_cause(fields["claim_type"], fields["name"])])
+
     def create(self, server_id: str, body: Any) -> Claim:
         sid = self._servers.resolve_id(server_id)
         config = self._servers.load(sid)
