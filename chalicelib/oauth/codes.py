@@ -2,7 +2,7 @@
 
 A code is 256 random bits (``secrets.token_urlsafe(32)``); only its SHA-256 is stored (grants table,
 ``CODE#{sha256(code)}``), with everything the token endpoint must check and mint from: server, client, redirect
-URI, PKCE challenge, user, granted scopes, nonce, auth_time/amr, the matched policy and rule and their token
+URI, PKCE challenge, the DPoP key it is bound to (RFC 9449 10), user, granted scopes, nonce, auth_time/amr, the matched policy and rule and their token
 lifetimes. A code lives ``CODE_LIFETIME`` (300 s, Okta's).
 
 Single use: redeeming (and burning, on a failed redemption) is a write conditional on the version read, so of two
@@ -84,6 +84,7 @@ class CodeGrant:
     access_token_lifetime_minutes: int = 60
     refresh_token_lifetime_minutes: int = 0
     refresh_token_window_minutes: int = 10080
+    dpop_jkt: str | None = None  # RFC 9449 10: redeemed only with a DPoP proof by this key
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ PROOF_TYPE = "dpop+jwt"
 MAX_AGE = timedelta(minutes=5)
 FUTURE_SKEW = timedelta(seconds=30)
 MAX_PROOF_LENGTH = 8192
+# An RFC 7638 thumbprint as RFC 9449 writes it (``cnf.jkt``, ``dpop_jkt``): base64url of a SHA-256 digest.
+THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 NONCE_WINDOW = timedelta(hours=24)
 NONCE_WINDOWS_ACCEPTED = 4  # the current one and the three before it
 

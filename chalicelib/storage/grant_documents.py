@@ -36,7 +36,7 @@ def code_doc(code: StoredCode) -> dict[str, Any]:
             "policyId": g.policy_id, "ruleId": g.rule_id,
             "accessTokenLifetimeMinutes": g.access_token_lifetime_minutes,
             "refreshTokenLifetimeMinutes": g.refresh_token_lifetime_minutes,
-            "refreshTokenWindowMinutes": g.refresh_token_window_minutes,
+            "refreshTokenWindowMinutes": g.refresh_token_window_minutes, "dpopJkt": g.dpop_jkt,
             "state": code.state, "issuedAt": _ts(code.issued_at), "codeExpiresAt": _ts(code.expires_at),
             "accessJti": code.access_jti, "accessExpires": code.access_expires, "refreshFamily": code.refresh_family,
             "replayed": code.replayed}
@@ -53,7 +53,8 @@ def code_from(code_hash: str, doc: dict[str, Any], version: int) -> StoredCode |
                           rule_id=doc.get("ruleId"),
                           access_token_lifetime_minutes=int(doc.get("accessTokenLifetimeMinutes", 60)),
                           refresh_token_lifetime_minutes=int(doc.get("refreshTokenLifetimeMinutes", 0)),
-                          refresh_token_window_minutes=int(doc.get("refreshTokenWindowMinutes", 10080)))
+                          refresh_token_window_minutes=int(doc.get("refreshTokenWindowMinutes", 10080)),
+                          dpop_jkt=doc.get("dpopJkt"))
         return StoredCode(code_hash=code_hash, grant=grant, state=doc["state"], issued_at=_time(doc["issuedAt"]),
                           expires_at=_time(doc["codeExpiresAt"]), version=version, access_jti=doc.get("accessJti"),
                           access_expires=doc.get("accessExpires"), refresh_family=doc.get("refreshFamily"),

@@ -70,7 +70,7 @@ def test_pending_requests_are_created_once_and_updated_by_version(storage):
 def code(code_hash: str = "c1", **changes) -> StoredCode:
     grant = CodeGrant(server_id="aus1", client_id="0oa1", redirect_uri="https://app.example/cb", user_id="00u1",
                       scopes=("openid",), auth_time=int(T0.timestamp()), nonce="n", code_challenge="x" * 43,
-                      code_challenge_method="S256")
+                      code_challenge_method="S256", dpop_jkt="k" * 43)
     return replace(StoredCode(code_hash=code_hash, grant=grant, state="ISSUED", issued_at=T0, expires_at=LATER,
                               version=0), **changes)
 

@@ -417,7 +417,7 @@ class FrontChannel:
                 policy_id=decision.policy_id, rule_id=decision.rule_id,
                 access_token_lifetime_minutes=actions.access_token_lifetime_minutes,
                 refresh_token_lifetime_minutes=actions.refresh_token_lifetime_minutes,
-                refresh_token_window_minutes=actions.refresh_token_window_minutes))
+                refresh_token_window_minutes=actions.refresh_token_window_minutes, dpop_jkt=params.dpop_jkt))
             fields.append(("code", code))
         access_token = None
         if TOKEN in kinds:

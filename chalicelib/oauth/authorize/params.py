@@ -1,7 +1,7 @@
 """The parameters of ``/v1/authorize`` (okta-api.md 7.3; RFC 6749 4.1.1, 4.2.1; OIDC Core 3.1.2.1, 3.2.2.1,
-3.3.2.1; OAuth 2.0 Multiple Response Types; RFC 7636 4.3), checked in the order of security-checklist REDIR-03 and
-REDIR-07: ``client_id`` and ``redirect_uri`` first (errors are a page), then everything else (errors go back to
-the redirect URI).
+3.3.2.1; OAuth 2.0 Multiple Response Types; RFC 7636 4.3; RFC 9449 10: ``dpop_jkt``), checked in the order of
+security-checklist REDIR-03 and REDIR-07: ``client_id`` and ``redirect_uri`` first (errors are a page), then
+everything else (errors go back to the redirect URI).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from ...domain import OAuthClient
 from ..codes import CHALLENGE
+from ..dpop import THUMBPRINT
 from ..errors import OAuthError
 from ..form import parse_scope
 from .browser import PageError, RedirectError
@@ -86,6 +87,7 @@ class AuthorizeParams:
     login_hint: str | None
     code_challenge: str | None
     code_challenge_method: str | None
+    dpop_jkt: str | None = None  # the DPoP key the code is bound to (RFC 9449 10)
 
     @property
     def grant_type(self) -> str:
@@ -99,7 +101,7 @@ class AuthorizeParams:
                 "scopes": list(self.scopes) if self.scopes is not None else None, "state": self.state,
                 "nonce": self.nonce, "prompt": sorted(self.prompt), "maxAge": self.max_age,
                 "loginHint": self.login_hint, "codeChallenge": self.code_challenge,
-                "codeChallengeMethod": self.code_challenge_method}
+                "codeChallengeMethod": self.code_challenge_method, "dpopJkt": self.dpop_jkt}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "AuthorizeParams":
@@ -110,7 +112,7 @@ class AuthorizeParams:
                    state=record.get("state"), nonce=record.get("nonce"), prompt=frozenset(record.get("prompt") or ()),
                    max_age=record.get("maxAge"), login_hint=record.get("loginHint"),
                    code_challenge=record.get("codeChallenge"),
-                   code_challenge_method=record.get("codeChallengeMethod"))
+                   code_challenge_method=record.get("codeChallengeMethod"), dpop_jkt=record.get("dpopJkt"))
 
 
 @dataclass(frozen=True)
@@ -206,13 +208,17 @@ def read(params: Mapping[str, tuple[str, ...]], client: OAuthClient, redirect_ur
     # PKCE-08 for public clients; any app whose settings require PKCE (Okta's pkce_required) likewise.
     if CODE in kinds and challenge is None and (client.token_endpoint_auth_method == "none" or client.pkce_required):
         raise RedirectError("invalid_request", "PKCE code challenge is required by the application.")
-    if CODE not in kinds and challenge is not None:
-        challenge = method = None  # no code, nothing to bind the challenge to
+    dpop_jkt = single(params, "dpop_jkt")
+    if dpop_jkt is not None and not THUMBPRINT.fullmatch(dpop_jkt):
+        raise RedirectError("invalid_request", "The 'dpop_jkt' parameter is malformed: a JWK SHA-256 thumbprint is "
+                            "43 base64url characters.")
+    if CODE not in kinds:
+        challenge = method = dpop_jkt = None  # no code, nothing to bind the challenge or the key to
 
     return AuthorizeParams(client_id=client.client_id, redirect_uri=redirect_uri, response_types=kinds,
                            response_mode=mode, scopes=scopes, state=state, nonce=nonce, prompt=prompt,
                            max_age=max_age, login_hint=login_hint, code_challenge=challenge,
-                           code_challenge_method=method)
+                           code_challenge_method=method, dpop_jkt=dpop_jkt)
 
 
 def _prompt(raw: str | None) -> frozenset[str]:

@@ -8,10 +8,14 @@ docs/ARCHITECTURE.md "Pushed authorization requests and request objects"; securi
    ``request_uri`` inside it is refused (``invalid_request``, Okta's ``pushed_authorization_request_uri_present``),
    a signed ``request`` object is verified and merged (``oauth/request_object.py``; an HMAC one is checked with
    the secret this very request authenticated with).
-3. It is validated as ``/v1/authorize`` would validate it (``FrontChannel.validate``: redirect URI exact match,
+3. A ``DPoP`` header binds the code to come to the proof's key (RFC 9449 10.1), as if its thumbprint were given as
+   ``dpop_jkt``: the proof is checked as at the token endpoint for ``POST`` to this endpoint (signature, ``typ``,
+   ``htm``/``htu``, age, ``jti`` once) but without a server nonce (the token request that redeems the code needs
+   one anyway). A ``dpop_jkt`` that names another key is ``invalid_request``.
+4. It is validated as ``/v1/authorize`` would validate it (``FrontChannel.validate``: redirect URI exact match,
    response type, mode, scopes, state/nonce lengths, PKCE, the scopes against the server) before anything is
    stored; a bad or missing ``redirect_uri`` is ``invalid_request`` (RFC 9126 2.3).
-4. ``201 {"request_uri": "urn:ietf:params:oauth:request_uri:…", "expires_in": 60}`` with ``Cache-Control:
+5. ``201 {"request_uri": "urn:ietf:params:oauth:request_uri:…", "expires_in": 60}`` with ``Cache-Control:
    no-store`` (RFC 9126 2.2). Errors are OAuth JSON (400, 401 ``invalid_client``).
 
 Every push is a System Log event ``app.oauth2.as.par`` (org server: ``app.oauth2.par``), SUCCESS or FAILURE,
@@ -36,6 +40,7 @@ from ..issuer import endpoints_base, is_org, issuer
 # Parameters that authenticate the client at this endpoint; never part of the authorization request (RFC 9126 2.1).
 AUTH_PARAMS = ("client_secret", "client_assertion", "client_assertion_type")
 URI_PRESENT = "The 'request_uri' parameter must not be sent in a pushed authorization request."
+JKT_MISMATCH = "The 'dpop_jkt' parameter does not match the key of the DPoP proof."
 _ERRORS: dict[str, type[OAuthError]] = {c.error: c for c in (
     InvalidRequestError, InvalidScopeError, UnauthorizedClientError, UnsupportedResponseTypeError,
     UnsupportedResponseModeError)}
@@ -71,6 +76,13 @@ def push(front: FrontChannel, request: OAuthRequest) -> OAuthResponse:
             raw = front.request_objects.resolve(raw, client, iss, authenticated.secret)
             noted["requestObject"] = True
         raw = {name: values for name, values in raw.items() if values and values[0]}
+        if request.dpop and services.dpop is not None:
+            proof = services.dpop.verify(request.dpop, method=request.method, uri=f"{at}/v1/par",
+                                         server_id=config.server.id, require_nonce=False)
+            if raw.get("dpop_jkt", (proof.jkt,)) != (proof.jkt,):
+                raise InvalidRequestError(JKT_MISMATCH)
+            raw["dpop_jkt"] = (proof.jkt,)
+            noted["dpopJkt"] = proof.jkt
         noted["requestedScopes"] = (raw.get("scope") or (None,))[0]
         redirect_uri = (raw.get("redirect_uri") or (None,))[0]
         if redirect_uri is None:
@@ -108,6 +120,8 @@ def _event(*, server: AuthorizationServer, client: OAuthClient | None, request: 
     origin: Origin | None = request.origin
     debug: dict[str, Any] = {"clientId": client_id, "requestedScopes": noted.get("requestedScopes"),
                              "requestObject": bool(noted.get("requestObject"))}
+    if noted.get("dpopJkt"):
+        debug["dpopJkt"] = noted["dpopJkt"]
     if error is not None:
         debug.update(error=error.error, errorDescription=error.description)
     return log_event(event_type(server), published=now, actor=token_events.client_party(client, client_id),

@@ -10,11 +10,14 @@ Order of checks, each failure ``invalid_grant`` (400) with Okta's description:
    (S256 only, constant-time; a verifier without a challenge is a downgrade and refused). Public clients are
    accepted only for codes bound to a challenge. Any failure here burns the code: stolen codes cannot be
    brute-forced or retried (CODE-05, PKCE-03).
-4. The user is still ACTIVE and still assigned to the client (CODE-08); otherwise the code is burned.
-5. Tokens are minted (access token; ID token when ``openid`` was granted, with ``nonce`` and ``at_hash`` and only
+4. A code bound to a DPoP key (``dpop_jkt`` at authorize, or a PAR request's DPoP proof: RFC 9449 10, 10.1) is
+   redeemed only with a proof by that key: no proof or another key's is ``invalid_dpop_proof``, as for a bound
+   refresh token, and the code is not burned (the client that holds the key may still redeem it; a thief cannot).
+5. The user is still ACTIVE and still assigned to the client (CODE-08); otherwise the code is burned.
+6. Tokens are minted (access token; ID token when ``openid`` was granted, with ``nonce`` and ``at_hash`` and only
    the ``alwaysIncludeInToken`` scope claims, okta-api.md 8.3), then the code is redeemed with a write conditional
    on the version read: of concurrent redemptions exactly one wins and the others count as replays (CODE-03).
-6. A refresh token (when the composition root gave the grant ``refresh_tokens``) when ``offline_access`` was
+7. A refresh token (when the composition root gave the grant ``refresh_tokens``) when ``offline_access`` was
    granted and the client may use the ``refresh_token`` grant: its family is created in the same transaction as
    the code's redemption, which records it for replay revocation. A redemption is one write either way.
 """
@@ -29,7 +32,8 @@ from .. import minting
 from ..codes import ISSUED, REDEEMED, Codes, StoredCode, verify_pkce
 from ..context import OAuthServices
 from ..directory import Assignments
-from ..errors import InvalidGrantError, InvalidRequestError
+from ..dpop import MISSING
+from ..errors import InvalidDpopProofError, InvalidGrantError, InvalidRequestError
 from ..minting import subject_of
 from ..refresh_tokens import CodeWrite, dpop_binding, new_family_id, refresh_token_due
 from . import GrantRequest
@@ -43,6 +47,7 @@ REDIRECT_MISMATCH = "The 'redirect_uri' does not match the redirection URI used 
 PKCE_FAILED = "PKCE verification failed."
 PKCE_NOT_EXPECTED = "PKCE verification failed: the authorization request had no 'code_challenge'."
 USER_GONE = "The user is no longer active or no longer assigned to the client application."
+CODE_KEY_MISMATCH = "The DPoP proof JWT key does not match the key the authorization code is bound to."
 
 
 class RefreshTokenIssuer(Protocol):
@@ -96,6 +101,8 @@ class AuthorizationCodeGrant:
                                                                        grant.rule_id, "granted")
         access: UserAccess | None = None
         failure = self._binding_failure(client, stored, params)
+        if failure is None and grant.dpop_jkt is not None and request.dpop_jkt != grant.dpop_jkt:
+            raise InvalidDpopProofError(MISSING if request.dpop_jkt is None else CODE_KEY_MISMATCH)
         if failure is None:
             access = self.assignments.access(client.client_id, grant.user_id)
             if access is None or access.user.status != ACTIVE or not access.assigned:

@@ -17,9 +17,10 @@ PAR_PATH = "/oauth2/default/v1/par"
 URN = "urn:ietf:params:oauth:request_uri:"
 
 
-def par(front: Any, client: dict, data: dict[str, str], auth: str = "basic", path: str = PAR_PATH) -> Any:
+def par(front: Any, client: dict, data: dict[str, str], auth: str = "basic", path: str = PAR_PATH,
+        extra_headers: dict[str, str] | None = None) -> Any:
     """POST to the PAR endpoint, authenticating as ``auth`` says: basic, post, none (client_id only) or absent."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **(extra_headers or {})}
     body = dict(data)
     if auth == "basic":
         headers["Authorization"] = "Basic " + base64.b64encode(
@@ -33,11 +34,12 @@ def par(front: Any, client: dict, data: dict[str, str], auth: str = "basic", pat
     return response
 
 
-def push(front: Any, client: dict, auth: str = "basic", path: str = PAR_PATH, **params: str) -> Any:
+def push(front: Any, client: dict, auth: str = "basic", path: str = PAR_PATH,
+         extra_headers: dict[str, str] | None = None, **params: str) -> Any:
     data = {"response_type": "code", "redirect_uri": client["redirect_uris"][0], "scope": "openid",
             "state": "pushed-state"}
     data.update(params)
-    return par(front, client, {k: v for k, v in data.items() if v is not None}, auth, path)
+    return par(front, client, {k: v for k, v in data.items() if v is not None}, auth, path, extra_headers)
 
 
 def pushed_uri(front: Any, client: dict, **params: str) -> str:

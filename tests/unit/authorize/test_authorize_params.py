@@ -170,5 +170,17 @@ def test_an_app_that_requires_pkce_gets_no_code_without_a_challenge():
     assert read(replace(registered(), pkce_required=False)).code_challenge is None
 
 
+def test_dpop_jkt_binds_a_code_to_a_key_rfc9449_10():
+    bound = read(dpop_jkt=CHALLENGE)  # a thumbprint has the shape of an S256 challenge: 43 base64url characters
+    assert bound.dpop_jkt == CHALLENGE
+    assert authz.AuthorizeParams.from_record(bound.record()) == bound  # kept while the person signs in
+    assert read().dpop_jkt is None
+    for bad in ("x" * 42, "x" * 44, "+" * 43, "a b" * 14 + "a"):
+        assert "dpop_jkt" in refused("invalid_request", dpop_jkt=bad)
+    assert refused("invalid_request", dpop_jkt=[CHALLENGE, CHALLENGE]) == authz.DUPLICATE
+    # No code, nothing to bind: an implicit request's dpop_jkt is dropped, like a code challenge.
+    assert read(HYBRID, response_type="id_token token", nonce="n", dpop_jkt=CHALLENGE).dpop_jkt is None
+
+
 def test_login_hint_is_capped():
     assert read(login_hint="x" * 1000).login_hint == "x" * authz.MAX_LOGIN_HINT
