@@ -69,6 +69,10 @@ REPLAYED = "The DPoP proof JWT has already been used."
 BAD_ATH = "The DPoP proof JWT 'ath' claim does not match the access token."
 NEEDS_NONCE = "Authorization server requires nonce in DPoP proof."
 KEY_MISMATCH = "The DPoP proof JWT key does not match the key the token is bound to."
+BOUND_AS_BEARER = "The access token is DPoP-bound: present it with the DPoP authorization scheme and a DPoP proof."
+NOT_BOUND = "The access token is not DPoP-bound: present it with the Bearer authorization scheme."
+INVALID_TOKEN = "The access token is invalid"
+BEARER, DPOP_SCHEME = "bearer", "dpop"
 
 
 @dataclass(frozen=True)
@@ -331,3 +335,38 @@ class Dpop:
     def challenge(self, error: str, description: str) -> str:
         """``WWW-Authenticate`` of a resource's DPoP refusal (RFC 9449 7.1)."""
         return f'DPoP algs="{" ".join(self.algorithms)}", error="{error}", error_description="{description}"'
+
+
+@dataclass(frozen=True)
+class BindingRefusal:
+    """Why a resource refuses an access token as presented (RFC 9449 7.1): its DPoP challenge's error and
+    description."""
+
+    error: str
+    description: str
+
+
+def binding_refusal(dpop: Dpop | None, *, claims: Mapping[str, Any], token: str, scheme: str,
+                    proofs: Sequence[str], method: str, uri: str, server_id: str) -> BindingRefusal | None:
+    """RFC 9449 7 at a resource (userinfo, the management API): a DPoP-bound token (``cnf.jkt``) only with the DPoP
+    scheme and a proof by its key for this request (``htm``, ``htu`` = ``uri``) and this token (``ath``), ``jti``
+    used once, no server nonce demanded; the DPoP scheme only with a bound token. None when the request may go on
+    (``scheme`` is ``bearer`` or ``dpop``, lower-cased)."""
+    cnf = claims.get("cnf")
+    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+    if jkt is None and scheme != DPOP_SCHEME:
+        return None
+    if dpop is None:
+        return BindingRefusal("invalid_token", INVALID_TOKEN)
+    if jkt is None:
+        return BindingRefusal("invalid_token", NOT_BOUND)
+    if scheme != DPOP_SCHEME:  # DPOP-14: a bound token presented as a bearer token
+        return BindingRefusal("invalid_token", BOUND_AS_BEARER)
+    try:
+        proof = dpop.verify(proofs, method=method, uri=uri, server_id=server_id, require_nonce=False,
+                            access_token=token)
+    except InvalidDpopProofError as error:
+        return BindingRefusal(error.error, error.description)
+    if proof.jkt != jkt:  # DPOP-15
+        return BindingRefusal("invalid_dpop_proof", KEY_MISMATCH)
+    return None

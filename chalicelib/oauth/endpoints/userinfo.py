@@ -27,8 +27,7 @@ from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..directory import Directory
-from ..dpop import KEY_MISMATCH
-from ..errors import InvalidDpopProofError
+from ..dpop import BEARER, DPOP_SCHEME as DPOP, binding_refusal
 from ..issuer import access_token_audience, endpoints_base, issuer
 from ..token_verifier import verify_access_token
 from ..vouching import client_vouches, user_vouches
@@ -37,9 +36,6 @@ INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access tok
 INSUFFICIENT_SCOPE = ('Bearer error="insufficient_scope", error_description="The access token must provide access '
                       'to at least one of these scopes - profile, email, address or phone"')
 OPENID = "openid"
-BEARER, DPOP = "bearer", "dpop"
-BOUND_AS_BEARER = "The access token is DPoP-bound: present it with the DPoP authorization scheme and a DPoP proof."
-NOT_BOUND = "The access token is not DPoP-bound: present it with the Bearer authorization scheme."
 
 
 def _challenge(status: int, header: str) -> OAuthResponse:
@@ -69,27 +65,16 @@ def bearer_token(authorization: str | None, params: Mapping[str, str] | None) ->
 
 def _dpop_refusal(services: OAuthServices, request: OAuthRequest, token: str, scheme: str, claims: Mapping[str, Any],
                   uri: str, server_id: str) -> OAuthResponse | None:
-    """RFC 9449 7: a DPoP-bound token (``cnf.jkt``) only with the DPoP scheme and a proof by its key for this
-    request and this token (``ath``); the DPoP scheme only with a bound token. None when the request may go on."""
-    cnf = claims.get("cnf")
-    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+    """RFC 9449 7 (``dpop.binding_refusal``) as userinfo answers it: 401 with the DPoP challenge. None when the
+    request may go on."""
     dpop = services.dpop
-    if jkt is None and scheme != DPOP:
+    refusal = binding_refusal(dpop, claims=claims, token=token, scheme=scheme, proofs=request.dpop,
+                              method=request.method, uri=uri, server_id=server_id)
+    if refusal is None:
         return None
     if dpop is None:
         return _challenge(401, INVALID_TOKEN)
-    if jkt is None:
-        return _challenge(401, dpop.challenge("invalid_token", NOT_BOUND))
-    if scheme != DPOP:  # DPOP-14: a bound token presented as a bearer token
-        return _challenge(401, dpop.challenge("invalid_token", BOUND_AS_BEARER))
-    try:
-        proof = dpop.verify(request.dpop, method=request.method, uri=uri, server_id=server_id, require_nonce=False,
-                            access_token=token)
-    except InvalidDpopProofError as error:
-        return _challenge(401, dpop.challenge(error.error, error.description))
-    if proof.jkt != jkt:  # DPOP-15
-        return _challenge(401, dpop.challenge("invalid_dpop_proof", KEY_MISMATCH))
-    return None
+    return _challenge(401, dpop.challenge(refusal.error, refusal.description))
 
 
 def userinfo(services: OAuthServices, request: OAuthRequest, directory: Directory | None) -> OAuthResponse:
