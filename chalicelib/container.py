@@ -68,7 +68,7 @@ from .oauth.codes import Codes
 from .oauth.consent import Consents
 from .oauth.server import OAuthServer
 from .oauth.sessions import Sessions
-from .oauth.management_tokens import ManagementPrincipal, verify_management_token
+from .oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken, verify_management_token
 from .oauth.token_path_caches import CacheSources, TokenPathCaches
 from .ports import Storage
 from .settings import Settings
@@ -226,11 +226,12 @@ class Container:
             trusted_servers=TrustedServerService(config_repo, servers, clock),
         )
 
-    def management_principal(self, token: str, base_url: str) -> ManagementPrincipal | None:
-        """Who a bearer token on the management API speaks for (oauth/management_tokens.py), from the token
-        path's caches."""
-        principal = verify_management_token(self.oauth.services, self.caches.clients, token, base_url)
-        if principal is None or principal.user_id is None:
+    def management_principal(self, presented: PresentedToken, base_url: str
+                             ) -> ManagementPrincipal | DpopRefused | None:
+        """Who an access token on the management API speaks for (oauth/management_tokens.py), from the token
+        path's caches; ``DpopRefused`` for a DPoP-bound token not presented with its proof."""
+        principal = verify_management_token(self.oauth.services, self.caches.clients, presented, base_url)
+        if not isinstance(principal, ManagementPrincipal) or principal.user_id is None:
             return principal
         # A person's token: only while the person is ACTIVE, and as far as their admin roles go (read each time,
         # so a role removed takes effect on the next request).

@@ -38,7 +38,7 @@ class TokenmintRequestHandler(ChaliceRequestHandler):
         if error.CODE == 403 and (path == unknown_paths.PREFIX or path.startswith(unknown_paths.PREFIX + "/")):
             # API Gateway routes these to the greedy /api/v1/{proxy+} route, which Chalice's local gateway cannot
             # match: answer as it would (401 without a valid token, else 404).
-            response = unknown_paths.answer(self.headers)
+            response = unknown_paths.answer(self.headers, self.command, path)
             body = response.body if isinstance(response.body, str) else json.dumps(response.body)
             self._send_http_response(response.status_code, {**response.headers,
                                                             "X-Okta-Request-Id": uuid.uuid4().hex}, body)

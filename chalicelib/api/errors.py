@@ -103,8 +103,13 @@ def okta_error(status: int, code: str, summary: str, causes: Iterable[str] = (),
     return Response(body=body, status_code=status, headers={"Content-Type": JSON, **(headers or {})})
 
 
-def invalid_token() -> Response:
-    return okta_error(401, "E0000011", "Invalid token provided")
+def invalid_token(challenge: str | None = None) -> Response:
+    """401 E0000011; with ``challenge``, a DPoP-bound token's ``WWW-Authenticate`` saying what was wrong with how it
+    was presented (RFC 9449 7.1)."""
+    response = okta_error(401, "E0000011", "Invalid token provided")
+    if challenge:
+        response.headers["WWW-Authenticate"] = challenge
+    return response
 
 
 def insufficient_scope(scope: str, base: str, path: str) -> Response:

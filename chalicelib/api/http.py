@@ -11,6 +11,7 @@ from chalice import Response
 from chalice.app import Request
 
 from ..errors import MalformedBodyError, PreconditionFailedError
+from ..oauth.dpop import header_values
 
 JSON = "application/json"
 # Routes accept these so that Okta's SDK can POST without a body (application/octet-stream, clients.md row 4);
@@ -112,3 +113,19 @@ def link_header(base: str, path: str, params: dict[str, Any], next_cursor: str |
         following = {k: v for k, v in current.items() if k != "after"}
         links.append(f'<{base}{path}?{urlencode({**following, "after": next_cursor})}>; rel="next"')
     return {"Link": ", ".join(links)}
+
+
+def dpop_proofs(event: Any) -> tuple[str, ...]:
+    """The ``DPoP`` header values of a Lambda proxy event: every field of that name (``multiValueHeaders``, so that
+    two headers are seen as two: DPOP-02), else the one in ``headers``; each split at commas (oauth/dpop.py)."""
+    if not isinstance(event, dict):
+        return ()
+    for member in ("multiValueHeaders", "headers"):
+        fields = event.get(member)
+        if not isinstance(fields, dict):
+            continue
+        for name, value in fields.items():
+            if isinstance(name, str) and name.lower() == "dpop":
+                values = value if isinstance(value, list) else [value]
+                return header_values([v for v in values if isinstance(v, str)])
+    return ()

@@ -10,12 +10,11 @@ from chalice import Blueprint, Response
 
 from ..container import get_container
 from ..oauth.context import JsonBody, OAuthRequest, OAuthResponse
-from ..oauth.dpop import header_values
 from ..oauth.errors import InvalidRequestError
 from ..oauth.form import parse_form
 from . import errors, request_origin
 from .cors import CorsRoutes
-from .http import base_url, json_text
+from .http import base_url, dpop_proofs, json_text
 
 bp = Blueprint(__name__)
 routes = CorsRoutes(bp, errors.OAUTH_JSON)
@@ -37,22 +36,6 @@ def render_oauth_response(response: OAuthResponse) -> Response:
     body = response.body if isinstance(response.body, JsonBody) else json_text(response.body)
     return Response(body=str(body), status_code=response.status,
                     headers={"Content-Type": "application/json", **response.headers})
-
-
-def dpop_proofs(event: Any) -> tuple[str, ...]:
-    """The ``DPoP`` header values of a Lambda proxy event: every field of that name (``multiValueHeaders``, so that
-    two headers are seen as two: DPOP-02), else the one in ``headers``; each split at commas (oauth/dpop.py)."""
-    if not isinstance(event, dict):
-        return ()
-    for member in ("multiValueHeaders", "headers"):
-        fields = event.get(member)
-        if not isinstance(fields, dict):
-            continue
-        for name, value in fields.items():
-            if isinstance(name, str) and name.lower() == "dpop":
-                values = value if isinstance(value, list) else [value]
-                return header_values([v for v in values if isinstance(v, str)])
-    return ()
 
 
 def respond(server_id: str, call: Callable[[OAuthRequest], OAuthResponse], form: bool,

@@ -19,12 +19,13 @@ from ..container import get_container
 from ..domain import ApiToken
 from . import errors
 from .admin_audit import Readers, audited
-from ..oauth.management_tokens import ManagementPrincipal, bearer_token
+from ..oauth.dpop import DPOP_SCHEME
+from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken, access_token
 from .conflict_retry import retrying
 from .context import base
 from .management_scopes import SELF_SCOPE, accepted_scopes, family_of, reads_self, role_allows
 from .errors import Dialect
-from .http import CONTENT_TYPES
+from .http import CONTENT_TYPES, dpop_proofs
 
 ALL_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 _AUTH = re.compile(r"^\s*SSWS\s*(\S+)\s*$", re.IGNORECASE)
@@ -90,6 +91,30 @@ class Routes:
         self.bp.route(path, **options)(self.dialect.guard(view))
 
 
+def requested_path(event: Any) -> str:
+    """The path requested, below the base URL: API Gateway's ``path`` (without the stage, which the base URL holds;
+    Chalice's ``request.path`` is the route's template), or, from Chalice's local gateway, which has no stage and
+    sets only the request context's."""
+    path = event.get("path") if isinstance(event, dict) else None
+    if not isinstance(path, str):
+        context = event.get("requestContext") if isinstance(event, dict) else None
+        path = context.get("path") if isinstance(context, dict) else None
+    return path if isinstance(path, str) else ""
+
+
+def presented_token(request: Any) -> PresentedToken | None:
+    """The management request's access token (``Authorization: Bearer`` or ``DPoP``), with what a DPoP proof must
+    fit: the ``DPoP`` header fields, the method, and the public URL requested (``requested_path``)."""
+    found = access_token(request.headers.get("authorization"))
+    if found is None:
+        return None
+    token, scheme = found
+    if scheme != DPOP_SCHEME:
+        return PresentedToken(token)
+    event = request.to_original_event()
+    return PresentedToken(token, scheme, dpop_proofs(event), request.method, base(request) + requested_path(event))
+
+
 class AdminRoutes:
     """Collects a blueprint's admin routes (Okta's JSON, authenticated); ``finish()`` adds the 405 views."""
 
@@ -129,10 +154,10 @@ class AdminRoutes:
             if api_token is not None:
                 request.context[API_TOKEN] = api_token
                 return view(*args, **kwargs)
-            token = bearer_token(request.headers.get("authorization"))
-            principal = get_container().management_principal(token, base(request)) if token else None
-            if principal is None:
-                return errors.invalid_token()
+            presented = presented_token(request)
+            principal = get_container().management_principal(presented, base(request)) if presented else None
+            if not isinstance(principal, ManagementPrincipal):
+                return errors.invalid_token(principal.challenge if isinstance(principal, DpopRefused) else None)
             request.context[PRINCIPAL] = principal
             if reads_self(path, request.method, principal.user_id, kwargs):
                 if not principal.scopes & {SELF_SCOPE, *accepted_scopes("okta.users", "GET")}:

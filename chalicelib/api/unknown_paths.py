@@ -14,7 +14,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..oauth.management_tokens import bearer_token
+from ..oauth.dpop import header_values
+from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken, access_token
 from . import errors
 from .http import base_url
 from .routing import ALL_METHODS, AdminRoutes, current_token
@@ -30,12 +31,19 @@ def unknown_path(**_path: Any) -> Response:
     return errors.path_not_found()
 
 
-def answer(headers: Any) -> Response:
+def answer(headers: Any, method: str = "GET", path: str = "") -> Response:
     """What the greedy route answers, for a server that cannot route to it: 401 without a valid token (an admin
-    token, or a management bearer token: ``AdminRoutes``), else 404."""
+    token, or a management access token: ``AdminRoutes``; a DPoP-bound one with its proof for ``method`` and
+    ``path``), else 404. ``headers``: the HTTP server's (case-insensitive ``get``, ``get_all``)."""
     if current_token(headers) is not None:
         return errors.path_not_found()
-    token = bearer_token(headers.get("authorization"))
-    accepted = token is not None and get_container().management_principal(
-        token, base_url(headers, get_container().settings.base_url)) is not None
-    return errors.path_not_found() if accepted else errors.invalid_token()
+    found = access_token(headers.get("authorization"))
+    if found is None:
+        return errors.invalid_token()
+    base = base_url(headers, get_container().settings.base_url)
+    proofs = header_values(headers.get_all("dpop") or []) if hasattr(headers, "get_all") else ()
+    principal = get_container().management_principal(
+        PresentedToken(found[0], found[1], proofs, method, base + path), base)
+    if isinstance(principal, ManagementPrincipal):
+        return errors.path_not_found()
+    return errors.invalid_token(principal.challenge if isinstance(principal, DpopRefused) else None)

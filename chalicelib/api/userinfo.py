@@ -14,7 +14,8 @@ from . import errors
 from .context import base
 from .http import CONTENT_TYPES
 from .cors import CorsRoutes
-from .oauth import dpop_proofs, render_oauth_response
+from .http import dpop_proofs
+from .oauth import render_oauth_response
 
 bp = Blueprint(__name__)
 routes = CorsRoutes(bp, errors.OAUTH_JSON)  # browser apps on trusted origins may call it (api/cors.py)

@@ -7,6 +7,11 @@ been revoked, and its app is still ACTIVE and was not deactivated after the toke
 it carries that are *still* granted to the app: revoking an app grant takes effect on the next request. Everything
 is read from the token path's caches (the org configuration and the client): no KMS or Secrets Manager call, and
 no DynamoDB read when warm but the revocation list's.
+
+A DPoP-bound token (an app that requires DPoP, as Okta's SDK sends with ``dpopEnabled``) is taken only as
+``Authorization: DPoP <token>`` with a proof by its key for this very request and token (``dpop.binding_refusal``,
+as at userinfo: ``htm``, ``htu`` the request's public URL, ``ath``, ``jti`` once); a bound token presented as a
+bearer token, or the DPoP scheme with an unbound one, is refused (RFC 9449 7; DPOP-14, DPOP-18).
 """
 from __future__ import annotations
 
@@ -16,10 +21,30 @@ from typing import Any
 from ..keys import lifecycle
 from ..errors import NotFoundError
 from .context import OAuthServices
+from .dpop import BEARER, DPOP_SCHEME, BindingRefusal, binding_refusal
 from .issuer import ORG_SERVER_ID, issuer
 from .token_verifier import verify_access_token
 
-BEARER = "bearer"
+
+
+@dataclass(frozen=True)
+class PresentedToken:
+    """A management request's access token, its scheme (``bearer`` or ``dpop``) and, for DPoP, what its proof must
+    fit: the ``DPoP`` header values, the method and the request's public URL without the query."""
+
+    token: str
+    scheme: str = BEARER
+    proofs: tuple[str, ...] = ()
+    method: str = "GET"
+    uri: str = ""
+
+
+@dataclass(frozen=True)
+class DpopRefused:
+    """A token that would be accepted but for how it was presented (RFC 9449 7.1): the challenge to answer with."""
+
+    refusal: BindingRefusal
+    challenge: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,17 +62,26 @@ class ManagementPrincipal:
 
 def bearer_token(authorization: str | None) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive), else None."""
+    found = access_token(authorization)
+    return found[0] if found is not None and found[1] == BEARER else None
+
+
+def access_token(authorization: str | None) -> tuple[str, str] | None:
+    """(token, scheme) of an ``Authorization: Bearer <token>`` or ``Authorization: DPoP <token>`` header (scheme
+    case-insensitive, returned lower-cased), else None."""
     if not authorization:
         return None
     scheme, _, value = authorization.strip().partition(" ")
-    value = value.strip()
-    return value if scheme.lower() == BEARER and value and " " not in value else None
+    value, scheme = value.strip(), scheme.lower()
+    return (value, scheme) if scheme in (BEARER, DPOP_SCHEME) and value and " " not in value else None
 
 
-def verify_management_token(services: OAuthServices, clients: Any, token: str, base_url: str
-                            ) -> ManagementPrincipal | None:
-    """The principal a management token speaks for, or None when it is not one this deployment accepts.
-    ``clients``: the token path's client cache (``oauth/clients.CachedClients``)."""
+def verify_management_token(services: OAuthServices, clients: Any, presented: PresentedToken, base_url: str
+                            ) -> ManagementPrincipal | DpopRefused | None:
+    """The principal a management token speaks for; ``DpopRefused`` when the token is good but not presented as its
+    DPoP binding requires; None when it is not one this deployment accepts. ``clients``: the token path's client
+    cache (``oauth/clients.CachedClients``)."""
+    token = presented.token
     try:
         config, _ = services.configs.active(ORG_SERVER_ID, org_route=True)
     except NotFoundError:
@@ -57,10 +91,6 @@ def verify_management_token(services: OAuthServices, clients: Any, token: str, b
     claims = verify_access_token(token, lifecycle.published(config.keys), org_issuer, org_issuer, now)
     if claims is None or services.revocations.is_access_token_revoked(str(claims["jti"]), now):
         return None
-    if "cnf" in claims:
-        # A DPoP-bound token (oauth/dpop.py) is never a bearer token (RFC 9449 7.2, DPOP-14); the management API
-        # does not take DPoP proofs yet, so such a token is refused here rather than accepted without one.
-        return None
     client = clients.find(str(claims["cid"]))
     if client is None or not client.active:
         return None
@@ -69,6 +99,13 @@ def verify_management_token(services: OAuthServices, clients: Any, token: str, b
     carried = claims.get("scp")
     if not isinstance(carried, list):
         return None
+    # Last: a proof's jti is spent only for a token that is otherwise good.
+    refusal = binding_refusal(services.dpop, claims=claims, token=token, scheme=presented.scheme,
+                              proofs=presented.proofs, method=presented.method, uri=presented.uri,
+                              server_id=ORG_SERVER_ID)
+    if refusal is not None:
+        dpop = services.dpop
+        return DpopRefused(refusal, dpop.challenge(refusal.error, refusal.description) if dpop is not None else "")
     granted = {g.scope_id for g in client.scope_grants}
     uid = claims.get("uid")
     return ManagementPrincipal(client_id=client.client_id, jti=str(claims["jti"]),
