@@ -373,7 +373,12 @@ def test_an_api_service_with_public_keys_instead_of_a_secret(console, admin):
     keys = dialog.locator(".field", has=page.get_by_label("Public keys (JWK Set)"))
     expect(keys.locator(".field-error")).to_contain_text("not valid JSON")
     dialog.get_by_label("Public keys (JWK Set)").fill(json.dumps(jwks))
+    # Its tokens bound to a key it holds (RFC 9449): what Okta's SDK sends with dpopEnabled.
+    dpop = dialog.get_by_label("Require DPoP (Demonstrating Proof of Possession) in token requests")
+    expect(dpop).not_to_be_checked()
+    dpop.check()
     console.axe("document.querySelector('dialog')")
+    console.shot("app-create-service-dpop")
     dialog.get_by_role("button", name="Create app").click()
     console.heading(label)  # no secret to show
     app_id = page.evaluate("location.hash").split("/")[-1]
@@ -385,12 +390,18 @@ def test_an_api_service_with_public_keys_instead_of_a_secret(console, admin):
     assert oauth["application_type"] == "service" and oauth["grant_types"] == ["client_credentials"]
     assert app["credentials"]["oauthClient"]["token_endpoint_auth_method"] == "private_key_jwt"
     assert [k["kid"] for k in oauth["jwks"]["keys"]] == [kid] and oauth["jwks"]["keys"][0]["n"] == jwks["keys"][0]["n"]
+    assert oauth["dpop_bound_access_tokens"] is True
+    expect(page.locator(".app-creds")).to_contain_text("Required in token requests")
+    console.shot("app-service-dpop")
     # Editing the app sends its keys back unchanged: the key keeps its id.
     page.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Public keys (JWK Set)")).to_have_value(re.compile(kid))
     page.get_by_label("App integration name").fill(label + " v2")
+    expect(page.get_by_label("Require DPoP (Demonstrating Proof of Possession) in token requests")).to_be_checked()
+    page.get_by_label("Require DPoP (Demonstrating Proof of Possession) in token requests").uncheck()
     page.get_by_role("button", name="Save").click()
     console.heading(label + " v2")
+    assert admin.call("GET", f"/api/v1/apps/{app_id}", 200)["settings"]["oauthClient"]["dpop_bound_access_tokens"] is False
     again = admin.call("GET", f"/api/v1/apps/{app_id}", 200)["settings"]["oauthClient"]["jwks"]["keys"]
     assert [(k["id"], k["kid"], k["status"]) for k in again] == [(k["id"], k["kid"], k["status"]) for k in oauth["jwks"]["keys"]]
     console.no_console_errors()

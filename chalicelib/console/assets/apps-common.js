@@ -139,6 +139,9 @@ export function appForm(ctx, { app = null, onSaved, onCancel }) {
   const keyFields = h('div', { class: 'app-subfields' }, jwksUri, jwks);
   const pkce = field({ label: 'Require PKCE (Proof Key for Code Exchange)', path: `${CREDENTIALS}.pkce_required`, type: 'checkbox',
     value: creating ? true : !!credentials.pkce_required, help: 'Recommended for every app that signs people in; always required for public clients.' });
+  const dpop = field({ label: 'Require DPoP (Demonstrating Proof of Possession) in token requests',
+    path: `${SETTINGS}.dpop_bound_access_tokens`, type: 'checkbox', value: !!settings.dpop_bound_access_tokens,
+    help: 'Every token request must carry a DPoP proof, and the app\'s tokens are bound to its key: a stolen token is useless without it.' });
   const consent = field({ label: 'Ask people for consent', path: `${SETTINGS}.consent_method`, type: 'checkbox',
     value: settings.consent_method === 'REQUIRED',
     help: 'Show the consent page for scopes that require consent. Off: the app is trusted and only prompt=consent asks.' });
@@ -215,6 +218,7 @@ export function appForm(ctx, { app = null, onSaved, onCancel }) {
     oauth.grant_types = chosenGrants;
     oauth.response_types = responseTypes(chosenGrants, type, oauth.response_types);
     oauth.consent_method = consent.querySelector('input').checked ? 'REQUIRED' : 'TRUSTED';
+    oauth.dpop_bound_access_tokens = dpop.querySelector('input').checked;
     if (type === 'service') {
       oauth.redirect_uris = [];
       oauth.post_logout_redirect_uris = [];
@@ -249,6 +253,7 @@ export function appForm(ctx, { app = null, onSaved, onCancel }) {
       methodSlot,
       keyFields,
       pkce,
+      dpop,
       consent,
     ],
     onSubmit: async () => {

@@ -200,6 +200,7 @@ async function renderGeneral(ctx, app) {
       details([
         ['Client authentication', methodLabel(credentials.token_endpoint_auth_method)],
         ['Proof Key for Code Exchange (PKCE)', credentials.pkce_required ? 'Required' : 'Not required'],
+        ['DPoP (proof of possession)', settings.dpop_bound_access_tokens ? 'Required in token requests' : 'Not required'],
         settings.jwks_uri ? ['JWKS URI', h('span', { class: 'mono' }, settings.jwks_uri)] : null,
       ]))),
     withSecrets ? section('Client secrets',
