@@ -373,6 +373,8 @@ def test_an_api_service_with_public_keys_instead_of_a_secret(console, admin):
     keys = dialog.locator(".field", has=page.get_by_label("Public keys (JWK Set)"))
     expect(keys.locator(".field-error")).to_contain_text("not valid JSON")
     dialog.get_by_label("Public keys (JWK Set)").fill(json.dumps(jwks))
+    expect(keys.locator(".field-error")).to_be_hidden()  # about the value sent, not the one typed since
+    expect(dialog.get_by_label("Public keys (JWK Set)")).not_to_have_attribute("aria-invalid", "true")
     # Its tokens bound to a key it holds (RFC 9449): what Okta's SDK sends with dpopEnabled.
     dpop = dialog.get_by_label("Require DPoP (Demonstrating Proof of Possession) in token requests")
     expect(dpop).not_to_be_checked()

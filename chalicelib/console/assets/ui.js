@@ -176,6 +176,14 @@ function findField(formEl, path) {
   return best;
 }
 
+// A field's error is about the value that was sent: once the person changes that field, it no longer applies.
+function clearFieldError(wrapper) {
+  wrapper.classList.remove('has-error');
+  for (const el of wrapper.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const slot = wrapper.querySelector('.field-error');
+  if (slot) { slot.textContent = ''; slot.hidden = true; }
+}
+
 export function clearErrors(formEl) {
   for (const el of formEl.querySelectorAll('.has-error')) el.classList.remove('has-error');
   for (const el of formEl.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
@@ -191,6 +199,10 @@ export function form({ children, submitLabel = 'Save', onSubmit, onCancel = null
     h('div', { class: 'form-error', tabindex: '-1', hidden: true }),
     children,
     h('div', { class: 'form-actions' }, submit, onCancel ? button('Cancel', onCancel) : null));
+  el.addEventListener('input', (event) => {
+    const wrapper = event.target.closest?.('.has-error');
+    if (wrapper && el.contains(wrapper)) clearFieldError(wrapper);
+  });
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(el);
