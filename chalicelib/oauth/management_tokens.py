@@ -26,7 +26,6 @@ from .issuer import ORG_SERVER_ID, issuer
 from .token_verifier import verify_access_token
 
 
-
 @dataclass(frozen=True)
 class PresentedToken:
     """A management request's access token, its scheme (``bearer`` or ``dpop``) and, for DPoP, what its proof must
@@ -58,12 +57,6 @@ class ManagementPrincipal:
     # A person's token (``uid``): whose, and their admin roles (filled in by the caller, which reads the user).
     user_id: str | None = None
     roles: frozenset[str] = frozenset()
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive), else None."""
-    found = access_token(authorization)
-    return found[0] if found is not None and found[1] == BEARER else None
 
 
 def access_token(authorization: str | None) -> tuple[str, str] | None:
