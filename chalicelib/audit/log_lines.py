@@ -38,7 +38,7 @@ class StreamLines:
 
     def __call__(self, line: str) -> None:
         stream = self._stream()
-        stream.write(line + "\n")  # one write: lines of two threads never interleave within a line
+        stream.write(line + "\n")  # the line and its newline in one call, never split between two writes
         stream.flush()
 
 

@@ -1,6 +1,7 @@
 """The System Log's recorder: every event becomes one JSON line in the function's log (for operators' SIEMs, through
-the packaged stack's CloudWatch Logs; where the line goes: audit/log_lines.py) and an item of the log table (for ``GET /api/v1/logs``). It implements the
-protocol core's port (``oauth/audit.AuditTrail``) and is what admin code records through too.
+the packaged stack's CloudWatch Logs; where the line goes: audit/log_lines.py) and an item of the log table (for
+``GET /api/v1/logs``). It implements the protocol core's port (``oauth/audit.AuditTrail``) and is what admin code
+records through too.
 
 Writes, by kind (docs/ARCHITECTURE.md "System Log", "Cost of the System Log"):
 

@@ -2,8 +2,8 @@
 
 A code is 256 random bits (``secrets.token_urlsafe(32)``); only its SHA-256 is stored (grants table,
 ``CODE#{sha256(code)}``), with everything the token endpoint must check and mint from: server, client, redirect
-URI, PKCE challenge, the DPoP key it is bound to (RFC 9449 10), user, granted scopes, nonce, auth_time/amr, the matched policy and rule and their token
-lifetimes. A code lives ``CODE_LIFETIME`` (300 s, Okta's).
+URI, PKCE challenge, the DPoP key it is bound to (RFC 9449 10), user, granted scopes, nonce, auth_time/amr, the
+matched policy and rule and their token lifetimes. A code lives ``CODE_LIFETIME`` (300 s, Okta's).
 
 Single use: redeeming (and burning, on a failed redemption) is a write conditional on the version read, so of two
 concurrent redemptions exactly one wins. A consumed code's record is kept (``KEEP_CONSUMED``) with the ``jti`` of

@@ -403,7 +403,8 @@ def test_an_api_service_with_public_keys_instead_of_a_secret(console, admin):
     page.get_by_label("Require DPoP (Demonstrating Proof of Possession) in token requests").uncheck()
     page.get_by_role("button", name="Save").click()
     console.heading(label + " v2")
-    assert admin.call("GET", f"/api/v1/apps/{app_id}", 200)["settings"]["oauthClient"]["dpop_bound_access_tokens"] is False
+    edited = admin.call("GET", f"/api/v1/apps/{app_id}", 200)["settings"]["oauthClient"]
+    assert edited["dpop_bound_access_tokens"] is False
     again = admin.call("GET", f"/api/v1/apps/{app_id}", 200)["settings"]["oauthClient"]["jwks"]["keys"]
     assert [(k["id"], k["kid"], k["status"]) for k in again] == [(k["id"], k["kid"], k["status"]) for k in oauth["jwks"]["keys"]]
     console.no_console_errors()

@@ -100,7 +100,8 @@ def test_dpop17_par_takes_dpop_jkt_and_refuses_one_that_names_another_key_than_t
     mismatch = push(front, web, dpop_jkt=other.jkt(),
                     extra_headers={"DPoP": holder.proof("POST", PAR_URL, now(front))})
     assert (mismatch.status_code, mismatch.data) == (400, {
-        "error": "invalid_request", "error_description": "The 'dpop_jkt' parameter does not match the key of the DPoP proof."})
+        "error": "invalid_request",
+        "error_description": "The 'dpop_jkt' parameter does not match the key of the DPoP proof."})
 
 
 def test_dpop17_a_bad_proof_at_par_is_refused_and_pushes_nothing(front):
