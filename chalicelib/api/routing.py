@@ -19,8 +19,8 @@ from ..container import get_container
 from ..domain import ApiToken
 from . import errors
 from .admin_audit import Readers, audited
-from ..oauth.dpop import DPOP_SCHEME
-from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken, access_token
+from ..oauth.dpop import DPOP_SCHEME, authorization_token
+from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken
 from .conflict_retry import retrying
 from .context import base
 from .management_scopes import SELF_SCOPE, accepted_scopes, family_of, reads_self, role_allows
@@ -105,7 +105,7 @@ def requested_path(event: Any) -> str:
 def presented_token(request: Any) -> PresentedToken | None:
     """The management request's access token (``Authorization: Bearer`` or ``DPoP``), with what a DPoP proof must
     fit: the ``DPoP`` header fields, the method, and the public URL requested (``requested_path``)."""
-    found = access_token(request.headers.get("authorization"))
+    found = authorization_token(request.headers.get("authorization"))
     if found is None:
         return None
     token, scheme = found

@@ -14,8 +14,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from ..container import get_container
-from ..oauth.dpop import header_values
-from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken, access_token
+from ..oauth.dpop import authorization_token, header_values
+from ..oauth.management_tokens import DpopRefused, ManagementPrincipal, PresentedToken
 from . import errors
 from .http import base_url
 from .routing import ALL_METHODS, AdminRoutes, current_token
@@ -37,7 +37,7 @@ def answer(headers: Any, method: str = "GET", path: str = "") -> Response:
     ``path``), else 404. ``headers``: the HTTP server's (case-insensitive ``get``, ``get_all``)."""
     if current_token(headers) is not None:
         return errors.path_not_found()
-    found = access_token(headers.get("authorization"))
+    found = authorization_token(headers.get("authorization"))
     if found is None:
         return errors.invalid_token()
     base = base_url(headers, get_container().settings.base_url)

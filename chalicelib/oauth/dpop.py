@@ -337,6 +337,16 @@ class Dpop:
         return f'DPoP algs="{" ".join(self.algorithms)}", error="{error}", error_description="{description}"'
 
 
+def authorization_token(authorization: str | None) -> tuple[str, str] | None:
+    """(token, scheme) of an ``Authorization: Bearer <token>`` or ``Authorization: DPoP <token>`` header (RFC 6750
+    2.1, RFC 9449 7.1; the scheme case-insensitive, returned lower-cased), else None."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    value, scheme = value.strip(), scheme.lower()
+    return (value, scheme) if scheme in (BEARER, DPOP_SCHEME) and value and " " not in value else None
+
+
 @dataclass(frozen=True)
 class BindingRefusal:
     """Why a resource refuses an access token as presented (RFC 9449 7.1): its DPoP challenge's error and

@@ -21,7 +21,7 @@ from typing import Any
 from ..keys import lifecycle
 from ..errors import NotFoundError
 from .context import OAuthServices
-from .dpop import BEARER, DPOP_SCHEME, BindingRefusal, binding_refusal
+from .dpop import BEARER, BindingRefusal, binding_refusal
 from .issuer import ORG_SERVER_ID, issuer
 from .token_verifier import verify_access_token
 
@@ -57,16 +57,6 @@ class ManagementPrincipal:
     # A person's token (``uid``): whose, and their admin roles (filled in by the caller, which reads the user).
     user_id: str | None = None
     roles: frozenset[str] = frozenset()
-
-
-def access_token(authorization: str | None) -> tuple[str, str] | None:
-    """(token, scheme) of an ``Authorization: Bearer <token>`` or ``Authorization: DPoP <token>`` header (scheme
-    case-insensitive, returned lower-cased), else None."""
-    if not authorization:
-        return None
-    scheme, _, value = authorization.strip().partition(" ")
-    value, scheme = value.strip(), scheme.lower()
-    return (value, scheme) if scheme in (BEARER, DPOP_SCHEME) and value and " " not in value else None
 
 
 def verify_management_token(services: OAuthServices, clients: Any, presented: PresentedToken, base_url: str

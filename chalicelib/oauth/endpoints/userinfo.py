@@ -27,7 +27,7 @@ from ...keys import lifecycle
 from .. import minting
 from ..context import NO_STORE, OAuthRequest, OAuthResponse, OAuthServices
 from ..directory import Directory
-from ..dpop import BEARER, DPOP_SCHEME as DPOP, binding_refusal
+from ..dpop import BEARER, DPOP_SCHEME as DPOP, authorization_token, binding_refusal
 from ..issuer import access_token_audience, endpoints_base, issuer
 from ..token_verifier import verify_access_token
 from ..vouching import client_vouches, user_vouches
@@ -47,12 +47,8 @@ def presented_token(authorization: str | None, params: Mapping[str, str] | None)
     ``Authorization: DPoP`` (RFC 9449 7.1; scheme case-insensitive), else a form body's ``access_token`` (a bearer
     token; only when no Authorization header was sent: RFC 6750 2 allows one method per request)."""
     if authorization is not None:
-        scheme, _, value = authorization.strip().partition(" ")
-        value = value.strip()
-        scheme = scheme.lower()
-        if scheme not in (BEARER, DPOP) or not value or " " in value:
-            return None, BEARER
-        return value, scheme
+        found = authorization_token(authorization)
+        return found if found is not None else (None, BEARER)
     token = params.get("access_token") if params else None
     return token or None, BEARER
 
