@@ -18,6 +18,7 @@ from .admin.app_assignments import AppAssignmentService
 from .admin.app_credentials import AppCredentialService
 from .admin.app_grants import AppGrantService
 from .admin.app_tokens import AppTokenAdmin
+from .admin.client_token_index import ClientTokenIndex
 from .admin.applications import ApplicationService
 from .admin.change_notices import (ChangeNotices, NotifyingAppGroups, NotifyingClientStore, NotifyingConfigStore,
                                    NotifyingTrustedOriginStore)
@@ -99,6 +100,8 @@ class Container:
     clients: ClientService
     oauth: OAuthServer
     refresh_tokens: RefreshTokens
+    # Where each client's refresh tokens are (admin/client_token_index.py): built by the scheduled job for old ones.
+    client_token_index: ClientTokenIndex
     server_clients: ServerClientsService
     # The directory (docs/ARCHITECTURE.md "Directory").
     users: UserService
@@ -213,6 +216,7 @@ class Container:
             clients=clients,
             oauth=oauth,
             refresh_tokens=refresh_tokens,
+            client_token_index=ClientTokenIndex(storage.client_servers, clock),
             server_clients=ServerClientsService(servers, storage.holders, clients, clock),
             users=users,
             admin_roles=admin_roles,
@@ -255,7 +259,7 @@ class Container:
     @property
     def app_tokens(self) -> AppTokenAdmin:
         """An app's refresh tokens at every server (admin/app_tokens.py)."""
-        return AppTokenAdmin(self.applications, self.servers, self.refresh_token_admin)
+        return AppTokenAdmin(self.applications, self.servers, self.refresh_token_admin, self.client_token_index)
 
     @property
     def token_preview(self) -> TokenPreviewService:

@@ -343,6 +343,26 @@ class HolderLedger(Protocol):
         """Client ids that may still hold unexpired tokens of the server, in id order."""
 
 
+class ClientServerIndex(Protocol):
+    """Which servers each client has refresh-token families at (written with each family by the refresh-token
+    store, which is also this port), and the state of the one-off indexing of older families; read by
+    ``admin/client_token_index.py``."""
+
+    def client_servers(self, client_id: str) -> list[str]: ...
+
+    def index_state(self) -> tuple[dict[str, Any], int] | None: ...
+
+    def save_index_state(self, doc: dict[str, Any], version: int | None) -> bool:
+        """Write the state if it is still at ``version`` (None: if there is none); False when it moved."""
+
+    def family_partitions(self, start: dict[str, Any] | None, items: int
+                          ) -> tuple[set[tuple[str, str]], dict[str, Any] | None]:
+        """(server id, client id) of the family partitions among about ``items`` items of a Scan from ``start``,
+        and where the next stretch starts (None: the scan is complete)."""
+
+    def add_client_servers(self, pairs: set[tuple[str, str]]) -> None: ...
+
+
 class ChangeLogStore(Protocol):
     """The deployment's change log (``chalicelib/changes.py``): one small record of change key -> stamp."""
 
@@ -391,6 +411,9 @@ class Storage(Protocol):
 
     @property
     def refresh_tokens(self) -> "RefreshTokenStore": ...
+
+    @property
+    def client_servers(self) -> ClientServerIndex: ...
 
     @property
     def revocations(self) -> "Revocations": ...

@@ -23,6 +23,7 @@ from .log_repository import LogEventRepository
 from .grants_repository import AssertionRepository, HolderRepository, RevocationRepository
 from .group_repository import GroupRepository
 from .models import Item, LogRecord, build_model, share_client
+from .client_index_repository import ClientIndexRepository
 from .refresh_token_repository import RefreshTokenRepository
 from .tables import ensure_table
 from .trusted_origin_repository import TrustedOriginRepository
@@ -48,6 +49,7 @@ class DynamoStorage:
         self.users = UserRepository(self.directory_model, connection)
         self.groups = GroupRepository(self.directory_model, connection)
         self.refresh_tokens = RefreshTokenRepository(self.grants_model, connection)
+        self.client_servers = ClientIndexRepository(self.grants_model)  # items written with each family
         self.revocations = RevocationRepository(self.grants_model, connection)
         self.assertions = AssertionRepository(self.grants_model, connection)
         self.holders = HolderRepository(self.grants_model, connection)
@@ -65,5 +67,6 @@ class DynamoStorage:
         """Local stack and tests only: create the tables (idempotent). In AWS they come from ``infra/``."""
         ensure_table(self.config_model)
         ensure_table(self.directory_model)
-        ensure_table(self.grants_model, ttl_attribute="expiresAt")
+        if ensure_table(self.grants_model, ttl_attribute="expiresAt"):
+            self.client_servers.index_created_table()
         ensure_table(self.log_model, ttl_attribute="expiresAt")

@@ -96,6 +96,17 @@ def pointer_doc(f: Family) -> dict[str, Any]:
     return {"serverId": f.server_id, "clientId": f.client_id, "expiresAt": _ts(f.pointers_until or f.expires_at)}
 
 
+def family_partition(pk: str) -> tuple[str, str] | None:
+    """(server id, client id) of a family partition's key ``RTC#{serverId}#{clientId}``; None for any other key."""
+    parts = pk.split("#")
+    return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "RTC" and parts[1] and parts[2] else None
+
+
+def client_server_doc(server_id: str, client_id: str) -> dict[str, Any]:
+    """That a client has (or had) refresh-token families at a server: storage/refresh_token_repository.py."""
+    return {"serverId": server_id, "clientId": client_id}
+
+
 def token_doc(t: IssuedToken) -> dict[str, Any]:
     return {"serverId": t.server_id, "clientId": t.client_id, "familyId": t.family_id, "issued": t.issued,
             "expiresAt": t.expires_at}

@@ -16,6 +16,14 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
                                             rotations: ``oauth/refresh_tokens.Family.moves_pointers``)
 ``pk = RTU#{userId}``, ``sk = RTF#{id}``     the user's families (where each lives), for revoking them when the user
                                             revokes consent (``user_families``); written with the pointer above
+``pk = RTA#{clientId}``, ``sk = AS#{id}``    the client has (or had) families at server ``id``: the app's tokens
+                                            across servers (``client_servers``) read only those partitions. Written
+                                            (an update: it may exist) with every new family; no expiry (one small
+                                            item per server and client that ever held a refresh token)
+``pk = RTA#INDEX``, ``sk = RTA#INDEX``       whether every family has the item above: families created before it
+                                            existed are indexed by a one-off scan (``admin/client_token_index.py``);
+                                            until it says ``ready``, readers walk every server. Both items are read
+                                            and written by storage/client_index_repository.py
 ==========================================  ===================================================================
 
 Every item carries ``expiresAt`` (DynamoDB's TTL, days late; readers check expiry themselves). A revoked family
@@ -35,14 +43,15 @@ from pynamodb.transactions import TransactWrite
 from ..errors import StorageUnavailableError
 from ..oauth.refresh_tokens import CodeWrite, Family, IssuedToken
 from .front_channel_layout import code_key, stored_code_doc
-from .grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
-                              token_from)
+from .grant_documents import (client_server_doc, family_doc, family_from, pointer_doc, revocation_doc, revocation_key,
+                              token_doc, token_from)
 from .models import Item
 from .transactions import MAX_ITEMS, idempotency_token
 
 log = logging.getLogger(__name__)
 
 FAMILY_PREFIX = "RTF#"
+CLIENT_SERVER_PREFIX = "AS#"
 PAGE = 100
 
 
@@ -60,6 +69,10 @@ def pointer_key(family_id: str) -> tuple[str, str]:
 
 def user_key(user_id: str, family_id: str) -> tuple[str, str]:
     return f"RTU#{user_id}", f"{FAMILY_PREFIX}{family_id}"
+
+
+def client_server_key(client_id: str, server_id: str) -> tuple[str, str]:
+    return f"RTA#{client_id}", f"{CLIENT_SERVER_PREFIX}{server_id}"
 
 
 class RefreshTokenRepository:
@@ -117,6 +130,10 @@ class RefreshTokenRepository:
             tx.save(self._item(token_key(token_hash), token_doc(token)))
             tx.save(self._item(pointer_key(family.id), pointer_doc(family)))
             tx.save(self._item(user_key(family.user_id, family.id), pointer_doc(family)))
+            # Every family of the client at this server shares the item: an update, which creates or rewrites it.
+            tx.update(self._model(*client_server_key(family.client_id, family.server_id)),
+                      [self._model.doc.set(client_server_doc(family.server_id, family.client_id))],
+                      add_version_condition=False)
 
         return self._commit(build)
 

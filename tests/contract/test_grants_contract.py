@@ -238,3 +238,44 @@ def test_a_dpop_bound_family_keeps_its_key_through_rotation(storage):
     assert stored == family("f3", jkt="thumb", version=1)
     assert store.rotate(replace(stored, current_hash="h2"), "h2", issued("f3")) is True
     assert store.family("aus1", "0oa1", "f3").jkt == "thumb"
+
+
+def test_each_family_indexes_its_client_at_its_server_and_the_index_outlives_it(storage):
+    store, index = storage.refresh_tokens, storage.client_servers
+    assert index.client_servers("0oa1") == []
+    store.create(family("f1"), "h1", issued("f1"))
+    store.create(family("f2", server_id="aus2"), "h2", issued("f2"))
+    store.create(family("f3"), "h3", issued("f3"))  # a second family at aus1: the same item, rewritten
+    store.create(family("f4", client_id="0oa2"), "h4", issued("f4"))
+    assert sorted(index.client_servers("0oa1")) == ["aus1", "aus2"] and index.client_servers("0oa2") == ["aus1"]
+    store.delete("aus2", "0oa1", "f2")
+    assert sorted(index.client_servers("0oa1")) == ["aus1", "aus2"]  # a stale entry costs a reader one empty Query
+
+
+def test_a_new_table_s_index_is_complete_and_its_state_is_written_by_version(storage):
+    index = storage.client_servers
+    state, version = index.index_state()
+    assert state == {"state": "ready"}
+    assert index.save_index_state({"state": "waiting"}, None) is False  # only one first state
+    assert index.save_index_state({"state": "waiting", "since": "x"}, version) is True
+    assert index.save_index_state({"state": "ready"}, version) is False  # another run moved it
+    assert index.index_state()[0] == {"state": "waiting", "since": "x"}
+
+
+def test_a_scan_in_stretches_finds_every_family_partition_once_and_indexing_them_is_idempotent(storage):
+    store, index = storage.refresh_tokens, storage.client_servers
+    for n in range(7):
+        store.create(family(f"f{n}", server_id=f"aus{n % 3}", client_id=f"0oa{n % 2}", user_id=f"00u{n}"),
+                     f"h{n}", issued(f"f{n}"))
+    storage.revocations.revoke_access_token("jti9", "0oa1", LATER)  # other items of the table are passed over
+    found, start, stretches = set(), None, 0
+    while True:
+        pairs, start = index.family_partitions(start, 4)
+        found |= pairs
+        stretches += 1
+        if start is None:
+            break
+    assert found == {(f"aus{n % 3}", f"0oa{n % 2}") for n in range(7)} and stretches > 3
+    index.add_client_servers(found)
+    index.add_client_servers(found)
+    assert sorted(index.client_servers("0oa0")) == ["aus0", "aus1", "aus2"]

@@ -268,6 +268,11 @@ def app_on_stack(stack):
             summary = client.lambda_.invoke("rotate_signing_keys", event).payload
             # The run really rotated (default's keys were 91 days old) and nothing failed.
             assert summary["failed"] == [] and container.servers.resolve_id("default") in summary["changed"]
+            # The stack's grants table came from the template, not from this release: the client token index is
+            # built by the job, its scan an hour after the first run (admin/client_token_index.py).
+            assert summary["clientTokenIndex"] == "waiting"
+            clock.advance(hours=1)
+            assert client.lambda_.invoke("rotate_signing_keys", event).payload["clientTokenIndex"] == "ready"
     finally:
         set_container(None)
     return phases
@@ -286,8 +291,8 @@ def test_the_api_handler_s_calls_are_all_allowed_by_its_role_and_the_key_policy(
 
 def test_the_scheduled_rotation_s_calls_are_all_allowed_by_its_role_and_the_key_policy(stack, app_on_stack):
     calls = app_on_stack["rotation"]
-    assert {("kms", "Encrypt"), ("secretsmanager", "CreateSecret"), ("dynamodb", "TransactWriteItems")} <= {
-        (c.service, c.operation) for c in calls}
+    assert {("kms", "Encrypt"), ("secretsmanager", "CreateSecret"), ("dynamodb", "TransactWriteItems"),
+            ("dynamodb", "Scan")} <= {(c.service, c.operation) for c in calls}  # Scan: the client token index
     assert check(stack, "RotateSigningKeysRole", calls) == []
 
 
@@ -309,7 +314,10 @@ def test_the_deployed_policies_refuse_what_the_app_must_not_do(stack):
                 "kms:EncryptionContext:kid": "k1"}
     refused = [
         (rotation, Request("dynamodb:GetItem", f"{table}-directory")),
-        (rotation, Request("dynamodb:PutItem", f"{table}-grants")),
+        (rotation, Request("dynamodb:DeleteItem", f"{table}-grants")),
+        (rotation, Request("dynamodb:UpdateItem", f"{table}-grants")),
+        (rotation, Request("dynamodb:Scan", f"{table}-directory")),
+        (api, Request("dynamodb:Scan", f"{table}-grants")),
         (api, Request("dynamodb:Scan", f"{table}-config")),
         (api, Request("dynamodb:DeleteTable", f"{table}-config")),
         (api, Request("dynamodb:GetItem", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/another-stack-config")),
@@ -389,4 +397,20 @@ def test_the_api_role_allows_every_dynamodb_operation_the_storage_code_contains(
             missing += [f"{repository} ({module.name}) needs {a} on {table}" for a in sorted(needed - allowed[table])]
     assert missing == []
     assert set(bound.values()) == {"config", "directory", "grants", "log"}
+
+
+def test_only_the_scheduled_role_may_do_what_the_client_index_build_contains():
+    """storage/client_index_scan.py (Scan, BatchWriteItem on the grants table) is called by the scheduled job
+    alone: its role allows each of its operations, the API handler's none of them."""
+    source = (ROOT / "chalicelib" / "storage" / "client_index_scan.py").read_text()
+    needed = set().union(*(actions for pattern, actions in STORAGE_OPERATIONS.items() if re.search(pattern, source)))
+    assert needed == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}
+
+    def allowed_on_grants(policy_file: str) -> set[str]:
+        policy = json.loads((ROOT / ".chalice" / policy_file).read_text())
+        return {a for s in policy["Statement"] for r in as_list(s["Resource"]) for a in as_list(s["Action"])
+                if isinstance(r, dict) and r.get("Fn::GetAtt", [None])[0] == "GrantsTable"}
+
+    assert needed <= allowed_on_grants("policy-rotate-signing-keys.json")
+    assert not needed & allowed_on_grants("policy-api-handler.json")
 

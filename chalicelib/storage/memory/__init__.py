@@ -36,6 +36,8 @@ class InMemoryStorage:
         self.users = MemoryUsers(directory)
         self.groups = MemoryGroups(directory)
         self.refresh_tokens = MemoryRefreshTokens(grants)
+        self.client_servers = self.refresh_tokens  # the same items: written with each family
+        self.refresh_tokens.index_created_table()  # a new table: no family from before the index
         self.revocations = MemoryRevocations(grants)
         self.assertions = MemoryAssertions(grants)
         self.holders = MemoryHolders(grants)

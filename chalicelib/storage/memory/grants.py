@@ -12,8 +12,8 @@ from ...ports import WriteConflict
 from ..device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, device_pk, user_code_pk
 from ..front_channel_layout import (CodeItems, PendingRequestItems, PushedRequestItems, SessionItems, code_key,
                                     stored_code_doc)
-from ..grant_documents import (family_doc, family_from, pointer_doc, revocation_doc, revocation_key, token_doc,
-                               token_from)
+from ..grant_documents import (client_server_doc, family_doc, family_from, family_partition, pointer_doc,
+                               revocation_doc, revocation_key, token_doc, token_from)
 from .table import MAX_ITEMS, Delete, Op, Put, Table
 
 
@@ -163,10 +163,38 @@ class MemoryRefreshTokens(_Grants):
         return [Put(pk, sk, doc, "family", None, expires=expires, overwrite=not create)
                 for pk, sk in ((f"RTID#{family.id}", "RTID"), (f"RTU#{family.user_id}", f"RTF#{family.id}"))]
 
+    @staticmethod
+    def _client_server(server_id: str, client_id: str) -> Put:
+        return Put(f"RTA#{client_id}", f"AS#{server_id}", client_server_doc(server_id, client_id), "client server",
+                   overwrite=True)
+
     def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
         redeemed = [self._doc(*code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
                               code.code.version)] if code is not None else []
-        return self._try(redeemed + self._ops(family, None, token_hash, token) + self._pointers(family, create=True))
+        return self._try(redeemed + self._ops(family, None, token_hash, token) + self._pointers(family, create=True)
+                         + [self._client_server(family.server_id, family.client_id)])
+
+    def index_created_table(self) -> None:
+        self.save_index_state({"state": "ready"}, None)
+
+    def client_servers(self, client_id: str) -> list[str]:
+        return [sk[len("AS#"):] for sk, _r in self._t.query(f"RTA#{client_id}", "AS#")]
+
+    def index_state(self) -> tuple[dict[str, Any], int] | None:
+        return self._get("RTA#INDEX", "RTA#INDEX", None)
+
+    def save_index_state(self, doc: dict[str, Any], version: int | None) -> bool:
+        return self._put("RTA#INDEX", "RTA#INDEX", doc, None, version)
+
+    def family_partitions(self, start: dict[str, Any] | None, items: int
+                          ) -> tuple[set[tuple[str, str]], dict[str, Any] | None]:
+        keys = self._t.keys((start["pk"], start["sk"]) if start else None, items + 1)
+        seen, more = keys[:items], len(keys) > items
+        pairs = {pair for pk, _sk in seen if (pair := family_partition(pk)) is not None}
+        return pairs, ({"pk": seen[-1][0], "sk": seen[-1][1]} if more else None)
+
+    def add_client_servers(self, pairs: set[tuple[str, str]]) -> None:
+        self._t.write([self._client_server(server_id, client_id) for server_id, client_id in sorted(pairs)])
 
     def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
         return self._try(self._ops(family, family.version, token_hash, token)

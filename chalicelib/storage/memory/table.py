@@ -91,6 +91,12 @@ class Table:
                            if p == pk and sk.startswith(prefix) and (after is None or sk > after))
             return [(sk, self._out(r)) for sk, r in found]
 
+    def keys(self, after: tuple[str, str] | None = None, count: int | None = None) -> list[tuple[str, str]]:
+        """Up to ``count`` item keys in key order after ``after`` (a Scan of keys; its order is DynamoDB's own)."""
+        with self._lock:
+            found = sorted(key for key in self._items if after is None or key > after)
+            return found if count is None else found[:count]
+
     def index(self, gsi1pk: str, prefix: str = "", after: str | None = None) -> list[tuple[str, Record]]:
         """Items of the listing index partition ``gsi1pk`` in (gsi1sk, pk, sk) order, as the index holds them."""
         with self._lock:
