@@ -12,12 +12,17 @@ Writes, by kind (docs/ARCHITECTURE.md "System Log", "Cost of the System Log"):
 * Token events go to a per-container buffer, written in one BatchWriteItem call (items of up to 100 events,
   audit/log_keys.py) when it holds ``batch`` events or its oldest is ``max_age`` old (checked whenever an event
   arrives or ``tick`` is called at the start of a request). A token therefore costs no synchronous write; one
-  request in ``batch`` pays for one write of them all.
+  request in ``batch`` pays for one write of them all. That holds while the container is busy: a request that
+  starts ``busy_gap`` or more after the container's previous one (or is its first) writes the buffer as it ends,
+  because nothing says another request will come before Lambda reclaims the container. A quiet deployment then
+  writes each token's event with its request (one call, when calls are few); a busy one, in batches.
 * Successful token events are kept with probability ``sample`` (``TOKENMINT_LOG_TOKEN_SAMPLE``; 0 switches them
   off). Failures are always kept.
 
 What can be lost: a container reclaimed by Lambda while its buffer holds events loses those (at most ``batch - 1``
-token events, never an admin event), from the table only: their JSON lines are already in the function's log. A
+token events, never an admin event), from the table only: their JSON lines are already in the function's log. Only
+a busy container buffers, so that is at most the last ``max_age`` of a busy spell that Lambda ends without another
+request (the Python 3.11 runtime gives no shutdown signal to write them). A
 failed batch write stays in the buffer for the next attempt, up to ``max_buffer`` events (then the oldest are
 dropped with a warning that says how many).
 """
@@ -28,7 +33,7 @@ import random as randoms
 import threading
 from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import orjson
 
@@ -49,9 +54,13 @@ BATCH = ITEMS_PER_WRITE * EVENTS_PER_ITEM
 WRITE_ITEMS = 25                 # DynamoDB's BatchWriteItem maximum
 MAX_AGE = timedelta(seconds=5)
 MAX_BUFFER = 1000
+# Requests of one container this close together (by the clock's whole seconds: up to ~3 s) count as busy traffic.
+BUSY_GAP = timedelta(seconds=2)
 
 # Set while this thread serves an HTTP request: always-kept events then wait for the request's end.
 _in_request: ContextVar[bool] = ContextVar("tokenmint_audit_in_request", default=False)
+# Set while this thread serves a request that came after a quiet spell: its end writes the buffer.
+_quiet: ContextVar[bool] = ContextVar("tokenmint_audit_quiet", default=False)
 
 
 def serialize(event: Mapping[str, Any]) -> str:
@@ -60,10 +69,18 @@ def serialize(event: Mapping[str, Any]) -> str:
     return orjson.dumps(event, default=str).decode()
 
 
+class RequestMark(NamedTuple):
+    """What ``request_started`` set for the request, for ``request_ended`` to reset."""
+
+    in_request: Token[bool]
+    quiet: Token[bool]
+
+
 class Recorder:
     def __init__(self, store: LogEventStore, now: Callable[[], datetime], *, retention: timedelta,
                  sample: float = 1.0, batch: int = BATCH, max_age: timedelta = MAX_AGE,
-                 max_buffer: int = MAX_BUFFER, emit: Callable[[str], None] = logger_lines,
+                 max_buffer: int = MAX_BUFFER, busy_gap: timedelta = BUSY_GAP,
+                 emit: Callable[[str], None] = logger_lines,
                  random: Callable[[], float] = randoms.random) -> None:
         self._store = store
         self._now = now
@@ -72,6 +89,8 @@ class Recorder:
         self._batch = batch
         self._max_age = max_age
         self._max_buffer = max_buffer
+        self._busy_gap = busy_gap
+        self._last_request: datetime | None = None  # when this container's latest request started
         self._emit = emit
         self._random = random
         self._pending: list[str] = []  # the JSON of each event not written yet
@@ -99,16 +118,22 @@ class Recorder:
         else:
             self.flush()
 
-    def request_started(self) -> Token[bool]:
-        """An HTTP request starts on this thread: write the buffer if it is due (``tick``), and keep always-kept
-        events until ``request_ended``."""
+    def request_started(self) -> RequestMark:
+        """An HTTP request starts on this thread: write the buffer if it is due (``tick``), keep always-kept events
+        until ``request_ended``, and note whether the container was quiet before it (then its end writes)."""
         self.tick()
-        return _in_request.set(True)
+        now = self._now()
+        previous, self._last_request = self._last_request, now
+        quiet = previous is None or now - previous >= self._busy_gap
+        return RequestMark(_in_request.set(True), _quiet.set(quiet))
 
-    def request_ended(self, started: Token[bool]) -> None:
-        """The request's response is ready: write what it recorded that is always kept (with the buffer)."""
-        _in_request.reset(started)
-        if self._kept_waiting:
+    def request_ended(self, started: RequestMark) -> None:
+        """The request's response is ready: write what it recorded that is always kept, with the buffer; after a
+        quiet spell, the buffer whatever it holds."""
+        quiet = _quiet.get()
+        _in_request.reset(started.in_request)
+        _quiet.reset(started.quiet)
+        if self._kept_waiting or (quiet and self._pending):
             self._kept_waiting = False
             self.flush()
 

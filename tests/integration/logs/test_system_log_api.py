@@ -214,6 +214,19 @@ def test_a_token_grant_names_the_client_the_policy_the_rule_and_the_jti(api, con
     assert_no_secret(granted, token, secret)
 
 
+def test_a_quiet_container_s_token_event_is_in_the_table_when_the_response_leaves(api, container, client, clock):
+    """Lambda may reclaim a container that gets no more requests: after a quiet spell (here 10 s since its previous
+    request) a token request writes its event as it ends, rather than buffering it for a next request."""
+    client_id, secret = service_client(api)
+    clock.advance(seconds=10)
+    answer = client.http.post("/oauth2/default/v1/token", headers=basic(client_id, secret),
+                              body=urlencode({"grant_type": "client_credentials", "scope": SCOPE}))
+    assert answer.status_code == 200, answer.body
+    assert container.audit.pending == 0
+    stored = container.storage.log_events.snapshot()
+    assert "app.oauth2.as.token.grant.access_token" in json.dumps(stored)
+
+
 def test_a_denied_token_request_names_the_policy_and_rule_that_denied_it(api, container, client):
     client_id, secret = service_client(api)
     config = container.servers.load("default")

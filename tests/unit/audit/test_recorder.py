@@ -161,10 +161,41 @@ def test_always_kept_events_of_one_request_are_written_together_as_it_ends():
     assert store.writes == 2
 
 
-def test_a_request_that_records_nothing_kept_writes_nothing_at_its_end():
+def test_a_busy_container_s_request_that_records_nothing_kept_writes_nothing_at_its_end():
     store, clock = CountingStore(), FixedClock(T0)
     log = recorder(store, clock)
+    log.request_ended(log.request_started())  # the container's first request
+    clock.advance(seconds=1)
     started = log.request_started()
     log.record_token(lambda: token_event(1), success=True)
     log.request_ended(started)
     assert store.writes == 0 and log.pending == 1  # a token event keeps waiting for its batch
+
+
+def test_after_a_quiet_spell_a_request_writes_its_token_events_as_it_ends():
+    """Lambda may reclaim a quiet container before its next request: a buffered event would never reach the
+    table. The first request of a container, and one that comes 2 s or more after the previous, write at their
+    end; requests closer together buffer."""
+    store, clock = CountingStore(), FixedClock(T0)
+    log = recorder(store, clock)
+
+    def token_request(i: int) -> None:
+        started = log.request_started()
+        log.record_token(lambda: token_event(i), success=True)
+        log.request_ended(started)
+
+    token_request(1)
+    assert store.writes == 1 and log.pending == 0  # the container's first request
+    clock.advance(seconds=1)
+    token_request(2)
+    clock.advance(seconds=1)
+    token_request(3)
+    assert store.writes == 1 and log.pending == 2  # busy: buffered
+    clock.advance(seconds=2)
+    token_request(4)
+    assert store.writes == 2 and log.pending == 0 and store.stored() == 4  # quiet before it: all written
+    clock.advance(minutes=10)
+    started = log.request_started()
+    log.record_token(lambda: token_event(5), success=False)
+    log.request_ended(started)
+    assert store.writes == 3 and store.stored() == 5
