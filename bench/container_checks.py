@@ -2,9 +2,6 @@
 rotations, and the race of several containers presenting one refresh token at the same instant."""
 from __future__ import annotations
 
-import json
-import os
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,45 +11,10 @@ from bench.container_worker import INVALID_GRANT, describe
 
 # -- the store after the load ------------------------------------------------------------------------------------------
 
-def token_items() -> list[dict[str, Any]]:
-    """Every refresh-token item (``RT#{hash}``) of the grants table, as DynamoDB returns it (a scan)."""
-    import boto3
-
-    client = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
-                          region_name=os.environ["AWS_REGION"])
-    items: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(
-            TableName=os.environ["TOKENMINT_GRANTS_TABLE"], FilterExpression="begins_with(pk, :p)",
-            ExpressionAttributeValues={":p": {"S": "RT#"}}):
-        items += page["Items"]
-    return items
-
-
-def family_of(item: dict[str, Any]) -> str | None:
-    family = json.loads(item["doc"]["S"]).get("familyId")
-    return str(family) if family else None
-
-
-def forget_tokens(client_id: str) -> int:
-    """Delete the client's refresh-token items (its families are dead by then; rotated-out tokens stay until their
-    TTL). moto deep-copies the whole table for every item of a transaction, so its time per refresh grows with the
-    table: each N starts from the same table this way. How many were deleted."""
-    import boto3
-
-    client = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
-                          region_name=os.environ["AWS_REGION"])
-    keys = [{"pk": i["pk"], "sk": i["sk"]} for i in token_items()
-            if json.loads(i["doc"]["S"]).get("clientId") == client_id]
-    for start in range(0, len(keys), 25):
-        client.batch_write_item(RequestItems={os.environ["TOKENMINT_GRANTS_TABLE"]: [
-            {"DeleteRequest": {"Key": key}} for key in keys[start:start + 25]]})
-    return len(keys)
-
-
 def check_chains(setup: Setup, chains: list[dict[str, Any]]) -> list[str]:
     """Every rotation a worker saw is in the store, nothing else is, and each final token works exactly once.
     Returns the problems found."""
-    from chalicelib.oauth.refresh_tokens import hash_token
+    from chalicelib.oauth.refresh_tokens import MAX_ROTATED, family_id_of, hash_token
 
     container = setup.stack.container
     store = container.refresh_tokens.store
@@ -60,27 +22,27 @@ def check_chains(setup: Setup, chains: list[dict[str, Any]]) -> list[str]:
     families: dict[str, dict[str, Any]] = {}
     server_ids: set[str] = set()  # the default server's id (families are stored by id, not by "default")
     for chain in chains:
-        record = store.token(hash_token(chain["token"]))
-        family = store.family(record.server_id, record.client_id, record.family_id) if record else None
-        if record is None or family is None:
+        family_id = family_id_of(chain["token"])
+        where = store.locate(family_id) if family_id else None
+        family = store.family(where[0], where[1], family_id) if where and family_id else None
+        if where is None or family is None:
             problems.append("a chain's last token has no family in the store")
             continue
         families[family.id] = chain
-        server_ids.add(record.server_id)
+        server_ids.add(where[0])
         if family.current_hash != hash_token(chain["token"]):
             problems.append(f"family {family.id}: the worker's last token is not the current one (lost rotation)")
         if family.version != 1 + chain["rotations"]:
             problems.append(f"family {family.id}: version {family.version}, expected {1 + chain['rotations']} "
                             f"(1 + the {chain['rotations']} rotations the worker saw)")
+        # Each rotation the worker saw left its presented token in the family's memory of rotated-out tokens.
+        if len(family.rotated) != min(chain["rotations"], MAX_ROTATED):
+            problems.append(f"family {family.id}: remembers {len(family.rotated)} rotated-out tokens, expected "
+                            f"{min(chain['rotations'], MAX_ROTATED)}")
     live = {f.id for server_id in server_ids for f in store.families(server_id, setup.native[0])}
     if live != set(families):
         problems.append(f"the client has {len(live)} families, the workers hold {len(families)} chains "
                         f"({len(live - set(families))} unexpected)")
-    items = Counter(family_of(item) for item in token_items())
-    for family_id, chain in families.items():
-        if items[family_id] != 1 + chain["rotations"]:
-            problems.append(f"family {family_id}: {items[family_id]} token items, expected "
-                            f"{1 + chain['rotations']}")
     # Exactly once: the last token rotates, then presenting it again is reuse (refused; the family dies).
     checker = in_process(setup)
     for chain in chains:

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bench.container_checks import check_chains, forget_tokens, race
+from bench.container_checks import check_chains, race
 from bench.container_pool import Setup, Workers, prepare, serialized
 from bench.container_worker import ITEMS
 
@@ -141,7 +141,6 @@ def load_round(setup: Setup, n: int, seconds: float, chains: int) -> Round:
     if seen != ops["refresh"] - sum(r["refresh_errors"] for r in results):
         result.problems.append(f"{seen} rotations in the chains, {ops['refresh']} refreshes reported")
     result.problems += check_chains(setup, [c for r in results for c in r["chains"]])
-    forget_tokens(setup.native[0])
     return result
 
 

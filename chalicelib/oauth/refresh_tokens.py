@@ -14,12 +14,15 @@ token that is current. Okta's management API shows a family as a "refresh token"
 Rules
 -----
 * **Rotation on every use.** A refresh returns a new refresh token; the presented one becomes ROTATED (its hash is
-  no longer the family's current hash). Rotation is one transaction conditional on the family's version, so of two
-  refreshes racing with the same token exactly one wins.
+  no longer the family's current hash, and joins the family's ``rotated``). Rotation is one write of the family
+  conditional on its version, so of two refreshes racing with the same token exactly one wins.
 * **Reuse detection.** Presenting a ROTATED token (or losing the race above) revokes the whole family: the current
   refresh token and every unexpired access token the family issued (their ``jti`` go to the revocation list that
   introspection and userinfo consult). No grace period (Okta's optional leeway is not offered): a client must store
-  each new refresh token before using it.
+  each new refresh token before using it. A rotated token is recognised by the family itself, which remembers the
+  hashes of its last ``MAX_ROTATED`` rotated-out tokens until each would have expired (since 2026-12-05; before,
+  each token had a record of its own, ``RT#{hash}``, written in the rotation's transaction: tokens issued before are
+  still recognised by it). A made-up random part after a real family id matches neither and is merely invalid.
 * **Lifetimes** come from the rule that matched at issuance and stay with the family (Okta: "every refresh returns a
   new RT that keeps the original expiry"): ``refreshTokenLifetimeMinutes`` (0 = unlimited) caps the family from its
   creation; ``refreshTokenWindowMinutes`` is the idle window: each token expires that long after it was issued.
@@ -61,6 +64,11 @@ OFFLINE_ACCESS = "offline_access"
 INVALID = "The refresh token is invalid or expired."
 # Access tokens a family remembers (to revoke them with it); older ones beyond this are forgotten.
 MAX_ACCESS_TOKENS = 100
+# Rotated-out tokens a family recognises as reuse (the latest; older ones beyond this are merely invalid), each by
+# the first ROTATED_HASH_CHARS hex digits of its SHA-256: 128 bits, as unguessable as needed to name a token
+# already issued, at half the item size.
+MAX_ROTATED = 100
+ROTATED_HASH_CHARS = 32
 
 
 def new_family_id() -> str:
@@ -122,6 +130,8 @@ class Family:
     current_hash: str
     access_tokens: tuple[tuple[str, int], ...] = ()  # (jti, exp) of access tokens it issued
     version: int = 0
+    # (hash prefix, exp) of its rotated-out tokens, until each would have expired: presenting one is reuse.
+    rotated: tuple[tuple[str, int], ...] = ()
     # The DPoP key a public client's family is bound to (RFC 9449 5): every refresh needs a proof by it.
     jkt: str | None = None
     # When the family's pointers (by id, by user) expire: they must outlive the family, yet rewriting them at every
@@ -130,6 +140,11 @@ class Family:
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+    def rotated_out(self, token_hash: str) -> bool:
+        """Whether the token of this hash was one of the family's, rotated out since."""
+        prefix = token_hash[:ROTATED_HASH_CHARS]
+        return any(h == prefix for h, _exp in self.rotated)
 
     def pointers_reach(self, now: datetime) -> datetime:
         """How long pointers written at ``now`` last: a window beyond the token issued now (never past the end), so
@@ -148,8 +163,9 @@ class Family:
 
 @dataclass(frozen=True)
 class IssuedToken:
-    """A refresh token ever issued (stored by its hash): where its family is. It outlives its family's rotation
-    until it would have expired itself, so that a rotated-out token is recognised as reuse."""
+    """A refresh token's own record (stored by its hash), written for every token issued before 2026-12-05: where
+    its family is. It outlives its family's rotation until it would have expired itself, so that such a token,
+    rotated out, is still recognised as reuse. (Families now remember their rotated-out tokens themselves.)"""
 
     server_id: str
     client_id: str
@@ -170,16 +186,16 @@ class CodeWrite:
 class Store(Protocol):
     """``storage.refresh_token_repository.RefreshTokenRepository`` (the stored shape is storage's)."""
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken,
-               code: "CodeWrite | None" = None) -> bool:
-        """A new family with its first token; False when either exists. With ``code``: the authorization code is
-        replaced in the same transaction, on condition that its version is still ``code.code.version`` (False,
-        and nothing written, when another redemption or a burn moved it): a redemption is one write."""
+    def create(self, family: Family, code: "CodeWrite | None" = None) -> bool:
+        """A new family (its first token is its ``current_hash``) with its pointers, in one transaction; False when
+        it exists. With ``code``: the authorization code is replaced in the same transaction, on condition that its
+        version is still ``code.code.version`` (False, and nothing written, when another redemption or a burn moved
+        it): a redemption is one write."""
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
-        """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins) and
-        store the new token, and with ``pointers`` rewrite the family's pointers (their expiry is
-        ``family.pointers_until``); False when the family moved or is gone."""
+    def rotate(self, family: Family, pointers: bool = True) -> bool:
+        """Replace the family if the stored one is still at ``family.version`` (one rotation per token wins): one
+        conditional write; with ``pointers``, in one transaction with the family's pointers rewritten (their expiry
+        is ``family.pointers_until``). False when the family moved or is gone."""
 
     def delete(self, server_id: str, client_id: str, family_id: str, user_id: str | None = None,
                revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:
@@ -190,7 +206,8 @@ class Store(Protocol):
     def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:
         """(server id, client id, family id) of the user's families."""
 
-    def token(self, token_hash: str) -> IssuedToken | None: ...
+    def token(self, token_hash: str) -> IssuedToken | None:
+        """The record of a token issued before 2026-12-05 (None for any other)."""
 
     def family(self, server_id: str, client_id: str, family_id: str) -> Family | None: ...
 
@@ -227,7 +244,7 @@ class RefreshTokens:
         ``jkt``: the DPoP key the family is bound to (``dpop_binding``)."""
         family, token = self._new_family(server_id, client_id, user_id, scopes, auth_time, amr, lifetime_minutes,
                                          window_minutes, now, grant_type, access_token, jkt, new_family_id())
-        if not self.store.create(family, family.current_hash, self._issued(family, now)):
+        if not self.store.create(family):
             raise RuntimeError("refresh-token id collision")  # 2^256 tokens, 62^17 ids: never in practice
         return token, family.id
 
@@ -240,7 +257,7 @@ class RefreshTokens:
         read (another redemption or a burn won)."""
         family, token = self._new_family(server_id, client_id, user_id, scopes, auth_time, amr, lifetime_minutes,
                                          window_minutes, now, grant_type, access_token, jkt, family_id)
-        return token if self.store.create(family, family.current_hash, self._issued(family, now), code) else None
+        return token if self.store.create(family, code) else None
 
     @staticmethod
     def _new_family(server_id: str, client_id: str, user_id: str, scopes: tuple[str, ...], auth_time: int | None,
@@ -288,8 +305,12 @@ class RefreshTokens:
         named = self.store.family(server_id, client_id, family_id) if family_id is not None else None
         if named is not None and named.current_hash == token_hash:
             return self._unexpired(named, token_hash, now)
+        if named is not None and named.rotated_out(token_hash):
+            self._kill(named, "reuse of a rotated refresh token")
+            raise InvalidGrantError(INVALID)
         # Only a token actually issued may revoke a family as reused: a made-up random part after a real family id
-        # has no record and is merely invalid.
+        # is in neither the family nor a record of its own (tokens issued before 2026-12-05 have one) and is merely
+        # invalid.
         record = self.store.token(token_hash)
         if record is None:
             raise InvalidGrantError(INVALID)
@@ -344,14 +365,22 @@ class RefreshTokens:
         if access_token is not None:
             remembered.append((access_token[0], _epoch(access_token[1])))
         expires_at = family.next_expiry(now)
+        # The presented token is remembered as rotated out until it would have expired (its reuse then revokes the
+        # family), with the others still unexpired, the latest MAX_ROTATED.
+        rotated = [r for r in family.rotated if r[1] > stamp]
+        rotated.append((presented.token_hash[:ROTATED_HASH_CHARS], _epoch(family.expires_at)))
         # The pointers are rewritten only when the new token would outlive them: about once a window, so that a
-        # rotation is usually a two-item transaction (the family, conditional on its version, and the new token).
+        # rotation is usually one write of the family alone, conditional on its version.
         moves = family.moves_pointers(expires_at)
         updated = replace(family, last_updated=now, expires_at=expires_at, current_hash=token_hash,
-                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]),
+                          access_tokens=tuple(remembered[-MAX_ACCESS_TOKENS:]), rotated=tuple(rotated[-MAX_ROTATED:]),
                           pointers_until=family.pointers_reach(now) if moves else family.pointers_until)
-        if not self.store.rotate(updated, token_hash, self._issued(updated, now), pointers=moves):
+        if not self.store.rotate(updated, pointers=moves):
             current = self.store.family(family.server_id, family.client_id, family.id)
+            if current is not None and current.current_hash == token_hash:
+                # Our own write, committed, its answer lost and the call retried: the retry found its condition moved
+                # by that very write (a PutItem, unlike a transaction, has no idempotency token).
+                return token
             if current is not None:
                 self._kill(current, "concurrent reuse of a refresh token")
             raise InvalidGrantError(INVALID)
@@ -367,11 +396,17 @@ class RefreshTokens:
         if not isinstance(token, str) or not token or len(token) > 512:
             return None
         token_hash = hash_token(token)
-        family_id = family_id_of(token) if client_id else None
-        if client_id and family_id is not None:
-            named = self.store.family(server_id, client_id, family_id)
+        family_id = family_id_of(token)
+        if family_id is not None:
+            named = self.store.family(server_id, client_id, family_id) if client_id else None
+            if named is None:  # another client's token (a resource server introspecting): where its family lives
+                where = self.store.locate(family_id)
+                if where is not None and where[0] == server_id:
+                    named = self.store.family(server_id, where[1], family_id)
             if named is not None and named.current_hash == token_hash:
                 return named, True
+            if named is not None and named.rotated_out(token_hash):
+                return named, False
         record = self.store.token(token_hash)
         if record is None or record.server_id != server_id:
             return None
@@ -464,11 +499,6 @@ class RefreshTokens:
         return count
 
     # -- internals -------------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _issued(family: Family, now: datetime) -> IssuedToken:
-        return IssuedToken(server_id=family.server_id, client_id=family.client_id, family_id=family.id,
-                           issued=_epoch(now), expires_at=_epoch(family.next_expiry(now)))
 
     def _kill(self, family: Family, why: str) -> None:
         """Delete the family (every refresh token of it stops working) and revoke its unexpired access tokens."""

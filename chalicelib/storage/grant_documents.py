@@ -73,6 +73,7 @@ def family_doc(f: Family) -> dict[str, Any]:
         "lastUpdated": _ts(f.last_updated), "endsAt": _ts(f.ends_at) if f.ends_at else None,
         "expiresAt": _ts(f.expires_at), "currentHash": f.current_hash,
         "accessTokens": [list(a) for a in f.access_tokens],
+        **({"rotated": [list(r) for r in f.rotated]} if f.rotated else {}),
         **({"jkt": f.jkt} if f.jkt else {}),
         **({"pointersUntil": _ts(f.pointers_until)} if f.pointers_until else {}),
     }
@@ -87,6 +88,7 @@ def family_from(doc: dict[str, Any], version: int) -> Family:
         last_updated=_time(doc["lastUpdated"]), ends_at=_time(doc["endsAt"]) if doc.get("endsAt") is not None else None,
         expires_at=_time(doc["expiresAt"]), current_hash=doc["currentHash"],
         access_tokens=tuple((str(j), int(e)) for j, e in doc.get("accessTokens", ())), version=version,
+        rotated=tuple((str(h), int(e)) for h, e in doc.get("rotated", ())),
         jkt=doc.get("jkt"),
         pointers_until=_time(doc["pointersUntil"]) if doc.get("pointersUntil") is not None else None)
 

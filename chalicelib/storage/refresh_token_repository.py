@@ -9,8 +9,9 @@ the family a "refresh token" (``oar…``). The table holds only SHA-256 hashes o
 ``sk = RTF#{familyId}``                     the current token, the access tokens it issued; ``version`` guards
                                             rotation. One partition per (server, client): the management API's
                                             list and "revoke all" are one strongly consistent Query
-``pk = RT#{sha256(token)}``, ``sk = RT``    one refresh token ever issued: where its family is. A token whose hash
-                                            is not the family's current hash has been rotated out (reuse!)
+``pk = RT#{sha256(token)}``, ``sk = RT``    a refresh token issued before 2026-12-05: where its family is (read,
+                                            no longer written: families remember their rotated-out tokens). A
+                                            token whose hash is not the family's current hash was rotated out
 ``pk = RTID#{familyId}``, ``sk = RTID``     where a family lives, for ``revoke_family(family_id)``; expires at the
                                             family's ``pointersUntil`` (ahead of the family, so moved only by some
                                             rotations: ``oauth/refresh_tokens.Family.moves_pointers``)
@@ -37,14 +38,14 @@ import logging
 from typing import Any, Iterator
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..errors import StorageUnavailableError
 from ..oauth.refresh_tokens import CodeWrite, Family, IssuedToken
 from .front_channel_layout import code_key, stored_code_doc
 from .grant_documents import (client_server_doc, family_doc, family_from, pointer_doc, revocation_doc, revocation_key,
-                              token_doc, token_from)
+                              token_from)
 from .models import Item
 from .transactions import MAX_ITEMS, idempotency_token
 
@@ -117,9 +118,10 @@ class RefreshTokenRepository:
 
     # -- writes ----------------------------------------------------------------------------------------------------
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
-        """Store a new family with its first token and pointers, in one transaction (none of them may exist), and
-        with ``code`` the authorization code that grants it (conditional on the version it was read at)."""
+    def create(self, family: Family, code: CodeWrite | None = None) -> bool:
+        """Store a new family with its pointers and its client's index item, in one transaction (the family and its
+        pointers may not exist), and with ``code`` the authorization code that grants it (conditional on the
+        version it was read at)."""
         fkey = family_key(family.server_id, family.client_id, family.id)
 
         def build(tx: TransactWrite) -> None:
@@ -127,7 +129,6 @@ class RefreshTokenRepository:
                 tx.save(self._item(code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
                                    code.code.version))
             tx.save(self._item(fkey, family_doc(family)))
-            tx.save(self._item(token_key(token_hash), token_doc(token)))
             tx.save(self._item(pointer_key(family.id), pointer_doc(family)))
             tx.save(self._item(user_key(family.user_id, family.id), pointer_doc(family)))
             # Every family of the client at this server shares the item: an update, which creates or rewrites it.
@@ -137,24 +138,35 @@ class RefreshTokenRepository:
 
         return self._commit(build)
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
-        """Replace the family (only if it is still at ``family.version``: one rotation per token wins) and store the
-        new token; with ``pointers``, move the pointers' expiry to ``family.pointers_until``. False when the family
-        moved or is gone."""
+    def rotate(self, family: Family, pointers: bool = True) -> bool:
+        """Replace the family, only if it is still at ``family.version`` (one rotation per token wins): one
+        conditional PutItem; with ``pointers``, a transaction that also moves the pointers' expiry to
+        ``family.pointers_until``. False when the family moved or is gone (or a retried PutItem found its own
+        committed write: the caller tells, by the family's current hash)."""
         fkey = family_key(family.server_id, family.client_id, family.id)
+        if not pointers:
+            try:
+                self._item(fkey, family_doc(family), family.version).save()
+            except PutError as exc:
+                if exc.cause_response_code == "ConditionalCheckFailedException":
+                    return False
+                log.error("refresh-token rotation failed: %s", exc.cause_response_code)
+                raise StorageUnavailableError("the grants store is unavailable") from None
+            except PynamoDBException as exc:
+                log.error("refresh-token rotation failed: %s", type(exc).__name__)
+                raise StorageUnavailableError("the grants store is unavailable") from None
+            return True
 
         def build(tx: TransactWrite) -> None:
             tx.save(self._item(fkey, family_doc(family), family.version))
-            tx.save(self._item(token_key(token_hash), token_doc(token)))
-            if pointers:
-                # Not written at every rotation, so their version no longer follows the family's: an update without
-                # a version condition (the family's condition guards the transaction; the API role may UpdateItem
-                # on this table).
-                doc = pointer_doc(family)
-                for key in (pointer_key(family.id), user_key(family.user_id, family.id)):
-                    tx.update(self._model(*key), [self._model.doc.set(doc),
-                                                  self._model.expiresAt.set(int(doc["expiresAt"]))],
-                              add_version_condition=False)
+            # Not written at every rotation, so their version no longer follows the family's: an update without a
+            # version condition (the family's condition guards the transaction; the API role may UpdateItem on this
+            # table).
+            doc = pointer_doc(family)
+            for key in (pointer_key(family.id), user_key(family.user_id, family.id)):
+                tx.update(self._model(*key),
+                          [self._model.doc.set(doc), self._model.expiresAt.set(int(doc["expiresAt"]))],
+                          add_version_condition=False)
 
         return self._commit(build)
 

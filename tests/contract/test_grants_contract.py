@@ -111,24 +111,41 @@ def issued(fid: str) -> IssuedToken:
     return IssuedToken(server_id="aus1", client_id="0oa1", family_id=fid, issued=1, expires_at=int(LATER.timestamp()))
 
 
+def legacy_record(storage, token_hash: str, token: IssuedToken) -> None:
+    """A token's own record as releases before 2026-12-05 wrote it beside each token (``RT#{hash}``)."""
+    from chalicelib.storage.grant_documents import token_doc
+
+    if hasattr(storage, "grants_model"):
+        storage.grants_model(f"RT#{token_hash}", "RT", doc=token_doc(token)).save()
+    else:
+        from chalicelib.storage.memory.table import Put
+
+        storage._tables[2].write([Put(f"RT#{token_hash}", "RT", token_doc(token), "token")])
+
+
 def test_refresh_token_families(storage):
     store = storage.refresh_tokens
-    assert store.create(family("f2"), "h1", issued("f2")) is True
-    assert store.create(family("f2"), "h9", issued("f2")) is False  # a family is created once
-    assert store.token("h9") is None
-    assert store.create(family("f1", current_hash="h2"), "h2", issued("f1")) is True
+    assert store.create(family("f2")) is True
+    assert store.create(family("f2")) is False  # a family is created once
+    assert store.create(family("f1", current_hash="h2")) is True
     stored = store.family("aus1", "0oa1", "f2")
-    assert stored == family("f2", version=1) and store.token("h1") == issued("f2")  # every field survives
+    assert stored == family("f2", version=1)  # every field survives
+    assert store.token("h1") is None  # no record of its own: the family knows its tokens
     assert store.locate("f2") == ("aus1", "0oa1") and store.locate("nope") is None
-    assert store.rotate(replace(stored, current_hash="h3"), "h3", issued("f2")) is True
-    assert store.rotate(replace(stored, current_hash="h4"), "h4", issued("f2")) is False  # one rotation wins
-    assert store.family("aus1", "0oa1", "f2") == family("f2", current_hash="h3", version=2)
+    rotated = replace(stored, current_hash="h3", rotated=(("h1", 123),))
+    assert store.rotate(rotated, pointers=False) is True
+    assert store.rotate(replace(stored, current_hash="h4"), pointers=False) is False  # one rotation wins
+    assert store.family("aus1", "0oa1", "f2") == replace(rotated, version=2)
     assert [f.id for f in store.families("aus1", "0oa1")] == ["f1", "f2"]
     assert [f.id for f in store.families("aus1", "0oa1", "f1")] == ["f2"]
     store.delete("aus1", "0oa1", "f2")
     assert store.family("aus1", "0oa1", "f2") is None and store.locate("f2") is None
-    assert store.token("h3") == issued("f2")  # left to its TTL: it leads to no family
     assert [f.id for f in store.families("aus1", "0oa1")] == ["f1"]
+
+
+def test_records_of_tokens_issued_before_are_still_read(storage):
+    legacy_record(storage, "h0", issued("f0"))
+    assert storage.refresh_tokens.token("h0") == issued("f0") and storage.refresh_tokens.token("h9") is None
 
 
 def test_a_code_redeemed_with_its_family_in_one_write_or_not_at_all(storage):
@@ -138,19 +155,19 @@ def test_a_code_redeemed_with_its_family_in_one_write_or_not_at_all(storage):
     read = storage.codes.get_code("c1")
     won = CodeWrite(replace(read, state="REDEEMED", access_jti="j1", refresh_family="f1"), LATER)
     lost = CodeWrite(replace(read, state="REDEEMED", access_jti="j2", refresh_family="f2"), LATER)
-    assert storage.refresh_tokens.create(family("f1"), "h1", issued("f1"), won) is True
+    assert storage.refresh_tokens.create(family("f1"), won) is True
     assert storage.codes.get_code("c1") == code(state="REDEEMED", access_jti="j1", refresh_family="f1", version=2)
     assert storage.refresh_tokens.family("aus1", "0oa1", "f1") == family("f1", version=1)
     # The same read again (a concurrent redemption): nothing of it is written.
-    assert storage.refresh_tokens.create(family("f2", current_hash="h2"), "h2", issued("f2"), lost) is False
-    assert storage.refresh_tokens.family("aus1", "0oa1", "f2") is None and storage.refresh_tokens.token("h2") is None
+    assert storage.refresh_tokens.create(family("f2", current_hash="h2"), lost) is False
+    assert storage.refresh_tokens.family("aus1", "0oa1", "f2") is None
     assert storage.refresh_tokens.locate("f2") is None
     assert storage.codes.get_code("c1").access_jti == "j1"
 
 
 def test_deleting_a_family_revokes_its_access_tokens_in_the_same_write(storage):
     store = storage.refresh_tokens
-    store.create(family("f1"), "h1", issued("f1"))
+    store.create(family("f1"))
     storage.revocations.revoke_access_token("jti0", "0oa1", LATER)  # revoked before: stays revoked, no conflict
     store.delete("aus1", "0oa1", "f1", "00u1", revoke=(("jti0", int(LATER.timestamp())),
                                                        ("jti1", int(LATER.timestamp()))))
@@ -161,14 +178,14 @@ def test_deleting_a_family_revokes_its_access_tokens_in_the_same_write(storage):
     assert not storage.revocations.is_access_token_revoked("jti2", T0)
 
 
-def test_a_family_deleted_without_its_pointers_leaves_them_and_its_tokens_to_expire(storage):
+def test_a_family_deleted_without_its_pointers_leaves_them_to_expire(storage):
     """How a revocation deletes a family (oauth/refresh_tokens.py ``_kill``): the family and its access tokens in one
-    write; the pointers and token items stay until their TTL, and lead to no family."""
+    write; the pointers stay until their TTL, and lead to no family."""
     store = storage.refresh_tokens
-    store.create(family("f1"), "h1", issued("f1"))
+    store.create(family("f1"))
     store.delete("aus1", "0oa1", "f1", revoke=(("jti1", int(LATER.timestamp())),), pointer=False)
     assert store.family("aus1", "0oa1", "f1") is None and storage.revocations.is_access_token_revoked("jti1", T0)
-    assert store.locate("f1") == ("aus1", "0oa1") and store.token("h1") == issued("f1")
+    assert store.locate("f1") == ("aus1", "0oa1")
     assert ("aus1", "0oa1", "f1") in list(store.user_families("00u1"))
     assert [f.id for f in store.families("aus1", "0oa1")] == []
 
@@ -176,7 +193,7 @@ def test_a_family_deleted_without_its_pointers_leaves_them_and_its_tokens_to_exp
 def test_a_family_with_as_many_access_tokens_as_it_can_name_is_revoked_whole(storage):
     """A family names up to 100 access tokens; with its own items that is more than one transaction holds."""
     store = storage.refresh_tokens
-    store.create(family("f1"), "h1", issued("f1"))
+    store.create(family("f1"))
     expires = int(LATER.timestamp())
     store.delete("aus1", "0oa1", "f1", "00u1", revoke=tuple((f"jti{i}", expires) for i in range(100)))
     assert store.family("aus1", "0oa1", "f1") is None and store.locate("f1") is None
@@ -185,32 +202,32 @@ def test_a_family_with_as_many_access_tokens_as_it_can_name_is_revoked_whole(sto
 
 def test_a_users_families_are_found_until_deleted_with_the_user(storage):
     store = storage.refresh_tokens
-    store.create(family("f1"), "h1", issued("f1"))
-    store.create(family("f2", current_hash="h2", client_id="0oa2"), "h2", issued("f2"))
-    store.create(family("f3", current_hash="h3", user_id="00u2"), "h3", issued("f3"))
+    store.create(family("f1"))
+    store.create(family("f2", current_hash="h2", client_id="0oa2"))
+    store.create(family("f3", current_hash="h3", user_id="00u2"))
     assert sorted(store.user_families("00u1")) == [("aus1", "0oa1", "f1"), ("aus1", "0oa2", "f2")]
     stored = store.family("aus1", "0oa1", "f1")
-    assert store.rotate(replace(stored, current_hash="h4"), "h4", issued("f1")) is True  # the index follows
+    assert store.rotate(replace(stored, current_hash="h4")) is True  # the index follows
     assert list(store.user_families("00u2")) == [("aus1", "0oa1", "f3")]
     store.delete("aus1", "0oa1", "f1", "00u1")
     assert list(store.user_families("00u1")) == [("aus1", "0oa2", "f2")]
-    assert store.rotate(replace(store.family("aus1", "0oa2", "f2"), current_hash="h5"), "h5", issued("f2")) is True
+    assert store.rotate(replace(store.family("aus1", "0oa2", "f2"), current_hash="h5")) is True
 
 
 def test_rotation_without_pointers_keeps_them_and_moving_them_later_still_works(storage):
     """Pointers are rewritten only some rotations (oauth/refresh_tokens.py ``moves_pointers``), so their writes
     cannot be conditional on the family's version: moving them after rotations without them must succeed."""
     store = storage.refresh_tokens
-    assert store.create(family("f5", pointers_until=LATER), "h1", issued("f5")) is True
+    assert store.create(family("f5", pointers_until=LATER)) is True
     stored = store.family("aus1", "0oa1", "f5")
     assert stored.pointers_until == LATER
-    assert store.rotate(replace(stored, current_hash="h2"), "h2", issued("f5"), pointers=False) is True
+    assert store.rotate(replace(stored, current_hash="h2"), pointers=False) is True
     stored = store.family("aus1", "0oa1", "f5")
-    assert store.rotate(replace(stored, current_hash="h3"), "h3", issued("f5"), pointers=False) is True
+    assert store.rotate(replace(stored, current_hash="h3"), pointers=False) is True
     stored = store.family("aus1", "0oa1", "f5")
     later = LATER + timedelta(hours=1)
-    assert store.rotate(replace(stored, current_hash="h4", pointers_until=later), "h4", issued("f5")) is True
-    assert store.rotate(replace(stored, current_hash="h5"), "h5", issued("f5")) is False  # still one winner
+    assert store.rotate(replace(stored, current_hash="h4", pointers_until=later)) is True
+    assert store.rotate(replace(stored, current_hash="h5")) is False  # still one winner
     assert store.family("aus1", "0oa1", "f5") == family("f5", current_hash="h4", pointers_until=later, version=4)
     assert store.locate("f5") == ("aus1", "0oa1") and ("aus1", "0oa1", "f5") in list(store.user_families("00u1"))
     store.delete("aus1", "0oa1", "f5", "00u1")
@@ -233,20 +250,20 @@ def test_the_in_memory_backend_restores_a_snapshot():
 def test_a_dpop_bound_family_keeps_its_key_through_rotation(storage):
     """DPOP-13: a public client's family remembers the DPoP key it is bound to (docs/ARCHITECTURE.md "DPoP")."""
     store = storage.refresh_tokens
-    assert store.create(family("f3", jkt="thumb"), "h1", issued("f3")) is True
+    assert store.create(family("f3", jkt="thumb")) is True
     stored = store.family("aus1", "0oa1", "f3")
     assert stored == family("f3", jkt="thumb", version=1)
-    assert store.rotate(replace(stored, current_hash="h2"), "h2", issued("f3")) is True
+    assert store.rotate(replace(stored, current_hash="h2")) is True
     assert store.family("aus1", "0oa1", "f3").jkt == "thumb"
 
 
 def test_each_family_indexes_its_client_at_its_server_and_the_index_outlives_it(storage):
     store, index = storage.refresh_tokens, storage.client_servers
     assert index.client_servers("0oa1") == []
-    store.create(family("f1"), "h1", issued("f1"))
-    store.create(family("f2", server_id="aus2"), "h2", issued("f2"))
-    store.create(family("f3"), "h3", issued("f3"))  # a second family at aus1: the same item, rewritten
-    store.create(family("f4", client_id="0oa2"), "h4", issued("f4"))
+    store.create(family("f1"))
+    store.create(family("f2", server_id="aus2"))
+    store.create(family("f3"))  # a second family at aus1: the same item, rewritten
+    store.create(family("f4", client_id="0oa2"))
     assert sorted(index.client_servers("0oa1")) == ["aus1", "aus2"] and index.client_servers("0oa2") == ["aus1"]
     store.delete("aus2", "0oa1", "f2")
     assert sorted(index.client_servers("0oa1")) == ["aus1", "aus2"]  # a stale entry costs a reader one empty Query
@@ -265,8 +282,7 @@ def test_a_new_table_s_index_is_complete_and_its_state_is_written_by_version(sto
 def test_a_scan_in_stretches_finds_every_family_partition_once_and_indexing_them_is_idempotent(storage):
     store, index = storage.refresh_tokens, storage.client_servers
     for n in range(7):
-        store.create(family(f"f{n}", server_id=f"aus{n % 3}", client_id=f"0oa{n % 2}", user_id=f"00u{n}"),
-                     f"h{n}", issued(f"f{n}"))
+        store.create(family(f"f{n}", server_id=f"aus{n % 3}", client_id=f"0oa{n % 2}", user_id=f"00u{n}"))
     storage.revocations.revoke_access_token("jti9", "0oa1", LATER)  # other items of the table are passed over
     found, start, stretches = set(), None, 0
     while True:

@@ -13,7 +13,7 @@ from ..device_layout import DEVICE_SK, USER_CODE_SK, DeviceItems, attempts_key, 
 from ..front_channel_layout import (CodeItems, PendingRequestItems, PushedRequestItems, SessionItems, code_key,
                                     stored_code_doc)
 from ..grant_documents import (client_server_doc, family_doc, family_from, family_partition, pointer_doc,
-                               revocation_doc, revocation_key, token_doc, token_from)
+                               revocation_doc, revocation_key, token_from)
 from .table import MAX_ITEMS, Delete, Op, Put, Table
 
 
@@ -150,10 +150,9 @@ class MemoryRefreshTokens(_Grants):
         expires = doc.get("expiresAt")
         return Put(pk, sk, doc, "family", version, expires=int(expires) if expires is not None else None)
 
-    def _ops(self, family: Family, version: int | None, token_hash: str, token: IssuedToken) -> list[Op]:
+    def _ops(self, family: Family, version: int | None) -> list[Op]:
         return [self._doc(*self._family_key(family.server_id, family.client_id, family.id), family_doc(family),
-                          version),
-                self._doc(f"RT#{token_hash}", "RT", token_doc(token))]
+                          version)]
 
     @staticmethod
     def _pointers(family: Family, create: bool) -> list[Op]:
@@ -168,10 +167,10 @@ class MemoryRefreshTokens(_Grants):
         return Put(f"RTA#{client_id}", f"AS#{server_id}", client_server_doc(server_id, client_id), "client server",
                    overwrite=True)
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken, code: CodeWrite | None = None) -> bool:
+    def create(self, family: Family, code: CodeWrite | None = None) -> bool:
         redeemed = [self._doc(*code_key(code.code.code_hash), stored_code_doc(code.code, code.keep_until),
                               code.code.version)] if code is not None else []
-        return self._try(redeemed + self._ops(family, None, token_hash, token) + self._pointers(family, create=True)
+        return self._try(redeemed + self._ops(family, None) + self._pointers(family, create=True)
                          + [self._client_server(family.server_id, family.client_id)])
 
     def index_created_table(self) -> None:
@@ -196,9 +195,8 @@ class MemoryRefreshTokens(_Grants):
     def add_client_servers(self, pairs: set[tuple[str, str]]) -> None:
         self._t.write([self._client_server(server_id, client_id) for server_id, client_id in sorted(pairs)])
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
-        return self._try(self._ops(family, family.version, token_hash, token)
-                         + (self._pointers(family, create=False) if pointers else []))
+    def rotate(self, family: Family, pointers: bool = True) -> bool:
+        return self._try(self._ops(family, family.version) + (self._pointers(family, create=False) if pointers else []))
 
     def delete(self, server_id: str, client_id: str, family_id: str, user_id: str | None = None,
                revoke: tuple[tuple[str, int], ...] = (), pointer: bool = True) -> None:

@@ -49,10 +49,13 @@ def test_only_hashes_are_stored_and_every_item_expires(world, app, alice):
     dump = repr(items)
     for token in (first["refresh_token"], second["refresh_token"]):
         assert token not in dump
-        assert any(i["pk"]["S"] == f"RT#{hash_token(token)}" for i in items)
+    assert not any(i["pk"]["S"].startswith("RT#") for i in items)  # no token has a record of its own any more
     families = [i for i in items if i["pk"]["S"].startswith("RTC#")]
     assert len(families) == 1
     family = families[0]
+    # The family holds the current token's hash and the rotated-out one's first 128 bits.
+    assert hash_token(second["refresh_token"]) in family["doc"]["S"]
+    assert hash_token(first["refresh_token"])[:32] in family["doc"]["S"]
     assert family["pk"]["S"] == f"RTC#{world.container.servers.resolve_id('default')}#{app.client_id}"
     assert family["sk"]["S"].startswith("RTF#oar")
     for item in items:

@@ -9,9 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.oauth.refresh_tokens import Family, IssuedToken
+from chalicelib.oauth.refresh_tokens import Family
 from chalicelib.storage.refresh_token_repository import RefreshTokenRepository
 from refresh_support import BASE, INVALID_RT
+
+from tests.dynamodb_calls import dynamodb_calls
 
 # This module reads DynamoDB's own items (or fails its tables): it stands on moto, not the in-memory backend.
 pytestmark = pytest.mark.dynamodb
@@ -176,10 +178,9 @@ def test_management_requires_the_admin_token(world, app, api):
 
 
 @pytest.fixture
-def repo(container):
-    from pynamodb.connection import Connection
-
-    return RefreshTokenRepository(container.grants_model, Connection(region="us-east-1"))
+def repo(container) -> RefreshTokenRepository:
+    assert isinstance(container.storage.refresh_tokens, RefreshTokenRepository)  # the module stands on DynamoDB
+    return container.storage.refresh_tokens
 
 
 def _family(family_id: str, expires: int = 2_000_000_000, **changes) -> Family:
@@ -190,38 +191,37 @@ def _family(family_id: str, expires: int = 2_000_000_000, **changes) -> Family:
     return replace(family, **changes)
 
 
-def _token(family_id: str, expires: int = 2_000_000_000) -> IssuedToken:
-    return IssuedToken(server_id="ausX", client_id="0oaY", family_id=family_id, issued=1, expires_at=expires)
-
-
 def test_repository_create_is_conditional(repo):
-    assert repo.create(_family("oar1"), "h1", _token("oar1"))
-    assert not repo.create(_family("oar1"), "h2", _token("oar1"))
-    assert not repo.create(_family("oar2"), "h1", _token("oar2"))
+    assert repo.create(_family("oar1"))
+    assert not repo.create(_family("oar1", current_hash="h2"))
     assert repo.family("ausX", "0oaY", "oar1").version == 1 and repo.family("ausX", "0oaY", "oar2") is None
     assert repo.locate("oar1") == ("ausX", "0oaY") and repo.locate("oar2") is None
+    assert repo.token("h1") is None  # no record of its own: the family holds its hash
 
 
-def test_repository_rotate_is_conditional_on_the_version(repo):
-    repo.create(_family("oar1"), "h1", _token("oar1"))
-    moved = _family("oar1", 2_100_000_000, current_hash="h2", version=1)
-    assert repo.rotate(moved, "h2", _token("oar1", 2_100_000_000))
-    assert not repo.rotate(replace(moved, current_hash="h3"), "h3", _token("oar1"))  # stale version
+def test_repository_rotate_is_conditional_on_the_version(repo, container):
+    repo.create(_family("oar1"))
+    moved = _family("oar1", 2_100_000_000, current_hash="h2", version=1, rotated=(("h1", 2_000_000_000),))
+    with dynamodb_calls(container) as calls:
+        assert repo.rotate(moved, pointers=False)
+    assert calls == ["PutItem"]  # a rotation that keeps the pointers is one conditional write of the family
+    assert not repo.rotate(replace(moved, current_hash="h3"), pointers=False)  # stale version
+    assert not repo.rotate(replace(moved, current_hash="h3"))  # stale version, with the pointers too
     family = repo.family("ausX", "0oaY", "oar1")
-    assert (family.current_hash, family.version) == ("h2", 2)
-    assert repo.token("h3") is None and repo.token("h2").family_id == "oar1" and repo.token("h1")
+    assert (family.current_hash, family.version, family.rotated) == ("h2", 2, (("h1", 2_000_000_000),))
+    with dynamodb_calls(container) as calls:
+        assert repo.rotate(replace(family, current_hash="h5", pointers_until=family.expires_at))
+    assert calls == ["TransactWriteItems"]  # the family and its two pointers
     assert repo.locate("oar1") == ("ausX", "0oaY")
     repo.delete("ausX", "0oaY", "oar1")
-    assert not repo.rotate(replace(moved, current_hash="h4", version=2), "h4", _token("oar1"))  # gone
+    assert not repo.rotate(replace(moved, current_hash="h4", version=3), pointers=False)  # gone
     assert repo.family("ausX", "0oaY", "oar1") is None and repo.locate("oar1") is None
-    assert repo.token("h2") is not None  # token items expire by TTL; they lead to no family
 
 
 def test_repository_lists_a_clients_families_in_id_order(repo):
     for family_id in ("oarC", "oarA", "oarB"):
-        repo.create(_family(family_id), f"h{family_id}", _token(family_id))
-    other = _family("oarZ", client_id="0oaOther")
-    repo.create(other, "hZ", _token("oarZ"))
+        repo.create(_family(family_id, current_hash=f"h{family_id}"))
+    repo.create(_family("oarZ", client_id="0oaOther"))
     assert [f.id for f in repo.families("ausX", "0oaY")] == ["oarA", "oarB", "oarC"]
     assert [f.id for f in repo.families("ausX", "0oaY", after="oarA")] == ["oarB", "oarC"]
     assert [f.id for f in repo.families("ausX", "0oaOther")] == ["oarZ"]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib.admin.client_token_index import ClientTokenIndex, Step, plan
 from chalicelib.clock import FixedClock
-from chalicelib.oauth.refresh_tokens import Family, IssuedToken
+from chalicelib.oauth.refresh_tokens import Family
 from chalicelib.storage.memory import InMemoryStorage
 from chalicelib.storage.memory.table import Delete
 
@@ -43,7 +43,7 @@ def an_earlier_release_s_table(families: int) -> InMemoryStorage:
     storage = InMemoryStorage()
     for n in range(families):
         f = family(n)
-        storage.refresh_tokens.create(f, f.current_hash, IssuedToken(f.server_id, f.client_id, f.id, 1, 9))
+        storage.refresh_tokens.create(f)
     table = storage._tables[2]  # the grants table
     table.write([Delete(pk, sk, "index") for pk, sk in table.keys() if pk.startswith("RTA#")])
     return storage
@@ -89,5 +89,5 @@ def test_a_new_table_needs_no_run():
     index = ClientTokenIndex(storage.client_servers, FixedClock(T0))
     assert index.ready() and index.run().state == "ready"
     f = family(1)
-    storage.refresh_tokens.create(f, "h", IssuedToken(f.server_id, f.client_id, f.id, 1, 9))
+    storage.refresh_tokens.create(f)
     assert index.servers(f.client_id) == [f.server_id]

@@ -21,7 +21,7 @@ from chalicelib.oauth.grants.client_credentials import ClientCredentialsGrant
 from chalicelib.oauth.grants.password import PasswordGrant
 from chalicelib.oauth.grants.refresh_token import RefreshTokenGrant
 from chalicelib.oauth.refresh_tokens import Family, IssuedToken, RefreshTokens
-from chalicelib.storage.grant_documents import family_doc, family_from, pointer_doc, token_doc, token_from
+from chalicelib.storage.grant_documents import family_doc, family_from, pointer_doc, token_from
 from chalicelib.oauth.server import OAuthServer
 from tests.unit.oauth.oauthfakes import BASE, NOW, World, basic, fake_client, world
 
@@ -38,7 +38,7 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.records: dict[tuple[str, str, str], tuple[dict, int]] = {}
-        self.tokens: dict[str, dict] = {}
+        self.tokens: dict[str, dict] = {}  # records of tokens issued before 2026-12-05 (tests put them here)
         self.pointers: dict[str, tuple[str, str]] = {}
         self.before_write: Callable[[], None] | None = None
         self.writes = 0
@@ -51,26 +51,24 @@ class FakeStore:
         if hook is not None:
             hook()
 
-    def create(self, family: Family, token_hash: str, token: IssuedToken) -> bool:
+    def create(self, family: Family, code: Any = None) -> bool:
         self._hook()
         key = (family.server_id, family.client_id, family.id)
-        if key in self.records or token_hash in self.tokens or family.id in self.pointers:
+        if key in self.records or family.id in self.pointers:
             return False
         self.records[key] = (family_doc(family), 1)
-        self.tokens[token_hash] = token_doc(token)
         self.pointers[family.id] = (family.server_id, family.client_id)
         self.pointer_expiry[family.id] = pointer_doc(family)["expiresAt"]
         self.writes += 1
         return True
 
-    def rotate(self, family: Family, token_hash: str, token: IssuedToken, pointers: bool = True) -> bool:
+    def rotate(self, family: Family, pointers: bool = True) -> bool:
         self._hook()
         key = (family.server_id, family.client_id, family.id)
         current = self.records.get(key)
-        if current is None or current[1] != family.version or token_hash in self.tokens:
+        if current is None or current[1] != family.version:
             return False
         self.records[key] = (family_doc(family), family.version + 1)
-        self.tokens[token_hash] = token_doc(token)
         if pointers:
             self.pointer_expiry[family.id] = pointer_doc(family)["expiresAt"]
         self.writes += 1
@@ -85,6 +83,12 @@ class FakeStore:
             self.pointers.pop(family_id, None)
         self.writes += 1
 
+    def legacy_record(self, token_hash: str, token: IssuedToken) -> None:
+        """A token's own record, as releases before 2026-12-05 wrote one beside every token."""
+        from chalicelib.storage.grant_documents import token_doc
+
+        self.tokens[token_hash] = token_doc(token)
+
     def token(self, token_hash: str) -> IssuedToken | None:
         self.reads.append("token")
         found = self.tokens.get(token_hash)
@@ -96,6 +100,7 @@ class FakeStore:
         return family_from(dict(found[0]), found[1]) if found else None
 
     def locate(self, family_id: str) -> tuple[str, str] | None:
+        self.reads.append("pointer")
         return self.pointers.get(family_id)
 
     def user_families(self, user_id: str) -> Iterator[tuple[str, str, str]]:

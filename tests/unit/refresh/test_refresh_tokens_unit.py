@@ -14,6 +14,7 @@ from chalicelib.oauth.errors import InvalidGrantError
 from chalicelib.oauth.refresh_tokens import (
     INVALID,
     MAX_ACCESS_TOKENS,
+    MAX_ROTATED,
     Family,
     IssuedToken,
     hash_token,
@@ -54,10 +55,9 @@ def test_tok05_opaque_256_bit_tokens_stored_only_as_sha256(b):
     token, family_id = issue(b)
     assert VSCHAR_URLSAFE.match(token) and token.startswith(family_id + ".")
     assert re.fullmatch(r"oar[A-Za-z0-9]{17}", family_id)
-    assert list(b.store.tokens) == [sha256(token)] == [hash_token(token)]
     stored = repr((b.store.records, b.store.tokens, b.store.pointers))
-    assert token not in stored
-    assert family(b, family_id).current_hash == sha256(token)
+    assert token not in stored and b.store.tokens == {}  # no record of its own: its family holds its hash
+    assert family(b, family_id).current_hash == sha256(token) == hash_token(token)
 
 
 def test_issue_records_the_grant(b):
@@ -128,10 +128,10 @@ def test_lookup_with_the_callers_client_reads_only_the_family(b):
     b.store.reads.clear()
     found, current = b.tokens.lookup(token, "aus_a", "native")
     assert (found.id, current, b.store.reads) == (family_id, True, ["family"])
-    # Another caller, a rotated token or no hint: the token's record decides, as before.
+    # Another caller (a resource server introspecting) or no hint: the family's pointer says where it lives.
     b.store.reads.clear()
     found, current = b.tokens.lookup(token, "aus_a", "someone-else")
-    assert (found.client_id, current, b.store.reads) == ("native", True, ["family", "token", "family"])
+    assert (found.client_id, current, b.store.reads) == ("native", True, ["family", "pointer", "family"])
     assert b.tokens.lookup(token, "aus_b", "native") is None
     assert b.tokens.lookup(f"{family_id}.{'A' * 43}", "aus_a", "native") is None  # a made-up random part
     assert b.tokens.lookup(token, "aus_a")[0].id == family_id
@@ -152,8 +152,9 @@ def test_a_token_issued_without_a_family_id_still_refreshes(b):
     successors name the family."""
     _, issued_id = issue(b)
     old = "B" * 43
-    legacy = replace(family(b, issued_id), id="oarLegacy000000000001", current_hash=hash_token(old))
-    assert b.store.create(legacy, hash_token(old), IssuedToken("aus_a", "native", legacy.id, 0, 2_000_000_000))
+    legacy = replace(family(b, issued_id), id="oarLegacy00000000001", current_hash=hash_token(old))
+    assert b.store.create(legacy)
+    b.store.legacy_record(hash_token(old), IssuedToken("aus_a", "native", legacy.id, 0, 2_000_000_000))
     assert redeem(b, old).family.id == legacy.id
     new = b.tokens.rotate(redeem(b, old), now=b.clock.now())
     assert new.startswith(legacy.id + ".") and redeem(b, new).family.id == legacy.id
@@ -169,7 +170,38 @@ def test_a_rotated_token_that_names_its_family_is_reuse(b):
     with pytest.raises(InvalidGrantError):
         redeem(b, token)
     assert family(b, family_id) is None
-    assert b.store.reads[:2] == ["family", "token"]  # the family named, then the record that proves it was issued
+    assert "token" not in b.store.reads  # the family named tells: it remembers its rotated-out tokens
+
+
+def test_a_rotated_token_issued_before_is_reuse_by_its_record(b):
+    """A family rotated before 2026-12-05 does not remember its rotated-out tokens: their records do."""
+    token, family_id = issue(b)
+    rotated_out = f"{family_id}.{'R' * 43}"
+    b.store.legacy_record(hash_token(rotated_out), IssuedToken("aus_a", "native", family_id, 0, 2_000_000_000))
+    b.store.reads.clear()
+    with pytest.raises(InvalidGrantError):
+        redeem(b, rotated_out)
+    assert family(b, family_id) is None and b.store.reads[:2] == ["family", "token"]
+
+
+def test_a_family_remembers_its_latest_rotated_tokens_until_each_expires(b):
+    token, family_id = issue(b, window=60)
+    tokens = [token]
+    for _ in range(MAX_ROTATED + 5):
+        b.clock.advance(seconds=1)
+        tokens.append(b.tokens.rotate(redeem(b, tokens[-1]), now=b.clock.now()))
+    f = family(b, family_id)
+    assert len(f.rotated) == MAX_ROTATED and all(len(h) == 32 for h, _exp in f.rotated)
+    assert f.rotated_out(hash_token(tokens[-2])) and not f.rotated_out(hash_token(tokens[0]))
+    with pytest.raises(InvalidGrantError):
+        redeem(b, tokens[0])  # beyond the latest 100: merely invalid, the family lives
+    assert family(b, family_id) is not None
+    # A second before the current token expires, every rotated-out one (each issued a second or more before it) has:
+    # the next rotation forgets them all and remembers only the one it rotates out.
+    b.clock.advance(minutes=59, seconds=59)
+    b.tokens.rotate(redeem(b, tokens[-1]), now=b.clock.now())
+    assert family(b, family_id).rotated == ((hash_token(tokens[-1])[:32], int((b.clock.now()
+                                                                               + timedelta(seconds=1)).timestamp())),)
 
 
 @pytest.mark.parametrize("garbage", ["", "x", "A" * 43, "A" * 600, None, 42])
@@ -204,7 +236,7 @@ def test_rt04_rotation_returns_a_new_token_and_the_old_one_is_rotated(b):
     assert new != token and VSCHAR_URLSAFE.match(new)
     f = family(b, family_id)
     assert f.current_hash == sha256(new) and f.version == 2
-    assert sha256(token) in b.store.tokens  # kept for reuse detection
+    assert f.rotated_out(sha256(token)) and b.store.tokens == {}  # the family remembers it, for reuse detection
     assert redeem(b, new).family.id == family_id
 
 
@@ -224,12 +256,12 @@ def test_rt04_reuse_of_a_rotated_token_revokes_the_family_and_its_access_tokens(
 
 
 def test_revoking_a_family_writes_only_the_family_and_its_access_tokens(b):
-    """Its token items and pointer are left to expire (TTL): each reader goes through the family and finds none."""
+    """Its pointer is left to expire (TTL): each reader goes through the family and finds none."""
     token, family_id = issue(b, access_token=("AT.first", NOW + timedelta(hours=1)))
     writes = b.store.writes
     b.tokens.revoke_family(family_id)
     assert b.store.writes == writes + 1 and family(b, family_id) is None
-    assert sha256(token) in b.store.tokens and b.store.locate(family_id) is not None  # expire on their own
+    assert b.store.locate(family_id) is not None  # expires on its own
     assert b.w.revocations.is_access_token_revoked("AT.first", b.clock.now())
     with pytest.raises(InvalidGrantError):
         redeem(b, token)
