@@ -17,6 +17,7 @@ from chalicelib.oauth.refresh_tokens import (
     MAX_ROTATED,
     Family,
     IssuedToken,
+    RefreshTokens,
     hash_token,
     refresh_token_due,
 )
@@ -339,6 +340,26 @@ def test_rt09_race_injected_between_read_and_conditional_write(b):
     with pytest.raises(InvalidGrantError):
         b.tokens.rotate(presented, now=b.clock.now())
     assert family(b, family_id) is None
+
+
+def test_a_rotation_whose_committed_write_is_retried_is_still_a_success(b):
+    """A PutItem has no idempotency token: botocore's retry of a write whose first attempt was committed (its answer
+    lost) fails the version condition on that very write. The rotation re-reads the family and finds its own token
+    current: a success, not a race lost (which would revoke the family)."""
+    token, family_id = issue(b)
+    store = b.store
+
+    class AnswerLost:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def rotate(self, family, pointers=True):
+            assert store.rotate(family, pointers)  # committed...
+            return False  # ...and the retry's condition failed
+
+    tokens = RefreshTokens(AnswerLost(), b.tokens.directory, b.tokens.now)
+    new = tokens.rotate(redeem(b, token), now=b.clock.now())
+    assert family(b, family_id).current_hash == sha256(new) and redeem(b, new).family.id == family_id
 
 
 def test_rotation_of_a_family_revoked_meanwhile_fails(b):
