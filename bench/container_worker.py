@@ -26,6 +26,8 @@ from bench.apigw import TOKEN_RESOURCE, LambdaContext, gateway_headers, proxy_ev
 from bench.awscalls import AwsCallCounter, Tally
 
 INVALID_GRANT = "invalid_grant"
+HOLDER_PK = "HOLDERS#"  # the items of storage/grants_repository.HolderRepository
+HOLDER_NOTE = "#holders"  # suffix of the table of a holder note's PutItem ("PutItem@grants#holders")
 ITEMS = "items"  # the pseudo-service under which a transaction's items are counted ("items TransactWriteItems@…")
 
 
@@ -43,6 +45,8 @@ class TableCounter(AwsCallCounter):
         if name is None and params.get("TransactItems"):
             name = next(iter(params["TransactItems"][0].values())).get("TableName")
         context["bench_table"] = self.tables.get(str(name), str(name))
+        if str((params.get("Item") or {}).get("pk", {}).get("S", "")).startswith(HOLDER_PK):
+            context["bench_table"] += HOLDER_NOTE  # periodic (once per client per container and hour), not the request's
         context["bench_items"] = len(params.get("TransactItems") or ())
 
     def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from bench.container_checks import check_chains, race
 from bench.container_pool import Setup, Workers, prepare, serialized
-from bench.container_worker import ITEMS
+from bench.container_worker import HOLDER_NOTE, ITEMS
 
 READ_OPERATIONS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 TRANSACTIONS = ("TransactWriteItems",)
@@ -91,16 +91,17 @@ class Round:
         return {
             "config": rate(lambda s, op, t: s == "dynamodb" and t == "config"),
             "log": rate(lambda s, op, t: s == "dynamodb" and t == "log"),
-            "holders": rate(lambda s, op, t: s == "dynamodb" and t == "grants" and op == "PutItem"),
+            "holders": rate(lambda s, op, t: s == "dynamodb" and t == "grants" + HOLDER_NOTE),
         }
 
 
 def periodic(operation: str, table: str) -> bool:
     """A call a warm container makes per unit of time, not per request: the change-log poll and cache reloads
     (config table: at most one read per second, and one per entry per TOKENMINT_CACHE_SECONDS), the System Log's
-    buffered events (log table: one write per 25 events or 5 s) and the note that a client holds tokens (grants
-    PutItem: once per client per container and hour)."""
-    return table in ("config", "log") or (table == "grants" and operation == "PutItem")
+    buffered events (log table: one write per 25 events or 5 s) and the note that a client holds tokens (a grants
+    PutItem marked by the counter: once per client per container and hour; a refresh's rotation is a grants PutItem
+    of its own)."""
+    return table in ("config", "log", "grants" + HOLDER_NOTE)
 
 
 def load_round(setup: Setup, n: int, seconds: float, chains: int) -> Round:

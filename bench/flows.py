@@ -280,7 +280,7 @@ def build_flows(world: World, client_credentials_event: dict[str, Any]) -> list[
             nothing, lambda: None if login() else None),
         Flow("refresh", "refresh_token grant (rotation, access + ID token), each family refreshed once", Floor(
             signs=2, calls=(("GetItem", 2), ("UpdateItem", 1)),
-            why="the token's record and the person (still active, assigned, groups for the policy) read, one "
+            why="the token's family and the person (still active, assigned, groups for the policy) read, one "
                 "conditional write that rotates"),
             fill_refresh_pool, refresh, samples=REFRESHES),
         Flow("password", "password grant (access + ID + refresh token)", Floor(
