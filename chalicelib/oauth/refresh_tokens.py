@@ -41,6 +41,7 @@ Rules
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -143,8 +144,8 @@ class Family:
 
     def rotated_out(self, token_hash: str) -> bool:
         """Whether the token of this hash was one of the family's, rotated out since."""
-        prefix = token_hash[:ROTATED_HASH_CHARS]
-        return any(h == prefix for h, _exp in self.rotated)
+        prefix = token_hash[:ROTATED_HASH_CHARS].encode()
+        return any(hmac.compare_digest(h.encode(), prefix) for h, _exp in self.rotated)
 
     def pointers_reach(self, now: datetime) -> datetime:
         """How long pointers written at ``now`` last: a window beyond the token issued now (never past the end), so
