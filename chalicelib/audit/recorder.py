@@ -121,8 +121,8 @@ class Recorder:
     def request_started(self) -> RequestMark:
         """An HTTP request starts on this thread: write the buffer if it is due (``tick``), keep always-kept events
         until ``request_ended``, and note whether the container was quiet before it (then its end writes)."""
-        self.tick()
-        now = self._now()
+        now = self._now()  # read once: the due check and the quiet spell both need it, on every token
+        self.tick(now)
         previous, self._last_request = self._last_request, now
         quiet = previous is None or now - previous >= self._busy_gap
         return RequestMark(_in_request.set(True), _quiet.set(quiet))
@@ -146,9 +146,9 @@ class Recorder:
         if len(self._pending) >= self._batch or self._due():
             self.flush()
 
-    def tick(self) -> None:
-        """Write the buffer if its oldest event has waited ``max_age`` (called as each request starts)."""
-        if self._due():
+    def tick(self, now: datetime | None = None) -> None:
+        """Write the buffer if its oldest event has waited ``max_age`` at ``now`` (by default the clock's now)."""
+        if self._due(now):
             self.flush()
 
     def flush(self) -> None:
@@ -185,6 +185,6 @@ class Recorder:
                 self._oldest = self._now()
             self._pending.append(document)
 
-    def _due(self) -> bool:
+    def _due(self, now: datetime | None = None) -> bool:
         oldest = self._oldest
-        return oldest is not None and self._now() - oldest >= self._max_age
+        return oldest is not None and (now or self._now()) - oldest >= self._max_age

@@ -392,8 +392,9 @@ class RefreshTokens:
     def lookup(self, token: str, server_id: str, client_id: str | None = None) -> tuple[Family, bool] | None:
         """The family of a refresh token of this server and whether the token is its current one; None when
         unknown (or of another server), or the family is gone. ``client_id``: the client most likely to hold it
-        (the caller of revocation or introspection): the current token of one of its families is then found with
-        one read, as ``redeem`` finds it; anything else with the token's record, as before."""
+        (the caller of revocation or introspection): a token of one of its families is then found with one read,
+        as ``redeem`` finds it; another client's through the family's pointer (two reads); a token issued before
+        2026-12-05 through its own record."""
         if not isinstance(token, str) or not token or len(token) > 512:
             return None
         token_hash = hash_token(token)

@@ -110,6 +110,8 @@ def client_server_doc(server_id: str, client_id: str) -> dict[str, Any]:
 
 
 def token_doc(t: IssuedToken) -> dict[str, Any]:
+    """A token's own record as releases before 2026-12-05 wrote it (``RT#{hash}``; no longer written: tests write
+    such records to prove they are still read, ``token_from``)."""
     return {"serverId": t.server_id, "clientId": t.client_id, "familyId": t.family_id, "issued": t.issued,
             "expiresAt": t.expires_at}
 
