@@ -12,6 +12,7 @@ from chalice.app import Request
 
 from ..errors import MalformedBodyError, PreconditionFailedError
 from ..oauth.dpop import header_values
+from ..surrogates import has_lone_surrogate, replace_lone_surrogates
 
 JSON = "application/json"
 # Routes accept these so that Okta's SDK can POST without a body (application/octet-stream, clients.md row 4);
@@ -26,8 +27,8 @@ MAX_DEPTH = 32
 
 
 def read_json(request: Request) -> Any:
-    """The JSON body, or None for an empty body; a body that is not JSON, or is nested deeper than ``MAX_DEPTH``,
-    is Okta's E0000003."""
+    """The JSON body, or None for an empty body; a body that is not JSON, is nested deeper than ``MAX_DEPTH`` or
+    holds a string with a lone surrogate (chalicelib/surrogates.py: no UTF-8 can carry it) is Okta's E0000003."""
     raw = request.raw_body or b""
     if not raw.strip():
         return None
@@ -38,21 +39,29 @@ def read_json(request: Request) -> Any:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedBodyError("The request body was not well-formed.") from None
-    if body is None or _deeper_than(body, MAX_DEPTH):  # a literal JSON null is not "no body"
+    if body is None or _unreadable(body, MAX_DEPTH):  # a literal JSON null is not "no body"
         raise MalformedBodyError("The request body was not well-formed.")
     return body
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than ``limit`` levels (walked without recursion)."""
+def _unreadable(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels, or a string (a member name or a value) holds a
+    lone surrogate (walked without recursion)."""
     pending = [(value, 1)]
     while pending:
         node, depth = pending.pop()
-        if isinstance(node, (dict, list)):
+        if isinstance(node, str):
+            if has_lone_surrogate(node):
+                return True
+        elif isinstance(node, (dict, list)):
             if depth > limit:
                 return True
-            children = node.values() if isinstance(node, dict) else node
-            pending.extend((child, depth + 1) for child in children)
+            if isinstance(node, dict):
+                if any(has_lone_surrogate(name) for name in node):
+                    return True
+                pending.extend((child, depth + 1) for child in node.values())
+            else:
+                pending.extend((child, depth + 1) for child in node)
     return False
 
 
@@ -64,7 +73,8 @@ def json_text(document: Any) -> str:
     try:
         return orjson.dumps(document).decode()
     except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        # Text UTF-8 cannot carry (a lone surrogate, only in what was stored before read_json refused it) as U+FFFD.
+        return json.dumps(replace_lone_surrogates(document), separators=(",", ":"), ensure_ascii=False)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:

@@ -39,6 +39,7 @@ import orjson
 
 from ..errors import StorageUnavailableError
 from ..ports import LogEventStore
+from ..surrogates import replace_lone_surrogates
 from .log_keys import EVENTS_PER_ITEM, batches, item
 from .log_lines import logger_lines
 from .template import RenderedEvent
@@ -65,8 +66,12 @@ _quiet: ContextVar[bool] = ContextVar("tokenmint_audit_quiet", default=False)
 
 def serialize(event: Mapping[str, Any]) -> str:
     """An event's JSON, made once: the log line wraps it and the table stores it as it is (orjson: a fifth of the
-    standard library's time, on every token)."""
-    return orjson.dumps(event, default=str).decode()
+    standard library's time, on every token). A caller's value UTF-8 cannot carry (a lone surrogate in a header)
+    is written as U+FFFD: the event is recorded after the work it describes, which must not then fail."""
+    try:
+        return orjson.dumps(event, default=str).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return orjson.dumps(replace_lone_surrogates(event), default=str).decode()
 
 
 class RequestMark(NamedTuple):

@@ -22,6 +22,8 @@ from typing import Any, Callable, Mapping
 
 import orjson
 
+from ..surrogates import replace_lone_surrogates
+
 _MARK = "\x01" + secrets.token_hex(8)
 # The marker as orjson writes it inside a JSON string (control characters as \u00XX escapes), and a placeholder
 # that is a whole string value.
@@ -56,7 +58,10 @@ class EventTemplate:
 
     def fill(self, values: Mapping[str, str | int]) -> RenderedEvent:
         """The event with every placeholder replaced by its value (each name must be given)."""
-        encoded = {name: orjson.dumps(value).decode() for name, value in values.items()}
+        try:
+            encoded = {name: orjson.dumps(value).decode() for name, value in values.items()}
+        except TypeError:  # a caller's value UTF-8 cannot carry (a lone surrogate in a header): U+FFFD instead
+            encoded = {name: orjson.dumps(replace_lone_surrogates(value)).decode() for name, value in values.items()}
         parts = self._parts
         out = [parts[0]]
         for index, name in enumerate(self._names, 1):

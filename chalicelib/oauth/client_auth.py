@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus
 import jwt
 
 from ..domain import OAuthClient
+from ..surrogates import has_lone_surrogate
 from .errors import InvalidClientError, InvalidRequestError
 from .remote_jwks import RemoteJwks
 
@@ -175,7 +176,10 @@ class ClientAuthenticator:
         if not any(a in audiences for a in (aud if isinstance(aud, list) else [aud])):
             raise _fail("The audience claim for client_assertion must be the endpoint invoked for the request.")
         expires = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
-        if not self._ledger.use_assertion(client_id, str(claims["jti"]), expires, now):
+        jti = str(claims["jti"])
+        if has_lone_surrogate(jti):  # no text UTF-8 can carry: the ledger could not key it (chalicelib/surrogates.py)
+            raise _fail("The client_assertion 'jti' claim is invalid.")
+        if not self._ledger.use_assertion(client_id, jti, expires, now):
             raise _fail("The client_assertion token has already been used.")
         return Authenticated(client, "private_key_jwt")
 

@@ -37,6 +37,7 @@ import jwt
 from jwt.exceptions import InvalidKeyError, PyJWTError
 
 from ..keys.errors import KeyStoreError
+from ..surrogates import has_lone_surrogate
 from .errors import InvalidDpopProofError, TemporarilyUnavailableError, UseDpopNonceError
 
 # Okta's list (okta-next.md 3), plus RSASSA-PSS, which PyJWT verifies with cryptography. Never "none" or HMAC:
@@ -201,7 +202,8 @@ def check_proof(values: Sequence[str], *, method: str, uri: str, now: datetime, 
     except PyJWTError:  # DPOP-06
         raise InvalidDpopProofError(BAD_SIGNATURE) from None
     jti, htm, htu, iat = claims["jti"], claims["htm"], claims["htu"], claims["iat"]
-    if not isinstance(jti, str) or not jti or len(jti) > 256:
+    # A lone surrogate is no text UTF-8 can carry: the ledger could not key it (chalicelib/surrogates.py).
+    if not isinstance(jti, str) or not jti or len(jti) > 256 or has_lone_surrogate(jti):
         raise _claim_error("jti")
     if htm != method:  # DPOP-07
         raise InvalidDpopProofError(BAD_HTM)
@@ -217,7 +219,8 @@ def check_proof(values: Sequence[str], *, method: str, uri: str, now: datetime, 
         raise InvalidDpopProofError(TOO_OLD)
     if access_token is not None:  # DPOP-11
         ath = claims.get("ath")
-        if not isinstance(ath, str) or not hmac.compare_digest(ath.encode(), access_token_hash(access_token).encode()):
+        if not isinstance(ath, str) or has_lone_surrogate(ath) or \
+                not hmac.compare_digest(ath.encode(), access_token_hash(access_token).encode()):
             raise InvalidDpopProofError(BAD_ATH)
     nonce = claims.get("nonce")
     return Proof(jkt=jkt, jti=jti, iat=int(iat), nonce=nonce if isinstance(nonce, str) else None)

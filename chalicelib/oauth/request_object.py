@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping, Protocol
 import jwt
 
 from ..domain import OAuthClient
+from ..surrogates import has_lone_surrogate
 from .client_auth import client_key
 from .errors import InvalidRequestError, InvalidRequestObjectError
 
@@ -88,8 +89,12 @@ class RequestObjects:
                 continue
             if name in ("request", "request_uri"):
                 raise _fail("The request object must not contain 'request' or 'request_uri'.")
+            if has_lone_surrogate(name):
+                raise _fail("The request object claims are malformed.")
             if isinstance(value, bool) or not isinstance(value, (str, int)):
                 raise _fail(f"The request object claim '{name[:40]}' must be a string or a number.")
+            if isinstance(value, str) and has_lone_surrogate(value):  # no text UTF-8 can carry (surrogates.py)
+                raise _fail(f"The request object claim '{name[:40]}' is not valid text.")
             merged[name] = (str(value),)
         if merged.get("client_id", (client.client_id,)) != (client.client_id,):
             raise _fail("The client_id in the request object does not match the client_id parameter.")
@@ -140,7 +145,7 @@ class RequestObjects:
             raise _fail(BAD_AUDIENCE)
         expires = self._check_times(claims)
         jti = claims["jti"]
-        if not isinstance(jti, str) or not jti or len(jti) > 256:
+        if not isinstance(jti, str) or not jti or len(jti) > 256 or has_lone_surrogate(jti):
             raise _fail(BAD_JTI)
         if not self._keys.use_jti(client.client_id, jti, expires):
             raise _fail("The request object has already been used ('jti' replayed).")

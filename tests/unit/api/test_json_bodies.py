@@ -25,6 +25,13 @@ def test_bodies_are_compact_utf8_json_of_the_document(document):
     assert text == json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+def test_text_no_utf8_can_carry_is_written_as_u_fffd():
+    # Stored before read_json refused it (chalicelib/surrogates.py): the answer must still be UTF-8.
+    text = json_text({"name": "a\ud800b", "\udfff": [("x\ud834",)], "n": 2 ** 70})
+    assert json.loads(text) == {"name": "a\ufffdb", "\ufffd": [["x\ufffd"]], "n": 2 ** 70}
+    assert text.encode("utf-8")
+
+
 def test_a_rendered_response_carries_the_json_and_its_headers():
     response = render_oauth_response(OAuthResponse(200, {"access_token": "eyJ.x.y", "n": 2 ** 70}, dict(NO_STORE)))
     assert (response.status_code, response.body) == (200, '{"access_token":"eyJ.x.y","n":1180591620717411303424}')

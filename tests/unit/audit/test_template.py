@@ -52,6 +52,17 @@ def test_a_filled_template_is_the_builders_event_byte_for_byte(text):
     assert json.loads(filled)["target"][0]["detailEntry"] == {"expires": 1_772_370_000}  # a number, not a string
 
 
+def test_a_value_no_utf8_can_carry_is_filled_and_serialized_as_u_fffd():
+    # A lone surrogate in a caller's header (chalicelib/surrogates.py): the event is written after the token is
+    # minted, so it must not fail; both ways of writing an event put U+FFFD in its place, and agree.
+    values = {"published": timestamp(T0), "client_id": "0oa1", "name": "n", "jti": "AT.1", "expires": 1,
+              "ua": "agent/\ud800", "uuid": "6f1c1a0e-8a4c-4a53-9d0e-7f2a3b4c5d6e"}
+    filled = EventTemplate(event_of(HOLES)).fill(values)
+    assert filled == serialize(event_of(values))
+    assert json.loads(filled)["client"]["userAgent"]["rawUserAgent"] == "agent/\ufffd"
+    assert filled.encode("utf-8")
+
+
 def test_a_placeholder_that_is_not_a_whole_string_value_is_refused():
     with pytest.raises(ValueError, match="placeholder"):
         EventTemplate({"reason": "invalid_client: " + hole("why")})

@@ -150,6 +150,14 @@ def test_missing_claims():
         refused(f"The DPoP proof JWT is missing the '{claim}' claim.", token)
 
 
+def test_a_jti_or_ath_no_utf8_can_carry_is_refused():
+    # A lone surrogate (chalicelib/surrogates.py): the jti could not key the ledger, the ath could not be compared.
+    holder = Holder.ec()
+    refused("The DPoP proof JWT is missing the 'jti' claim.", holder.proof("POST", URL, STAMP, jti="j\ud800"))
+    refused(dpop.BAD_ATH, holder.proof("GET", URL, STAMP, extra={"ath": "\udfff"}), method="GET",
+            access_token="tok")
+
+
 def test_dpop11_ath():
     holder = Holder.ec()
     assert check(holder.proof("GET", URL, STAMP, access_token="tok"), method="GET", access_token="tok")

@@ -356,6 +356,12 @@ def test_cauth09_reused_jti_is_refused(h):
     h.refused(assertion_params(assertion(h.rsa, jti="once", exp=int((NOW + timedelta(minutes=9)).timestamp()))))
 
 
+def test_cauth09_a_jti_no_utf8_can_carry_is_refused_before_the_ledger(h):
+    # A lone surrogate (chalicelib/surrogates.py) could not key the ledger's item: invalid_client, nothing recorded.
+    assert "'jti'" in h.refused(assertion_params(assertion(h.rsa, jti="j\ud800"))).description
+    assert h.ledger.used == {}
+
+
 def test_cauth09_jti_is_scoped_to_the_client(h):
     h.directory.update("client2", jwks=h.directory.clients["client1"].jwks)
     h.pkj(assertion(h.rsa, jti="shared"))

@@ -84,6 +84,9 @@ def test_without_a_request_object_nothing_changes():
     ({"request_uri": "urn:x"}, "must not contain"),
     ({"claims": {"id_token": {}}}, "string or a number"),
     ({"jti": 5}, "'jti'"),
+    ({"jti": "j\ud800"}, "'jti'"),  # a lone surrogate: no text UTF-8 can carry (chalicelib/surrogates.py)
+    ({"state": "s\udfff"}, "'state' is not valid text"),
+    ({"x\ud800": "1"}, "malformed"),
 ])
 def test_jar04_05_06_claims(claims, words):
     with pytest.raises(InvalidRequestObjectError) as raised:
