@@ -27,3 +27,13 @@ def test_an_unknown_flow_is_refused_by_name():
     done = subprocess.run([sys.executable, "-m", "bench.flow_report", "--flows", "nope"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode != 0 and "unknown flow(s) ['nope']" in (done.stderr + done.stdout)
+
+
+def test_the_handler_bound_runs_and_its_stripped_handler_mints_real_tokens():
+    # bench/handler_bound.py checks its stripped handler's answer before timing it (a token response, 200).
+    done = subprocess.run([sys.executable, "-m", "bench.handler_bound", "--seconds", "0.05", "--rounds", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    kinds = [line.split("  ")[1].strip() for line in done.stdout.splitlines() if line.startswith("  ")]
+    assert kinds == ["real handler, token events on", "real handler, token events off",
+                     "stripped bound, token events on", "stripped bound, token events off", "jwt.encode (the floor)"]
