@@ -90,7 +90,8 @@ class ServerService:
         name = f.string("name", required=True, max_len=100)
         description = f.string("description", max_len=255)
         audiences = f.string_list("audiences", required=True, max_items=1)
-        if f.given("audiences") and len(f.raw("audiences") or []) > 1:
+        raw_audiences = f.raw("audiences")
+        if isinstance(raw_audiences, list) and len(raw_audiences) > 1:  # not a list: string_list said so
             f.error("audiences", "Only one audience is supported.")
         for audience in audiences:
             if not _valid_audience(audience):

@@ -28,6 +28,7 @@ dropped with a warning that says how many).
 """
 from __future__ import annotations
 
+import json
 import logging
 import random as randoms
 import threading
@@ -66,12 +67,13 @@ _quiet: ContextVar[bool] = ContextVar("tokenmint_audit_quiet", default=False)
 
 def serialize(event: Mapping[str, Any]) -> str:
     """An event's JSON, made once: the log line wraps it and the table stores it as it is (orjson: a fifth of the
-    standard library's time, on every token). A caller's value UTF-8 cannot carry (a lone surrogate in a header)
-    is written as U+FFFD: the event is recorded after the work it describes, which must not then fail."""
+    standard library's time, on every token). The event is recorded after the work it describes, which must not
+    then fail on what orjson refuses: a value UTF-8 cannot carry (a lone surrogate in a caller's header) is written
+    as U+FFFD, an integer beyond 64 bits (a free-form profile's) by the standard library."""
     try:
         return orjson.dumps(event, default=str).decode()
     except TypeError:  # orjson.JSONEncodeError
-        return orjson.dumps(replace_lone_surrogates(event), default=str).decode()
+        return json.dumps(replace_lone_surrogates(event), default=str, separators=(",", ":"), ensure_ascii=False)
 
 
 class RequestMark(NamedTuple):

@@ -358,3 +358,13 @@ def test_empty_body_is_a_validation_error(api):
     with nothing_changes():
         response = api.post(SERVERS)
     assert_validation(response, "authorizationServer", "name", "audiences")
+
+
+@pytest.mark.parametrize("audiences", [-1, 1.5, True, 10 ** 20, "api://one", {"a": 1}])
+def test_audiences_that_are_not_a_list_are_a_validation_error(api, audiences):
+    # A number other than 0 was a 500: the one-audience check took its len() (found by a mutation probe).
+    for method, path in (("POST", SERVERS), ("PUT", f"{SERVERS}/default")):
+        with nothing_changes():
+            response = api.call(method, path, server_body(audiences=audiences))
+        assert_error(response, 400, "E0000001", "Api validation failed: authorizationServer",
+                     ["audiences: Must be a list of non-empty strings."])

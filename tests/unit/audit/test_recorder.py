@@ -199,3 +199,13 @@ def test_after_a_quiet_spell_a_request_writes_its_token_events_as_it_ends():
     log.record_token(lambda: token_event(5), success=False)
     log.request_ended(started)
     assert store.writes == 3 and store.stored() == 5
+
+
+def test_what_orjson_refuses_is_still_serialized():
+    # Recorded after the work it describes, an event must not fail: a lone surrogate (a caller's header) becomes
+    # U+FFFD, an integer beyond 64 bits (a free-form profile) is written whole by the standard library.
+    from chalicelib.audit.recorder import serialize
+
+    text = serialize({"ua": "a\ud800", "n": 10 ** 20, "ok": "Zoë"})
+    assert json.loads(text) == {"ua": "a\ufffd", "n": 10 ** 20, "ok": "Zoë"}
+    assert text.encode("utf-8")
