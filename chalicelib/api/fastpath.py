@@ -32,6 +32,7 @@ from chalice import Chalice, Response
 from chalice.app import Request, RestAPIEventHandler
 
 from ..container import get_container
+from ..surrogates import has_lone_surrogate
 from . import errors
 from .cors import with_cors
 from .keys import JWKS, jwks_response
@@ -71,7 +72,8 @@ class FastRequest:
             return b""
         if self._event.get("isBase64Encoded"):
             return base64.b64decode(body if isinstance(body, bytes) else body.encode("ascii"))
-        return body if isinstance(body, bytes) else body.encode("utf-8")
+        # A lone surrogate (chalicelib/surrogates.py) as the bytes it would be: the form parser refuses them.
+        return body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
 
 
 def _headers_of(request: FastRequest) -> dict[str, str]:
@@ -133,6 +135,17 @@ def _fast_route(event: Any) -> tuple[str, _Route, str] | None:
     return (resource, route, server_id) if isinstance(server_id, str) else None  # type: ignore[return-value]
 
 
+def _encodable_body(event: Any) -> Any:
+    """The event, with a text body holding a lone surrogate (chalicelib/surrogates.py; no UTF-8 can carry one, so
+    Chalice's ``raw_body`` would raise) given as the bytes it would be, base64-encoded as Lambda gives binary
+    bodies: each surface's own parser then refuses invalid UTF-8 in its own format."""
+    body = event.get("body") if isinstance(event, dict) else None
+    if not isinstance(body, str) or event.get("isBase64Encoded") or not has_lone_surrogate(body):
+        return event
+    raw = base64.b64encode(body.encode("utf-8", "surrogatepass")).decode("ascii")
+    return {**event, "body": raw, "isBase64Encoded": True}
+
+
 class TokenMintApp(Chalice):
     """Chalice, with the token endpoint and the public documents answered before Chalice's routing (see the module
     docstring), and logging left to the Lambda runtime.
@@ -179,7 +192,7 @@ class TokenMintApp(Chalice):
     def __call__(self, event: Any, context: Any) -> dict[str, Any]:
         found = _fast_route(event)
         if found is None:
-            return super().__call__(event, context)
+            return super().__call__(_encodable_body(event), context)
         resource, route, server_id = found
         request = FastRequest(event, context, server_id)
         # Chalice checks a named content type against the route's and matches responses against binary types.

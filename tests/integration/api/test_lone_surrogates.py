@@ -108,3 +108,30 @@ def test_a_token_for_a_caller_whose_user_agent_has_one_is_minted_and_logged(api,
     assert granted["client"]["userAgent"]["rawUserAgent"] == "svc/\ufffd"
     assert refused["client"]["userAgent"]["rawUserAgent"] == "svc/\ufffd"
     assert json.dumps(granted).encode("utf-8")  # the whole event is text UTF-8 carries
+
+
+@pytest.mark.parametrize("resource, body, content_type", [
+    ("/oauth2/{authServerId}/v1/token", "grant_type=client_credentials&scope=" + LONE,
+     "application/x-www-form-urlencoded"),  # the token fast path
+    ("/oauth2/{authServerId}/v1/introspect", "token=" + LONE, "application/x-www-form-urlencoded"),
+    ("/api/v1/authorizationServers/{authServerId}/scopes", '{"name": "' + LONE + '"}', "application/json"),
+])
+def test_an_event_whose_text_body_holds_one_is_refused_in_the_surface_s_format(container, admin_token, resource,
+                                                                               body, content_type):
+    # A Lambda event's body is text: one carrying a lone surrogate (not from API Gateway, which sends UTF-8, but
+    # from any other caller of the function) could not even be read as bytes; it was a 500. Now it is read as the
+    # bytes it would be, which no surface takes as UTF-8.
+    from app import app
+    from bench.apigw import LambdaContext, gateway_headers, proxy_event
+
+    headers = {"Content-Type": content_type, "Authorization": f"SSWS {admin_token}"}
+    if resource.startswith("/oauth2"):
+        headers["Authorization"] = "Basic " + base64.b64encode(b"0oaNoSuchClient:secret").decode()
+    with nothing_changes():
+        response = app(proxy_event("POST", resource, "default", gateway_headers(headers), body), LambdaContext())
+    assert response["statusCode"] == 400, response
+    answer = json.loads(response["body"])
+    if resource.startswith("/oauth2"):
+        assert answer == {"error": "invalid_request", "error_description": "The request body is not valid UTF-8."}
+    else:
+        assert answer["errorCode"] == "E0000003"
