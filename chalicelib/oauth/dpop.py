@@ -172,7 +172,8 @@ def check_proof(values: Sequence[str], *, method: str, uri: str, now: datetime, 
     if len(values) != 1:  # DPOP-02
         raise InvalidDpopProofError(MULTIPLE)
     proof = values[0].strip()
-    if not proof or len(proof) > MAX_PROOF_LENGTH or proof.count(".") != 2:
+    # A compact JWS is ASCII; PyJWT would raise on text UTF-8 cannot carry, not with its own error.
+    if not proof or len(proof) > MAX_PROOF_LENGTH or proof.count(".") != 2 or not proof.isascii():
         raise InvalidDpopProofError(MALFORMED)
     try:
         header = jwt.get_unverified_header(proof)

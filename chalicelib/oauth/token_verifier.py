@@ -29,7 +29,9 @@ def check_access_token(token: str, published: Sequence[Mapping[str, Any]], issue
                        now: datetime) -> tuple[dict[str, Any] | None, str]:
     """``(claims, VALID)`` for a valid, unexpired access token of this server; ``(None, EXPIRED)`` for one that is
     valid in every respect but its expiry (token exchange answers that apart); ``(None, INVALID)`` otherwise."""
-    if not token or len(token) > 16_384:
+    # A compact JWS is ASCII (base64url and dots); anything else is no token of ours (and PyJWT would raise on text
+    # UTF-8 cannot carry, not with its own error).
+    if not token or len(token) > 16_384 or not token.isascii():
         return None, INVALID
     try:
         header = jwt.get_unverified_header(token)

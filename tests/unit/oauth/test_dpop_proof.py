@@ -109,6 +109,7 @@ def test_dpop04_typ_and_malformed():
     refused(dpop.BAD_TYPE, holder.proof("POST", URL, STAMP, typ="jwt"))
     refused(dpop.MALFORMED, "not-a-jwt")
     refused(dpop.MALFORMED, "a.b.c")
+    refused(dpop.MALFORMED, "e30.\ud800.x")  # not ASCII, so no compact JWS (PyJWT raised UnicodeEncodeError)
 
 
 def test_dpop05_private_or_symmetric_keys():

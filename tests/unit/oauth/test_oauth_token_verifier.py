@@ -187,6 +187,7 @@ def test_jat05_id_tokens_and_other_jtis_are_not_access_tokens(jti):
     b64(b'["RS256"]') + ".e30.x",
     b64(b"\xff\xfe") + ".e30.x",
     "\u00e9\u00e9.\u00e9.\u00e9",
+    "e30.\ud800.x",  # a lone surrogate (a header no UTF-8 can carry): PyJWT raised UnicodeEncodeError, a 500
     "A" * 16_385,
 ])
 def test_garbage_is_none(token):
