@@ -102,6 +102,8 @@ class RequestObjects:
 
     def verify(self, token: str, client: OAuthClient, issuer: str, secret: str | None) -> dict[str, Any]:
         """The request object's claims, once its signature, issuer, audience, times and ``jti`` are good."""
+        if not token.isascii():  # a compact JWS is ASCII (PyJWT raises on what UTF-8 cannot carry)
+            raise _fail("The request object is not a valid JWT.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

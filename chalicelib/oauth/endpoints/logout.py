@@ -51,7 +51,7 @@ SIGN_OUT, STAY = "logout", "stay"
 
 def verify_id_token_hint(config: ServerConfig, iss: str, hint: str) -> dict[str, Any]:
     """The claims of a hint this server issued (expiry not checked); ``PageError`` otherwise."""
-    if len(hint) > MAX_HINT:
+    if len(hint) > MAX_HINT or not hint.isascii():  # a compact JWS is ASCII (PyJWT raises on what UTF-8 cannot carry)
         raise PageError("invalid_request", BAD_HINT)
     try:
         header = jwt.get_unverified_header(hint)

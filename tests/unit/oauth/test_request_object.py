@@ -94,6 +94,13 @@ def test_jar04_05_06_claims(claims, words):
     assert words in raised.value.description
 
 
+def test_a_request_object_that_is_not_ascii_is_no_jwt():
+    # A lone surrogate (an event's query no UTF-8 can carry) made PyJWT raise UnicodeEncodeError: a 500.
+    for token in ("e30.\ud800.x", "e30.\u00e9.x"):
+        with pytest.raises(InvalidRequestObjectError, match="not a valid JWT"):
+            resolve(token)
+
+
 def test_jar05_an_audience_list_holding_the_issuer_is_accepted():
     assert resolve(sign(aud=[ISS, "https://other"]))["state"] == ("inner",)
 
