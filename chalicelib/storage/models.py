@@ -12,6 +12,8 @@ from pynamodb.attributes import BinaryAttribute, JSONAttribute, NumberAttribute,
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from . import key_limits
+
 LIST_INDEX = "gsi1"
 
 
@@ -74,10 +76,12 @@ def share_client(connection: Any, models: Iterable[type[Item]], session: Any = N
     loading: three tables meant ~0.5 s of a cold start. botocore clients are thread-safe, so one is enough. This
     relies on pynamodb's ``Connection._client`` and ``_local.session`` (checked by
     tests/integration/storage/test_shared_client.py). ``session``, a botocore session, lets DynamoDB share the
-    endpoint data the other AWS clients already loaded.
+    endpoint data the other AWS clients already loaded. The client answers reads of keys beyond DynamoDB's limits
+    itself (storage/key_limits.py).
     """
     if session is not None:
         connection._local.session = session
     client = connection.client
+    key_limits.install(client)
     for model in models:
         model._get_connection().connection._client = client
