@@ -27,7 +27,7 @@ MAX_HASH_BYTES = 2048
 MAX_RANGE_BYTES = 1024
 
 _NO_ITEM = "tokenmint_no_item"  # the request context's mark: the answer the call gets instead of being sent
-_EMPTY = {"GetItem": {}, "Query": {"Items": [], "Count": 0, "ScannedCount": 0}}
+_OPERATIONS = ("GetItem", "Query")
 # The key conditions that can only match keys as long as the value: equality and a prefix.
 _EQUALS = re.compile(r"(#?\w+)\s*=\s*(:\w+)")
 _PREFIX = re.compile(r"begins_with\s*\(\s*(#?\w+)\s*,\s*(:\w+)\s*\)", re.IGNORECASE)
@@ -59,20 +59,22 @@ def names_no_item(operation: str, params: Mapping[str, Any]) -> bool:
 
 def _mark(params: Mapping[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
     if names_no_item(model.name, params):
-        context[_NO_ITEM] = _EMPTY[model.name]
+        context[_NO_ITEM] = model.name
 
 
 def _answer(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-    empty = context.get(_NO_ITEM)
-    if empty is None:
+    operation = context.get(_NO_ITEM)
+    if operation is None:
         return None
+    # A fresh answer each time: its caller may keep or change the page it gets.
+    empty: dict[str, Any] = {"Items": [], "Count": 0, "ScannedCount": 0} if operation == "Query" else {}
     return AWSResponse("", 200, {}, None), {**empty, "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
 def install(client: Any) -> None:
     """Answer ``client``'s (a botocore DynamoDB client) reads of keys no item can have as DynamoDB answers a read
     of a missing key."""
-    for operation in _EMPTY:
+    for operation in _OPERATIONS:
         client.meta.events.register(f"before-parameter-build.dynamodb.{operation}", _mark,
                                     unique_id=f"tokenmint-key-limits-mark-{operation}")
         client.meta.events.register(f"before-call.dynamodb.{operation}", _answer,
